@@ -1,0 +1,263 @@
+// Elementwise activations and their derivatives (from the pre-activation z), plus softmax
+// by row. Codes match src/activations.ts. Every loop runs whole f32x4 vectors and sends
+// the tail through the same vector code (see loadPartial), so no element is computed
+// differently from another.
+import { ONE, ZERO, exp4, expm14, log1p4, fma, select, copySign, loadPartial, storePartial } from "./math";
+
+export const IDENTITY = 0;
+export const SIGMOID = 1;
+export const TANH = 2;
+export const RELU = 3;
+export const LEAKY_RELU = 4;
+export const ELU = 5;
+export const SELU = 6;
+export const SOFTPLUS = 7;
+export const SILU = 8;
+export const GELU = 9;
+
+// SELU constants (Klambauer et al. 2017, "Self-Normalizing Neural Networks").
+const SELU_ALPHA: f32 = 1.6732632423543772;
+const SELU_SCALE: f32 = 1.0507009873554805;
+// GELU, tanh form (Hendrycks & Gimpel 2016): 0.5 x (1 + tanh(c (x + 0.044715 x^3))),
+// computed as x * sigmoid(2u), which is the same function without the cancellation of 1 + tanh.
+const GELU_C: f32 = 0.7978845608028654; // sqrt(2 / pi)
+const GELU_K: f32 = 0.044715;
+
+// logistic(z) and 1 - logistic(z) both come from t = e^-|z| and q = 1/(1+t), so neither
+// loses precision: for z >= 0, s = q and 1-s = t q; for z < 0 the two swap.
+// @ts-ignore: decorator
+@inline function expNegAbs(z: v128): v128 { return exp4(f32x4.neg(f32x4.abs(z))); }
+// @ts-ignore: decorator
+@inline function recip1p(t: v128): v128 { return f32x4.div(ONE, f32x4.add(ONE, t)); }
+// @ts-ignore: decorator
+@inline function logisticOf(z: v128, t: v128, q: v128): v128 {
+  return select(f32x4.ge(z, ZERO), q, f32x4.mul(t, q));
+}
+// @ts-ignore: decorator
+@inline function logisticComplementOf(z: v128, t: v128, q: v128): v128 {
+  return select(f32x4.ge(z, ZERO), f32x4.mul(t, q), q);
+}
+// @ts-ignore: decorator
+@inline function logistic(z: v128): v128 {
+  const t = expNegAbs(z);
+  return logisticOf(z, t, recip1p(t));
+}
+
+/** 1 where z > 0, `neg` where z <= 0, NaN where z is NaN (a NaN z must not give a finite slope). */
+// @ts-ignore: decorator
+@inline function slope(z: v128, neg: v128): v128 {
+  return select(f32x4.gt(z, ZERO), ONE, select(f32x4.le(z, ZERO), neg, z));
+}
+
+// @ts-ignore: decorator
+@inline function forward(kind: i32, z: v128, alpha: v128): v128 {
+  switch (kind) {
+    case SIGMOID: return logistic(z);
+    case TANH: {
+      // Cephes tanhf: odd polynomial below 0.625 (no cancellation near 0), 1 - 2/(e^2|z| + 1) above.
+      const az = f32x4.abs(z);
+      const zz = f32x4.mul(z, z);
+      let p = fma(f32x4.splat(-5.70498872745e-3), zz, f32x4.splat(2.06390887954e-2));
+      p = fma(p, zz, f32x4.splat(-5.37397155531e-2));
+      p = fma(p, zz, f32x4.splat(1.33314422036e-1));
+      p = fma(p, zz, f32x4.splat(-3.33332819422e-1));
+      const small = fma(f32x4.mul(p, zz), z, z);
+      const e = exp4(f32x4.add(az, az));
+      const large = copySign(f32x4.sub(ONE, f32x4.div(f32x4.splat(2), f32x4.add(e, ONE))), z);
+      return select(f32x4.lt(az, f32x4.splat(0.625)), small, large);
+    }
+    case RELU: return f32x4.pmax(z, ZERO); // pmax(z, 0) keeps NaN; pmax(0, z) would not
+    case LEAKY_RELU: return select(f32x4.gt(z, ZERO), z, f32x4.mul(alpha, z));
+    case ELU: return select(f32x4.gt(z, ZERO), z, f32x4.mul(alpha, expm14(z)));
+    case SELU: {
+      const neg = f32x4.mul(f32x4.splat(SELU_ALPHA), expm14(z));
+      return f32x4.mul(f32x4.splat(SELU_SCALE), select(f32x4.gt(z, ZERO), z, neg));
+    }
+    case SOFTPLUS: // log(1 + e^z) = max(z, 0) + log1p(e^-|z|)
+      return f32x4.add(f32x4.max(z, ZERO), log1p4(expNegAbs(z)));
+    case SILU: return f32x4.mul(z, logistic(z));
+    case GELU: {
+      const u = f32x4.mul(f32x4.splat(GELU_C), fma(f32x4.mul(f32x4.splat(GELU_K), z), f32x4.mul(z, z), z));
+      return f32x4.mul(z, logistic(f32x4.add(u, u)));
+    }
+    default: return z; // IDENTITY
+  }
+}
+
+// d f / d z at z.
+// @ts-ignore: decorator
+@inline function derivative(kind: i32, z: v128, alpha: v128): v128 {
+  switch (kind) {
+    case SIGMOID: { // s(1-s) = t/(1+t)^2 with t = e^-|z|
+      const t = expNegAbs(z);
+      const q = recip1p(t);
+      return f32x4.mul(f32x4.mul(t, q), q);
+    }
+    case TANH: { // 1 - tanh^2 = 4t/(1+t)^2 with t = e^-2|z|
+      const az = f32x4.abs(z);
+      const t = exp4(f32x4.neg(f32x4.add(az, az)));
+      const q = recip1p(t);
+      return f32x4.mul(f32x4.mul(f32x4.mul(f32x4.splat(4), t), q), q);
+    }
+    case RELU: return slope(z, ZERO);
+    case LEAKY_RELU: return slope(z, alpha);
+    case ELU: return slope(z, f32x4.mul(alpha, exp4(z)));
+    case SELU: return f32x4.mul(f32x4.splat(SELU_SCALE), slope(z, f32x4.mul(f32x4.splat(SELU_ALPHA), exp4(z))));
+    case SOFTPLUS: return logistic(z);
+    case SILU: { // s + z s (1 - s)
+      const t = expNegAbs(z);
+      const q = recip1p(t);
+      const s = logisticOf(z, t, q);
+      return fma(f32x4.mul(z, s), logisticComplementOf(z, t, q), s);
+    }
+    case GELU: { // s + z s (1-s) * 2 du/dz, with s = sigmoid(2u)
+      const zz = f32x4.mul(z, z);
+      const u = f32x4.mul(f32x4.splat(GELU_C), fma(f32x4.mul(f32x4.splat(GELU_K), z), zz, z));
+      const u2 = f32x4.add(u, u);
+      const t = expNegAbs(u2);
+      const q = recip1p(t);
+      const s = logisticOf(u2, t, q);
+      const du2 = f32x4.mul(f32x4.splat(2 * GELU_C), fma(f32x4.splat(3 * GELU_K), zz, ONE));
+      return fma(f32x4.mul(f32x4.mul(z, s), logisticComplementOf(u2, t, q)), du2, s);
+    }
+    default: return f32x4.add(ONE, f32x4.mul(z, ZERO)); // IDENTITY: 1 (NaN for NaN z)
+  }
+}
+
+// @ts-ignore: decorator
+@inline function forwardLoop(kind: i32, x: usize, y: usize, n: i32, alphaScalar: f32): void {
+  const alpha = f32x4.splat(alphaScalar);
+  const end = x + (<usize>(n & ~3) << 2);
+  while (x < end) {
+    v128.store(y, forward(kind, v128.load(x), alpha));
+    x += 16;
+    y += 16;
+  }
+  const rest = n & 3;
+  if (rest) storePartial(y, forward(kind, loadPartial(x, rest, 0), alpha), rest);
+}
+
+// dz = dy * f'(z). dz may alias dy.
+// @ts-ignore: decorator
+@inline function backwardLoop(kind: i32, z: usize, dy: usize, dz: usize, n: i32, alphaScalar: f32): void {
+  const alpha = f32x4.splat(alphaScalar);
+  const end = z + (<usize>(n & ~3) << 2);
+  while (z < end) {
+    v128.store(dz, f32x4.mul(v128.load(dy), derivative(kind, v128.load(z), alpha)));
+    z += 16;
+    dy += 16;
+    dz += 16;
+  }
+  const rest = n & 3;
+  if (rest) {
+    const d = derivative(kind, loadPartial(z, rest, 0), alpha);
+    storePartial(dz, f32x4.mul(loadPartial(dy, rest, 0), d), rest);
+  }
+}
+
+/** y = f(x) elementwise over n floats; y may alias x. `alpha` is the leaky slope or ELU alpha. */
+export function activationForward(kind: i32, x: usize, y: usize, n: i32, alpha: f32): void {
+  // Each case inlines its own loop, so the switch inside `forward` folds away per kind.
+  switch (kind) {
+    case SIGMOID: forwardLoop(SIGMOID, x, y, n, alpha); break;
+    case TANH: forwardLoop(TANH, x, y, n, alpha); break;
+    case RELU: forwardLoop(RELU, x, y, n, alpha); break;
+    case LEAKY_RELU: forwardLoop(LEAKY_RELU, x, y, n, alpha); break;
+    case ELU: forwardLoop(ELU, x, y, n, alpha); break;
+    case SELU: forwardLoop(SELU, x, y, n, alpha); break;
+    case SOFTPLUS: forwardLoop(SOFTPLUS, x, y, n, alpha); break;
+    case SILU: forwardLoop(SILU, x, y, n, alpha); break;
+    case GELU: forwardLoop(GELU, x, y, n, alpha); break;
+    default: if (x != y) memory.copy(y, x, <usize>n << 2);
+  }
+}
+
+/** dz = dy * f'(z) elementwise over n floats; dz may alias dy. */
+export function activationBackward(kind: i32, z: usize, dy: usize, dz: usize, n: i32, alpha: f32): void {
+  switch (kind) {
+    case SIGMOID: backwardLoop(SIGMOID, z, dy, dz, n, alpha); break;
+    case TANH: backwardLoop(TANH, z, dy, dz, n, alpha); break;
+    case RELU: backwardLoop(RELU, z, dy, dz, n, alpha); break;
+    case LEAKY_RELU: backwardLoop(LEAKY_RELU, z, dy, dz, n, alpha); break;
+    case ELU: backwardLoop(ELU, z, dy, dz, n, alpha); break;
+    case SELU: backwardLoop(SELU, z, dy, dz, n, alpha); break;
+    case SOFTPLUS: backwardLoop(SOFTPLUS, z, dy, dz, n, alpha); break;
+    case SILU: backwardLoop(SILU, z, dy, dz, n, alpha); break;
+    case GELU: backwardLoop(GELU, z, dy, dz, n, alpha); break;
+    default: backwardLoop(IDENTITY, z, dy, dz, n, alpha);
+  }
+}
+
+/** Softmax of each row of a rows x cols matrix: e^(x - max) / sum. y may alias x. */
+export function softmaxForward(x: usize, y: usize, rows: i32, cols: i32): void {
+  const full = cols & ~3;
+  const rest = cols & 3;
+  const rowBytes = <usize>cols << 2;
+  for (let r = 0; r < rows; r++) {
+    const xr = x + <usize>r * rowBytes;
+    const yr = y + <usize>r * rowBytes;
+    let vmax = f32x4.splat(-Infinity);
+    for (let j = 0; j < full; j += 4) vmax = f32x4.max(vmax, v128.load(xr + (<usize>j << 2)));
+    if (rest) vmax = f32x4.max(vmax, loadPartial(xr + (<usize>full << 2), rest, -Infinity));
+    const m = f32x4.splat(max(max(f32x4.extract_lane(vmax, 0), f32x4.extract_lane(vmax, 1)),
+      max(f32x4.extract_lane(vmax, 2), f32x4.extract_lane(vmax, 3))));
+    let vsum = ZERO;
+    for (let j = 0; j < full; j += 4) {
+      const e = exp4(f32x4.sub(v128.load(xr + (<usize>j << 2)), m));
+      v128.store(yr + (<usize>j << 2), e);
+      vsum = f32x4.add(vsum, e);
+    }
+    if (rest) {
+      const e = exp4(f32x4.sub(loadPartial(xr + (<usize>full << 2), rest, -Infinity), m));
+      storePartial(yr + (<usize>full << 2), e, rest);
+      vsum = f32x4.add(vsum, e); // padded lanes are e^-inf = 0
+    }
+    const sum = (f32x4.extract_lane(vsum, 0) + f32x4.extract_lane(vsum, 1)) +
+      (f32x4.extract_lane(vsum, 2) + f32x4.extract_lane(vsum, 3));
+    scaleRow(yr, cols, 1 / sum);
+  }
+}
+
+/** dx = y * (dy - sum(dy * y)) per row, from the softmax output y. dx may alias dy. */
+export function softmaxBackward(y: usize, dy: usize, dx: usize, rows: i32, cols: i32): void {
+  const full = cols & ~3;
+  const rest = cols & 3;
+  const rowBytes = <usize>cols << 2;
+  for (let r = 0; r < rows; r++) {
+    const off = <usize>r * rowBytes;
+    let vdot = ZERO;
+    for (let j = 0; j < full; j += 4) {
+      const o = off + (<usize>j << 2);
+      vdot = fma(v128.load(y + o), v128.load(dy + o), vdot);
+    }
+    if (rest) {
+      const o = off + (<usize>full << 2);
+      vdot = fma(loadPartial(y + o, rest, 0), loadPartial(dy + o, rest, 0), vdot);
+    }
+    const dot = f32x4.splat((f32x4.extract_lane(vdot, 0) + f32x4.extract_lane(vdot, 1)) +
+      (f32x4.extract_lane(vdot, 2) + f32x4.extract_lane(vdot, 3)));
+    for (let j = 0; j < full; j += 4) {
+      const o = off + (<usize>j << 2);
+      v128.store(dx + o, f32x4.mul(v128.load(y + o), f32x4.sub(v128.load(dy + o), dot)));
+    }
+    if (rest) {
+      const o = off + (<usize>full << 2);
+      const v = f32x4.mul(loadPartial(y + o, rest, 0), f32x4.sub(loadPartial(dy + o, rest, 0), dot));
+      storePartial(dx + o, v, rest);
+    }
+  }
+}
+
+function scaleRow(p: usize, n: i32, s: f32): void {
+  const vs = f32x4.splat(s);
+  const full = n & ~3;
+  for (let j = 0; j < full; j += 4) {
+    const q = p + (<usize>j << 2);
+    v128.store(q, f32x4.mul(v128.load(q), vs));
+  }
+  const rest = n & 3;
+  if (rest) {
+    const q = p + (<usize>full << 2);
+    storePartial(q, f32x4.mul(loadPartial(q, rest, 0), vs), rest);
+  }
+}

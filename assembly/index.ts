@@ -1,0 +1,12 @@
+// The simdnet core: every kernel, one file per family, pure functions over byte offsets.
+export { sgemm } from "./matmul";
+export { addBias, sumRows } from "./bias";
+export { activationForward, activationBackward, softmaxForward, softmaxBackward } from "./activations";
+export { rngSeed, fillBits, fillUniform, fillNormal, fillTruncatedNormal } from "./random";
+export { orthonormalizeRows, transpose } from "./initializers";
+
+// First byte after the kernels' static scratch: the TypeScript allocator owns memory from here.
+export function heapBase(): usize {
+  return __heap_base;
+}
+export { probeChains } from "./probe";

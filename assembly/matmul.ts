@@ -1,0 +1,269 @@
+// SGEMM: C = alpha * op(A) * op(B) + beta * C, row-major, op in {N, T}.
+// Structure after Goto & van de Geijn, "Anatomy of high-performance matrix multiplication"
+// (2008): B is packed into KC x NC panels (stay in L2), A into MC x KC blocks, and a
+// register-blocked MR x NR micro-kernel streams through both. Packing also absorbs the
+// transposes, so all four op combinations run the same inner loop.
+// BLAS semantics: when beta == 0, C is written without being read (NaN in C is ignored).
+
+const MR = 4; // rows of C per micro-kernel: 4 broadcasts of A per k
+const NR = 8; // columns of C per micro-kernel: two f32x4 of B per k
+const KC = 256; // depth of a packed panel: a B micro-panel (NR*KC floats, 8 KiB) stays in L1
+const MC = 64; // rows of A packed at once (MC x KC floats = 64 KiB, L2-resident)
+const NC = 1024; // columns of B packed at once (KC x NC floats = 1 MiB, L2-resident)
+
+const packedA = memory.data(MC * KC * 4, 16);
+const packedB = memory.data(KC * NC * 4, 16);
+const edgeTile = memory.data(MR * NR * 4, 16);
+
+export function sgemm(
+  transA: i32, transB: i32, m: i32, n: i32, k: i32,
+  alpha: f32, a: usize, lda: i32, b: usize, ldb: i32,
+  beta: f32, c: usize, ldc: i32,
+): void {
+  if (m <= 0 || n <= 0) return;
+  if (k <= 0 || alpha == 0) {
+    scaleC(m, n, beta, c, ldc);
+    return;
+  }
+  for (let jc = 0; jc < n; jc += NC) {
+    const nc = min(NC, n - jc);
+    for (let pc = 0; pc < k; pc += KC) {
+      const kc = min(KC, k - pc);
+      if (transB) packBT(b, ldb, pc, jc, kc, nc);
+      else packBN(b, ldb, pc, jc, kc, nc);
+      // Later depth blocks accumulate into what the first one wrote.
+      const betaBlock: f32 = pc == 0 ? beta : 1;
+      for (let ic = 0; ic < m; ic += MC) {
+        const mc = min(MC, m - ic);
+        if (transA) packAT(a, lda, ic, pc, mc, kc);
+        else packAN(a, lda, ic, pc, mc, kc);
+        for (let jr = 0; jr < nc; jr += NR) {
+          const nr = min(NR, nc - jr);
+          const pb = packedB + <usize>(jr * kc) * 4;
+          for (let ir = 0; ir < mc; ir += MR) {
+            const mr = min(MR, mc - ir);
+            const pa = packedA + <usize>(ir * kc) * 4;
+            const cp = c + (<usize>(ic + ir) * <usize>ldc + <usize>(jc + jr)) * 4;
+            microKernel(kc, pa, pb, cp, <usize>ldc * 4, alpha, betaBlock, mr, nr);
+          }
+        }
+      }
+    }
+  }
+}
+
+// C = beta * C (k == 0 or alpha == 0: the product contributes nothing).
+function scaleC(m: i32, n: i32, beta: f32, c: usize, ldc: i32): void {
+  for (let i = 0; i < m; i++) {
+    const row = c + <usize>i * <usize>ldc * 4;
+    for (let j = 0; j < n; j++) {
+      const p = row + <usize>j * 4;
+      store<f32>(p, beta == 0 ? 0 : beta * load<f32>(p));
+    }
+  }
+}
+
+// op(A) = A: A is m x k, element (i, p) at a[i*lda + p]. Packed as MR-row panels, k-major.
+function packAN(a: usize, lda: i32, ic: i32, pc: i32, mc: i32, kc: i32): void {
+  let dst = packedA;
+  for (let ir = 0; ir < mc; ir += MR) {
+    const rows = min(MR, mc - ir);
+    const src = a + (<usize>(ic + ir) * <usize>lda + <usize>pc) * 4;
+    const stride = <usize>lda * 4;
+    if (rows == MR) {
+      // 4x4 transposes: four rows of four depths become four depths of four rows.
+      let p = 0;
+      for (; p + 4 <= kc; p += 4) {
+        const off = <usize>p * 4;
+        const r0 = v128.load(src + off);
+        const r1 = v128.load(src + stride + off);
+        const r2 = v128.load(src + 2 * stride + off);
+        const r3 = v128.load(src + 3 * stride + off);
+        const t0 = v128.shuffle<f32>(r0, r1, 0, 4, 1, 5);
+        const t1 = v128.shuffle<f32>(r2, r3, 0, 4, 1, 5);
+        const t2 = v128.shuffle<f32>(r0, r1, 2, 6, 3, 7);
+        const t3 = v128.shuffle<f32>(r2, r3, 2, 6, 3, 7);
+        v128.store(dst, v128.shuffle<f32>(t0, t1, 0, 1, 4, 5));
+        v128.store(dst, v128.shuffle<f32>(t0, t1, 2, 3, 6, 7), 16);
+        v128.store(dst, v128.shuffle<f32>(t2, t3, 0, 1, 4, 5), 32);
+        v128.store(dst, v128.shuffle<f32>(t2, t3, 2, 3, 6, 7), 48);
+        dst += 64;
+      }
+      for (; p < kc; p++) {
+        const off = <usize>p * 4;
+        store<f32>(dst, load<f32>(src + off));
+        store<f32>(dst, load<f32>(src + stride + off), 4);
+        store<f32>(dst, load<f32>(src + 2 * stride + off), 8);
+        store<f32>(dst, load<f32>(src + 3 * stride + off), 12);
+        dst += 16;
+      }
+    } else {
+      for (let p = 0; p < kc; p++) {
+        for (let i = 0; i < MR; i++) {
+          store<f32>(dst, i < rows ? load<f32>(src + <usize>i * stride + <usize>p * 4) : 0);
+          dst += 4;
+        }
+      }
+    }
+  }
+}
+
+// op(A) = A^T: A is stored k x m, element (i, p) at a[p*lda + i]: rows of the panel are contiguous.
+function packAT(a: usize, lda: i32, ic: i32, pc: i32, mc: i32, kc: i32): void {
+  let dst = packedA;
+  const stride = <usize>lda * 4;
+  for (let ir = 0; ir < mc; ir += MR) {
+    const rows = min(MR, mc - ir);
+    let src = a + (<usize>pc * <usize>lda + <usize>(ic + ir)) * 4;
+    if (rows == MR) {
+      for (let p = 0; p < kc; p++) {
+        v128.store(dst, v128.load(src));
+        src += stride;
+        dst += 16;
+      }
+    } else {
+      for (let p = 0; p < kc; p++) {
+        for (let i = 0; i < MR; i++) {
+          store<f32>(dst, i < rows ? load<f32>(src + <usize>i * 4) : 0);
+          dst += 4;
+        }
+        src += stride;
+      }
+    }
+  }
+}
+
+// op(B) = B: B is k x n, element (p, j) at b[p*ldb + j]. Packed as NR-column panels, k-major.
+function packBN(b: usize, ldb: i32, pc: i32, jc: i32, kc: i32, nc: i32): void {
+  let dst = packedB;
+  const stride = <usize>ldb * 4;
+  for (let jr = 0; jr < nc; jr += NR) {
+    const cols = min(NR, nc - jr);
+    let src = b + (<usize>pc * <usize>ldb + <usize>(jc + jr)) * 4;
+    if (cols == NR) {
+      for (let p = 0; p < kc; p++) {
+        v128.store(dst, v128.load(src));
+        v128.store(dst, v128.load(src, 16), 16);
+        src += stride;
+        dst += 32;
+      }
+    } else {
+      for (let p = 0; p < kc; p++) {
+        for (let j = 0; j < NR; j++) {
+          store<f32>(dst, j < cols ? load<f32>(src + <usize>j * 4) : 0);
+          dst += 4;
+        }
+        src += stride;
+      }
+    }
+  }
+}
+
+// op(B) = B^T: B is stored n x k, element (p, j) at b[j*ldb + p]. 4x4 transposes again.
+function packBT(b: usize, ldb: i32, pc: i32, jc: i32, kc: i32, nc: i32): void {
+  let dst = packedB;
+  const stride = <usize>ldb * 4;
+  for (let jr = 0; jr < nc; jr += NR) {
+    const cols = min(NR, nc - jr);
+    const src = b + (<usize>(jc + jr) * <usize>ldb + <usize>pc) * 4;
+    if (cols == NR) {
+      let p = 0;
+      for (; p + 4 <= kc; p += 4) {
+        const off = <usize>p * 4;
+        for (let half = 0; half < 2; half++) {
+          const s = src + <usize>(half * 4) * stride + off;
+          const r0 = v128.load(s);
+          const r1 = v128.load(s + stride);
+          const r2 = v128.load(s + 2 * stride);
+          const r3 = v128.load(s + 3 * stride);
+          const t0 = v128.shuffle<f32>(r0, r1, 0, 4, 1, 5);
+          const t1 = v128.shuffle<f32>(r2, r3, 0, 4, 1, 5);
+          const t2 = v128.shuffle<f32>(r0, r1, 2, 6, 3, 7);
+          const t3 = v128.shuffle<f32>(r2, r3, 2, 6, 3, 7);
+          const d = dst + <usize>(half * 16);
+          v128.store(d, v128.shuffle<f32>(t0, t1, 0, 1, 4, 5));
+          v128.store(d, v128.shuffle<f32>(t0, t1, 2, 3, 6, 7), 32);
+          v128.store(d, v128.shuffle<f32>(t2, t3, 0, 1, 4, 5), 64);
+          v128.store(d, v128.shuffle<f32>(t2, t3, 2, 3, 6, 7), 96);
+        }
+        dst += 128;
+      }
+      for (; p < kc; p++) {
+        for (let j = 0; j < NR; j++) {
+          store<f32>(dst, load<f32>(src + <usize>j * stride + <usize>p * 4));
+          dst += 4;
+        }
+      }
+    } else {
+      for (let p = 0; p < kc; p++) {
+        for (let j = 0; j < NR; j++) {
+          store<f32>(dst, j < cols ? load<f32>(src + <usize>j * stride + <usize>p * 4) : 0);
+          dst += 4;
+        }
+      }
+    }
+  }
+}
+
+// The MR x NR register block: 8 f32x4 accumulators, 2 loads of B and 4 broadcasts of A per k.
+@inline
+function microKernel(
+  kc: i32, pa: usize, pb: usize, c: usize, ldcBytes: usize,
+  alpha: f32, beta: f32, mr: i32, nr: i32,
+): void {
+  let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
+  let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
+  let c20 = f32x4.splat(0), c21 = f32x4.splat(0);
+  let c30 = f32x4.splat(0), c31 = f32x4.splat(0);
+  for (let p = 0; p < kc; p++) {
+    const b0 = v128.load(pb);
+    const b1 = v128.load(pb, 16);
+    const a0 = v128.load32_splat(pa);
+    const a1 = v128.load32_splat(pa, 4);
+    const a2 = v128.load32_splat(pa, 8);
+    const a3 = v128.load32_splat(pa, 12);
+    c00 = f32x4.add(c00, f32x4.mul(a0, b0));
+    c01 = f32x4.add(c01, f32x4.mul(a0, b1));
+    c10 = f32x4.add(c10, f32x4.mul(a1, b0));
+    c11 = f32x4.add(c11, f32x4.mul(a1, b1));
+    c20 = f32x4.add(c20, f32x4.mul(a2, b0));
+    c21 = f32x4.add(c21, f32x4.mul(a2, b1));
+    c30 = f32x4.add(c30, f32x4.mul(a3, b0));
+    c31 = f32x4.add(c31, f32x4.mul(a3, b1));
+    pa += 16;
+    pb += 32;
+  }
+  if (mr == MR && nr == NR) {
+    storeRow(c, c00, c01, alpha, beta);
+    storeRow(c + ldcBytes, c10, c11, alpha, beta);
+    storeRow(c + 2 * ldcBytes, c20, c21, alpha, beta);
+    storeRow(c + 3 * ldcBytes, c30, c31, alpha, beta);
+    return;
+  }
+  // Edge block: spill the accumulators and merge only the valid part.
+  v128.store(edgeTile, c00); v128.store(edgeTile, c01, 16);
+  v128.store(edgeTile, c10, 32); v128.store(edgeTile, c11, 48);
+  v128.store(edgeTile, c20, 64); v128.store(edgeTile, c21, 80);
+  v128.store(edgeTile, c30, 96); v128.store(edgeTile, c31, 112);
+  for (let i = 0; i < mr; i++) {
+    for (let j = 0; j < nr; j++) {
+      const p = c + <usize>i * ldcBytes + <usize>j * 4;
+      const acc = alpha * load<f32>(edgeTile + <usize>(i * NR + j) * 4);
+      store<f32>(p, beta == 0 ? acc : acc + beta * load<f32>(p));
+    }
+  }
+}
+
+@inline
+function storeRow(p: usize, lo: v128, hi: v128, alpha: f32, beta: f32): void {
+  const va = f32x4.splat(alpha);
+  let r0 = f32x4.mul(va, lo);
+  let r1 = f32x4.mul(va, hi);
+  if (beta != 0) {
+    const vb = f32x4.splat(beta);
+    r0 = f32x4.add(r0, f32x4.mul(vb, v128.load(p)));
+    r1 = f32x4.add(r1, f32x4.mul(vb, v128.load(p, 16)));
+  }
+  v128.store(p, r0);
+  v128.store(p, r1, 16);
+}

@@ -1,0 +1,82 @@
+// The pure-JS Backend: the same kernels as the wasm core over plain Float32Arrays.
+import type { ElementwiseActivation } from "../../activations.js";
+import { InternalError } from "../../errors.js";
+import { float32Below, type Backend, type RandomStream, type Tensor } from "../backend.js";
+import * as activations from "./activations.js";
+import * as bias from "./bias.js";
+import * as initializers from "./initializers.js";
+import * as matmul from "./matmul.js";
+import * as random from "./random.js";
+
+export class JsTensor implements Tensor {
+  constructor(readonly data: Float32Array) {}
+  get length(): number { return this.data.length; }
+}
+
+class JsRandom implements RandomStream {
+  constructor(readonly seed: number, readonly stream: number, readonly state: Uint32Array) {}
+}
+
+const data = (t: Tensor): Float32Array => {
+  if (!(t instanceof JsTensor)) throw new InternalError("tensor does not belong to the js backend");
+  return t.data;
+};
+const state = (r: RandomStream): Uint32Array => {
+  if (!(r instanceof JsRandom)) throw new InternalError("random stream does not belong to the js backend");
+  return r.state;
+};
+
+export class JsBackend implements Backend {
+  readonly name = "js" as const;
+
+  alloc(length: number): Tensor { return new JsTensor(new Float32Array(length)); }
+  free(_tensor: Tensor): void {}
+  slice(tensor: Tensor, start: number, length: number): Tensor {
+    return new JsTensor(data(tensor).subarray(start, start + length));
+  }
+  write(tensor: Tensor, values: ArrayLike<number>, at = 0): void { data(tensor).set(values, at); }
+  read(tensor: Tensor): Float32Array { return data(tensor).slice(); }
+
+  sgemm(transA: boolean, transB: boolean, m: number, n: number, k: number,
+    alpha: number, a: Tensor, b: Tensor, beta: number, c: Tensor): void {
+    matmul.sgemm(transA, transB, m, n, k, alpha, data(a), data(b), beta, data(c));
+  }
+  addBias(x: Tensor, b: Tensor, rows: number, cols: number): void { bias.addBias(data(x), data(b), rows, cols); }
+  sumRows(x: Tensor, out: Tensor, rows: number, cols: number): void { bias.sumRows(data(x), data(out), rows, cols); }
+
+  activation(name: ElementwiseActivation, x: Tensor, y: Tensor, alpha: number): void {
+    activations.activationForward(name, data(x), data(y), Math.fround(alpha));
+  }
+  activationGrad(name: ElementwiseActivation, z: Tensor, dy: Tensor, dz: Tensor, alpha: number): void {
+    activations.activationBackward(name, data(z), data(dy), data(dz), Math.fround(alpha));
+  }
+  softmax(x: Tensor, y: Tensor, rows: number, cols: number): void { activations.softmaxForward(data(x), data(y), rows, cols); }
+  softmaxGrad(y: Tensor, dy: Tensor, dx: Tensor, rows: number, cols: number): void {
+    activations.softmaxBackward(data(y), data(dy), data(dx), rows, cols);
+  }
+
+  random(seed: number, stream: number): RandomStream {
+    return new JsRandom(seed, stream, random.seedState(seed >>> 0, stream >>> 0));
+  }
+  freeRandom(_rng: RandomStream): void {}
+  fillBits(rng: RandomStream, out: Tensor): void {
+    const d = data(out);
+    random.fillBits(state(rng), new Uint32Array(d.buffer, d.byteOffset, d.length));
+  }
+  fillUniform(rng: RandomStream, out: Tensor, lo: number, hi: number): void {
+    random.fillUniform(state(rng), data(out), lo, hi, hi > lo ? float32Below(hi) : lo);
+  }
+  fillNormal(rng: RandomStream, out: Tensor, mean: number, std: number): void {
+    random.fillNormal(state(rng), data(out), Math.fround(mean), Math.fround(std));
+  }
+  fillTruncatedNormal(rng: RandomStream, out: Tensor, mean: number, std: number, lo: number, hi: number): void {
+    random.fillTruncatedNormal(state(rng), data(out), Math.fround(mean), Math.fround(std), Math.fround(lo), Math.fround(hi));
+  }
+  orthonormalizeRows(x: Tensor, rows: number, cols: number): boolean {
+    return initializers.orthonormalizeRows(data(x), rows, cols);
+  }
+  transpose(src: Tensor, dst: Tensor, rows: number, cols: number): void {
+    initializers.transpose(data(src), data(dst), rows, cols);
+  }
+  dispose(): void {}
+}

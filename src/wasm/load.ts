@@ -1,0 +1,41 @@
+// Finding and instantiating the compiled core. The only module that touches
+// @assemblyscript/loader, so a move to compiler-generated bindings changes one file.
+import { instantiate } from "@assemblyscript/loader";
+import type { CoreExports } from "./exports.js";
+
+/** Where the wasm core comes from: bytes, a compiled module (edge runtimes that forbid
+ *  compiling at run time), a fetch Response, or a URL/path to the .wasm file. */
+export type WasmSource =
+  | WebAssembly.Module
+  | ArrayBuffer
+  | ArrayBufferView
+  | Response
+  | Promise<Response>
+  | URL
+  | string;
+
+const defaultUrl = (): URL => new URL("../../build/simdnet.wasm", import.meta.url);
+
+const isNode = (): boolean =>
+  typeof process !== "undefined" && typeof process.versions?.node === "string";
+
+async function resolveSource(source: WasmSource | undefined): Promise<Exclude<WasmSource, URL | string>> {
+  if (source === undefined) source = defaultUrl();
+  if (typeof source === "string") source = /^[a-z][a-z0-9+.-]*:/i.test(source) && !/^[a-z]:[\\/]/i.test(source)
+    ? new URL(source)
+    : source;
+  if (typeof source === "string" || (source instanceof URL && source.protocol === "file:")) {
+    if (!isNode()) throw new Error(`cannot read wasm file ${String(source)} outside Node; pass bytes, a Response or a WebAssembly.Module`);
+    const { readFile } = await import("node:fs/promises");
+    return readFile(source);
+  }
+  if (source instanceof URL) return fetch(source);
+  return source;
+}
+
+/** Instantiates a fresh core. Each call gives an independent instance with its own memory. */
+export async function instantiateCore(source?: WasmSource): Promise<CoreExports> {
+  const resolved = await resolveSource(source);
+  const { instance } = await instantiate<Record<string, unknown>>(resolved as never, {});
+  return instance.exports as unknown as CoreExports;
+}
