@@ -4,6 +4,7 @@ export { addBias, sumRows } from "./bias";
 export { activationForward, activationBackward, softmaxForward, softmaxBackward } from "./activations";
 export { rngSeed, fillBits, fillUniform, fillNormal, fillTruncatedNormal } from "./random";
 export { orthonormalizeRows, transpose } from "./initializers";
+export { fill, scale } from "./vector";
 
 // First byte after the kernels' static scratch: the TypeScript allocator owns memory from here.
 export function heapBase(): usize {

@@ -26,6 +26,9 @@ export interface Backend {
   /** A copy of the contents: never aliases backend memory. */
   read(tensor: Tensor): Float32Array;
 
+  fill(tensor: Tensor, value: number): void;
+  scale(tensor: Tensor, s: number): void;
+
   /** c = alpha op(a) op(b) + beta c, op(a) m x k, op(b) k x n, c m x n. beta = 0 ignores c's contents. */
   sgemm(transA: boolean, transB: boolean, m: number, n: number, k: number,
     alpha: number, a: Tensor, b: Tensor, beta: number, c: Tensor): void;

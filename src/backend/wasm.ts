@@ -61,6 +61,14 @@ export class WasmBackend implements Backend {
     return this.arena.f32().slice(t.ptr / 4, t.ptr / 4 + t.length);
   }
 
+  fill(tensor: Tensor, value: number): void {
+    this.core.fill(asWasm(tensor).ptr, tensor.length, value);
+  }
+
+  scale(tensor: Tensor, s: number): void {
+    this.core.scale(asWasm(tensor).ptr, tensor.length, s);
+  }
+
   sgemm(transA: boolean, transB: boolean, m: number, n: number, k: number,
     alpha: number, a: Tensor, b: Tensor, beta: number, c: Tensor): void {
     this.core.sgemm(transA ? 1 : 0, transB ? 1 : 0, m, n, k, alpha,

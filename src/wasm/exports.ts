@@ -20,5 +20,7 @@ export interface CoreExports {
   fillTruncatedNormal(state: number, out: number, n: number, mean: number, std: number, lo: number, hi: number): void;
   orthonormalizeRows(p: number, rows: number, cols: number): number;
   transpose(src: number, dst: number, rows: number, cols: number): void;
+  fill(p: number, n: number, value: number): void;
+  scale(p: number, n: number, s: number): void;
   probeChains(iterations: number): number;
 }

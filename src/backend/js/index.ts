@@ -7,6 +7,7 @@ import * as bias from "./bias.js";
 import * as initializers from "./initializers.js";
 import * as matmul from "./matmul.js";
 import * as random from "./random.js";
+import * as vector from "./vector.js";
 
 export class JsTensor implements Tensor {
   constructor(readonly data: Float32Array) {}
@@ -36,6 +37,9 @@ export class JsBackend implements Backend {
   }
   write(tensor: Tensor, values: ArrayLike<number>, at = 0): void { data(tensor).set(values, at); }
   read(tensor: Tensor): Float32Array { return data(tensor).slice(); }
+
+  fill(tensor: Tensor, value: number): void { vector.fill(data(tensor), value); }
+  scale(tensor: Tensor, s: number): void { vector.scale(data(tensor), s); }
 
   sgemm(transA: boolean, transB: boolean, m: number, n: number, k: number,
     alpha: number, a: Tensor, b: Tensor, beta: number, c: Tensor): void {

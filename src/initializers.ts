@@ -1,0 +1,263 @@
+// Weight initializers: each a named formula with its fan mode and distribution, filling a
+// dense kernel of shape [fanIn, fanOut] (row-major) from a seeded stream.
+// Definitions follow Keras (keras.initializers) and PyTorch (torch.nn.init); where the two
+// differ, the choice and the reason are written beside the initializer.
+import type { Backend, RandomStream, Tensor } from "./backend/backend.js";
+import { normalCdf } from "./backend/js/random.js";
+import { ArgumentError } from "./errors.js";
+
+export type FanMode = "fanIn" | "fanOut" | "fanAvg";
+/** `truncatedNormal` is cut at 2 std and rescaled so the std after truncation is the target. */
+export type Distribution = "uniform" | "normal" | "truncatedNormal";
+
+/** Std of a standard normal truncated to [-2, 2]; dividing by it restores unit variance
+ *  (the constant Keras' VarianceScaling uses: .87962566103423978). */
+export const TRUNCATED_STD_AT_2 = 0.87962566103423978;
+
+/** The first two moments and the support an initializer draws from, for checks and diagnostics. */
+export interface Moments {
+  mean: number;
+  std: number;
+  min: number;
+  max: number;
+}
+
+export interface Initializer {
+  readonly name: string;
+  /** JSON-ready parameters; `fromConfig` rebuilds the initializer. */
+  readonly config: Readonly<Record<string, unknown>> & { name: string };
+  /** Expected mean, std and bounds of the entries for a [fanIn, fanOut] kernel. */
+  moments(fanIn: number, fanOut: number): Moments;
+  /** Fills `out` (fanIn * fanOut floats). */
+  fill(backend: Backend, out: Tensor, fanIn: number, fanOut: number, rng: RandomStream): void;
+}
+
+const finite = (name: string, v: unknown): number => {
+  if (typeof v !== "number" || !Number.isFinite(v)) throw new ArgumentError(name, "a finite number", v);
+  return v;
+};
+const positive = (name: string, v: unknown): number => {
+  if (typeof v !== "number" || !Number.isFinite(v) || v < 0) throw new ArgumentError(name, "a finite number >= 0", v);
+  return v;
+};
+const checkFans = (fanIn: number, fanOut: number): void => {
+  if (!Number.isInteger(fanIn) || fanIn < 1) throw new ArgumentError("fanIn", "an integer >= 1", fanIn);
+  if (!Number.isInteger(fanOut) || fanOut < 1) throw new ArgumentError("fanOut", "an integer >= 1", fanOut);
+};
+
+/** Every entry = value. The seed's "equal" initialization: it never breaks symmetry. */
+export function constant(value = 0): Initializer {
+  finite("value", value);
+  return {
+    name: "constant",
+    config: { name: "constant", value },
+    moments: () => ({ mean: value, std: 0, min: value, max: value }),
+    fill(backend, out) { backend.fill(out, value); },
+  };
+}
+export const zeros = (): Initializer => ({ ...constant(0), name: "zeros", config: { name: "zeros" } });
+export const ones = (): Initializer => ({ ...constant(1), name: "ones", config: { name: "ones" } });
+
+/** Uniform on [min, max). Defaults as Keras RandomUniform: [-0.05, 0.05). */
+export function uniform(options: { min?: number; max?: number } = {}): Initializer {
+  const min = finite("min", options.min ?? -0.05);
+  const max = finite("max", options.max ?? 0.05);
+  if (max < min) throw new ArgumentError("max", `a number >= min (${min})`, max);
+  return {
+    name: "uniform",
+    config: { name: "uniform", min, max },
+    moments: () => ({ mean: (min + max) / 2, std: (max - min) / Math.sqrt(12), min, max }),
+    fill(backend, out, _i, _o, rng) { backend.fillUniform(rng, out, min, max); },
+  };
+}
+
+/** Normal(mean, std). Defaults as Keras RandomNormal: mean 0, std 0.05. */
+export function normal(options: { mean?: number; std?: number } = {}): Initializer {
+  const mean = finite("mean", options.mean ?? 0);
+  const std = positive("std", options.std ?? 0.05);
+  return {
+    name: "normal",
+    config: { name: "normal", mean, std },
+    moments: () => ({ mean, std, min: -Infinity, max: Infinity }),
+    fill(backend, out, _i, _o, rng) { backend.fillNormal(rng, out, mean, std); },
+  };
+}
+
+/**
+ * Truncated normal, two conventions:
+ * - `{ mean, std }`: cut at mean +- 2 std and rescaled so the entries' std is `std`
+ *   (Keras VarianceScaling's convention, which the seed's formulas assume).
+ * - `{ mean, std, a, b }`: PyTorch's trunc_normal_(mean, std, a, b): Normal(mean, std)
+ *   conditioned on a <= x <= b, absolute bounds, no rescaling.
+ */
+export function truncatedNormal(options: { mean?: number; std?: number; a?: number; b?: number } = {}): Initializer {
+  const mean = finite("mean", options.mean ?? 0);
+  const std = positive("std", options.std ?? 0.05);
+  if ((options.a === undefined) !== (options.b === undefined)) {
+    throw new ArgumentError(options.a === undefined ? "a" : "b", "both bounds a and b, or neither", options.a ?? options.b);
+  }
+  if (options.a === undefined) {
+    const raw = std / TRUNCATED_STD_AT_2;
+    return {
+      name: "truncatedNormal",
+      config: { name: "truncatedNormal", mean, std },
+      moments: () => ({ mean, std, min: mean - 2 * raw, max: mean + 2 * raw }),
+      fill(backend, out, _i, _o, rng) { backend.fillTruncatedNormal(rng, out, mean, raw, -2, 2); },
+    };
+  }
+  const a = finite("a", options.a);
+  const b = finite("b", options.b);
+  if (b < a) throw new ArgumentError("b", `a number >= a (${a})`, b);
+  if (std === 0 && !(a <= mean && mean <= b)) throw new ArgumentError("mean", `a value in [a, b] = [${a}, ${b}] when std is 0`, mean);
+  return {
+    name: "truncatedNormal",
+    config: { name: "truncatedNormal", mean, std, a, b },
+    moments: () => truncatedMoments(mean, std, a, b),
+    fill(backend, out, _i, _o, rng) {
+      if (std === 0) backend.fill(out, mean);
+      else backend.fillTruncatedNormal(rng, out, mean, std, (a - mean) / std, (b - mean) / std);
+    },
+  };
+}
+
+/**
+ * Keras' VarianceScaling: entries with variance scale / n, n the fan of `mode`.
+ * uniform: limit sqrt(3 scale / n); normal: std sqrt(scale / n); truncatedNormal: the same
+ * std after truncation at 2 std. Every named fan-based initializer below is one of these.
+ */
+export function varianceScaling(options: { scale?: number; mode?: FanMode; distribution?: Distribution; name?: string } = {}): Initializer {
+  const scale = options.scale ?? 1;
+  if (typeof scale !== "number" || !Number.isFinite(scale) || scale <= 0) throw new ArgumentError("scale", "a finite number > 0", scale);
+  const mode = options.mode ?? "fanIn";
+  if (mode !== "fanIn" && mode !== "fanOut" && mode !== "fanAvg") throw new ArgumentError("mode", '"fanIn", "fanOut" or "fanAvg"', mode);
+  const distribution = options.distribution ?? "truncatedNormal";
+  if (distribution !== "uniform" && distribution !== "normal" && distribution !== "truncatedNormal") {
+    throw new ArgumentError("distribution", '"uniform", "normal" or "truncatedNormal"', distribution);
+  }
+  const std = (fanIn: number, fanOut: number): number => {
+    checkFans(fanIn, fanOut);
+    const n = mode === "fanIn" ? fanIn : mode === "fanOut" ? fanOut : (fanIn + fanOut) / 2;
+    return Math.sqrt(scale / n);
+  };
+  const name = options.name ?? "varianceScaling";
+  const config = options.name
+    ? { name }
+    : { name, scale, mode, distribution };
+  return {
+    name,
+    config,
+    moments(fanIn, fanOut) {
+      const s = std(fanIn, fanOut);
+      if (distribution === "uniform") return { mean: 0, std: s, min: -Math.sqrt(3) * s, max: Math.sqrt(3) * s };
+      if (distribution === "normal") return { mean: 0, std: s, min: -Infinity, max: Infinity };
+      return { mean: 0, std: s, min: (-2 * s) / TRUNCATED_STD_AT_2, max: (2 * s) / TRUNCATED_STD_AT_2 };
+    },
+    fill(backend, out, fanIn, fanOut, rng) {
+      const s = std(fanIn, fanOut);
+      if (distribution === "uniform") backend.fillUniform(rng, out, -Math.sqrt(3) * s, Math.sqrt(3) * s);
+      else if (distribution === "normal") backend.fillNormal(rng, out, 0, s);
+      else backend.fillTruncatedNormal(rng, out, 0, s / TRUNCATED_STD_AT_2, -2, 2);
+    },
+  };
+}
+
+// Glorot & Bengio 2010 ("Xavier"): variance 2 / (fanIn + fanOut), for tanh and logistic.
+export const glorotUniform = (): Initializer =>
+  varianceScaling({ scale: 1, mode: "fanAvg", distribution: "uniform", name: "glorotUniform" });
+export const glorotNormal = (): Initializer =>
+  varianceScaling({ scale: 1, mode: "fanAvg", distribution: "truncatedNormal", name: "glorotNormal" });
+// LeCun et al. 1998 ("Efficient BackProp"): variance 1 / fanIn (SELU's companion).
+export const lecunUniform = (): Initializer =>
+  varianceScaling({ scale: 1, mode: "fanIn", distribution: "uniform", name: "lecunUniform" });
+export const lecunNormal = (): Initializer =>
+  varianceScaling({ scale: 1, mode: "fanIn", distribution: "truncatedNormal", name: "lecunNormal" });
+
+/** He et al. 2015 ("Delving deep into rectifiers"): variance 2 / ((1 + slope^2) fanIn), for
+ *  ReLU (slope 0) and leaky ReLU with its actual slope; PyTorch's kaiming_* with a = slope. */
+function he(distribution: Distribution, name: "heUniform" | "heNormal", slope: number): Initializer {
+  finite("slope", slope);
+  const base = varianceScaling({ scale: 2 / (1 + slope * slope), mode: "fanIn", distribution, name });
+  return { ...base, config: slope === 0 ? { name } : { name, slope } };
+}
+export const heUniform = (options: { slope?: number } = {}): Initializer => he("uniform", "heUniform", options.slope ?? 0);
+// Truncated, as Keras and TF.js heNormal; PyTorch's kaiming_normal_ is varianceScaling({ scale: 2, distribution: "normal" }).
+export const heNormal = (options: { slope?: number } = {}): Initializer => he("truncatedNormal", "heNormal", options.slope ?? 0);
+
+/**
+ * A (semi-)orthogonal matrix times `gain` (Saxe et al. 2014): orthonormal rows when
+ * fanIn < fanOut, orthonormal columns otherwise, from Gram-Schmidt on a Gaussian matrix
+ * (the QR with positive diagonal that Keras and PyTorch use).
+ */
+export function orthogonal(options: { gain?: number } = {}): Initializer {
+  const g = finite("gain", options.gain ?? 1);
+  return {
+    name: "orthogonal",
+    config: { name: "orthogonal", gain: g },
+    moments: (fanIn, fanOut) => {
+      checkFans(fanIn, fanOut);
+      // Each unit row/column has squared norm 1 spread over max(fanIn, fanOut) entries.
+      const s = Math.abs(g) / Math.sqrt(Math.max(fanIn, fanOut));
+      return { mean: 0, std: s, min: -Math.abs(g), max: Math.abs(g) };
+    },
+    fill(backend, out, fanIn, fanOut, rng) {
+      checkFans(fanIn, fanOut);
+      const rows = Math.min(fanIn, fanOut);
+      const cols = Math.max(fanIn, fanOut);
+      const work = fanIn < fanOut ? out : backend.alloc(rows * cols);
+      try {
+        // Rank deficiency has probability 0 for Gaussian rows; retry rather than return a bad matrix.
+        let ok = false;
+        for (let attempt = 0; attempt < 4 && !ok; attempt++) {
+          backend.fillNormal(rng, work, 0, 1);
+          ok = backend.orthonormalizeRows(work, rows, cols);
+        }
+        if (!ok) throw new ArgumentError("shape", "a shape whose Gaussian rows are independent", [fanIn, fanOut]);
+        if (work !== out) backend.transpose(work, out, rows, cols);
+      } finally {
+        if (work !== out) backend.free(work);
+      }
+      if (g !== 1) backend.scale(out, g);
+    },
+  };
+}
+
+/** Mean and std of Normal(mean, std) truncated to [a, b]. */
+function truncatedMoments(mean: number, std: number, a: number, b: number): Moments {
+  if (std === 0) return { mean, std: 0, min: a, max: b };
+  const al = (a - mean) / std, be = (b - mean) / std;
+  const pdf = (x: number): number => Math.exp(-0.5 * x * x) / Math.sqrt(2 * Math.PI);
+  const z = normalCdf(be) - normalCdf(al);
+  const m = (pdf(al) - pdf(be)) / z;
+  const v = 1 + (al * pdf(al) - be * pdf(be)) / z - m * m;
+  return { mean: mean + std * m, std: std * Math.sqrt(Math.max(v, 0)), min: a, max: b };
+}
+
+type Factory = (options?: Record<string, unknown>) => Initializer;
+const FACTORIES: Record<string, Factory> = {
+  zeros: () => zeros(),
+  ones: () => ones(),
+  constant: (o) => constant(o?.value as number),
+  uniform: (o) => uniform(o),
+  normal: (o) => normal(o),
+  truncatedNormal: (o) => truncatedNormal(o),
+  varianceScaling: (o) => varianceScaling(o),
+  glorotUniform: () => glorotUniform(),
+  glorotNormal: () => glorotNormal(),
+  lecunUniform: () => lecunUniform(),
+  lecunNormal: () => lecunNormal(),
+  heUniform: (o) => heUniform(o),
+  heNormal: (o) => heNormal(o),
+  orthogonal: (o) => orthogonal(o),
+};
+
+export const INITIALIZER_NAMES = Object.keys(FACTORIES);
+
+/** Rebuilds an initializer from its `config` (or from a bare name). */
+export function fromConfig(config: string | { name: string; [k: string]: unknown }): Initializer {
+  const name = typeof config === "string" ? config : config?.name;
+  if (typeof name !== "string" || !Object.hasOwn(FACTORIES, name)) {
+    throw new ArgumentError("initializer", `one of ${INITIALIZER_NAMES.join(", ")}`, name);
+  }
+  const { name: _n, ...options } = typeof config === "string" ? { name } : config;
+  return FACTORIES[name]!(options);
+}
