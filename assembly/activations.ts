@@ -108,7 +108,8 @@ const GELU_K: f32 = 0.044715;
       const t = expNegAbs(z);
       const q = recip1p(t);
       const s = logisticOf(z, t, q);
-      return fma(f32x4.mul(z, s), logisticComplementOf(z, t, q), s);
+      const d = fma(f32x4.mul(z, s), logisticComplementOf(z, t, q), s);
+      return nearRoot(z, SILU_ROOT) ? refineNearRoot(SILU, z, d) : d;
     }
     case GELU: { // s + z s (1-s) * 2 du/dz, with s = sigmoid(2u)
       const zz = f32x4.mul(z, z);
@@ -118,10 +119,47 @@ const GELU_K: f32 = 0.044715;
       const q = recip1p(t);
       const s = logisticOf(u2, t, q);
       const du2 = f32x4.mul(f32x4.splat(2 * GELU_C), fma(f32x4.splat(3 * GELU_K), zz, ONE));
-      return fma(f32x4.mul(f32x4.mul(z, s), logisticComplementOf(u2, t, q)), du2, s);
+      const d = fma(f32x4.mul(f32x4.mul(z, s), logisticComplementOf(u2, t, q)), du2, s);
+      return nearRoot(z, GELU_ROOT) ? refineNearRoot(GELU, z, d) : d;
     }
     default: return f32x4.add(ONE, f32x4.mul(z, ZERO)); // IDENTITY: 1 (NaN for NaN z)
   }
+}
+
+// SiLU' and GELU' cross zero, where the two terms of s + z s (1-s) u' cancel and float32
+// keeps no relative precision. Lanes within ROOT_WINDOW of the root are recomputed in
+// float64 (AssemblyScript's own Math.exp: the same bits on every engine).
+const SILU_ROOT: f32 = -1.2784645;
+const GELU_ROOT: f32 = -0.7517916;
+const ROOT_WINDOW: f32 = 0.05;
+
+// @ts-ignore: decorator
+@inline function nearRoot(z: v128, root: f32): bool {
+  return v128.any_true(f32x4.lt(f32x4.abs(f32x4.sub(z, f32x4.splat(root))), f32x4.splat(ROOT_WINDOW)));
+}
+
+const rootScratch = memory.data(32, 16);
+
+function refineNearRoot(kind: i32, z: v128, d: v128): v128 {
+  const root = kind == SILU ? SILU_ROOT : GELU_ROOT;
+  v128.store(rootScratch, z);
+  v128.store(rootScratch, d, 16);
+  for (let lane: usize = 0; lane < 4; lane++) {
+    const x = <f64>load<f32>(rootScratch + (lane << 2));
+    if (!(Math.abs(x - <f64>root) < <f64>ROOT_WINDOW)) continue;
+    let v: f64;
+    if (kind == SILU) {
+      const sx = 1.0 / (1.0 + Math.exp(-x));
+      v = sx * (1.0 + x * (1.0 - sx));
+    } else {
+      const c: f64 = 0.7978845608028654, k: f64 = 0.044715;
+      const u2 = 2.0 * c * (x + k * x * x * x);
+      const sx = 1.0 / (1.0 + Math.exp(-u2));
+      v = sx * (1.0 + x * (1.0 - sx) * 2.0 * c * (1.0 + 3.0 * k * x * x));
+    }
+    store<f32>(rootScratch + 16 + (lane << 2), <f32>v);
+  }
+  return v128.load(rootScratch, 16);
 }
 
 // @ts-ignore: decorator

@@ -1,0 +1,50 @@
+// Shared by the tests: both backends, seeded test data, float32 tolerance helpers.
+import type { Backend, Tensor } from "../src/backend/backend.js";
+import { JsBackend } from "../src/backend/js/index.js";
+import { createWasmBackend, type WasmBackend } from "../src/backend/wasm.js";
+
+export const wasm: WasmBackend = await createWasmBackend();
+export const js = new JsBackend();
+
+/** Deterministic test data (mulberry32), independent of the library's own generator. */
+export function seeded(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export function randomArray(n: number, seed: number, lo = -1, hi = 1): Float32Array {
+  const next = seeded(seed);
+  const a = new Float32Array(n);
+  for (let i = 0; i < n; i++) a[i] = lo + (hi - lo) * next();
+  return a;
+}
+
+/** A tensor on `backend` holding a copy of `data`. */
+export function tensor(backend: Backend, data: ArrayLike<number>): Tensor {
+  const t = backend.alloc(data.length);
+  backend.write(t, data);
+  return t;
+}
+
+export function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let m = 0;
+  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]! - b[i]!));
+  return m;
+}
+
+export const bitsOf = (a: Float32Array): Uint32Array => new Uint32Array(a.buffer, a.byteOffset, a.length);
+
+/** Sample mean and standard deviation, in float64. */
+export function meanStd(a: ArrayLike<number>): { mean: number; std: number } {
+  let s = 0;
+  for (let i = 0; i < a.length; i++) s += a[i]!;
+  const mean = s / a.length;
+  let v = 0;
+  for (let i = 0; i < a.length; i++) v += (a[i]! - mean) ** 2;
+  return { mean, std: Math.sqrt(v / (a.length - 1)) };
+}
