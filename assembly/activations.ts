@@ -2,7 +2,8 @@
 // by row. Codes match src/activations.ts. Every loop runs whole f32x4 vectors and sends
 // the tail through the same vector code (see loadPartial), so no element is computed
 // differently from another.
-import { ONE, ZERO, exp4, expm14, log1p4, fma, select, copySign, loadPartial, storePartial } from "./math";
+import { k, ONE, ZERO, expNeg4, expm14, log1p4, fma, select, copySign, loadPartial, storePartial } from "./math";
+
 
 export const IDENTITY = 0;
 export const SIGMOID = 1;
@@ -22,13 +23,31 @@ const SELU_SCALE: f32 = 1.0507009873554805;
 // computed as x * sigmoid(2u), which is the same function without the cancellation of 1 + tanh.
 const GELU_C: f32 = 0.7978845608028654; // sqrt(2 / pi)
 const GELU_K: f32 = 0.044715;
+// Lanes this close to the root of SiLU' or GELU' are refined in float64 (see refineNearRoot).
+const ROOT_WINDOW: f32 = 0.05;
+
+const TANH_P4 = memory.data<v128>([f32x4.splat(-5.70498872745e-3)], 16);
+const TANH_P3 = memory.data<v128>([f32x4.splat(2.06390887954e-2)], 16);
+const TANH_P2 = memory.data<v128>([f32x4.splat(-5.37397155531e-2)], 16);
+const TANH_P1 = memory.data<v128>([f32x4.splat(1.33314422036e-1)], 16);
+const TANH_P0 = memory.data<v128>([f32x4.splat(-3.33332819422e-1)], 16);
+const TANH_POLY_LIMIT = memory.data<v128>([f32x4.splat(0.625)], 16);
+const TWO = memory.data<v128>([f32x4.splat(2)], 16);
+const FOUR = memory.data<v128>([f32x4.splat(4)], 16);
+const GELU_C_V = memory.data<v128>([f32x4.splat(GELU_C)], 16);
+const GELU_K_V = memory.data<v128>([f32x4.splat(GELU_K)], 16);
+const GELU_2C = memory.data<v128>([f32x4.splat(2 * GELU_C)], 16);
+const GELU_3K = memory.data<v128>([f32x4.splat(3 * GELU_K)], 16);
+const SELU_ALPHA_V = memory.data<v128>([f32x4.splat(SELU_ALPHA)], 16);
+const SELU_SCALE_V = memory.data<v128>([f32x4.splat(SELU_SCALE)], 16);
+const ROOT_WINDOW_V = memory.data<v128>([f32x4.splat(ROOT_WINDOW)], 16);
 
 // logistic(z) and 1 - logistic(z) both come from t = e^-|z| and q = 1/(1+t), so neither
 // loses precision: for z >= 0, s = q and 1-s = t q; for z < 0 the two swap.
 // @ts-ignore: decorator
-@inline function expNegAbs(z: v128): v128 { return exp4(f32x4.neg(f32x4.abs(z))); }
+@inline function expNegAbs(z: v128): v128 { return expNeg4(f32x4.neg(f32x4.abs(z))); }
 // @ts-ignore: decorator
-@inline function recip1p(t: v128): v128 { return f32x4.div(ONE, f32x4.add(ONE, t)); }
+@inline function recip1p(t: v128): v128 { return f32x4.div(k(ONE), f32x4.add(k(ONE), t)); }
 // @ts-ignore: decorator
 @inline function logisticOf(z: v128, t: v128, q: v128): v128 {
   return select(f32x4.ge(z, ZERO), q, f32x4.mul(t, q));
@@ -46,7 +65,7 @@ const GELU_K: f32 = 0.044715;
 /** 1 where z > 0, `neg` where z <= 0, NaN where z is NaN (a NaN z must not give a finite slope). */
 // @ts-ignore: decorator
 @inline function slope(z: v128, neg: v128): v128 {
-  return select(f32x4.gt(z, ZERO), ONE, select(f32x4.le(z, ZERO), neg, z));
+  return select(f32x4.gt(z, ZERO), k(ONE), select(f32x4.le(z, ZERO), neg, z));
 }
 
 // @ts-ignore: decorator
@@ -54,30 +73,30 @@ const GELU_K: f32 = 0.044715;
   switch (kind) {
     case SIGMOID: return logistic(z);
     case TANH: {
-      // Cephes tanhf: odd polynomial below 0.625 (no cancellation near 0), 1 - 2/(e^2|z| + 1) above.
+      // Cephes tanhf: odd polynomial below 0.625 (no cancellation near 0), (1 - t)/(1 + t) above.
       const az = f32x4.abs(z);
       const zz = f32x4.mul(z, z);
-      let p = fma(f32x4.splat(-5.70498872745e-3), zz, f32x4.splat(2.06390887954e-2));
-      p = fma(p, zz, f32x4.splat(-5.37397155531e-2));
-      p = fma(p, zz, f32x4.splat(1.33314422036e-1));
-      p = fma(p, zz, f32x4.splat(-3.33332819422e-1));
+      let p = fma(k(TANH_P4), zz, k(TANH_P3));
+      p = fma(p, zz, k(TANH_P2));
+      p = fma(p, zz, k(TANH_P1));
+      p = fma(p, zz, k(TANH_P0));
       const small = fma(f32x4.mul(p, zz), z, z);
-      const e = exp4(f32x4.add(az, az));
-      const large = copySign(f32x4.sub(ONE, f32x4.div(f32x4.splat(2), f32x4.add(e, ONE))), z);
-      return select(f32x4.lt(az, f32x4.splat(0.625)), small, large);
+      const t = expNeg4(f32x4.neg(f32x4.add(az, az))); // tanh|z| = (1 - t)/(1 + t), t = e^-2|z| <= 0.29
+      const large = copySign(f32x4.div(f32x4.sub(k(ONE), t), f32x4.add(k(ONE), t)), z);
+      return select(f32x4.lt(az, k(TANH_POLY_LIMIT)), small, large);
     }
     case RELU: return f32x4.pmax(z, ZERO); // pmax(z, 0) keeps NaN; pmax(0, z) would not
     case LEAKY_RELU: return select(f32x4.gt(z, ZERO), z, f32x4.mul(alpha, z));
     case ELU: return select(f32x4.gt(z, ZERO), z, f32x4.mul(alpha, expm14(z)));
     case SELU: {
-      const neg = f32x4.mul(f32x4.splat(SELU_ALPHA), expm14(z));
-      return f32x4.mul(f32x4.splat(SELU_SCALE), select(f32x4.gt(z, ZERO), z, neg));
+      const neg = f32x4.mul(k(SELU_ALPHA_V), expm14(z));
+      return f32x4.mul(k(SELU_SCALE_V), select(f32x4.gt(z, ZERO), z, neg));
     }
     case SOFTPLUS: // log(1 + e^z) = max(z, 0) + log1p(e^-|z|)
       return f32x4.add(f32x4.max(z, ZERO), log1p4(expNegAbs(z)));
     case SILU: return f32x4.mul(z, logistic(z));
     case GELU: {
-      const u = f32x4.mul(f32x4.splat(GELU_C), fma(f32x4.mul(f32x4.splat(GELU_K), z), f32x4.mul(z, z), z));
+      const u = f32x4.mul(k(GELU_C_V), fma(f32x4.mul(k(GELU_K_V), z), f32x4.mul(z, z), z));
       return f32x4.mul(z, logistic(f32x4.add(u, u)));
     }
     default: return z; // IDENTITY
@@ -95,34 +114,34 @@ const GELU_K: f32 = 0.044715;
     }
     case TANH: { // 1 - tanh^2 = 4t/(1+t)^2 with t = e^-2|z|
       const az = f32x4.abs(z);
-      const t = exp4(f32x4.neg(f32x4.add(az, az)));
+      const t = expNeg4(f32x4.neg(f32x4.add(az, az)));
       const q = recip1p(t);
-      return f32x4.mul(f32x4.mul(f32x4.mul(f32x4.splat(4), t), q), q);
+      return f32x4.mul(f32x4.mul(f32x4.mul(k(FOUR), t), q), q);
     }
     case RELU: return slope(z, ZERO);
     case LEAKY_RELU: return slope(z, alpha);
-    case ELU: return slope(z, f32x4.mul(alpha, exp4(z)));
-    case SELU: return f32x4.mul(f32x4.splat(SELU_SCALE), slope(z, f32x4.mul(f32x4.splat(SELU_ALPHA), exp4(z))));
+    case ELU: return slope(z, f32x4.mul(alpha, expNeg4(z))); // e^z only matters for z <= 0
+    case SELU: return f32x4.mul(k(SELU_SCALE_V), slope(z, f32x4.mul(k(SELU_ALPHA_V), expNeg4(z))));
     case SOFTPLUS: return logistic(z);
     case SILU: { // s + z s (1 - s)
       const t = expNegAbs(z);
       const q = recip1p(t);
       const s = logisticOf(z, t, q);
       const d = fma(f32x4.mul(z, s), logisticComplementOf(z, t, q), s);
-      return nearRoot(z, SILU_ROOT) ? refineNearRoot(SILU, z, d) : d;
+      return nearRoot(z, SILU_ROOT_V) ? refineNearRoot(SILU, z, d) : d;
     }
     case GELU: { // s + z s (1-s) * 2 du/dz, with s = sigmoid(2u)
       const zz = f32x4.mul(z, z);
-      const u = f32x4.mul(f32x4.splat(GELU_C), fma(f32x4.mul(f32x4.splat(GELU_K), z), zz, z));
+      const u = f32x4.mul(k(GELU_C_V), fma(f32x4.mul(k(GELU_K_V), z), zz, z));
       const u2 = f32x4.add(u, u);
       const t = expNegAbs(u2);
       const q = recip1p(t);
       const s = logisticOf(u2, t, q);
-      const du2 = f32x4.mul(f32x4.splat(2 * GELU_C), fma(f32x4.splat(3 * GELU_K), zz, ONE));
+      const du2 = f32x4.mul(k(GELU_2C), fma(k(GELU_3K), zz, k(ONE)));
       const d = fma(f32x4.mul(f32x4.mul(z, s), logisticComplementOf(u2, t, q)), du2, s);
-      return nearRoot(z, GELU_ROOT) ? refineNearRoot(GELU, z, d) : d;
+      return nearRoot(z, GELU_ROOT_V) ? refineNearRoot(GELU, z, d) : d;
     }
-    default: return f32x4.add(ONE, f32x4.mul(z, ZERO)); // IDENTITY: 1 (NaN for NaN z)
+    default: return f32x4.add(k(ONE), f32x4.mul(z, ZERO)); // IDENTITY: 1 (NaN for NaN z)
   }
 }
 
@@ -131,11 +150,12 @@ const GELU_K: f32 = 0.044715;
 // float64 (AssemblyScript's own Math.exp: the same bits on every engine).
 const SILU_ROOT: f32 = -1.2784645;
 const GELU_ROOT: f32 = -0.7517916;
-const ROOT_WINDOW: f32 = 0.05;
+const SILU_ROOT_V = memory.data<v128>([f32x4.splat(SILU_ROOT)], 16);
+const GELU_ROOT_V = memory.data<v128>([f32x4.splat(GELU_ROOT)], 16);
 
 // @ts-ignore: decorator
-@inline function nearRoot(z: v128, root: f32): bool {
-  return v128.any_true(f32x4.lt(f32x4.abs(f32x4.sub(z, f32x4.splat(root))), f32x4.splat(ROOT_WINDOW)));
+@inline function nearRoot(z: v128, root: usize): bool {
+  return v128.any_true(f32x4.lt(f32x4.abs(f32x4.sub(z, k(root))), k(ROOT_WINDOW_V)));
 }
 
 const rootScratch = memory.data(32, 16);
@@ -165,8 +185,17 @@ function refineNearRoot(kind: i32, z: v128, d: v128): v128 {
 // @ts-ignore: decorator
 @inline function forwardLoop(kind: i32, x: usize, y: usize, n: i32, alphaScalar: f32): void {
   const alpha = f32x4.splat(alphaScalar);
-  const end = x + (<usize>(n & ~3) << 2);
-  while (x < end) {
+  // Two vectors a trip: halves the loop overhead and gives the CPU two independent chains.
+  const end2 = x + (<usize>(n & ~7) << 2);
+  while (x < end2) {
+    const a = forward(kind, v128.load(x), alpha);
+    const b = forward(kind, v128.load(x, 16), alpha);
+    v128.store(y, a);
+    v128.store(y, b, 16);
+    x += 32;
+    y += 32;
+  }
+  if (n & 4) {
     v128.store(y, forward(kind, v128.load(x), alpha));
     x += 16;
     y += 16;
@@ -179,8 +208,17 @@ function refineNearRoot(kind: i32, z: v128, d: v128): v128 {
 // @ts-ignore: decorator
 @inline function backwardLoop(kind: i32, z: usize, dy: usize, dz: usize, n: i32, alphaScalar: f32): void {
   const alpha = f32x4.splat(alphaScalar);
-  const end = z + (<usize>(n & ~3) << 2);
-  while (z < end) {
+  const end2 = z + (<usize>(n & ~7) << 2);
+  while (z < end2) {
+    const a = f32x4.mul(v128.load(dy), derivative(kind, v128.load(z), alpha));
+    const b = f32x4.mul(v128.load(dy, 16), derivative(kind, v128.load(z, 16), alpha));
+    v128.store(dz, a);
+    v128.store(dz, b, 16);
+    z += 32;
+    dy += 32;
+    dz += 32;
+  }
+  if (n & 4) {
     v128.store(dz, f32x4.mul(v128.load(dy), derivative(kind, v128.load(z), alpha)));
     z += 16;
     dy += 16;
@@ -241,12 +279,12 @@ export function softmaxForward(x: usize, y: usize, rows: i32, cols: i32): void {
       max(f32x4.extract_lane(vmax, 2), f32x4.extract_lane(vmax, 3))));
     let vsum = ZERO;
     for (let j = 0; j < full; j += 4) {
-      const e = exp4(f32x4.sub(v128.load(xr + (<usize>j << 2)), m));
+      const e = expNeg4(f32x4.sub(v128.load(xr + (<usize>j << 2)), m));
       v128.store(yr + (<usize>j << 2), e);
       vsum = f32x4.add(vsum, e);
     }
     if (rest) {
-      const e = exp4(f32x4.sub(loadPartial(xr + (<usize>full << 2), rest, -Infinity), m));
+      const e = expNeg4(f32x4.sub(loadPartial(xr + (<usize>full << 2), rest, -Infinity), m));
       storePartial(yr + (<usize>full << 2), e, rest);
       vsum = f32x4.add(vsum, e); // padded lanes are e^-inf = 0
     }

@@ -3,8 +3,62 @@
 // logf, tanhf, sinf, cosf); error bounds are measured against float64 in test/math.
 // Everything is branch-free: special cases are selected with lane masks.
 
-export const ZERO: v128 = f32x4.splat(0);
-export const ONE: v128 = f32x4.splat(1);
+// Constants are read from memory rather than written as v128.const: V8 rebuilds every
+// v128.const inside a loop from a 64-bit immediate and a shuffle (three instructions), while
+// a constant in memory folds into the arithmetic instruction as its operand.
+// @ts-ignore: decorator
+@inline export function k(p: usize): v128 {
+  return v128.load(p);
+}
+export const ZERO: v128 = i32x4.splat(0); // a zero v128.const is one instruction (pxor)
+export const ONE = memory.data<v128>([f32x4.splat(1)], 16);
+const EXP_MIN_ARG = memory.data<v128>([f32x4.splat(-88.0)], 16);
+const LOG2E = memory.data<v128>([f32x4.splat(1.44269504088896341)], 16);
+const ROUND_MAGIC_BIASED = memory.data<v128>([f32x4.splat(12582912.0 + 127.0)], 16);
+const LN2_HI = memory.data<v128>([f32x4.splat(0.693359375)], 16);
+const LN2_LO = memory.data<v128>([f32x4.splat(-2.12194440e-4)], 16);
+const EXP_P5 = memory.data<v128>([f32x4.splat(1.9875691500e-4)], 16);
+const EXP_P4 = memory.data<v128>([f32x4.splat(1.3981999507e-3)], 16);
+const EXP_P3 = memory.data<v128>([f32x4.splat(8.3334519073e-3)], 16);
+const EXP_P2 = memory.data<v128>([f32x4.splat(4.1665795894e-2)], 16);
+const EXP_P1 = memory.data<v128>([f32x4.splat(1.6666665459e-1)], 16);
+const EXP_P0 = memory.data<v128>([f32x4.splat(5.0000001201e-1)], 16);
+const INV_FACT9 = memory.data<v128>([f32x4.splat(2.7557319e-6)], 16);
+const INV_FACT8 = memory.data<v128>([f32x4.splat(2.4801587e-5)], 16);
+const INV_FACT7 = memory.data<v128>([f32x4.splat(1.9841270e-4)], 16);
+const INV_FACT6 = memory.data<v128>([f32x4.splat(1.3888889e-3)], 16);
+const INV_FACT5 = memory.data<v128>([f32x4.splat(8.3333333e-3)], 16);
+const INV_FACT4 = memory.data<v128>([f32x4.splat(4.1666667e-2)], 16);
+const INV_FACT3 = memory.data<v128>([f32x4.splat(1.6666667e-1)], 16);
+const HALF = memory.data<v128>([f32x4.splat(0.5)], 16);
+const MANTISSA_MASK = memory.data<v128>([i32x4.splat(0x007fffff)], 16);
+const EXPONENT_OF_HALF = memory.data<v128>([i32x4.splat(0x3f000000)], 16);
+const EXP_BIAS_MINUS_1 = memory.data<v128>([i32x4.splat(126)], 16);
+const SQRT_HALF = memory.data<v128>([f32x4.splat(0.707106781186547524)], 16);
+const LOG_P8 = memory.data<v128>([f32x4.splat(7.0376836292e-2)], 16);
+const LOG_P7 = memory.data<v128>([f32x4.splat(-1.1514610310e-1)], 16);
+const LOG_P6 = memory.data<v128>([f32x4.splat(1.1676998740e-1)], 16);
+const LOG_P5 = memory.data<v128>([f32x4.splat(-1.2420140846e-1)], 16);
+const LOG_P4 = memory.data<v128>([f32x4.splat(1.4249322787e-1)], 16);
+const LOG_P3 = memory.data<v128>([f32x4.splat(-1.6668057665e-1)], 16);
+const LOG_P2 = memory.data<v128>([f32x4.splat(2.0000714765e-1)], 16);
+const LOG_P1 = memory.data<v128>([f32x4.splat(-2.4999993993e-1)], 16);
+const LOG_P0 = memory.data<v128>([f32x4.splat(3.3333331174e-1)], 16);
+const NEG_HALF = memory.data<v128>([f32x4.splat(-0.5)], 16);
+const NEG_INF = memory.data<v128>([f32x4.splat(-Infinity)], 16);
+const POS_INF = memory.data<v128>([f32x4.splat(Infinity)], 16);
+const QNAN = memory.data<v128>([f32x4.splat(NaN)], 16);
+const FOUR = memory.data<v128>([f32x4.splat(4)], 16);
+const HALF_PI = memory.data<v128>([f32x4.splat(1.5707963267948966)], 16);
+const SIN_P2 = memory.data<v128>([f32x4.splat(-1.9515295891e-4)], 16);
+const SIN_P1 = memory.data<v128>([f32x4.splat(8.3321608736e-3)], 16);
+const SIN_P0 = memory.data<v128>([f32x4.splat(-1.6666654611e-1)], 16);
+const COS_P2 = memory.data<v128>([f32x4.splat(2.443315711809948e-5)], 16);
+const COS_P1 = memory.data<v128>([f32x4.splat(-1.388731625493765e-3)], 16);
+const COS_P0 = memory.data<v128>([f32x4.splat(4.166664568298827e-2)], 16);
+const INT_ONE = memory.data<v128>([i32x4.splat(1)], 16);
+const INT_TWO = memory.data<v128>([i32x4.splat(2)], 16);
+const SIGN_MASK = memory.data<v128>([i32x4.splat(0x80000000)], 16);
 
 // @ts-ignore: decorator
 @inline export function fma(a: v128, b: v128, c: v128): v128 {
@@ -18,46 +72,45 @@ export const ONE: v128 = f32x4.splat(1);
 
 // @ts-ignore: decorator
 @inline export function copySign(magnitude: v128, sign: v128): v128 {
-  return v128.bitselect(sign, magnitude, i32x4.splat(0x80000000));
+  return v128.bitselect(sign, magnitude, k(SIGN_MASK));
 }
 
-/** e^x. Cephes expf reduction x = n ln2 + r with ln2 split in two, degree-6 polynomial
- *  for e^r, and 2^n applied in two halves so results from 2^-150 to 2^128 (overflow to
- *  +inf, underflow through the subnormals to 0) need no special cases. NaN stays NaN. */
+/** e^x for x <= 0, the only case the activations and softmax need (they exponentiate
+ *  -|z| or x - max). Cephes expf: x = n ln2 + r with ln2 split in two, a degree-5
+ *  polynomial for e^r, then one scale by 2^n. Adding 1.5 * 2^23 + 127 rounds x log2 e to an
+ *  integer and leaves n + 127, the biased exponent of 2^n, in the low mantissa bits.
+ *  Arguments below -88 give exactly 0 (2^-127 has no normal encoding), -inf included; NaN
+ *  stays NaN (pmax keeps its first operand when the comparison fails). */
 // @ts-ignore: decorator
-@inline export function exp4(x: v128): v128 {
-  const xc = f32x4.max(f32x4.min(x, f32x4.splat(88.8)), f32x4.splat(-104.0));
-  const fx = f32x4.nearest(f32x4.mul(xc, f32x4.splat(1.44269504088896341)));
-  let r = f32x4.sub(xc, f32x4.mul(fx, f32x4.splat(0.693359375)));
-  r = f32x4.sub(r, f32x4.mul(fx, f32x4.splat(-2.12194440e-4)));
-  let p = fma(f32x4.splat(1.9875691500e-4), r, f32x4.splat(1.3981999507e-3));
-  p = fma(p, r, f32x4.splat(8.3334519073e-3));
-  p = fma(p, r, f32x4.splat(4.1665795894e-2));
-  p = fma(p, r, f32x4.splat(1.6666665459e-1));
-  p = fma(p, r, f32x4.splat(5.0000001201e-1));
-  const y = f32x4.add(fma(f32x4.mul(p, r), r, r), ONE);
-  const n = i32x4.trunc_sat_f32x4_s(fx);
-  const n1 = i32x4.shr_s(n, 1);
-  const n2 = i32x4.sub(n, n1);
-  const s1 = i32x4.shl(i32x4.add(n1, i32x4.splat(127)), 23);
-  const s2 = i32x4.shl(i32x4.add(n2, i32x4.splat(127)), 23);
-  return f32x4.mul(f32x4.mul(y, s1), s2);
+@inline export function expNeg4(x: v128): v128 {
+  const xc = f32x4.pmax(x, k(EXP_MIN_ARG));
+  const shifted = fma(xc, k(LOG2E), k(ROUND_MAGIC_BIASED));
+  const n = f32x4.sub(shifted, k(ROUND_MAGIC_BIASED));
+  let r = f32x4.sub(xc, f32x4.mul(n, k(LN2_HI)));
+  r = f32x4.sub(r, f32x4.mul(n, k(LN2_LO)));
+  let p = fma(k(EXP_P5), r, k(EXP_P4));
+  p = fma(p, r, k(EXP_P3));
+  p = fma(p, r, k(EXP_P2));
+  p = fma(p, r, k(EXP_P1));
+  p = fma(p, r, k(EXP_P0));
+  const y = f32x4.add(fma(f32x4.mul(p, r), r, r), k(ONE));
+  return f32x4.mul(y, i32x4.shl(shifted, 23));
 }
 
-/** e^x - 1 without cancellation near 0: Taylor series to x^9 for |x| < 0.5
+/** e^x - 1 for x <= 0 without cancellation near 0: Taylor series to x^9 for |x| < 0.5
  *  (truncation below 3e-10 relative), e^x - 1 beyond. */
 // @ts-ignore: decorator
 @inline export function expm14(x: v128): v128 {
-  let p = fma(x, f32x4.splat(2.7557319e-6), f32x4.splat(2.4801587e-5)); // 1/9!, 1/8!
-  p = fma(p, x, f32x4.splat(1.9841270e-4)); // 1/7!
-  p = fma(p, x, f32x4.splat(1.3888889e-3)); // 1/6!
-  p = fma(p, x, f32x4.splat(8.3333333e-3)); // 1/5!
-  p = fma(p, x, f32x4.splat(4.1666667e-2)); // 1/4!
-  p = fma(p, x, f32x4.splat(1.6666667e-1)); // 1/3!
-  p = fma(p, x, f32x4.splat(0.5));
+  let p = fma(x, k(INV_FACT9), k(INV_FACT8)); // 1/9!, 1/8!
+  p = fma(p, x, k(INV_FACT7)); // 1/7!
+  p = fma(p, x, k(INV_FACT6)); // 1/6!
+  p = fma(p, x, k(INV_FACT5)); // 1/5!
+  p = fma(p, x, k(INV_FACT4)); // 1/4!
+  p = fma(p, x, k(INV_FACT3)); // 1/3!
+  p = fma(p, x, k(HALF));
   const small = fma(f32x4.mul(p, x), x, x);
-  const large = f32x4.sub(exp4(x), ONE);
-  return select(f32x4.lt(f32x4.abs(x), f32x4.splat(0.5)), small, large);
+  const large = f32x4.sub(expNeg4(x), k(ONE));
+  return select(f32x4.lt(f32x4.abs(x), k(HALF)), small, large);
 }
 
 /** Natural log for x > 0 (Cephes logf): x = m 2^e with m in [sqrt(1/2), sqrt(2)),
@@ -66,27 +119,27 @@ export const ONE: v128 = f32x4.splat(1);
 // @ts-ignore: decorator
 @inline export function log4(x: v128): v128 {
   const bits = x;
-  let e = f32x4.convert_i32x4_s(i32x4.sub(i32x4.shr_u(bits, 23), i32x4.splat(126)));
-  let m = v128.or(v128.and(bits, i32x4.splat(0x007fffff)), i32x4.splat(0x3f000000)); // [0.5, 1)
-  const below = f32x4.lt(m, f32x4.splat(0.707106781186547524));
-  e = f32x4.sub(e, v128.and(below, ONE));
-  m = f32x4.sub(f32x4.add(m, v128.and(below, m)), ONE);
+  let e = f32x4.convert_i32x4_s(i32x4.sub(i32x4.shr_u(bits, 23), k(EXP_BIAS_MINUS_1)));
+  let m = v128.or(v128.and(bits, k(MANTISSA_MASK)), k(EXPONENT_OF_HALF)); // [0.5, 1)
+  const below = f32x4.lt(m, k(SQRT_HALF));
+  e = f32x4.sub(e, v128.and(below, k(ONE)));
+  m = f32x4.sub(f32x4.add(m, v128.and(below, m)), k(ONE));
   const z = f32x4.mul(m, m);
-  let p = fma(f32x4.splat(7.0376836292e-2), m, f32x4.splat(-1.1514610310e-1));
-  p = fma(p, m, f32x4.splat(1.1676998740e-1));
-  p = fma(p, m, f32x4.splat(-1.2420140846e-1));
-  p = fma(p, m, f32x4.splat(1.4249322787e-1));
-  p = fma(p, m, f32x4.splat(-1.6668057665e-1));
-  p = fma(p, m, f32x4.splat(2.0000714765e-1));
-  p = fma(p, m, f32x4.splat(-2.4999993993e-1));
-  p = fma(p, m, f32x4.splat(3.3333331174e-1));
+  let p = fma(k(LOG_P8), m, k(LOG_P7));
+  p = fma(p, m, k(LOG_P6));
+  p = fma(p, m, k(LOG_P5));
+  p = fma(p, m, k(LOG_P4));
+  p = fma(p, m, k(LOG_P3));
+  p = fma(p, m, k(LOG_P2));
+  p = fma(p, m, k(LOG_P1));
+  p = fma(p, m, k(LOG_P0));
   let y = f32x4.mul(f32x4.mul(p, m), z);
-  y = fma(e, f32x4.splat(-2.12194440e-4), y);
-  y = fma(z, f32x4.splat(-0.5), y);
-  let r = f32x4.add(f32x4.add(m, y), f32x4.mul(e, f32x4.splat(0.693359375)));
-  r = select(f32x4.eq(x, ZERO), f32x4.splat(-Infinity), r);
-  r = select(f32x4.eq(x, f32x4.splat(Infinity)), x, r);
-  return select(f32x4.ge(x, ZERO), r, f32x4.splat(NaN));
+  y = fma(e, k(LN2_LO), y);
+  y = fma(z, k(NEG_HALF), y);
+  let r = f32x4.add(f32x4.add(m, y), f32x4.mul(e, k(LN2_HI)));
+  r = select(f32x4.eq(x, ZERO), k(NEG_INF), r);
+  r = select(f32x4.eq(x, k(POS_INF)), x, r);
+  return select(f32x4.ge(x, ZERO), r, k(QNAN));
 }
 
 /** log(1 + t) for t >= 0, exact to float rounding near 0: the rounding error of u = 1 + t
@@ -94,8 +147,8 @@ export const ONE: v128 = f32x4.splat(1);
  *  should know about floating-point arithmetic", theorem 4). */
 // @ts-ignore: decorator
 @inline export function log1p4(t: v128): v128 {
-  const u = f32x4.add(ONE, t);
-  const d = f32x4.sub(u, ONE);
+  const u = f32x4.add(k(ONE), t);
+  const d = f32x4.sub(u, k(ONE));
   const corrected = f32x4.div(f32x4.mul(log4(u), t), d);
   return select(f32x4.eq(d, ZERO), t, corrected);
 }
@@ -105,25 +158,25 @@ export const ONE: v128 = f32x4.splat(1);
  *  quadrant's midpoint, rotated back by pi/4 and by the quadrant. */
 // @ts-ignore: decorator
 @inline export function storePolar(r: v128, u: v128, dst: usize): void {
-  const u4 = f32x4.mul(u, f32x4.splat(4));
+  const u4 = f32x4.mul(u, k(FOUR));
   const q = f32x4.floor(u4);
   // Full angle = q pi/2 + pi/4 + psi with psi in [-pi/4, pi/4).
-  const psi = f32x4.mul(f32x4.sub(f32x4.sub(u4, q), f32x4.splat(0.5)), f32x4.splat(1.5707963267948966));
+  const psi = f32x4.mul(f32x4.sub(f32x4.sub(u4, q), k(HALF)), k(HALF_PI));
   const z = f32x4.mul(psi, psi);
-  let sp = fma(f32x4.splat(-1.9515295891e-4), z, f32x4.splat(8.3321608736e-3));
-  sp = fma(sp, z, f32x4.splat(-1.6666654611e-1));
+  let sp = fma(k(SIN_P2), z, k(SIN_P1));
+  sp = fma(sp, z, k(SIN_P0));
   const s = fma(f32x4.mul(sp, z), psi, psi);
-  let cp = fma(f32x4.splat(2.443315711809948e-5), z, f32x4.splat(-1.388731625493765e-3));
-  cp = fma(cp, z, f32x4.splat(4.166664568298827e-2));
-  const c = f32x4.add(fma(f32x4.mul(cp, z), z, f32x4.mul(z, f32x4.splat(-0.5))), ONE);
+  let cp = fma(k(COS_P2), z, k(COS_P1));
+  cp = fma(cp, z, k(COS_P0));
+  const c = f32x4.add(fma(f32x4.mul(cp, z), z, f32x4.mul(z, k(NEG_HALF))), k(ONE));
   // cos(pi/4 + psi) = (c - s)/sqrt2, sin(pi/4 + psi) = (c + s)/sqrt2.
-  const h = f32x4.splat(0.70710678118654752);
+  const h = k(SQRT_HALF);
   const c4 = f32x4.mul(f32x4.sub(c, s), h);
   const s4 = f32x4.mul(f32x4.add(c, s), h);
   // Each quarter turn maps (cos, sin) to (-sin, cos); a half turn negates both.
   const qi = i32x4.trunc_sat_f32x4_s(q);
-  const odd = i32x4.eq(v128.and(qi, i32x4.splat(1)), i32x4.splat(1));
-  const flip = v128.and(i32x4.eq(v128.and(qi, i32x4.splat(2)), i32x4.splat(2)), i32x4.splat(0x80000000));
+  const odd = i32x4.eq(v128.and(qi, k(INT_ONE)), k(INT_ONE));
+  const flip = v128.and(i32x4.eq(v128.and(qi, k(INT_TWO)), k(INT_TWO)), k(SIGN_MASK));
   const cosv = v128.xor(select(odd, f32x4.neg(s4), c4), flip);
   const sinv = v128.xor(select(odd, c4, s4), flip);
   v128.store(dst, f32x4.mul(r, cosv));
