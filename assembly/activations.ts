@@ -2,7 +2,7 @@
 // by row. Codes match src/activations.ts. Every loop runs whole f32x4 vectors and sends
 // the tail through the same vector code (see loadPartial), so no element is computed
 // differently from another.
-import { k, ONE, ZERO, expNeg4, expm14, log1p4, fma, select, copySign, loadPartial, storePartial } from "./math";
+import { k, ONE, ZERO, exp4, expNeg4, expm1Neg4, log1p4, fma, select, copySign, loadPartial, storePartial } from "./math";
 
 
 export const IDENTITY = 0;
@@ -26,12 +26,6 @@ const GELU_K: f32 = 0.044715;
 // Lanes this close to the root of SiLU' or GELU' are refined in float64 (see refineNearRoot).
 const ROOT_WINDOW: f32 = 0.05;
 
-const TANH_P4 = memory.data<v128>([f32x4.splat(-5.70498872745e-3)], 16);
-const TANH_P3 = memory.data<v128>([f32x4.splat(2.06390887954e-2)], 16);
-const TANH_P2 = memory.data<v128>([f32x4.splat(-5.37397155531e-2)], 16);
-const TANH_P1 = memory.data<v128>([f32x4.splat(1.33314422036e-1)], 16);
-const TANH_P0 = memory.data<v128>([f32x4.splat(-3.33332819422e-1)], 16);
-const TANH_POLY_LIMIT = memory.data<v128>([f32x4.splat(0.625)], 16);
 const TWO = memory.data<v128>([f32x4.splat(2)], 16);
 const FOUR = memory.data<v128>([f32x4.splat(4)], 16);
 const GELU_C_V = memory.data<v128>([f32x4.splat(GELU_C)], 16);
@@ -71,25 +65,17 @@ const ROOT_WINDOW_V = memory.data<v128>([f32x4.splat(ROOT_WINDOW)], 16);
 // @ts-ignore: decorator
 @inline function forward(kind: i32, z: v128, alpha: v128): v128 {
   switch (kind) {
-    case SIGMOID: return logistic(z);
-    case TANH: {
-      // Cephes tanhf: odd polynomial below 0.625 (no cancellation near 0), (1 - t)/(1 + t) above.
+    case SIGMOID: return f32x4.div(k(ONE), f32x4.add(k(ONE), exp4(f32x4.neg(z)))); // e^-z = inf gives 0
+    case TANH: { // tanh|z| = -e/(2 + e) with e = e^-2|z| - 1: no cancellation near 0, none near 1
       const az = f32x4.abs(z);
-      const zz = f32x4.mul(z, z);
-      let p = fma(k(TANH_P4), zz, k(TANH_P3));
-      p = fma(p, zz, k(TANH_P2));
-      p = fma(p, zz, k(TANH_P1));
-      p = fma(p, zz, k(TANH_P0));
-      const small = fma(f32x4.mul(p, zz), z, z);
-      const t = expNeg4(f32x4.neg(f32x4.add(az, az))); // tanh|z| = (1 - t)/(1 + t), t = e^-2|z| <= 0.29
-      const large = copySign(f32x4.div(f32x4.sub(k(ONE), t), f32x4.add(k(ONE), t)), z);
-      return select(f32x4.lt(az, k(TANH_POLY_LIMIT)), small, large);
+      const e = expm1Neg4(f32x4.neg(f32x4.add(az, az)));
+      return copySign(f32x4.div(f32x4.neg(e), f32x4.add(k(TWO), e)), z);
     }
     case RELU: return f32x4.pmax(z, ZERO); // pmax(z, 0) keeps NaN; pmax(0, z) would not
     case LEAKY_RELU: return select(f32x4.gt(z, ZERO), z, f32x4.mul(alpha, z));
-    case ELU: return select(f32x4.gt(z, ZERO), z, f32x4.mul(alpha, expm14(z)));
+    case ELU: return select(f32x4.gt(z, ZERO), z, f32x4.mul(alpha, expm1Neg4(z)));
     case SELU: {
-      const neg = f32x4.mul(k(SELU_ALPHA_V), expm14(z));
+      const neg = f32x4.mul(k(SELU_ALPHA_V), expm1Neg4(z));
       return f32x4.mul(k(SELU_SCALE_V), select(f32x4.gt(z, ZERO), z, neg));
     }
     case SOFTPLUS: // log(1 + e^z) = max(z, 0) + log1p(e^-|z|)

@@ -13,8 +13,10 @@
 export const ZERO: v128 = i32x4.splat(0); // a zero v128.const is one instruction (pxor)
 export const ONE = memory.data<v128>([f32x4.splat(1)], 16);
 const EXP_MIN_ARG = memory.data<v128>([f32x4.splat(-88.0)], 16);
+const EXP_MAX_ARG = memory.data<v128>([f32x4.splat(88.7)], 16);
 const LOG2E = memory.data<v128>([f32x4.splat(1.44269504088896341)], 16);
 const ROUND_MAGIC_BIASED = memory.data<v128>([f32x4.splat(12582912.0 + 127.0)], 16);
+const LN2 = memory.data<v128>([f32x4.splat(0.6931471805599453)], 16);
 const LN2_HI = memory.data<v128>([f32x4.splat(0.693359375)], 16);
 const LN2_LO = memory.data<v128>([f32x4.splat(-2.12194440e-4)], 16);
 const EXP_P5 = memory.data<v128>([f32x4.splat(1.9875691500e-4)], 16);
@@ -23,13 +25,6 @@ const EXP_P3 = memory.data<v128>([f32x4.splat(8.3334519073e-3)], 16);
 const EXP_P2 = memory.data<v128>([f32x4.splat(4.1665795894e-2)], 16);
 const EXP_P1 = memory.data<v128>([f32x4.splat(1.6666665459e-1)], 16);
 const EXP_P0 = memory.data<v128>([f32x4.splat(5.0000001201e-1)], 16);
-const INV_FACT9 = memory.data<v128>([f32x4.splat(2.7557319e-6)], 16);
-const INV_FACT8 = memory.data<v128>([f32x4.splat(2.4801587e-5)], 16);
-const INV_FACT7 = memory.data<v128>([f32x4.splat(1.9841270e-4)], 16);
-const INV_FACT6 = memory.data<v128>([f32x4.splat(1.3888889e-3)], 16);
-const INV_FACT5 = memory.data<v128>([f32x4.splat(8.3333333e-3)], 16);
-const INV_FACT4 = memory.data<v128>([f32x4.splat(4.1666667e-2)], 16);
-const INV_FACT3 = memory.data<v128>([f32x4.splat(1.6666667e-1)], 16);
 const HALF = memory.data<v128>([f32x4.splat(0.5)], 16);
 const MANTISSA_MASK = memory.data<v128>([i32x4.splat(0x007fffff)], 16);
 const EXPONENT_OF_HALF = memory.data<v128>([i32x4.splat(0x3f000000)], 16);
@@ -75,42 +70,61 @@ const SIGN_MASK = memory.data<v128>([i32x4.splat(0x80000000)], 16);
   return v128.bitselect(sign, magnitude, k(SIGN_MASK));
 }
 
-/** e^x for x <= 0, the only case the activations and softmax need (they exponentiate
- *  -|z| or x - max). Cephes expf: x = n ln2 + r with ln2 split in two, a degree-5
- *  polynomial for e^r, then one scale by 2^n. Adding 1.5 * 2^23 + 127 rounds x log2 e to an
- *  integer and leaves n + 127, the biased exponent of 2^n, in the low mantissa bits.
- *  Arguments below -88 give exactly 0 (2^-127 has no normal encoding), -inf included; NaN
- *  stays NaN (pmax keeps its first operand when the comparison fails). */
+// e^x by Cephes expf's reduction x = n ln2 + r, |r| <= ln2/2, with 2^n built in the
+// exponent field. Adding 1.5 * 2^23 + 127 rounds x log2 e to an integer and leaves n + 127,
+// the biased exponent of 2^n, in the low mantissa bits; shifting those bits left by 23 gives
+// 2^n itself (n + 127 = 0 gives 0, 255 gives +inf). One float32 ln2 suffices: its error
+// times |n| <= 128 stays below 2.5e-7 relative, and below 2e-8 where activations need it.
+
 // @ts-ignore: decorator
-@inline export function expNeg4(x: v128): v128 {
-  const xc = f32x4.pmax(x, k(EXP_MIN_ARG));
-  const shifted = fma(xc, k(LOG2E), k(ROUND_MAGIC_BIASED));
-  const n = f32x4.sub(shifted, k(ROUND_MAGIC_BIASED));
-  let r = f32x4.sub(xc, f32x4.mul(n, k(LN2_HI)));
-  r = f32x4.sub(r, f32x4.mul(n, k(LN2_LO)));
+@inline function reduce(xc: v128): v128 { // x log2 e + 1.5 * 2^23 + 127
+  return fma(xc, k(LOG2E), k(ROUND_MAGIC_BIASED));
+}
+// @ts-ignore: decorator
+@inline function remainder(xc: v128, shifted: v128): v128 { // r = x - n ln2
+  return f32x4.sub(xc, f32x4.mul(f32x4.sub(shifted, k(ROUND_MAGIC_BIASED)), k(LN2)));
+}
+// e^r - 1 - r on |r| <= ln2/2: the degree-5 Cephes polynomial times r^2.
+// @ts-ignore: decorator
+@inline function expPoly(r: v128): v128 {
   let p = fma(k(EXP_P5), r, k(EXP_P4));
   p = fma(p, r, k(EXP_P3));
   p = fma(p, r, k(EXP_P2));
   p = fma(p, r, k(EXP_P1));
   p = fma(p, r, k(EXP_P0));
-  const y = f32x4.add(fma(f32x4.mul(p, r), r, r), k(ONE));
-  return f32x4.mul(y, i32x4.shl(shifted, 23));
+  return f32x4.mul(f32x4.mul(p, r), r);
 }
 
-/** e^x - 1 for x <= 0 without cancellation near 0: Taylor series to x^9 for |x| < 0.5
- *  (truncation below 3e-10 relative), e^x - 1 beyond. */
+/** e^x for x <= 0 (what -|z| and x - max need). Below -88 the result is exactly 0, -inf
+ *  included; NaN stays NaN (pmax keeps its first operand when the comparison fails). */
 // @ts-ignore: decorator
-@inline export function expm14(x: v128): v128 {
-  let p = fma(x, k(INV_FACT9), k(INV_FACT8)); // 1/9!, 1/8!
-  p = fma(p, x, k(INV_FACT7)); // 1/7!
-  p = fma(p, x, k(INV_FACT6)); // 1/6!
-  p = fma(p, x, k(INV_FACT5)); // 1/5!
-  p = fma(p, x, k(INV_FACT4)); // 1/4!
-  p = fma(p, x, k(INV_FACT3)); // 1/3!
-  p = fma(p, x, k(HALF));
-  const small = fma(f32x4.mul(p, x), x, x);
-  const large = f32x4.sub(expNeg4(x), k(ONE));
-  return select(f32x4.lt(f32x4.abs(x), k(HALF)), small, large);
+@inline export function expNeg4(x: v128): v128 {
+  const xc = f32x4.pmax(x, k(EXP_MIN_ARG));
+  const shifted = reduce(xc);
+  const r = remainder(xc, shifted);
+  return f32x4.mul(f32x4.add(f32x4.add(expPoly(r), r), k(ONE)), i32x4.shl(shifted, 23));
+}
+
+/** e^x for any x: 0 below -88, +inf from about 88.4 on (a little before float32's own
+ *  overflow at 88.72: 2^128 has no finite encoding). */
+// @ts-ignore: decorator
+@inline export function exp4(x: v128): v128 {
+  const xc = f32x4.pmin(f32x4.pmax(x, k(EXP_MIN_ARG)), k(EXP_MAX_ARG));
+  const shifted = reduce(xc);
+  const r = remainder(xc, shifted);
+  return f32x4.mul(f32x4.add(f32x4.add(expPoly(r), r), k(ONE)), i32x4.shl(shifted, 23));
+}
+
+/** e^x - 1 for x <= 0, accurate to float rounding everywhere (no cancellation near 0):
+ *  2^n (e^r - 1) + (2^n - 1), where 2^n - 1 is exact for the n that matter and e^r - 1 is
+ *  r + r^2 P(r). Below -88 it is exactly -1. */
+// @ts-ignore: decorator
+@inline export function expm1Neg4(x: v128): v128 {
+  const xc = f32x4.pmax(x, k(EXP_MIN_ARG));
+  const shifted = reduce(xc);
+  const r = remainder(xc, shifted);
+  const s = i32x4.shl(shifted, 23);
+  return f32x4.add(f32x4.mul(s, f32x4.add(expPoly(r), r)), f32x4.sub(s, k(ONE))); // s - 1 first: exact
 }
 
 /** Natural log for x > 0 (Cephes logf): x = m 2^e with m in [sqrt(1/2), sqrt(2)),

@@ -184,5 +184,3 @@ export function initFill(backend: TfBackend, make: () => tf.Tensor, samples: num
   // Random fills have no reference output to cross-check against.
   return tfContender(backend, samples, () => ({ keep: [], op: make }), false);
 }
-
-export { tf };

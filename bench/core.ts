@@ -1,0 +1,238 @@
+// The core benchmark suite (`npm run bench`): sgemm, activations (forward and backward),
+// softmax and weight fills, simdnet's wasm core against its pure-JS twin and TensorFlow.js'
+// wasm and cpu backends, in one process, single thread, on the same inputs.
+// Prints a table and the target checks; writes bench/results/core.json and core.md.
+//
+//   npx tsx bench/core.ts [--quick] [--filter <substring>]
+//
+// --quick: smaller shapes and shorter samples, a smoke run (targets on missing shapes SKIP).
+// --filter: only the cases whose name contains the substring (e.g. sgemm-NN, grad, init-).
+import { mkdirSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import { fileURLToPath } from "node:url";
+import * as tf from "@tensorflow/tfjs-core";
+import { ACTIVATIONS, type ElementwiseActivation } from "../src/activations.js";
+import { JsBackend } from "../src/backend/js/index.js";
+import { createWasmBackend, type WasmBackend } from "../src/backend/wasm.js";
+import * as init from "../src/initializers.js";
+import { measureCase, type Contender, type TimingOptions } from "./harness.js";
+import { activationInput, sgemmInputs, upstreamGradient } from "./inputs.js";
+import * as own from "./peers/simdnet.js";
+import * as tfjs from "./peers/tfjs.js";
+import { consoleTable, IMPLS, markdown, ratiosOf, targetLine, type Report, type Row, type Unit } from "./report.js";
+import { checkTargets } from "./targets.js";
+
+interface Options {
+  quick: boolean;
+  filter: string | undefined;
+}
+
+interface Case {
+  name: string;
+  shape: string;
+  unit: Unit;
+  /** Built only when the case runs, so filtered-out cases cost nothing. */
+  contenders: () => Contender[];
+}
+
+const SCALE: Record<Unit, number> = { "GFLOP/s": 1e9, "Gelem/s": 1e9, "Msamples/s": 1e6 };
+const SGEMM_SIZES = [64, 128, 256, 512, 1024];
+/** Largest size simdnet-js runs sgemm at: beyond it one call takes seconds. */
+const SIMDNET_JS_MAX_SGEMM = 512;
+/** Outputs further apart than this (relative to max(1, |reference|)) are reported. */
+const CROSS_CHECK_TOLERANCE = 1e-3;
+
+function parseArgs(argv: string[]): Options {
+  const options: Options = { quick: false, filter: undefined };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === "--quick") options.quick = true;
+    else if (arg === "--filter") options.filter = argv[++i];
+    else if (arg.startsWith("--filter=")) options.filter = arg.slice("--filter=".length);
+    else throw new Error(`unknown argument ${arg} (expected --quick, --filter <substring>)`);
+  }
+  return options;
+}
+
+/** Sizes and timing per mode. Full: samples of >= 30 ms, median of 7. */
+function settings(quick: boolean): { timing: TimingOptions; sgemmSizes: number[]; elements: number; fan: number } {
+  return quick
+    ? { timing: { sampleMs: 8, samples: 5, warmupMs: 10 }, sgemmSizes: [64, 128, 256], elements: 1 << 18, fan: 512 }
+    : { timing: { sampleMs: 30, samples: 7, warmupMs: 60 }, sgemmSizes: SGEMM_SIZES, elements: 1 << 20, fan: 1024 };
+}
+
+interface Backends {
+  wasm: WasmBackend;
+  js: JsBackend;
+}
+
+function sgemmCases(b: Backends, sizes: number[]): Case[] {
+  const variants = [["NN", false, false], ["TN", true, false], ["NT", false, true]] as const;
+  return variants.flatMap(([tag, transA, transB]) => sizes.map((s): Case => ({
+    name: `sgemm-${tag}`,
+    shape: `${s}x${s}x${s}`,
+    unit: "GFLOP/s",
+    contenders: () => {
+      const x = sgemmInputs(s, s, s, transA, transB);
+      return [
+        own.sgemm("simdnet", b.wasm, x),
+        ...(s <= SIMDNET_JS_MAX_SGEMM ? [own.sgemm("simdnet-js", b.js, x)] : []),
+        tfjs.sgemm("wasm", x),
+        tfjs.sgemm("cpu", x),
+        own.probe("probe", b.wasm),
+      ];
+    },
+  })));
+}
+
+function activationCases(b: Backends, elements: number): Case[] {
+  const names = (Object.keys(ACTIVATIONS) as ElementwiseActivation[]).filter((n) => n !== "identity");
+  const shape = String(elements);
+  const forward = names.map((name): Case => ({
+    name, shape, unit: "Gelem/s",
+    contenders: () => {
+      const x = activationInput(elements);
+      return [
+        own.activation("simdnet", b.wasm, name, x),
+        own.activation("simdnet-js", b.js, name, x),
+        ...(["wasm", "cpu"] as const).map((be) => tfjs.activation(be, name, x)),
+      ];
+    },
+  }));
+  const backward = names.map((name): Case => ({
+    name: `${name}-grad`, shape, unit: "Gelem/s",
+    contenders: () => {
+      const z = activationInput(elements), dy = upstreamGradient(elements);
+      return [
+        own.activationGrad("simdnet", b.wasm, name, z, dy),
+        own.activationGrad("simdnet-js", b.js, name, z, dy),
+        ...(tfjs.hasActivationGrad(name) ? (["wasm", "cpu"] as const).map((be) => tfjs.activationGrad(be, name, z, dy)) : []),
+      ];
+    },
+  }));
+  // Softmax over rows of 10 (a classifier head): as many whole rows as fit in `elements`.
+  const cols = 10, rows = Math.floor(elements / cols);
+  const softmaxShape = `${rows}x${cols}`;
+  const softmax: Case[] = [
+    {
+      name: "softmax", shape: softmaxShape, unit: "Gelem/s",
+      contenders: () => {
+        const x = activationInput(rows * cols);
+        return [
+          own.softmax("simdnet", b.wasm, x, rows, cols),
+          own.softmax("simdnet-js", b.js, x, rows, cols),
+          ...(["wasm", "cpu"] as const).map((be) => tfjs.softmax(be, x, rows, cols)),
+        ];
+      },
+    },
+    {
+      name: "softmax-grad", shape: softmaxShape, unit: "Gelem/s",
+      contenders: () => {
+        const x = activationInput(rows * cols), dy = upstreamGradient(rows * cols);
+        return [
+          own.softmaxGrad("simdnet", b.wasm, x, dy, rows, cols),
+          own.softmaxGrad("simdnet-js", b.js, x, dy, rows, cols),
+          ...(["wasm", "cpu"] as const).map((be) => tfjs.softmaxGrad(be, x, dy, rows, cols)),
+        ];
+      },
+    },
+  ];
+  return [...forward, ...backward, ...softmax];
+}
+
+/** Weight fills of a [fan, fan] kernel; the tfjs side makes what tfjs-layers would. */
+function initCases(b: Backends, fan: number): Case[] {
+  const shape: [number, number] = [fan, fan];
+  const truncStd = (variance: number): number => Math.sqrt(variance) / init.TRUNCATED_STD_AT_2;
+  const limit = (variance: number): number => Math.sqrt(3 * variance);
+  const fills: [string, init.Initializer, () => tf.Tensor][] = [
+    ["heNormal", init.heNormal(), () => tf.truncatedNormal(shape, 0, truncStd(2 / fan))],
+    ["glorotNormal", init.glorotNormal(), () => tf.truncatedNormal(shape, 0, truncStd(2 / (fan + fan)))],
+    ["glorotUniform", init.glorotUniform(), () => tf.randomUniform(shape, -limit(2 / (fan + fan)), limit(2 / (fan + fan)))],
+    ["heUniform", init.heUniform(), () => tf.randomUniform(shape, -limit(2 / fan), limit(2 / fan))],
+    ["uniform", init.uniform(), () => tf.randomUniform(shape, -0.05, 0.05)],
+  ];
+  return fills.map(([name, initializer, make]): Case => ({
+    name: `init-${name}`, shape: `${fan}x${fan}`, unit: "Msamples/s",
+    contenders: () => [
+      own.initFill("simdnet", b.wasm, initializer, fan, fan),
+      own.initFill("simdnet-js", b.js, initializer, fan, fan),
+      ...(["wasm", "cpu"] as const).map((be) => tfjs.initFill(be, make, fan * fan)),
+    ],
+  }));
+}
+
+async function runCase(c: Case, timing: TimingOptions): Promise<{ row: Row; warnings: string[] }> {
+  const { measurements, errors } = await measureCase(c.contenders(), timing);
+  const results: Row["results"] = {};
+  const warnings: string[] = [];
+  for (const impl of IMPLS) {
+    const m = measurements.get(impl);
+    if (!m) continue;
+    results[impl] = m.rate / SCALE[c.unit];
+    if (m.spread > 0.1) warnings.push(`${c.name} ${c.shape} ${impl}: noisy (IQR ${(m.spread * 100).toFixed(0)}% of median)`);
+  }
+  for (const [impl, err] of errors) {
+    if (!(err <= CROSS_CHECK_TOLERANCE)) warnings.push(`${c.name} ${c.shape} ${impl}: output differs from simdnet by ${err.toExponential(1)}`);
+  }
+  return { row: { case: c.name, shape: c.shape, unit: c.unit, results, ratios: ratiosOf(results, c.name.startsWith("sgemm")) }, warnings };
+}
+
+async function main(): Promise<void> {
+  const options = parseArgs(process.argv.slice(2));
+  const { timing, sgemmSizes, elements, fan } = settings(options.quick);
+  const tfInfo = await tfjs.initTfjs();
+  const backends: Backends = { wasm: await createWasmBackend(), js: new JsBackend() };
+  const cpu = os.cpus()[0]?.model.trim() ?? "unknown cpu";
+
+  console.log(`simdnet core bench: node ${process.version}, ${cpu}, ${options.quick ? "quick" : "full"} run`);
+  console.log(`tfjs ${tfInfo.version}: wasm binary ${tfInfo.wasmBinary}, threads ${tfInfo.threads}, simd ${tfInfo.simd}`);
+
+  const cases = [...sgemmCases(backends, sgemmSizes), ...activationCases(backends, elements), ...initCases(backends, fan)]
+    .filter((c) => options.filter === undefined || c.name.includes(options.filter));
+  const rows: Row[] = [];
+  const warnings: string[] = [];
+  const started = performance.now();
+  for (const c of cases) {
+    const t0 = performance.now();
+    const { row, warnings: w } = await runCase(c, timing);
+    rows.push(row);
+    warnings.push(...w);
+    const summary = IMPLS.filter((i) => row.results[i] !== undefined).map((i) => `${i} ${row.results[i]!.toFixed(2)}`).join(", ");
+    console.log(`  ${c.name} ${c.shape} (${((performance.now() - t0) / 1000).toFixed(1)} s): ${summary} ${c.unit}`);
+  }
+
+  const report: Report = {
+    suite: "core",
+    node: process.version,
+    date: new Date().toISOString(),
+    rows,
+    targets: checkTargets(rows, SGEMM_SIZES),
+    environment: {
+      cpu,
+      platform: `${os.platform()} ${os.arch()}`,
+      mode: options.quick ? "quick" : "full",
+      filter: options.filter ?? null,
+      samples: timing.samples,
+      sampleMs: timing.sampleMs,
+      tfjs: tfInfo,
+      seconds: Math.round((performance.now() - started) / 1000),
+    },
+  };
+
+  console.log(`\n${consoleTable(rows)}\n`);
+  if (warnings.length) console.log(`notes:\n${warnings.map((w) => `  ${w}`).join("\n")}\n`);
+  console.log("targets:");
+  for (const t of report.targets) console.log(`  ${targetLine(t)}`);
+  const failed = report.targets.filter((t) => t.pass === false).length;
+  const passed = report.targets.filter((t) => t.pass === true).length;
+  console.log(`  ${passed} pass, ${failed} fail, ${report.targets.length - passed - failed} skipped`);
+
+  const dir = fileURLToPath(new URL("./results/", import.meta.url));
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(`${dir}core.json`, `${JSON.stringify(report, null, 2)}\n`);
+  writeFileSync(`${dir}core.md`, markdown(report));
+  console.log(`\nwrote bench/results/core.json and core.md (${report.environment["seconds"]} s)`);
+}
+
+await main();
