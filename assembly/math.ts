@@ -1,59 +1,24 @@
-// SIMD elementary functions on f32x4, shared by activations and random sampling.
-// Polynomials and range reductions follow Cephes (S. L. Moshier, cephes/single: expf,
-// logf, tanhf, sinf, cosf); error bounds are measured against float64 in test/math.
-// Everything is branch-free: special cases are selected with lane masks.
+// SIMD elementary functions on f32x4, shared by the activations, softmax and random
+// sampling. Reductions and polynomials after Cephes (S. L. Moshier, cephes/single: expf,
+// logf, sinf, cosf) unless noted; the error figures are measured by bench/accuracy.ts and
+// enforced by test/activations.test.ts. Everything is branch-free: lanes are selected by masks.
 
 // Constants are read from memory rather than written as v128.const: V8 rebuilds every
-// v128.const inside a loop from a 64-bit immediate and a shuffle (three instructions), while
-// a constant in memory folds into the arithmetic instruction as its operand.
+// v128.const inside a loop from a 64-bit immediate and a shuffle (three instructions each),
+// while a constant in memory costs one load.
 // @ts-ignore: decorator
 @inline export function k(p: usize): v128 {
   return v128.load(p);
 }
 export const ZERO: v128 = i32x4.splat(0); // a zero v128.const is one instruction (pxor)
 export const ONE = memory.data<v128>([f32x4.splat(1)], 16);
-const EXP_MIN_ARG = memory.data<v128>([f32x4.splat(-88.0)], 16);
-const EXP_MAX_ARG = memory.data<v128>([f32x4.splat(88.7)], 16);
-const LOG2E = memory.data<v128>([f32x4.splat(1.44269504088896341)], 16);
-const ROUND_MAGIC_BIASED = memory.data<v128>([f32x4.splat(12582912.0 + 127.0)], 16);
-const LN2 = memory.data<v128>([f32x4.splat(0.6931471805599453)], 16);
-const LN2_HI = memory.data<v128>([f32x4.splat(0.693359375)], 16);
-const LN2_LO = memory.data<v128>([f32x4.splat(-2.12194440e-4)], 16);
-const EXP_P5 = memory.data<v128>([f32x4.splat(1.9875691500e-4)], 16);
-const EXP_P4 = memory.data<v128>([f32x4.splat(1.3981999507e-3)], 16);
-const EXP_P3 = memory.data<v128>([f32x4.splat(8.3334519073e-3)], 16);
-const EXP_P2 = memory.data<v128>([f32x4.splat(4.1665795894e-2)], 16);
-const EXP_P1 = memory.data<v128>([f32x4.splat(1.6666665459e-1)], 16);
-const EXP_P0 = memory.data<v128>([f32x4.splat(5.0000001201e-1)], 16);
 const HALF = memory.data<v128>([f32x4.splat(0.5)], 16);
-const MANTISSA_MASK = memory.data<v128>([i32x4.splat(0x007fffff)], 16);
-const EXPONENT_OF_HALF = memory.data<v128>([i32x4.splat(0x3f000000)], 16);
-const EXP_BIAS_MINUS_1 = memory.data<v128>([i32x4.splat(126)], 16);
-const SQRT_HALF = memory.data<v128>([f32x4.splat(0.707106781186547524)], 16);
-const LOG_P8 = memory.data<v128>([f32x4.splat(7.0376836292e-2)], 16);
-const LOG_P7 = memory.data<v128>([f32x4.splat(-1.1514610310e-1)], 16);
-const LOG_P6 = memory.data<v128>([f32x4.splat(1.1676998740e-1)], 16);
-const LOG_P5 = memory.data<v128>([f32x4.splat(-1.2420140846e-1)], 16);
-const LOG_P4 = memory.data<v128>([f32x4.splat(1.4249322787e-1)], 16);
-const LOG_P3 = memory.data<v128>([f32x4.splat(-1.6668057665e-1)], 16);
-const LOG_P2 = memory.data<v128>([f32x4.splat(2.0000714765e-1)], 16);
-const LOG_P1 = memory.data<v128>([f32x4.splat(-2.4999993993e-1)], 16);
-const LOG_P0 = memory.data<v128>([f32x4.splat(3.3333331174e-1)], 16);
 const NEG_HALF = memory.data<v128>([f32x4.splat(-0.5)], 16);
-const NEG_INF = memory.data<v128>([f32x4.splat(-Infinity)], 16);
-const POS_INF = memory.data<v128>([f32x4.splat(Infinity)], 16);
-const QNAN = memory.data<v128>([f32x4.splat(NaN)], 16);
-const FOUR = memory.data<v128>([f32x4.splat(4)], 16);
-const HALF_PI = memory.data<v128>([f32x4.splat(1.5707963267948966)], 16);
-const SIN_P2 = memory.data<v128>([f32x4.splat(-1.9515295891e-4)], 16);
-const SIN_P1 = memory.data<v128>([f32x4.splat(8.3321608736e-3)], 16);
-const SIN_P0 = memory.data<v128>([f32x4.splat(-1.6666654611e-1)], 16);
-const COS_P2 = memory.data<v128>([f32x4.splat(2.443315711809948e-5)], 16);
-const COS_P1 = memory.data<v128>([f32x4.splat(-1.388731625493765e-3)], 16);
-const COS_P0 = memory.data<v128>([f32x4.splat(4.166664568298827e-2)], 16);
-const INT_ONE = memory.data<v128>([i32x4.splat(1)], 16);
-const INT_TWO = memory.data<v128>([i32x4.splat(2)], 16);
+const SQRT_HALF = memory.data<v128>([f32x4.splat(0.70710678118654752)], 16);
 const SIGN_MASK = memory.data<v128>([i32x4.splat(0x80000000)], 16);
+// 1.5 * 2^23: adding it to a float in [-2^22, 2^22] rounds it to an integer and leaves that
+// integer in the low mantissa bits.
+const ROUND_MAGIC = memory.data<v128>([f32x4.splat(12582912.0)], 16);
 
 // @ts-ignore: decorator
 @inline export function fma(a: v128, b: v128, c: v128): v128 {
@@ -70,28 +35,39 @@ const SIGN_MASK = memory.data<v128>([i32x4.splat(0x80000000)], 16);
   return v128.bitselect(sign, magnitude, k(SIGN_MASK));
 }
 
-// e^x by Cephes expf's reduction x = n ln2 + r, |r| <= ln2/2, with 2^n built in the
-// exponent field. Adding 1.5 * 2^23 + 127 rounds x log2 e to an integer and leaves n + 127,
-// the biased exponent of 2^n, in the low mantissa bits; shifting those bits left by 23 gives
-// 2^n itself (n + 127 = 0 gives 0, 255 gives +inf). One float32 ln2 suffices: its error
-// times |n| <= 128 stays below 2.5e-7 relative, and below 2e-8 where activations need it.
+// ---- exp family -------------------------------------------------------------------------
+// x = n ln2 + r with |r| <= ln2/2, and 2^n built in the exponent field: adding
+// 1.5 * 2^23 + 127 to x log2 e leaves n + 127, the biased exponent of 2^n, in the low bits;
+// shifting left by 23 gives 2^n itself (n + 127 = 0 gives 0, 255 gives +inf). One float32
+// ln2 suffices: its error times |n| <= 128 stays below 2.5e-7 relative, below 2e-8 for the
+// |x| < 7 where activations need relative precision.
+const EXP_MIN_ARG = memory.data<v128>([f32x4.splat(-88.0)], 16);
+const EXP_MAX_ARG = memory.data<v128>([f32x4.splat(88.7)], 16);
+const LOG2E = memory.data<v128>([f32x4.splat(1.44269504088896341)], 16);
+const LN2 = memory.data<v128>([f32x4.splat(0.6931471805599453)], 16);
+const EXP_MAGIC = memory.data<v128>([f32x4.splat(12582912.0 + 127.0)], 16);
+// (e^r - 1 - r) / r^2 on |r| <= ln2/2: degree-3 minimax for relative error (Lawson's
+// iteration on 4000 Chebyshev nodes): 1.05e-7 before rounding. Cephes' degree 5 buys
+// precision that float32 cannot hold.
+const EXP_C0 = memory.data<v128>([f32x4.splat(0.4999923176)], 16);
+const EXP_C1 = memory.data<v128>([f32x4.splat(0.1666711445)], 16);
+const EXP_C2 = memory.data<v128>([f32x4.splat(0.04189011625)], 16);
+const EXP_C3 = memory.data<v128>([f32x4.splat(0.008312526956)], 16);
 
 // @ts-ignore: decorator
-@inline function reduce(xc: v128): v128 { // x log2 e + 1.5 * 2^23 + 127
-  return fma(xc, k(LOG2E), k(ROUND_MAGIC_BIASED));
+@inline function expShifted(xc: v128): v128 { // x log2 e + 1.5 * 2^23 + 127
+  return fma(xc, k(LOG2E), k(EXP_MAGIC));
 }
 // @ts-ignore: decorator
-@inline function remainder(xc: v128, shifted: v128): v128 { // r = x - n ln2
-  return f32x4.sub(xc, f32x4.mul(f32x4.sub(shifted, k(ROUND_MAGIC_BIASED)), k(LN2)));
+@inline function expRemainder(xc: v128, shifted: v128): v128 { // r = x - n ln2
+  return f32x4.sub(xc, f32x4.mul(f32x4.sub(shifted, k(EXP_MAGIC)), k(LN2)));
 }
-// e^r - 1 - r on |r| <= ln2/2: the degree-5 Cephes polynomial times r^2.
+// e^r - 1 - r = r^2 (c0 + c1 r + c2 r^2 + c3 r^3).
 // @ts-ignore: decorator
-@inline function expPoly(r: v128): v128 {
-  let p = fma(k(EXP_P5), r, k(EXP_P4));
-  p = fma(p, r, k(EXP_P3));
-  p = fma(p, r, k(EXP_P2));
-  p = fma(p, r, k(EXP_P1));
-  p = fma(p, r, k(EXP_P0));
+@inline function expTail(r: v128): v128 {
+  let p = fma(k(EXP_C3), r, k(EXP_C2));
+  p = fma(p, r, k(EXP_C1));
+  p = fma(p, r, k(EXP_C0));
   return f32x4.mul(f32x4.mul(p, r), r);
 }
 
@@ -100,41 +76,55 @@ const SIGN_MASK = memory.data<v128>([i32x4.splat(0x80000000)], 16);
 // @ts-ignore: decorator
 @inline export function expNeg4(x: v128): v128 {
   const xc = f32x4.pmax(x, k(EXP_MIN_ARG));
-  const shifted = reduce(xc);
-  const r = remainder(xc, shifted);
-  return f32x4.mul(f32x4.add(f32x4.add(expPoly(r), r), k(ONE)), i32x4.shl(shifted, 23));
+  const shifted = expShifted(xc);
+  const r = expRemainder(xc, shifted);
+  return f32x4.mul(f32x4.add(f32x4.add(expTail(r), r), k(ONE)), i32x4.shl(shifted, 23));
 }
 
 /** e^x for any x: 0 below -88, +inf from about 88.4 on (a little before float32's own
- *  overflow at 88.72: 2^128 has no finite encoding). */
+ *  overflow at 88.72: 2^128 has no finite encoding). NaN stays NaN. */
 // @ts-ignore: decorator
 @inline export function exp4(x: v128): v128 {
   const xc = f32x4.pmin(f32x4.pmax(x, k(EXP_MIN_ARG)), k(EXP_MAX_ARG));
-  const shifted = reduce(xc);
-  const r = remainder(xc, shifted);
-  return f32x4.mul(f32x4.add(f32x4.add(expPoly(r), r), k(ONE)), i32x4.shl(shifted, 23));
+  const shifted = expShifted(xc);
+  const r = expRemainder(xc, shifted);
+  return f32x4.mul(f32x4.add(f32x4.add(expTail(r), r), k(ONE)), i32x4.shl(shifted, 23));
 }
 
-/** e^x - 1 for x <= 0, accurate to float rounding everywhere (no cancellation near 0):
- *  2^n (e^r - 1) + (2^n - 1), where 2^n - 1 is exact for the n that matter and e^r - 1 is
- *  r + r^2 P(r). Below -88 it is exactly -1. */
+/** e^x - 1 for x <= 0 without cancellation anywhere: 2^n (e^r - 1) + (2^n - 1), where
+ *  2^n - 1 is exact for the n that matter. Below -88 it is exactly -1. */
 // @ts-ignore: decorator
 @inline export function expm1Neg4(x: v128): v128 {
   const xc = f32x4.pmax(x, k(EXP_MIN_ARG));
-  const shifted = reduce(xc);
-  const r = remainder(xc, shifted);
+  const shifted = expShifted(xc);
+  const r = expRemainder(xc, shifted);
   const s = i32x4.shl(shifted, 23);
-  return f32x4.add(f32x4.mul(s, f32x4.add(expPoly(r), r)), f32x4.sub(s, k(ONE))); // s - 1 first: exact
+  return f32x4.add(f32x4.mul(s, f32x4.add(expTail(r), r)), f32x4.sub(s, k(ONE)));
 }
 
-/** Natural log for x > 0 (Cephes logf): x = m 2^e with m in [sqrt(1/2), sqrt(2)),
- *  degree-9 polynomial in m - 1. 0 gives -inf, negatives and NaN give NaN, +inf gives +inf.
- *  Subnormal inputs are not supported (callers pass values >= 2^-126). */
+// ---- log family -------------------------------------------------------------------------
+const MANTISSA_MASK = memory.data<v128>([i32x4.splat(0x007fffff)], 16);
+const EXPONENT_OF_HALF = memory.data<v128>([i32x4.splat(0x3f000000)], 16);
+const EXP_BIAS_MINUS_1 = memory.data<v128>([i32x4.splat(126)], 16);
+const LN2_HI = memory.data<v128>([f32x4.splat(0.693359375)], 16); // ln2 in two parts: n ln2 exact
+const LN2_LO = memory.data<v128>([f32x4.splat(-2.12194440e-4)], 16);
+const LOG_P8 = memory.data<v128>([f32x4.splat(7.0376836292e-2)], 16);
+const LOG_P7 = memory.data<v128>([f32x4.splat(-1.1514610310e-1)], 16);
+const LOG_P6 = memory.data<v128>([f32x4.splat(1.1676998740e-1)], 16);
+const LOG_P5 = memory.data<v128>([f32x4.splat(-1.2420140846e-1)], 16);
+const LOG_P4 = memory.data<v128>([f32x4.splat(1.4249322787e-1)], 16);
+const LOG_P3 = memory.data<v128>([f32x4.splat(-1.6668057665e-1)], 16);
+const LOG_P2 = memory.data<v128>([f32x4.splat(2.0000714765e-1)], 16);
+const LOG_P1 = memory.data<v128>([f32x4.splat(-2.4999993993e-1)], 16);
+const LOG_P0 = memory.data<v128>([f32x4.splat(3.3333331174e-1)], 16);
+
+/** Natural log for finite normal x > 0 (Cephes logf): x = m 2^e with m in [sqrt(1/2),
+ *  sqrt(2)), degree-8 polynomial in m - 1. Callers guarantee the domain (Box-Muller's
+ *  u in (0, 1], log1p's 1 + t in [1, 2]); NaN, zero, negatives and infinities are not handled. */
 // @ts-ignore: decorator
 @inline export function log4(x: v128): v128 {
-  const bits = x;
-  let e = f32x4.convert_i32x4_s(i32x4.sub(i32x4.shr_u(bits, 23), k(EXP_BIAS_MINUS_1)));
-  let m = v128.or(v128.and(bits, k(MANTISSA_MASK)), k(EXPONENT_OF_HALF)); // [0.5, 1)
+  let e = f32x4.convert_i32x4_s(i32x4.sub(i32x4.shr_u(x, 23), k(EXP_BIAS_MINUS_1)));
+  let m = v128.or(v128.and(x, k(MANTISSA_MASK)), k(EXPONENT_OF_HALF)); // [0.5, 1)
   const below = f32x4.lt(m, k(SQRT_HALF));
   e = f32x4.sub(e, v128.and(below, k(ONE)));
   m = f32x4.sub(f32x4.add(m, v128.and(below, m)), k(ONE));
@@ -150,15 +140,12 @@ const SIGN_MASK = memory.data<v128>([i32x4.splat(0x80000000)], 16);
   let y = f32x4.mul(f32x4.mul(p, m), z);
   y = fma(e, k(LN2_LO), y);
   y = fma(z, k(NEG_HALF), y);
-  let r = f32x4.add(f32x4.add(m, y), f32x4.mul(e, k(LN2_HI)));
-  r = select(f32x4.eq(x, ZERO), k(NEG_INF), r);
-  r = select(f32x4.eq(x, k(POS_INF)), x, r);
-  return select(f32x4.ge(x, ZERO), r, k(QNAN));
+  return f32x4.add(f32x4.add(m, y), f32x4.mul(e, k(LN2_HI)));
 }
 
-/** log(1 + t) for t >= 0, exact to float rounding near 0: the rounding error of u = 1 + t
- *  is undone by the factor t / (u - 1) (Goldberg 1991, "What every computer scientist
- *  should know about floating-point arithmetic", theorem 4). */
+/** log(1 + t) for t in [0, 1], exact to float rounding near 0: the rounding error of
+ *  u = 1 + t is undone by the factor t / (u - 1) (Goldberg 1991, "What every computer
+ *  scientist should know about floating-point arithmetic", theorem 4). */
 // @ts-ignore: decorator
 @inline export function log1p4(t: v128): v128 {
   const u = f32x4.add(k(ONE), t);
@@ -166,6 +153,18 @@ const SIGN_MASK = memory.data<v128>([i32x4.splat(0x80000000)], 16);
   const corrected = f32x4.div(f32x4.mul(log4(u), t), d);
   return select(f32x4.eq(d, ZERO), t, corrected);
 }
+
+// ---- sin and cos, for Box-Muller --------------------------------------------------------
+const FOUR = memory.data<v128>([f32x4.splat(4)], 16);
+const HALF_PI = memory.data<v128>([f32x4.splat(1.5707963267948966)], 16);
+const SIN_P2 = memory.data<v128>([f32x4.splat(-1.9515295891e-4)], 16);
+const SIN_P1 = memory.data<v128>([f32x4.splat(8.3321608736e-3)], 16);
+const SIN_P0 = memory.data<v128>([f32x4.splat(-1.6666654611e-1)], 16);
+const COS_P2 = memory.data<v128>([f32x4.splat(2.443315711809948e-5)], 16);
+const COS_P1 = memory.data<v128>([f32x4.splat(-1.388731625493765e-3)], 16);
+const COS_P0 = memory.data<v128>([f32x4.splat(4.166664568298827e-2)], 16);
+const INT_ONE = memory.data<v128>([i32x4.splat(1)], 16);
+const INT_TWO = memory.data<v128>([i32x4.splat(2)], 16);
 
 /** Stores r cos(2 pi u) at dst and r sin(2 pi u) at dst + 16, for u in [0, 1).
  *  Quadrant from 4u, then Cephes sinf/cosf polynomials on [-pi/4, pi/4] around the
@@ -184,11 +183,10 @@ const SIGN_MASK = memory.data<v128>([i32x4.splat(0x80000000)], 16);
   cp = fma(cp, z, k(COS_P0));
   const c = f32x4.add(fma(f32x4.mul(cp, z), z, f32x4.mul(z, k(NEG_HALF))), k(ONE));
   // cos(pi/4 + psi) = (c - s)/sqrt2, sin(pi/4 + psi) = (c + s)/sqrt2.
-  const h = k(SQRT_HALF);
-  const c4 = f32x4.mul(f32x4.sub(c, s), h);
-  const s4 = f32x4.mul(f32x4.add(c, s), h);
+  const c4 = f32x4.mul(f32x4.sub(c, s), k(SQRT_HALF));
+  const s4 = f32x4.mul(f32x4.add(c, s), k(SQRT_HALF));
   // Each quarter turn maps (cos, sin) to (-sin, cos); a half turn negates both.
-  const qi = i32x4.trunc_sat_f32x4_s(q);
+  const qi = f32x4.add(q, k(ROUND_MAGIC)); // the quadrant in the low bits
   const odd = i32x4.eq(v128.and(qi, k(INT_ONE)), k(INT_ONE));
   const flip = v128.and(i32x4.eq(v128.and(qi, k(INT_TWO)), k(INT_TWO)), k(SIGN_MASK));
   const cosv = v128.xor(select(odd, f32x4.neg(s4), c4), flip);
@@ -197,6 +195,7 @@ const SIGN_MASK = memory.data<v128>([i32x4.splat(0x80000000)], 16);
   v128.store(dst, f32x4.mul(r, sinv), 16);
 }
 
+// ---- partial vectors --------------------------------------------------------------------
 // Lanes of a partial vector go through a 16-byte scratch, so tail elements take exactly
 // the same arithmetic as full vectors: a value's result never depends on its position.
 const scratch = memory.data(16, 16);
