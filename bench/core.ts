@@ -7,7 +7,9 @@
 //
 // --quick: smaller shapes and shorter samples, a smoke run (targets on missing shapes SKIP).
 // --filter: only the cases whose name contains the substring (e.g. sgemm-NN, grad, init-).
-import { mkdirSync, writeFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { createHash } from "node:crypto";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import { fileURLToPath } from "node:url";
 import * as tf from "@tensorflow/tfjs-core";
@@ -37,8 +39,9 @@ interface Case {
 
 const SCALE: Record<Unit, number> = { "GFLOP/s": 1e9, "Gelem/s": 1e9, "Msamples/s": 1e6 };
 const SGEMM_SIZES = [64, 128, 256, 512, 1024];
-/** Largest size simdnet-js runs sgemm at: beyond it one call takes seconds. */
-const SIMDNET_JS_MAX_SGEMM = 512;
+/** Largest size the scalar-JS contenders (simdnet-js, tfjs-cpu) run sgemm at: at 1024 one
+ *  call takes seconds (~2 GFLOP at ~1 GFLOP/s), which alone would add a minute per variant. */
+const JS_MAX_SGEMM = 512;
 /** Outputs further apart than this (relative to max(1, |reference|)) are reported. */
 const CROSS_CHECK_TOLERANCE = 1e-3;
 
@@ -54,11 +57,15 @@ function parseArgs(argv: string[]): Options {
   return options;
 }
 
-/** Sizes and timing per mode. Full: samples of >= 30 ms, median of 7. */
+/**
+ * Sizes and timing per mode. Full: samples of >= 30 ms, median of 7. The warm-up is long
+ * because tfjs' JS side (engine bookkeeping around each kernel) needs ~150 ms of calls to
+ * reach its steady state, which matters for small calls such as a 64^3 matMul.
+ */
 function settings(quick: boolean): { timing: TimingOptions; sgemmSizes: number[]; elements: number; fan: number } {
   return quick
-    ? { timing: { sampleMs: 8, samples: 5, warmupMs: 10 }, sgemmSizes: [64, 128, 256], elements: 1 << 18, fan: 512 }
-    : { timing: { sampleMs: 30, samples: 7, warmupMs: 60 }, sgemmSizes: SGEMM_SIZES, elements: 1 << 20, fan: 1024 };
+    ? { timing: { sampleMs: 8, samples: 5, warmupMs: 40 }, sgemmSizes: [64, 128, 256], elements: 1 << 18, fan: 512 }
+    : { timing: { sampleMs: 30, samples: 7, warmupMs: 150 }, sgemmSizes: SGEMM_SIZES, elements: 1 << 20, fan: 1024 };
 }
 
 interface Backends {
@@ -76,9 +83,9 @@ function sgemmCases(b: Backends, sizes: number[]): Case[] {
       const x = sgemmInputs(s, s, s, transA, transB);
       return [
         own.sgemm("simdnet", b.wasm, x),
-        ...(s <= SIMDNET_JS_MAX_SGEMM ? [own.sgemm("simdnet-js", b.js, x)] : []),
+        ...(s <= JS_MAX_SGEMM ? [own.sgemm("simdnet-js", b.js, x)] : []),
         tfjs.sgemm("wasm", x),
-        tfjs.sgemm("cpu", x),
+        ...(s <= JS_MAX_SGEMM ? [tfjs.sgemm("cpu", x)] : []),
         own.probe("probe", b.wasm),
       ];
     },
@@ -162,7 +169,19 @@ function initCases(b: Backends, fan: number): Case[] {
   }));
 }
 
-async function runCase(c: Case, timing: TimingOptions): Promise<{ row: Row; warnings: string[] }> {
+/** What a reader of the figures needs to know; written into the JSON and the markdown. */
+const NOTES = [
+  "Rates are medians over interleaved samples (contenders of a case take turns), same process, same inputs, one thread.",
+  "tfjs timings exclude dataSync(): both backends compute inside the op call; outputs were cross-checked against simdnet (untimed).",
+  "tfjs-wasm matMul without transposes runs XNNPACK and caches the packed B per tensor, so repeated calls on the same B skip packing; with a transpose it runs a scalar blocked loop (hence sgemm-TN/NT).",
+  "The probe is 8 chains of acc = acc * m + c with mul and add on each chain: a latency-bound rate, not the core's throughput peak, so sgemm can exceed it.",
+  "tfjs-core has no silu or gelu: the tfjs forward rows are compositions (x * sigmoid(x); the tanh-form gelu) and there are no tfjs rows for their gradients.",
+  "tfjs grad rows run the ops of tfjs' registered gradient for the kernel (e.g. dy * y * (1 - y) for sigmoid) from the saved forward tensor, without the forward pass.",
+  "tfjs random ops draw in scalar JS on both backends; creating the tensor materializes it (heNormal/glorotNormal = truncatedNormal with std / 0.8796, as tfjs-layers).",
+  "Activation rows stream 8 (forward) or 12 (grad) bytes per element; at 1M elements that is past a 2 MB L2, so relu and leakyRelu are bound by cache bandwidth, not compute (the 256K elements of --quick run about twice as fast).",
+];
+
+async function runCase(c: Case, timing: TimingOptions): Promise<{ row: Row; warnings: string[]; worstError: number }> {
   const { measurements, errors } = await measureCase(c.contenders(), timing);
   const results: Row["results"] = {};
   const warnings: string[] = [];
@@ -172,32 +191,64 @@ async function runCase(c: Case, timing: TimingOptions): Promise<{ row: Row; warn
     results[impl] = m.rate / SCALE[c.unit];
     if (m.spread > 0.1) warnings.push(`${c.name} ${c.shape} ${impl}: noisy (IQR ${(m.spread * 100).toFixed(0)}% of median)`);
   }
+  let worstError = errors.size ? 0 : -1;
   for (const [impl, err] of errors) {
+    worstError = Math.max(worstError, err);
     if (!(err <= CROSS_CHECK_TOLERANCE)) warnings.push(`${c.name} ${c.shape} ${impl}: output differs from simdnet by ${err.toExponential(1)}`);
   }
-  return { row: { case: c.name, shape: c.shape, unit: c.unit, results, ratios: ratiosOf(results, c.name.startsWith("sgemm")) }, warnings };
+  const row: Row = { case: c.name, shape: c.shape, unit: c.unit, results, ratios: ratiosOf(results, c.name.startsWith("sgemm")) };
+  return { row, warnings, worstError };
+}
+
+/** Four significant digits for every number in the JSON: more is noise. */
+function rounded<T>(value: T): T {
+  return JSON.parse(JSON.stringify(value, (_k, v: unknown) =>
+    typeof v === "number" && Number.isFinite(v) ? Number(v.toPrecision(4)) : v)) as T;
+}
+
+/**
+ * The core's bytes, read once: the backend is instantiated from exactly these bytes and the
+ * report carries their hash, since build/simdnet.wasm may be rebuilt while the suite runs.
+ */
+function loadCoreBytes(): { bytes: Buffer; sha256: string } {
+  const bytes = readFileSync(new URL("../build/simdnet.wasm", import.meta.url));
+  return { bytes, sha256: createHash("sha256").update(bytes).digest("hex").slice(0, 16) };
+}
+
+function gitHead(): string | null {
+  try {
+    const head = execFileSync("git", ["rev-parse", "--short", "HEAD"], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim();
+    const dirty = execFileSync("git", ["status", "--porcelain", "--", "assembly", "src"], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim();
+    return dirty ? `${head}+dirty` : head;
+  } catch {
+    return null;
+  }
 }
 
 async function main(): Promise<void> {
   const options = parseArgs(process.argv.slice(2));
   const { timing, sgemmSizes, elements, fan } = settings(options.quick);
   const tfInfo = await tfjs.initTfjs();
-  const backends: Backends = { wasm: await createWasmBackend(), js: new JsBackend() };
+  const core = loadCoreBytes();
+  const backends: Backends = { wasm: await createWasmBackend(core.bytes), js: new JsBackend() };
   const cpu = os.cpus()[0]?.model.trim() ?? "unknown cpu";
 
   console.log(`simdnet core bench: node ${process.version}, ${cpu}, ${options.quick ? "quick" : "full"} run`);
+  console.log(`simdnet core: build/simdnet.wasm sha256 ${core.sha256}, git ${gitHead() ?? "unknown"}`);
   console.log(`tfjs ${tfInfo.version}: wasm binary ${tfInfo.wasmBinary}, threads ${tfInfo.threads}, simd ${tfInfo.simd}`);
 
   const cases = [...sgemmCases(backends, sgemmSizes), ...activationCases(backends, elements), ...initCases(backends, fan)]
     .filter((c) => options.filter === undefined || c.name.includes(options.filter));
   const rows: Row[] = [];
   const warnings: string[] = [];
+  let worstError = -1; // stays -1 when no case had comparable outputs
   const started = performance.now();
   for (const c of cases) {
     const t0 = performance.now();
-    const { row, warnings: w } = await runCase(c, timing);
+    const { row, warnings: w, worstError: e } = await runCase(c, timing);
     rows.push(row);
     warnings.push(...w);
+    worstError = Math.max(worstError, e);
     const summary = IMPLS.filter((i) => row.results[i] !== undefined).map((i) => `${i} ${row.results[i]!.toFixed(2)}`).join(", ");
     console.log(`  ${c.name} ${c.shape} (${((performance.now() - t0) / 1000).toFixed(1)} s): ${summary} ${c.unit}`);
   }
@@ -206,27 +257,36 @@ async function main(): Promise<void> {
     suite: "core",
     node: process.version,
     date: new Date().toISOString(),
-    rows,
-    targets: checkTargets(rows, SGEMM_SIZES),
+    rows: rows.map(rounded),
+    targets: checkTargets(rows, SGEMM_SIZES).map(rounded),
     environment: {
       cpu,
       platform: `${os.platform()} ${os.arch()}`,
+      simdnetWasmSha256: core.sha256,
+      git: gitHead(),
       mode: options.quick ? "quick" : "full",
       filter: options.filter ?? null,
       samples: timing.samples,
       sampleMs: timing.sampleMs,
       tfjs: tfInfo,
+      crossCheckWorstError: worstError < 0 ? null : worstError,
       seconds: Math.round((performance.now() - started) / 1000),
     },
+    notes: NOTES,
   };
 
-  console.log(`\n${consoleTable(rows)}\n`);
-  if (warnings.length) console.log(`notes:\n${warnings.map((w) => `  ${w}`).join("\n")}\n`);
+  console.log(`\n${consoleTable(report.rows)}\n`);
+  console.log(worstError < 0
+    ? "cross-check: no case in this run has deterministic outputs to compare"
+    : `cross-check: every output within ${worstError.toExponential(1)} of simdnet's (relative to max(1, |value|))`);
+  if (warnings.length) console.log(`warnings:\n${warnings.map((w) => `  ${w}`).join("\n")}`);
+  console.log(`\nnotes:\n${NOTES.map((n) => `  - ${n}`).join("\n")}\n`);
   console.log("targets:");
-  for (const t of report.targets) console.log(`  ${targetLine(t)}`);
+  for (const t of report.targets) if (t.pass !== null) console.log(`  ${targetLine(t)}`);
   const failed = report.targets.filter((t) => t.pass === false).length;
   const passed = report.targets.filter((t) => t.pass === true).length;
-  console.log(`  ${passed} pass, ${failed} fail, ${report.targets.length - passed - failed} skipped`);
+  const skipped = report.targets.length - passed - failed;
+  console.log(`  ${passed} pass, ${failed} fail${skipped ? `, ${skipped} skipped (figures not measured in this run)` : ""}`);
 
   const dir = fileURLToPath(new URL("./results/", import.meta.url));
   mkdirSync(dir, { recursive: true });
@@ -235,4 +295,11 @@ async function main(): Promise<void> {
   console.log(`\nwrote bench/results/core.json and core.md (${report.environment["seconds"]} s)`);
 }
 
-await main();
+// The tfjs wasm module installs process handlers that rethrow, which would print its
+// minified source on any error; report errors here instead.
+try {
+  await main();
+} catch (error) {
+  console.error(error);
+  process.exit(1);
+}

@@ -33,6 +33,7 @@ export interface Report {
   rows: Row[];
   targets: TargetResult[];
   environment: Record<string, unknown>;
+  notes: string[];
 }
 
 export function ratiosOf(results: Row["results"], isSgemm: boolean): Record<string, number> {
@@ -80,7 +81,7 @@ export function consoleTable(rows: Row[]): string {
 
 export function targetLine(t: TargetResult): string {
   const status = t.pass === null ? "SKIP" : t.pass ? "PASS" : "FAIL";
-  const measured = t.ratio !== undefined ? `${t.ratio.toFixed(2)}x` : t.value !== undefined ? fmt(t.value) : "not measured";
+  const measured = t.ratio !== undefined ? `${t.ratio.toFixed(2)}x` : t.value !== undefined ? fmt(t.value) : "nothing";
   return `${status}  ${t.goal}  (measured ${measured}, need >= ${t.threshold})`;
 }
 
@@ -104,6 +105,8 @@ export function markdown(report: Report): string {
       t.ratio !== undefined ? `${t.ratio.toFixed(2)}x` : t.value !== undefined ? fmt(t.value) : "-",
       t.pass === null ? "not run" : t.pass ? "pass" : "FAIL",
     ])),
+    "",
+    ...report.notes.map((n) => `- ${n}`),
     "",
   ].join("\n");
 }

@@ -52,6 +52,10 @@ export async function initTfjs(): Promise<TfjsInfo> {
     fs.readFileSync = readFileSync;
   }
   if (!(await tf.setBackend("cpu"))) throw new Error("tfjs cpu backend failed to initialize");
+  // The cpu backend's first tensor prints a banner recommending tfjs-node; make it here, muted.
+  const warn = console.warn;
+  console.warn = () => {};
+  try { tf.tensor1d([0]).dispose(); } finally { console.warn = warn; }
   return {
     version: tf.version_core,
     wasmBinary: loaded.join(", ") || "unknown (not read through fs.readFileSync)",
@@ -126,32 +130,37 @@ export function activation(backend: TfBackend, name: string, input: Float32Array
 }
 
 /**
- * The backward pass tfjs itself runs for each activation kernel: the kernel's registered
- * gradient function, fed the tensors tfjs saves in the forward pass (the input x or the
- * output y, computed untimed here) and dy. This times exactly tfjs' backprop step for the
- * activation, without the forward pass that tf.grad would add. silu and gelu have no
- * kernel (hence no registered gradient) in tfjs, so they get no tfjs grad rows.
+ * The backward pass tfjs itself runs for each activation kernel: the ops of the kernel's
+ * gradient function (tfjs-core/src/gradients/<Kernel>_grad.ts, copied here because the
+ * tfjs-core package registers no gradients by itself; @tensorflow/tfjs would), fed the
+ * tensor tfjs saves in the forward pass (input x or output y, computed untimed) and dy.
+ * This times tfjs' backprop step for the activation without the forward pass that tf.grad
+ * would add. silu and gelu are no kernels in tfjs, so they get no tfjs grad rows.
  */
-const GRAD: Record<string, { kernel: string; saves: "x" | "y"; attrs?: Record<string, unknown> }> = {
-  sigmoid: { kernel: "Sigmoid", saves: "y" },
-  tanh: { kernel: "Tanh", saves: "y" },
-  relu: { kernel: "Relu", saves: "x" },
-  leakyRelu: { kernel: "LeakyRelu", saves: "x", attrs: { alpha: 0.01 } },
-  elu: { kernel: "Elu", saves: "y" },
-  selu: { kernel: "Selu", saves: "x" },
-  softplus: { kernel: "Softplus", saves: "x" },
+const SELU_SCALE = 1.0507009873554804934193349852946;
+const SELU_SCALEALPHA = 1.7580993408473768599402175208123;
+const GRAD: Record<string, { saves: "x" | "y"; grad: (dy: tf.Tensor, saved: tf.Tensor) => tf.Tensor }> = {
+  sigmoid: { saves: "y", grad: (dy, y) => tf.mul(dy, tf.mul(y, tf.sub(1, y))) },
+  tanh: { saves: "y", grad: (dy, y) => tf.mul(tf.sub(1, tf.square(y)), dy) },
+  relu: { saves: "x", grad: (dy, x) => tf.mul(dy, tf.cast(tf.step(x), "float32")) },
+  leakyRelu: { saves: "x", grad: (dy, x) => tf.where(tf.greater(x, 0), dy, tf.mul(dy, 0.01)) },
+  elu: { saves: "y", grad: (dy, y) => tf.engine().runKernel("EluGrad", { dy, y }) as tf.Tensor },
+  selu: {
+    saves: "x",
+    grad: (dy, x) => tf.where(tf.greater(x, 0), tf.mul(dy, SELU_SCALE), tf.mul(tf.mul(dy, SELU_SCALEALPHA), tf.exp(x))),
+  },
+  softplus: { saves: "x", grad: (dy, x) => tf.mul(dy, tf.sigmoid(x)) },
 };
 
 export const hasActivationGrad = (name: string): boolean => name in GRAD;
 
 export function activationGrad(backend: TfBackend, name: string, z: Float32Array, dy: Float32Array): Contender {
   const g = GRAD[name]!;
-  const gradFunc = tf.getGradient(g.kernel)!.gradFunc;
   return tfContender(backend, z.length, () => {
     const x = tf.tensor1d(z), tdy = tf.tensor1d(dy);
     const saved = g.saves === "x" ? x : FORWARD[name]!(x);
     const keep = saved === x ? [x, tdy] : [x, tdy, saved];
-    return { keep, op: () => gradFunc(tdy, [saved], (g.attrs ?? {}) as never)["x"]!() };
+    return { keep, op: () => g.grad(tdy, saved) };
   });
 }
 
@@ -162,13 +171,16 @@ export function softmax(backend: TfBackend, input: Float32Array, rows: number, c
   });
 }
 
-/** Softmax's registered gradient, from the saved output y (as in tfjs' backward pass). */
+/** Softmax's gradient function (Softmax_grad.ts) from the saved output y, as in tfjs' backward pass. */
 export function softmaxGrad(backend: TfBackend, input: Float32Array, dy: Float32Array, rows: number, cols: number): Contender {
-  const gradFunc = tf.getGradient("Softmax")!.gradFunc;
   return tfContender(backend, input.length, () => {
-    const y = tf.softmax(tf.tensor2d(input, [rows, cols]));
+    const y = tf.tidy(() => tf.softmax(tf.tensor2d(input, [rows, cols])));
     const tdy = tf.tensor2d(dy, [rows, cols]);
-    return { keep: [y, tdy], op: () => gradFunc(tdy, [y], { dim: -1 } as never)["logits"]!() };
+    const op = (): tf.Tensor => {
+      const dyTimesY = tf.mul(tdy, y);
+      return tf.sub(dyTimesY, tf.mul(tf.sum(dyTimesY, [-1], true), y));
+    };
+    return { keep: [y, tdy], op };
   });
 }
 
