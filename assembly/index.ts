@@ -1,7 +1,8 @@
 // The simdnet core: every kernel, one file per family, pure functions over byte offsets.
 export { sgemm } from "./matmul";
 export { addBias, sumRows } from "./bias";
-export { activationForward, activationBackward, softmaxForward, softmaxBackward } from "./activations";
+export { activationForward, activationBackward } from "./activations";
+export { softmaxForward, softmaxBackward } from "./softmax";
 export { rngSeed, fillBits, fillUniform, fillNormal, fillTruncatedNormal } from "./random";
 export { orthonormalizeRows, transpose } from "./initializers";
 export { fill, scale } from "./vector";

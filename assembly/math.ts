@@ -196,19 +196,22 @@ const INT_TWO = memory.data<v128>([i32x4.splat(2)], 16);
 }
 
 // ---- partial vectors --------------------------------------------------------------------
-// Lanes of a partial vector go through a 16-byte scratch, so tail elements take exactly
-// the same arithmetic as full vectors: a value's result never depends on its position.
-const scratch = memory.data(16, 16);
+// A tail of 1-3 floats is loaded into (and stored from) lanes of a full vector, so tail
+// elements take exactly the same arithmetic as the rest: a value's result never depends on
+// its position. Lane-by-lane moves, not memory.copy: V8 calls out of wasm for memory.copy.
 
 // @ts-ignore: decorator
 @inline export function loadPartial(p: usize, count: i32, fill: f32): v128 {
-  v128.store(scratch, f32x4.splat(fill));
-  memory.copy(scratch, p, <usize>count * 4);
-  return v128.load(scratch);
+  let v = f32x4.splat(fill);
+  v = f32x4.replace_lane(v, 0, load<f32>(p));
+  if (count > 1) v = f32x4.replace_lane(v, 1, load<f32>(p, 4));
+  if (count > 2) v = f32x4.replace_lane(v, 2, load<f32>(p, 8));
+  return v;
 }
 
 // @ts-ignore: decorator
 @inline export function storePartial(p: usize, v: v128, count: i32): void {
-  v128.store(scratch, v);
-  memory.copy(p, scratch, <usize>count * 4);
+  store<f32>(p, f32x4.extract_lane(v, 0));
+  if (count > 1) store<f32>(p, f32x4.extract_lane(v, 1), 4);
+  if (count > 2) store<f32>(p, f32x4.extract_lane(v, 2), 8);
 }

@@ -1,0 +1,158 @@
+// Softmax over each row of a rows x cols matrix, and its backward pass. Wide rows run along
+// the row in f32x4 vectors; narrow rows (the usual 2-32 classes) run four rows at a time with
+// one row per lane, so no lane sits idle and no horizontal reduction is needed per row.
+import { k, ONE, ZERO, expNeg4, fma, loadPartial, storePartial } from "./math";
+
+const NARROW = 32; // up to this many columns, four rows go through column-major scratch
+const scratchA = memory.data(NARROW * 16, 16);
+const scratchB = memory.data(NARROW * 16, 16);
+
+/** y = e^(x - max) / sum, per row. y may alias x. */
+export function softmaxForward(x: usize, y: usize, rows: i32, cols: i32): void {
+  if (cols <= NARROW) {
+    for (let r = 0; r < rows; r += 4) {
+      const count = min(4, rows - r);
+      // Three passes over the columns: gather and max; exp and sum; scale and scatter.
+      let vmax = gather(x, r, count, cols, scratchA);
+      let vsum = ZERO;
+      for (let j = 0; j < cols; j++) {
+        const p = scratchA + (<usize>j << 4);
+        const e = expNeg4(f32x4.sub(v128.load(p), vmax));
+        v128.store(p, e);
+        vsum = f32x4.add(vsum, e);
+      }
+      scatter(scratchA, f32x4.div(k(ONE), vsum), y, r, count, cols);
+    }
+    return;
+  }
+  const full = cols & ~3;
+  const rest = cols & 3;
+  const rowBytes = <usize>cols << 2;
+  for (let r = 0; r < rows; r++) {
+    const xr = x + <usize>r * rowBytes;
+    const yr = y + <usize>r * rowBytes;
+    let vmax = f32x4.splat(-Infinity);
+    for (let j = 0; j < full; j += 4) vmax = f32x4.max(vmax, v128.load(xr + (<usize>j << 2)));
+    if (rest) vmax = f32x4.max(vmax, loadPartial(xr + (<usize>full << 2), rest, -Infinity));
+    const m = f32x4.splat(max(max(f32x4.extract_lane(vmax, 0), f32x4.extract_lane(vmax, 1)),
+      max(f32x4.extract_lane(vmax, 2), f32x4.extract_lane(vmax, 3))));
+    let vsum = ZERO;
+    for (let j = 0; j < full; j += 4) {
+      const e = expNeg4(f32x4.sub(v128.load(xr + (<usize>j << 2)), m));
+      v128.store(yr + (<usize>j << 2), e);
+      vsum = f32x4.add(vsum, e);
+    }
+    if (rest) {
+      const e = expNeg4(f32x4.sub(loadPartial(xr + (<usize>full << 2), rest, -Infinity), m));
+      storePartial(yr + (<usize>full << 2), e, rest);
+      vsum = f32x4.add(vsum, e); // padded lanes are e^-inf = 0
+    }
+    const sum = (f32x4.extract_lane(vsum, 0) + f32x4.extract_lane(vsum, 1)) +
+      (f32x4.extract_lane(vsum, 2) + f32x4.extract_lane(vsum, 3));
+    const inv = f32x4.splat(1 / sum);
+    for (let j = 0; j < full; j += 4) {
+      const q = yr + (<usize>j << 2);
+      v128.store(q, f32x4.mul(v128.load(q), inv));
+    }
+    if (rest) {
+      const q = yr + (<usize>full << 2);
+      storePartial(q, f32x4.mul(loadPartial(q, rest, 0), inv), rest);
+    }
+  }
+}
+
+/** dx = y * (dy - sum(dy * y)) per row, from the softmax output y. dx may alias dy. */
+export function softmaxBackward(y: usize, dy: usize, dx: usize, rows: i32, cols: i32): void {
+  if (cols <= NARROW) {
+    for (let r = 0; r < rows; r += 4) {
+      const count = min(4, rows - r);
+      gather(y, r, count, cols, scratchA);
+      gather(dy, r, count, cols, scratchB);
+      let dot = ZERO;
+      for (let j = 0; j < cols; j++) {
+        const o = <usize>j << 4;
+        dot = fma(v128.load(scratchA + o), v128.load(scratchB + o), dot);
+      }
+      for (let j = 0; j < cols; j++) {
+        const o = <usize>j << 4;
+        v128.store(scratchA + o, f32x4.mul(v128.load(scratchA + o), f32x4.sub(v128.load(scratchB + o), dot)));
+      }
+      scatter(scratchA, k(ONE), dx, r, count, cols);
+    }
+    return;
+  }
+  const full = cols & ~3;
+  const rest = cols & 3;
+  const rowBytes = <usize>cols << 2;
+  for (let r = 0; r < rows; r++) {
+    const off = <usize>r * rowBytes;
+    let vdot = ZERO;
+    for (let j = 0; j < full; j += 4) {
+      const o = off + (<usize>j << 2);
+      vdot = fma(v128.load(y + o), v128.load(dy + o), vdot);
+    }
+    if (rest) {
+      const o = off + (<usize>full << 2);
+      vdot = fma(loadPartial(y + o, rest, 0), loadPartial(dy + o, rest, 0), vdot);
+    }
+    const dot = f32x4.splat((f32x4.extract_lane(vdot, 0) + f32x4.extract_lane(vdot, 1)) +
+      (f32x4.extract_lane(vdot, 2) + f32x4.extract_lane(vdot, 3)));
+    for (let j = 0; j < full; j += 4) {
+      const o = off + (<usize>j << 2);
+      v128.store(dx + o, f32x4.mul(v128.load(y + o), f32x4.sub(v128.load(dy + o), dot)));
+    }
+    if (rest) {
+      const o = off + (<usize>full << 2);
+      storePartial(dx + o, f32x4.mul(loadPartial(y + o, rest, 0), f32x4.sub(loadPartial(dy + o, rest, 0), dot)), rest);
+    }
+  }
+}
+
+// Rows r..r+count-1 of a (rows x cols) matrix into column-major scratch: column j is the
+// vector at scratch + 16 j, lane i holding row r + i. Missing rows (count < 4) repeat the
+// last one, so every lane computes something finite and harmless. Returns the lanewise max.
+// @ts-ignore: decorator
+@inline function gather(src: usize, r: i32, count: i32, cols: i32, scratch: usize): v128 {
+  const rowBytes = <usize>cols << 2;
+  const r0 = src + <usize>r * rowBytes;
+  const r1 = src + <usize>(r + min(1, count - 1)) * rowBytes;
+  const r2 = src + <usize>(r + min(2, count - 1)) * rowBytes;
+  const r3 = src + <usize>(r + min(3, count - 1)) * rowBytes;
+  let vmax = f32x4.splat(-Infinity);
+  for (let j = 0; j < cols; j++) {
+    // Lanes are filled in a register and stored whole: a vector load of four separate
+    // scalar stores would miss store-to-load forwarding.
+    const o = <usize>j << 2;
+    let v = f32x4.splat(load<f32>(r0 + o));
+    v = f32x4.replace_lane(v, 1, load<f32>(r1 + o));
+    v = f32x4.replace_lane(v, 2, load<f32>(r2 + o));
+    v = f32x4.replace_lane(v, 3, load<f32>(r3 + o));
+    v128.store(scratch + (<usize>j << 4), v);
+    vmax = f32x4.pmax(vmax, v); // a NaN skipped here still reaches the sum through exp(NaN - max)
+  }
+  return vmax;
+}
+
+// The inverse of gather, times `scale`, for the `count` rows that exist.
+// @ts-ignore: decorator
+@inline function scatter(scratch: usize, scale: v128, dst: usize, r: i32, count: i32, cols: i32): void {
+  const rowBytes = <usize>cols << 2;
+  const d0 = dst + <usize>r * rowBytes;
+  if (count == 4) {
+    for (let j = 0; j < cols; j++) {
+      const v = f32x4.mul(v128.load(scratch + (<usize>j << 4)), scale);
+      const o = d0 + (<usize>j << 2);
+      store<f32>(o, f32x4.extract_lane(v, 0));
+      store<f32>(o + rowBytes, f32x4.extract_lane(v, 1));
+      store<f32>(o + 2 * rowBytes, f32x4.extract_lane(v, 2));
+      store<f32>(o + 3 * rowBytes, f32x4.extract_lane(v, 3));
+    }
+    return;
+  }
+  for (let j = 0; j < cols; j++) v128.store(scratch + (<usize>j << 4), f32x4.mul(v128.load(scratch + (<usize>j << 4)), scale));
+  for (let i = 0; i < count; i++) {
+    const row = d0 + <usize>i * rowBytes;
+    const lane = scratch + (<usize>i << 2);
+    for (let j = 0; j < cols; j++) store<f32>(row + (<usize>j << 2), load<f32>(lane + (<usize>j << 4)));
+  }
+}
