@@ -13,6 +13,26 @@ const INT_FIVE = memory.data<v128>([i32x4.splat(5)], 16);
 const INT_NINE = memory.data<v128>([i32x4.splat(9)], 16);
 
 const block = memory.data(32, 16); // one Box-Muller block of 8 normals, or 4 uniforms
+// For each 4-bit mask of accepted lanes, the byte shuffle that moves those lanes to the
+// front (255 selects zero): rejection sampling keeps four lanes at a time with one swizzle.
+const COMPACT = memory.data<u8>([
+  255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255,
+  0, 1, 2, 3, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255,
+  4, 5, 6, 7, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255,
+  0, 1, 2, 3, 4, 5, 6, 7, 255, 255, 255, 255, 255, 255, 255, 255,
+  8, 9, 10, 11, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255,
+  0, 1, 2, 3, 8, 9, 10, 11, 255, 255, 255, 255, 255, 255, 255, 255,
+  4, 5, 6, 7, 8, 9, 10, 11, 255, 255, 255, 255, 255, 255, 255, 255,
+  0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 255, 255, 255, 255,
+  12, 13, 14, 15, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255,
+  0, 1, 2, 3, 12, 13, 14, 15, 255, 255, 255, 255, 255, 255, 255, 255,
+  4, 5, 6, 7, 12, 13, 14, 15, 255, 255, 255, 255, 255, 255, 255, 255,
+  0, 1, 2, 3, 4, 5, 6, 7, 12, 13, 14, 15, 255, 255, 255, 255,
+  8, 9, 10, 11, 12, 13, 14, 15, 255, 255, 255, 255, 255, 255, 255, 255,
+  0, 1, 2, 3, 8, 9, 10, 11, 12, 13, 14, 15, 255, 255, 255, 255,
+  4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 255, 255, 255, 255,
+  0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15,
+], 16);
 
 // @ts-ignore: decorator
 @inline function fmix32(z: u32): u32 {
@@ -122,7 +142,23 @@ export function fillTruncatedNormal(state: usize, out: usize, n: i32, mean: f32,
   const plo = normalCdf(<f64>lo);
   const phi = normalCdf(<f64>hi);
   if (phi - plo >= 0.3) {
+    const vm = f32x4.splat(mean);
+    const vs = f32x4.splat(std);
+    const vlo = f32x4.splat(lo);
+    const vhi = f32x4.splat(hi);
     let count = 0;
+    // While two whole vectors fit, accepted lanes are packed and stored 16 bytes at a time
+    // (the lanes past the accepted ones are overwritten by the next store or the tail).
+    while (count + 8 <= n) {
+      normalBlock(state);
+      for (let half: usize = 0; half < 32; half += 16) {
+        const z = v128.load(block + half);
+        const mask = i32x4.bitmask(v128.and(f32x4.ge(z, vlo), f32x4.le(z, vhi)));
+        const packed = i8x16.swizzle(fma(z, vs, vm), v128.load(COMPACT + (<usize>mask << 4)));
+        v128.store(out + (<usize>count << 2), packed);
+        count += popcnt(mask);
+      }
+    }
     while (count < n) {
       normalBlock(state);
       for (let j: usize = 0; j < 8 && count < n; j++) {

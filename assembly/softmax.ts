@@ -32,16 +32,28 @@ export function softmaxForward(x: usize, y: usize, rows: i32, cols: i32): void {
     const xr = x + <usize>r * rowBytes;
     const yr = y + <usize>r * rowBytes;
     let vmax = f32x4.splat(-Infinity);
-    for (let j = 0; j < full; j += 4) vmax = f32x4.max(vmax, v128.load(xr + (<usize>j << 2)));
-    if (rest) vmax = f32x4.max(vmax, loadPartial(xr + (<usize>full << 2), rest, -Infinity));
+    // pmax skips a NaN here, but the NaN still reaches the sum through exp(NaN - max).
+    for (let j = 0; j < full; j += 4) vmax = f32x4.pmax(vmax, v128.load(xr + (<usize>j << 2)));
+    if (rest) vmax = f32x4.pmax(vmax, loadPartial(xr + (<usize>full << 2), rest, -Infinity));
     const m = f32x4.splat(max(max(f32x4.extract_lane(vmax, 0), f32x4.extract_lane(vmax, 1)),
       max(f32x4.extract_lane(vmax, 2), f32x4.extract_lane(vmax, 3))));
-    let vsum = ZERO;
-    for (let j = 0; j < full; j += 4) {
+    let vsum = ZERO, vsum2 = ZERO; // two sums: two independent exp chains per trip
+    let j = 0;
+    for (; j + 8 <= full; j += 8) {
+      const o = <usize>j << 2;
+      const e = expNeg4(f32x4.sub(v128.load(xr + o), m));
+      const e2 = expNeg4(f32x4.sub(v128.load(xr + o, 16), m));
+      v128.store(yr + o, e);
+      v128.store(yr + o, e2, 16);
+      vsum = f32x4.add(vsum, e);
+      vsum2 = f32x4.add(vsum2, e2);
+    }
+    if (j < full) {
       const e = expNeg4(f32x4.sub(v128.load(xr + (<usize>j << 2)), m));
       v128.store(yr + (<usize>j << 2), e);
       vsum = f32x4.add(vsum, e);
     }
+    vsum = f32x4.add(vsum, vsum2);
     if (rest) {
       const e = expNeg4(f32x4.sub(loadPartial(xr + (<usize>full << 2), rest, -Infinity), m));
       storePartial(yr + (<usize>full << 2), e, rest);
