@@ -62,10 +62,10 @@ function parseArgs(argv: string[]): Options {
  * because tfjs' JS side (engine bookkeeping around each kernel) needs ~150 ms of calls to
  * reach its steady state, which matters for small calls such as a 64^3 matMul.
  */
-function settings(quick: boolean): { timing: TimingOptions; sgemmSizes: number[]; elements: number; fan: number } {
+function settings(quick: boolean): { timing: TimingOptions; sgemmSizes: number[]; elements: number[]; fan: number } {
   return quick
-    ? { timing: { sampleMs: 8, samples: 5, warmupMs: 40 }, sgemmSizes: [64, 128, 256], elements: 1 << 18, fan: 512 }
-    : { timing: { sampleMs: 30, samples: 7, warmupMs: 150 }, sgemmSizes: SGEMM_SIZES, elements: 1 << 20, fan: 1024 };
+    ? { timing: { sampleMs: 8, samples: 5, warmupMs: 40 }, sgemmSizes: [64, 128, 256], elements: [1 << 18], fan: 512 }
+    : { timing: { sampleMs: 30, samples: 7, warmupMs: 150 }, sgemmSizes: SGEMM_SIZES, elements: [1 << 20, 1 << 18], fan: 1024 };
 }
 
 interface Backends {
@@ -85,6 +85,7 @@ function sgemmCases(b: Backends, sizes: number[]): Case[] {
         own.sgemm("simdnet", b.wasm, x),
         ...(s <= JS_MAX_SGEMM ? [own.sgemm("simdnet-js", b.js, x)] : []),
         tfjs.sgemm("wasm", x),
+        ...(tag === "NN" ? [tfjs.sgemm("wasm", x, { cachedB: true })] : []),
         ...(s <= JS_MAX_SGEMM ? [tfjs.sgemm("cpu", x)] : []),
         own.probe("probe", b.wasm),
       ];
@@ -92,7 +93,7 @@ function sgemmCases(b: Backends, sizes: number[]): Case[] {
   })));
 }
 
-function activationCases(b: Backends, elements: number): Case[] {
+function activationCases(b: Backends, elements: number, withSoftmax: boolean): Case[] {
   const names = (Object.keys(ACTIVATIONS) as ElementwiseActivation[]).filter((n) => n !== "identity");
   const shape = String(elements);
   const forward = names.map((name): Case => ({
@@ -144,7 +145,7 @@ function activationCases(b: Backends, elements: number): Case[] {
       },
     },
   ];
-  return [...forward, ...backward, ...softmax];
+  return [...forward, ...backward, ...(withSoftmax ? softmax : [])];
 }
 
 /** Weight fills of a [fan, fan] kernel; the tfjs side makes what tfjs-layers would. */
@@ -173,12 +174,12 @@ function initCases(b: Backends, fan: number): Case[] {
 const NOTES = [
   "Rates are medians over interleaved samples (contenders of a case take turns), same process, same inputs, one thread.",
   "tfjs timings exclude dataSync(): both backends compute inside the op call; outputs were cross-checked against simdnet (untimed).",
-  "tfjs-wasm matMul without transposes runs XNNPACK and caches the packed B per tensor, so repeated calls on the same B skip packing; with a transpose it runs a scalar blocked loop (hence sgemm-TN/NT).",
+  "tfjs-wasm matMul gets a new B tensor on every call, as in training where weights change each step (its creation, a copy into the wasm heap, is timed with it: about 7% at 64^3, under 1% from 256^3). Without transposes tfjs-wasm runs XNNPACK, which caches the packed B per tensor: tfjs-wasm-cachedB reuses one B tensor, the best case for tfjs (inference with fixed weights). With a transpose it runs a scalar blocked loop (hence sgemm-TN/NT).",
   "The probe is 8 chains of acc = acc * m + c with mul and add on each chain: a latency-bound rate, not the core's throughput peak, so sgemm can exceed it.",
   "tfjs-core has no silu or gelu: the tfjs forward rows are compositions (x * sigmoid(x); the tanh-form gelu) and there are no tfjs rows for their gradients.",
   "tfjs grad rows run the ops of tfjs' registered gradient for the kernel (e.g. dy * y * (1 - y) for sigmoid) from the saved forward tensor, without the forward pass.",
   "tfjs random ops draw in scalar JS on both backends; creating the tensor materializes it (heNormal/glorotNormal = truncatedNormal with std / 0.8796, as tfjs-layers).",
-  "Activation rows stream 8 (forward) or 12 (grad) bytes per element; at 1M elements that is past a 2 MB L2, so relu and leakyRelu are bound by cache bandwidth, not compute (the 256K elements of --quick run about twice as fast).",
+  "Activation rows stream 8 (forward) or 12 (grad) bytes per element (plus the write-allocate read of the output). At 1M elements (1048576) that is 8-12 MB, past this machine's 2 MB L2, so relu and leakyRelu are bound by cache bandwidth for every implementation; the 256K rows (262144) fit in L2 and show the kernels' own speed.",
 ];
 
 async function runCase(c: Case, timing: TimingOptions): Promise<{ row: Row; warnings: string[]; worstError: number }> {
@@ -237,7 +238,7 @@ async function main(): Promise<void> {
   console.log(`simdnet core: build/simdnet.wasm sha256 ${core.sha256}, git ${gitHead() ?? "unknown"}`);
   console.log(`tfjs ${tfInfo.version}: wasm binary ${tfInfo.wasmBinary}, threads ${tfInfo.threads}, simd ${tfInfo.simd}`);
 
-  const cases = [...sgemmCases(backends, sgemmSizes), ...activationCases(backends, elements), ...initCases(backends, fan)]
+  const cases = [...sgemmCases(backends, sgemmSizes), ...elements.flatMap((n, i) => activationCases(backends, n, i === 0)), ...initCases(backends, fan)]
     .filter((c) => options.filter === undefined || c.name.includes(options.filter));
   const rows: Row[] = [];
   const warnings: string[] = [];
@@ -258,7 +259,7 @@ async function main(): Promise<void> {
     node: process.version,
     date: new Date().toISOString(),
     rows: rows.map(rounded),
-    targets: checkTargets(rows, SGEMM_SIZES).map(rounded),
+    targets: checkTargets(rows, SGEMM_SIZES, elements).map(rounded),
     environment: {
       cpu,
       platform: `${os.platform()} ${os.arch()}`,

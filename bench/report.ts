@@ -1,7 +1,7 @@
 // The report: rows of rates, the targets checked against them, and its text forms
 // (console table, README markdown).
 
-export const IMPLS = ["simdnet", "simdnet-js", "tfjs-wasm", "tfjs-cpu", "probe"] as const;
+export const IMPLS = ["simdnet", "simdnet-js", "tfjs-wasm", "tfjs-wasm-cachedB", "tfjs-cpu", "probe"] as const;
 export type Impl = (typeof IMPLS)[number];
 export type Unit = "GFLOP/s" | "Gelem/s" | "Msamples/s";
 
@@ -40,7 +40,7 @@ export function ratiosOf(results: Row["results"], isSgemm: boolean): Record<stri
   const out: Record<string, number> = {};
   const s = results.simdnet;
   if (s === undefined) return out;
-  for (const other of ["tfjs-wasm", "tfjs-cpu", "simdnet-js", ...(isSgemm ? ["probe"] : [])] as Impl[]) {
+  for (const other of ["tfjs-wasm", "tfjs-wasm-cachedB", "tfjs-cpu", "simdnet-js", ...(isSgemm ? ["probe"] : [])] as Impl[]) {
     const r = results[other];
     if (r !== undefined && r > 0) out[`simdnet/${other}`] = s / r;
   }
@@ -59,11 +59,12 @@ export function fmt(x: number | undefined): string {
 const fmtRatio = (x: number | undefined): string => (x === undefined ? "-" : `${x.toFixed(2)}x`);
 
 function columns(rows: Row[]): { head: string[]; cells: string[][] } {
-  const head = ["case", "shape", "unit", ...IMPLS, "vs tfjs-wasm", "vs simdnet-js", "vs probe"];
+  const head = ["case", "shape", "unit", ...IMPLS, "vs tfjs-wasm", "vs cachedB", "vs simdnet-js", "vs probe"];
   const cells = rows.map((r) => [
     r.case, r.shape, r.unit,
     ...IMPLS.map((i) => fmt(r.results[i])),
     fmtRatio(r.ratios["simdnet/tfjs-wasm"]),
+    fmtRatio(r.ratios["simdnet/tfjs-wasm-cachedB"]),
     fmtRatio(r.ratios["simdnet/simdnet-js"]),
     fmtRatio(r.ratios["simdnet/probe"]),
   ]);

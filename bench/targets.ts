@@ -7,9 +7,10 @@ const ACTIVATIONS = ["sigmoid", "tanh", "relu", "leakyRelu", "elu", "selu", "sof
 type Lookup = (caseName: string, impl: Impl, size?: number) => number | undefined;
 
 function lookup(rows: Row[]): Lookup {
-  // sgemm rows are found by their square size; every other case has one row per run.
-  return (caseName, impl, size) => rows.find((r) =>
-    r.case === caseName && (size === undefined || r.shape === `${size}x${size}x${size}`))?.results[impl];
+  // sgemm rows are found by their square size, activation rows by their element count
+  // (softmax and init rows have one shape per run).
+  return (caseName, impl, size) => rows.find((r) => r.case === caseName &&
+    (size === undefined || r.shape === `${size}x${size}x${size}` || r.shape === String(size)))?.results[impl];
 }
 
 function ratio(goal: string, num: number | undefined, den: number | undefined, threshold: number): TargetResult {
@@ -40,17 +41,23 @@ function sgemmTargets(get: Lookup, sizes: number[]): TargetResult[] {
   return out;
 }
 
-function activationTargets(get: Lookup): TargetResult[] {
+function activationTargets(get: Lookup, elements: number[]): TargetResult[] {
   const out: TargetResult[] = [];
-  for (const name of ["sigmoid", "tanh"]) {
-    out.push(ratio(`${name}: simdnet / tfjs-wasm sigmoid`, get(name, "simdnet"), get("sigmoid", "tfjs-wasm"), 1.25));
+  for (const n of elements) {
+    const at = (name: string, impl: Impl): number | undefined => get(name, impl, n);
+    for (const name of ["sigmoid", "tanh"]) {
+      out.push(ratio(`${name} ${n}: simdnet / tfjs-wasm sigmoid`, at(name, "simdnet"), at("sigmoid", "tfjs-wasm"), 1.25));
+    }
+    for (const name of ["relu", "leakyRelu"]) {
+      out.push(absolute(`${name} ${n}: simdnet Gelem/s`, at(name, "simdnet"), 5));
+      out.push(ratio(`${name} ${n}: simdnet / tfjs-wasm relu`, at(name, "simdnet"), at("relu", "tfjs-wasm"), 0.6));
+      out.push(ratio(`${name} ${n}: simdnet / tfjs-wasm leakyRelu`, at(name, "simdnet"), at("leakyRelu", "tfjs-wasm"), 25));
+    }
+    for (const row of [...ACTIVATIONS, ...ACTIVATIONS.map((a) => `${a}-grad`)]) {
+      out.push(ratio(`${row} ${n}: simdnet / simdnet-js`, at(row, "simdnet"), at(row, "simdnet-js"), 8));
+    }
   }
-  for (const name of ["relu", "leakyRelu"]) {
-    out.push(absolute(`${name}: simdnet Gelem/s`, get(name, "simdnet"), 5));
-    out.push(ratio(`${name}: simdnet / tfjs-wasm relu`, get(name, "simdnet"), get("relu", "tfjs-wasm"), 0.6));
-    out.push(ratio(`${name}: simdnet / tfjs-wasm leakyRelu`, get(name, "simdnet"), get("leakyRelu", "tfjs-wasm"), 25));
-  }
-  for (const row of [...ACTIVATIONS, ...ACTIVATIONS.map((n) => `${n}-grad`), "softmax", "softmax-grad"]) {
+  for (const row of ["softmax", "softmax-grad"]) {
     out.push(ratio(`${row}: simdnet / simdnet-js`, get(row, "simdnet"), get(row, "simdnet-js"), 8));
   }
   return out;
@@ -70,7 +77,7 @@ function initTargets(get: Lookup): TargetResult[] {
 }
 
 /** Every goal, in the order they are printed. `sgemmSizes`: the sizes the TN/NT goals cover. */
-export function checkTargets(rows: Row[], sgemmSizes: number[]): TargetResult[] {
+export function checkTargets(rows: Row[], sgemmSizes: number[], elements: number[]): TargetResult[] {
   const get = lookup(rows);
-  return [...sgemmTargets(get, sgemmSizes), ...activationTargets(get), ...initTargets(get)];
+  return [...sgemmTargets(get, sgemmSizes), ...activationTargets(get, elements), ...initTargets(get)];
 }

@@ -1,5 +1,6 @@
 // simdnet's public API.
 import type { Backend } from "./backend/backend.js";
+import { CheckedBackend } from "./backend/checked.js";
 import { JsBackend } from "./backend/js/index.js";
 import { createWasmBackend } from "./backend/wasm.js";
 import { ArgumentError } from "./errors.js";
@@ -14,6 +15,7 @@ export * as initializers from "./initializers.js";
 export type { Initializer, Moments, FanMode, Distribution } from "./initializers.js";
 export { JsBackend } from "./backend/js/index.js";
 export { WasmBackend } from "./backend/wasm.js";
+export { CheckedBackend } from "./backend/checked.js";
 
 export interface BackendOptions {
   /** "wasm" (default): the SIMD core. "js": the pure-JS path (reference and fallback). */
@@ -23,10 +25,11 @@ export interface BackendOptions {
   wasm?: WasmSource;
 }
 
-/** A compute backend. Each call to the wasm backend instantiates an independent core. */
+/** A compute backend whose every call checks its arguments. Each wasm backend instantiates
+ *  an independent core. */
 export async function createBackend(options: BackendOptions = {}): Promise<Backend> {
   const kind = options.backend ?? "wasm";
-  if (kind === "js") return new JsBackend();
-  if (kind === "wasm") return createWasmBackend(options.wasm);
+  if (kind === "js") return new CheckedBackend(new JsBackend());
+  if (kind === "wasm") return new CheckedBackend(await createWasmBackend(options.wasm));
   throw new ArgumentError("backend", '"wasm" or "js"', kind);
 }

@@ -200,6 +200,32 @@ describe("softmax by row", () => {
     }
   });
 
+  it("backward matches the pure-JS path, narrow (four rows per pass) and wide rows", () => {
+    for (const [rows, cols] of [[7, 10], [5, 3], [9, 33], [2, 64]] as const) {
+      const y = randomArray(rows * cols, cols, 0, 1), dy = randomArray(rows * cols, cols + 1);
+      const [a, b] = [wasm, js].map((backend) => {
+        const ty = tensor(backend, y), tdy = tensor(backend, dy);
+        backend.softmaxGrad(ty, tdy, tdy, rows, cols);
+        return backend.read(tdy);
+      });
+      for (let i = 0; i < rows * cols; i++) expect(Math.abs(a![i]! - b![i]!), `${rows}x${cols} at ${i}`).toBeLessThan(1e-5);
+    }
+  });
+
+  it("a NaN poisons its own row only, narrow and wide", () => {
+    for (const cols of [10, 40]) {
+      const rows = 6, x = randomArray(rows * cols, 3);
+      x[2 * cols + 1] = NaN;
+      const t = tensor(wasm, x);
+      wasm.softmax(t, t, rows, cols);
+      const y = wasm.read(t);
+      for (let r = 0; r < rows; r++) {
+        const row = Array.from(y.subarray(r * cols, (r + 1) * cols));
+        expect(row.every(Number.isNaN), `row ${r}`).toBe(r === 2);
+      }
+    }
+  });
+
   it("is shift-invariant and does not overflow on large logits", () => {
     const t = tensor(wasm, [1000, 1001, 1002]);
     wasm.softmax(t, t, 1, 3);

@@ -64,7 +64,7 @@ describe("loading the core", () => {
     ]);
     const tensors = backends.map((b, i) => tensor(b, [i, i, i]));
     backends.forEach((b, i) => expect(Array.from(b.read(tensors[i]!))).toEqual([i, i, i]));
-    const cores = backends.map((b) => (b as unknown as { core: { memory: WebAssembly.Memory } }).core.memory);
+    const cores = backends.map((b) => (b as unknown as { inner: { core: { memory: WebAssembly.Memory } } }).inner.core.memory);
     expect(new Set(cores).size).toBe(4);
   });
 

@@ -98,6 +98,14 @@ describe("random: distributions", () => {
     for (let i = 0; i < a.length; i++) expect(Math.abs(a[i]! - b[i]!)).toBeLessThan(2e-6 * Math.max(1, Math.abs(b[i]!)));
   });
 
+  it("truncated normal: wasm and pure JS keep the same draws (rejection and inversion)", () => {
+    for (const [lo, hi] of [[-2, 2], [1, 1.5]] as const) {
+      const fill = (b: Backend, r: ReturnType<Backend["random"]>, t: ReturnType<Backend["alloc"]>): void => b.fillTruncatedNormal(r, t, 0.5, 2, lo, hi);
+      const a = draw(wasm, 2003, 4, 1, fill), b = draw(js, 2003, 4, 1, fill);
+      for (let i = 0; i < a.length; i++) expect(Math.abs(a[i]! - b[i]!), `[${lo}, ${hi}] at ${i}`).toBeLessThan(1e-5);
+    }
+  });
+
   it("truncated normal, both sampling methods: bounds respected, moments as the formula", () => {
     // [-2, 2]: rejection. [1, 1.5], [2.5, 6] and [-9, -4]: inversion of the CDF.
     for (const [lo, hi] of [[-2, 2], [1, 1.5], [2.5, 6], [-9, -4], [-0.3, 0.1]] as const) {

@@ -1,6 +1,7 @@
 // Finding and instantiating the compiled core. The only module that touches
 // @assemblyscript/loader, so a move to compiler-generated bindings changes one file.
 import { instantiate } from "@assemblyscript/loader";
+import { InternalError } from "../errors.js";
 import type { CoreExports } from "./exports.js";
 
 /** Where the wasm core comes from: bytes, a compiled module (edge runtimes that forbid
@@ -36,6 +37,32 @@ async function resolveSource(source: WasmSource | undefined): Promise<Exclude<Wa
 /** Instantiates a fresh core. Each call gives an independent instance with its own memory. */
 export async function instantiateCore(source?: WasmSource): Promise<CoreExports> {
   const resolved = await resolveSource(source);
-  const { instance } = await instantiate<Record<string, unknown>>(resolved as never, {});
-  return instance.exports as unknown as CoreExports;
+  let instance: WebAssembly.Instance;
+  try {
+    ({ instance } = await instantiate<Record<string, unknown>>(resolved as never, {}));
+  } catch (cause) {
+    throw new InternalError(`could not instantiate the simdnet wasm core: ${(cause as Error).message}`, { cause });
+  }
+  return guardTraps(instance.exports as unknown as CoreExports);
+}
+
+/** Every exported kernel, wrapped so that a trap (out-of-bounds access, unreachable)
+ *  surfaces as an InternalError naming the kernel instead of a bare RuntimeError. */
+function guardTraps(raw: CoreExports): CoreExports {
+  const guarded: Record<string, unknown> = { memory: raw.memory };
+  for (const [name, value] of Object.entries(raw)) {
+    if (typeof value !== "function") continue;
+    const kernel = value as (...args: number[]) => number;
+    guarded[name] = (...args: number[]): number => {
+      try {
+        return kernel(...args);
+      } catch (cause) {
+        if (cause instanceof WebAssembly.RuntimeError) {
+          throw new InternalError(`wasm trap in ${name}(${args.join(", ")}): ${cause.message}`, { cause });
+        }
+        throw cause;
+      }
+    };
+  }
+  return guarded as unknown as CoreExports;
 }
