@@ -2,7 +2,7 @@
 // by row. Codes match src/activations.ts. Every loop runs whole f32x4 vectors and sends
 // the tail through the same vector code (see loadPartial), so no element is computed
 // differently from another.
-import { k, ONE, ZERO, exp4, expNeg4, expm1Neg4, log1p4, fma, select, copySign, loadPartial, storePartial } from "./math";
+import { k, ONE, ZERO, expMinus4, expNeg4, expm1Neg4, negAbs, log1p4, fma, select, copySign, loadPartial, storePartial } from "./math";
 
 
 export const IDENTITY = 0;
@@ -50,12 +50,11 @@ const GELU_2C = memory.data<v128>([f32x4.splat(2 * GELU_C)], 16);
 const GELU_3K = memory.data<v128>([f32x4.splat(3 * GELU_K)], 16);
 const SELU_ALPHA_V = memory.data<v128>([f32x4.splat(SELU_ALPHA)], 16);
 const SELU_SCALE_V = memory.data<v128>([f32x4.splat(SELU_SCALE)], 16);
-const ROOT_WINDOW_V = memory.data<v128>([f32x4.splat(ROOT_WINDOW)], 16);
 
 // logistic(z) and 1 - logistic(z) both come from t = e^-|z| and q = 1/(1+t), so neither
 // loses precision: for z >= 0, s = q and 1-s = t q; for z < 0 the two swap.
 // @ts-ignore: decorator
-@inline function expNegAbs(z: v128): v128 { return expNeg4(f32x4.neg(f32x4.abs(z))); }
+@inline function expNegAbs(z: v128): v128 { return expNeg4(negAbs(z)); }
 // @ts-ignore: decorator
 @inline function recip1p(t: v128): v128 { return f32x4.div(k(ONE), f32x4.add(k(ONE), t)); }
 // @ts-ignore: decorator
@@ -81,7 +80,7 @@ const ROOT_WINDOW_V = memory.data<v128>([f32x4.splat(ROOT_WINDOW)], 16);
 // @ts-ignore: decorator
 @inline function forward(kind: i32, z: v128, alpha: v128): v128 {
   switch (kind) {
-    case SIGMOID: return f32x4.div(k(ONE), f32x4.add(k(ONE), exp4(f32x4.neg(z)))); // e^-z = inf gives 0
+    case SIGMOID: return f32x4.div(k(ONE), f32x4.add(k(ONE), expMinus4(z))); // e^-z = inf gives 0
     case TANH: { // z P(z^2) / Q(z^2) on [-9, 9], then kept within [-1, 1] so tanh(+-inf) = +-1
       const zc = f32x4.pmax(f32x4.pmin(z, k(TANH_CLAMP)), k(TANH_NEG_CLAMP));
       const t = f32x4.mul(zc, zc);
@@ -124,8 +123,7 @@ const ROOT_WINDOW_V = memory.data<v128>([f32x4.splat(ROOT_WINDOW)], 16);
       return f32x4.mul(f32x4.mul(t, q), q);
     }
     case TANH: { // 1 - tanh^2 = 4t/(1+t)^2 with t = e^-2|z|
-      const az = f32x4.abs(z);
-      const t = expNeg4(f32x4.neg(f32x4.add(az, az)));
+      const t = expNeg4(negAbs(f32x4.add(z, z)));
       const q = recip1p(t);
       return f32x4.mul(f32x4.mul(f32x4.mul(k(FOUR), t), q), q);
     }
@@ -139,7 +137,7 @@ const ROOT_WINDOW_V = memory.data<v128>([f32x4.splat(ROOT_WINDOW)], 16);
       const q = recip1p(t);
       const s = logisticOf(z, t, q);
       const d = fma(f32x4.mul(z, s), logisticComplementOf(z, t, q), s);
-      return nearRoot(z, SILU_ROOT_V) ? refineNearRoot(SILU, z, d) : d;
+      return nearRoot(z, SILU_ROOT_LO, SILU_ROOT_HI) ? refineNearRoot(SILU, z, d) : d;
     }
     case GELU: { // s + z s (1-s) * 2 du/dz, with s = sigmoid(2u)
       const zz = f32x4.mul(z, z);
@@ -150,7 +148,7 @@ const ROOT_WINDOW_V = memory.data<v128>([f32x4.splat(ROOT_WINDOW)], 16);
       const s = logisticOf(u2, t, q);
       const du2 = f32x4.mul(k(GELU_2C), fma(k(GELU_3K), zz, k(ONE)));
       const d = fma(f32x4.mul(f32x4.mul(z, s), logisticComplementOf(u2, t, q)), du2, s);
-      return nearRoot(z, GELU_ROOT_V) ? refineNearRoot(GELU, z, d) : d;
+      return nearRoot(z, GELU_ROOT_LO, GELU_ROOT_HI) ? refineNearRoot(GELU, z, d) : d;
     }
     default: return f32x4.add(k(ONE), f32x4.mul(z, ZERO)); // IDENTITY: 1 (NaN for NaN z)
   }
@@ -161,12 +159,14 @@ const ROOT_WINDOW_V = memory.data<v128>([f32x4.splat(ROOT_WINDOW)], 16);
 // float64 (AssemblyScript's own Math.exp: the same bits on every engine).
 const SILU_ROOT: f32 = -1.2784645;
 const GELU_ROOT: f32 = -0.7517916;
-const SILU_ROOT_V = memory.data<v128>([f32x4.splat(SILU_ROOT)], 16);
-const GELU_ROOT_V = memory.data<v128>([f32x4.splat(GELU_ROOT)], 16);
+const SILU_ROOT_LO = memory.data<v128>([f32x4.splat(SILU_ROOT - ROOT_WINDOW)], 16);
+const SILU_ROOT_HI = memory.data<v128>([f32x4.splat(SILU_ROOT + ROOT_WINDOW)], 16);
+const GELU_ROOT_LO = memory.data<v128>([f32x4.splat(GELU_ROOT - ROOT_WINDOW)], 16);
+const GELU_ROOT_HI = memory.data<v128>([f32x4.splat(GELU_ROOT + ROOT_WINDOW)], 16);
 
 // @ts-ignore: decorator
-@inline function nearRoot(z: v128, root: usize): bool {
-  return v128.any_true(f32x4.lt(f32x4.abs(f32x4.sub(z, k(root))), k(ROOT_WINDOW_V)));
+@inline function nearRoot(z: v128, lo: usize, hi: usize): bool {
+  return v128.any_true(v128.and(f32x4.gt(z, k(lo)), f32x4.lt(z, k(hi))));
 }
 
 const rootScratch = memory.data(32, 16);

@@ -42,7 +42,6 @@ const ROUND_MAGIC = memory.data<v128>([f32x4.splat(12582912.0)], 16);
 // ln2 suffices: its error times |n| <= 128 stays below 2.5e-7 relative, below 2e-8 for the
 // |x| < 7 where activations need relative precision.
 const EXP_MIN_ARG = memory.data<v128>([f32x4.splat(-88.0)], 16);
-const EXP_MAX_ARG = memory.data<v128>([f32x4.splat(88.7)], 16);
 const LOG2E = memory.data<v128>([f32x4.splat(1.44269504088896341)], 16);
 const LN2 = memory.data<v128>([f32x4.splat(0.6931471805599453)], 16);
 const EXP_MAGIC = memory.data<v128>([f32x4.splat(12582912.0 + 127.0)], 16);
@@ -53,6 +52,11 @@ const EXP_C0 = memory.data<v128>([f32x4.splat(0.4999923176)], 16);
 const EXP_C1 = memory.data<v128>([f32x4.splat(0.1666711445)], 16);
 const EXP_C2 = memory.data<v128>([f32x4.splat(0.04189011625)], 16);
 const EXP_C3 = memory.data<v128>([f32x4.splat(0.008312526956)], 16);
+const NEG_EXP_C1 = memory.data<v128>([f32x4.splat(-0.1666711445)], 16);
+const NEG_EXP_C3 = memory.data<v128>([f32x4.splat(-0.008312526956)], 16);
+const NEG_LOG2E = memory.data<v128>([f32x4.splat(-1.44269504088896341)], 16);
+const EXP_MINUS_MIN_ARG = memory.data<v128>([f32x4.splat(-88.7)], 16);
+const EXP_MINUS_MAX_ARG = memory.data<v128>([f32x4.splat(88.0)], 16);
 
 // @ts-ignore: decorator
 @inline function expShifted(xc: v128): v128 { // x log2 e + 1.5 * 2^23 + 127
@@ -81,14 +85,24 @@ const EXP_C3 = memory.data<v128>([f32x4.splat(0.008312526956)], 16);
   return f32x4.mul(f32x4.add(f32x4.add(expTail(r), r), k(ONE)), i32x4.shl(shifted, 23));
 }
 
-/** e^x for any x: 0 below -88, +inf from about 88.4 on (a little before float32's own
- *  overflow at 88.72: 2^128 has no finite encoding). NaN stays NaN. */
+/** e^-z for any z, without negating z first. 0 for z > 88, +inf below about -88.4. */
 // @ts-ignore: decorator
-@inline export function exp4(x: v128): v128 {
-  const xc = f32x4.pmin(f32x4.pmax(x, k(EXP_MIN_ARG)), k(EXP_MAX_ARG));
-  const shifted = expShifted(xc);
-  const r = expRemainder(xc, shifted);
-  return f32x4.mul(f32x4.add(f32x4.add(expTail(r), r), k(ONE)), i32x4.shl(shifted, 23));
+@inline export function expMinus4(z: v128): v128 {
+  const zc = f32x4.pmin(f32x4.pmax(z, k(EXP_MINUS_MIN_ARG)), k(EXP_MINUS_MAX_ARG));
+  const shifted = fma(zc, k(NEG_LOG2E), k(EXP_MAGIC));
+  const rn = fma(f32x4.sub(shifted, k(EXP_MAGIC)), k(LN2), zc); // -r = z + n ln2
+  // e^r = 1 + r + r^2 P(r) with r = -rn: the odd coefficients change sign.
+  let p = fma(k(NEG_EXP_C3), rn, k(EXP_C2));
+  p = fma(p, rn, k(NEG_EXP_C1));
+  p = fma(p, rn, k(EXP_C0));
+  const y = f32x4.sub(f32x4.add(f32x4.mul(f32x4.mul(p, rn), rn), k(ONE)), rn);
+  return f32x4.mul(y, i32x4.shl(shifted, 23));
+}
+
+/** -|z| in one instruction (V8 spends three on abs and three on neg). */
+// @ts-ignore: decorator
+@inline export function negAbs(z: v128): v128 {
+  return v128.or(z, k(SIGN_MASK));
 }
 
 /** e^x - 1 for x <= 0 without cancellation anywhere: 2^n (e^r - 1) + (2^n - 1), where

@@ -29,7 +29,8 @@ describe("bad input gets an error naming the argument, the expectation and the v
 
     it(`${backend.name}: random streams and fills check their parameters`, () => {
       const t = backend.alloc(8);
-      expect(() => backend.random(-1, 0)).toThrow(/seed: expected an integer >= 0, got -1/);
+      expect(() => backend.random(-1, 0)).toThrow(/seed: expected an integer in \[0, 2\^32\), got -1/);
+      expect(() => backend.random(0, 1.5)).toThrow(/stream: expected an integer in \[0, 2\^32\), got 1.5/);
       expect(() => backend.random(2 ** 32, 0)).toThrow(/seed: expected an integer in \[0, 2\^32\)/);
       const rng = backend.random(0, 0);
       expect(() => backend.fillUniform(rng, t, 1, 0)).toThrow(/hi: expected a number >= lo \(1\), got 0/);

@@ -79,10 +79,9 @@ export class CheckedBackend implements Backend {
   }
 
   random(seed: number, stream: number): RandomStream {
-    checkCount("seed", seed, 0);
-    checkCount("stream", stream, 0);
-    if (seed > 0xffffffff) throw new ArgumentError("seed", "an integer in [0, 2^32)", seed);
-    if (stream > 0xffffffff) throw new ArgumentError("stream", "an integer in [0, 2^32)", stream);
+    for (const [name, v] of [["seed", seed], ["stream", stream]] as const) {
+      if (!Number.isInteger(v) || v < 0 || v > 0xffffffff) throw new ArgumentError(name, "an integer in [0, 2^32)", v);
+    }
     return this.inner.random(seed, stream);
   }
   freeRandom(rng: RandomStream): void { this.inner.freeRandom(rng); }
