@@ -1,9 +1,8 @@
-// Elementwise activations and their derivatives (from the pre-activation z), plus softmax
-// by row. Codes match src/activations.ts. Every loop runs whole f32x4 vectors and sends
-// the tail through the same vector code (see loadPartial), so no element is computed
-// differently from another.
-import { k, ONE, ZERO, expMinus4, expNeg4, expm1Neg4, negAbs, log1p4, fma, select, copySign, loadPartial, storePartial } from "./math";
-
+// Elementwise activations and their derivatives (from the pre-activation z); softmax, which
+// works on rows, is in softmax.ts. Codes match src/activations.ts. Every loop runs whole
+// f32x4 vectors and sends the tail through the same vector code (see loadPartial), so no
+// element is computed differently from another.
+import { k, ONE, ZERO, expMinus4, expNeg4, expm1Neg4, negAbs, log1p4, fma, select, loadPartial, storePartial } from "./math";
 
 export const IDENTITY = 0;
 export const SIGMOID = 1;
@@ -21,8 +20,10 @@ const SELU_ALPHA: f32 = 1.6732632423543772;
 const SELU_SCALE: f32 = 1.0507009873554805;
 // GELU, tanh form (Hendrycks & Gimpel 2016): 0.5 x (1 + tanh(c (x + 0.044715 x^3))),
 // computed as x * sigmoid(2u), which is the same function without the cancellation of 1 + tanh.
-const GELU_C: f32 = 0.7978845608028654; // sqrt(2 / pi)
-const GELU_K: f32 = 0.044715;
+const GELU_C64: f64 = 0.7978845608028654; // sqrt(2 / pi)
+const GELU_K64: f64 = 0.044715;
+const GELU_C = <f32>GELU_C64;
+const GELU_K = <f32>GELU_K64;
 // Lanes this close to the root of SiLU' or GELU' are refined in float64 (see refineNearRoot).
 const ROOT_WINDOW: f32 = 0.05;
 
@@ -102,8 +103,8 @@ const SELU_SCALE_V = memory.data<v128>([f32x4.splat(SELU_SCALE)], 16);
       const neg = f32x4.mul(k(SELU_ALPHA_V), expm1Neg4(z));
       return f32x4.mul(k(SELU_SCALE_V), select(f32x4.gt(z, ZERO), z, neg));
     }
-    case SOFTPLUS: // log(1 + e^z) = max(z, 0) + log1p(e^-|z|)
-      return f32x4.add(f32x4.max(z, ZERO), log1p4(expNegAbs(z)));
+    case SOFTPLUS: // log(1 + e^z) = max(z, 0) + log1p(e^-|z|); pmax(z, 0) keeps a NaN z
+      return f32x4.add(f32x4.pmax(z, ZERO), log1p4(expNegAbs(z)));
     case SILU: return f32x4.mul(z, logistic(z));
     case GELU: {
       const u = f32x4.mul(k(GELU_C_V), fma(f32x4.mul(k(GELU_K_V), z), f32x4.mul(z, z), z));
@@ -183,10 +184,9 @@ function refineNearRoot(kind: i32, z: v128, d: v128): v128 {
       const sx = 1.0 / (1.0 + Math.exp(-x));
       v = sx * (1.0 + x * (1.0 - sx));
     } else {
-      const c: f64 = 0.7978845608028654, k: f64 = 0.044715;
-      const u2 = 2.0 * c * (x + k * x * x * x);
+      const u2 = 2.0 * GELU_C64 * (x + GELU_K64 * x * x * x);
       const sx = 1.0 / (1.0 + Math.exp(-u2));
-      v = sx * (1.0 + x * (1.0 - sx) * 2.0 * c * (1.0 + 3.0 * k * x * x));
+      v = sx * (1.0 + x * (1.0 - sx) * 2.0 * GELU_C64 * (1.0 + 3.0 * GELU_K64 * x * x));
     }
     store<f32>(rootScratch + 16 + (lane << 2), <f32>v);
   }

@@ -30,11 +30,6 @@ const ROUND_MAGIC = memory.data<v128>([f32x4.splat(12582912.0)], 16);
   return v128.bitselect(ifTrue, ifFalse, mask);
 }
 
-// @ts-ignore: decorator
-@inline export function copySign(magnitude: v128, sign: v128): v128 {
-  return v128.bitselect(sign, magnitude, k(SIGN_MASK));
-}
-
 // ---- exp family -------------------------------------------------------------------------
 // x = n ln2 + r with |r| <= ln2/2, and 2^n built in the exponent field: adding
 // 1.5 * 2^23 + 127 to x log2 e leaves n + 127, the biased exponent of 2^n, in the low bits;

@@ -69,23 +69,3 @@ export function activationBackward(name: ElementwiseActivation, z: Float32Array,
     default: for (let i = 0; i < n; i++) dz[i] = dy[i]! * derivative(name, z[i]!, alpha);
   }
 }
-
-export function softmaxForward(x: Float32Array, y: Float32Array, rows: number, cols: number): void {
-  for (let r = 0; r < rows; r++) {
-    const o = r * cols;
-    let max = -Infinity;
-    for (let j = 0; j < cols; j++) max = Math.max(max, x[o + j]!);
-    let sum = 0;
-    for (let j = 0; j < cols; j++) { const e = Math.exp(x[o + j]! - max); y[o + j] = e; sum += e; }
-    for (let j = 0; j < cols; j++) y[o + j]! /= sum;
-  }
-}
-
-export function softmaxBackward(y: Float32Array, dy: Float32Array, dx: Float32Array, rows: number, cols: number): void {
-  for (let r = 0; r < rows; r++) {
-    const o = r * cols;
-    let dot = 0;
-    for (let j = 0; j < cols; j++) dot += y[o + j]! * dy[o + j]!;
-    for (let j = 0; j < cols; j++) dx[o + j] = y[o + j]! * (dy[o + j]! - dot);
-  }
-}

@@ -7,6 +7,7 @@ import * as bias from "./bias.js";
 import * as initializers from "./initializers.js";
 import * as matmul from "./matmul.js";
 import * as random from "./random.js";
+import * as softmax from "./softmax.js";
 import * as vector from "./vector.js";
 
 export class JsTensor implements Tensor {
@@ -54,9 +55,9 @@ export class JsBackend implements Backend {
   activationGrad(name: ElementwiseActivation, z: Tensor, dy: Tensor, dz: Tensor, alpha: number): void {
     activations.activationBackward(name, data(z), data(dy), data(dz), Math.fround(alpha));
   }
-  softmax(x: Tensor, y: Tensor, rows: number, cols: number): void { activations.softmaxForward(data(x), data(y), rows, cols); }
+  softmax(x: Tensor, y: Tensor, rows: number, cols: number): void { softmax.softmaxForward(data(x), data(y), rows, cols); }
   softmaxGrad(y: Tensor, dy: Tensor, dx: Tensor, rows: number, cols: number): void {
-    activations.softmaxBackward(data(y), data(dy), data(dx), rows, cols);
+    softmax.softmaxBackward(data(y), data(dy), data(dx), rows, cols);
   }
 
   random(seed: number, stream: number): RandomStream {
