@@ -39,8 +39,7 @@ export function softmaxForward(x: usize, y: usize, rows: i32, cols: i32): void {
     // pmax skips a NaN here, but the NaN still reaches the sum through exp(NaN - max).
     for (let j = 0; j < full; j += 4) vmax = f32x4.pmax(vmax, v128.load(xr + (<usize>j << 2)));
     if (rest) vmax = f32x4.pmax(vmax, loadPartial(xr + (<usize>full << 2), rest, -Infinity));
-    const m = f32x4.splat(max(max(f32x4.extract_lane(vmax, 0), f32x4.extract_lane(vmax, 1)),
-      max(f32x4.extract_lane(vmax, 2), f32x4.extract_lane(vmax, 3))));
+    const m = allMax(vmax);
     let vsum = ZERO, vsum2 = ZERO; // two sums: two independent exp chains per trip
     let j = 0;
     for (; j + 8 <= full; j += 8) {
@@ -63,9 +62,7 @@ export function softmaxForward(x: usize, y: usize, rows: i32, cols: i32): void {
       storePartial(yr + (<usize>full << 2), e, rest);
       vsum = f32x4.add(vsum, e); // padded lanes are e^-inf = 0
     }
-    const sum = (f32x4.extract_lane(vsum, 0) + f32x4.extract_lane(vsum, 1)) +
-      (f32x4.extract_lane(vsum, 2) + f32x4.extract_lane(vsum, 3));
-    const inv = f32x4.splat(1 / sum);
+    const inv = f32x4.div(k(ONE), allSum(vsum));
     for (let j = 0; j < full; j += 4) {
       const q = yr + (<usize>j << 2);
       v128.store(q, f32x4.mul(v128.load(q), inv));
@@ -120,8 +117,7 @@ export function softmaxBackward(y: usize, dy: usize, dx: usize, rows: i32, cols:
       const o = off + (<usize>full << 2);
       vdot = fma(loadPartial(y + o, rest, 0), loadPartial(dy + o, rest, 0), vdot);
     }
-    const dot = f32x4.splat((f32x4.extract_lane(vdot, 0) + f32x4.extract_lane(vdot, 1)) +
-      (f32x4.extract_lane(vdot, 2) + f32x4.extract_lane(vdot, 3)));
+    const dot = allSum(vdot);
     for (let j = 0; j < full; j += 4) {
       const o = off + (<usize>j << 2);
       v128.store(dx + o, f32x4.mul(v128.load(y + o), f32x4.sub(v128.load(dy + o), dot)));
@@ -131,6 +127,19 @@ export function softmaxBackward(y: usize, dy: usize, dx: usize, rows: i32, cols:
       storePartial(dx + o, f32x4.mul(loadPartial(y + o, rest, 0), f32x4.sub(loadPartial(dy + o, rest, 0), dot)), rest);
     }
   }
+}
+
+// Horizontal reductions by two shuffles: the result lands in every lane, ready to use.
+// Sum order: (l0 + l2) + (l1 + l3), the same on every engine.
+// @ts-ignore: decorator
+@inline function allSum(v: v128): v128 {
+  const h = f32x4.add(v, v128.shuffle<f32>(v, v, 2, 3, 0, 1));
+  return f32x4.add(h, v128.shuffle<f32>(h, h, 1, 0, 3, 2));
+}
+// @ts-ignore: decorator
+@inline function allMax(v: v128): v128 {
+  const h = f32x4.pmax(v, v128.shuffle<f32>(v, v, 2, 3, 0, 1));
+  return f32x4.pmax(h, v128.shuffle<f32>(h, h, 1, 0, 3, 2));
 }
 
 // Element p of four rows (p, p + o1, p + o2, p + o3) as one vector. Lanes are filled in a
