@@ -20,14 +20,13 @@ async function demo(args: string[]): Promise<void> {
   const layers = [1, 2, 3, 5, 7, 10];
   console.log(`${"activation".padEnd(11)}${"initializer".padEnd(18)}${layers.map((l) => `L${l}`.padStart(10)).join("")}   verdict`);
   const t1 = performance.now();
-  for (const [activation, make] of DEMO_PAIRINGS) {
-    const initializer = make();
-    const p = depthProfile(backend, activation, initializer);
-    const label = initializer.name === "normal" ? `normal(${initializer.config.std})` : initializer.name;
+  for (const [activation, label, make] of DEMO_PAIRINGS) {
+    const p = depthProfile(backend, activation, make());
     const first = p.std[0]!, last = p.std[p.std.length - 1]!;
     const ratio = last / first;
+    const saturating = activation === "tanh" || activation === "sigmoid";
     const verdict = last < 1e-3 ? "vanishes" : ratio > 10 ? "explodes" : ratio < 0.1 ? "shrinks" :
-      activation !== "relu" && activation !== "leakyRelu" && last > 0.9 ? "saturates" : "steady";
+      saturating && last > 0.9 ? "saturates" : ratio < 0.5 ? "declines" : ratio > 2 ? "grows" : "steady";
     console.log(`${activation.padEnd(11)}${label.padEnd(18)}${layers.map((l) => fmt(p.std[l - 1]!).padStart(10)).join("")}   ${verdict}`);
   }
   console.log(`\n(${(performance.now() - t1).toFixed(0)} ms on the ${kind} backend)`);

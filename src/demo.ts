@@ -2,7 +2,7 @@
 // on the core. A batch of standardized inputs goes through a deep stack of dense layers; the
 // std of the activations per layer shows which initializer suits which activation
 // (Glorot & Bengio 2010 for tanh/logistic, He et al. 2015 for ReLU).
-import { activationParameter, type ElementwiseActivation } from "./activations.js";
+import { activationParameter, gain, type ElementwiseActivation } from "./activations.js";
 import type { Backend } from "./backend/backend.js";
 import * as init from "./initializers.js";
 
@@ -47,13 +47,16 @@ function sampleStd(v: Float32Array): number {
   return Math.sqrt(Math.max(s2 / v.length - mean * mean, 0));
 }
 
-export const DEMO_PAIRINGS: [ElementwiseActivation, () => init.Initializer][] = [
-  ["tanh", init.glorotNormal],
-  ["tanh", () => init.normal({ std: 0.01 })],
-  ["tanh", () => init.normal({ std: 1 })],
-  ["sigmoid", init.glorotNormal],
-  ["relu", init.heNormal],
-  ["relu", init.glorotNormal],
-  ["relu", () => init.normal({ std: 0.01 })],
-  ["leakyRelu", () => init.heNormal({ slope: 0.01 })],
+/** [activation, label, initializer]: the seed's good and bad pairings side by side. */
+export const DEMO_PAIRINGS: [ElementwiseActivation, string, () => init.Initializer][] = [
+  ["tanh", "glorotNormal", init.glorotNormal],
+  // Glorot's variance times tanh's gain squared (5/3, as PyTorch's calculate_gain).
+  ["tanh", "glorot x gain^2", () => init.varianceScaling({ scale: gain("tanh") ** 2, mode: "fanAvg" })],
+  ["tanh", "normal(0.01)", () => init.normal({ std: 0.01 })],
+  ["tanh", "normal(1)", () => init.normal({ std: 1 })],
+  ["sigmoid", "glorotNormal", init.glorotNormal],
+  ["relu", "heNormal", init.heNormal],
+  ["relu", "glorotNormal", init.glorotNormal],
+  ["relu", "normal(0.01)", () => init.normal({ std: 0.01 })],
+  ["leakyRelu", "heNormal", () => init.heNormal({ slope: 0.01 })],
 ];

@@ -125,12 +125,21 @@ export function truncatedNormal(options: { mean?: number; std?: number; a?: numb
  * uniform: limit sqrt(3 scale / n); normal: std sqrt(scale / n); truncatedNormal: the same
  * std after truncation at 2 std. Every named fan-based initializer below is one of these.
  */
-export function varianceScaling(options: { scale?: number; mode?: FanMode; distribution?: Distribution; name?: string } = {}): Initializer {
+export function varianceScaling(options: { scale?: number; mode?: FanMode; distribution?: Distribution } = {}): Initializer {
   const scale = options.scale ?? 1;
-  if (typeof scale !== "number" || !Number.isFinite(scale) || scale <= 0) throw new ArgumentError("scale", "a finite number > 0", scale);
   const mode = options.mode ?? "fanIn";
-  if (mode !== "fanIn" && mode !== "fanOut" && mode !== "fanAvg") throw new ArgumentError("mode", '"fanIn", "fanOut" or "fanAvg"', mode);
   const distribution = options.distribution ?? "truncatedNormal";
+  return {
+    ...scaled("varianceScaling", scale, mode, distribution),
+    config: { name: "varianceScaling", scale, mode, distribution },
+  };
+}
+
+// The variance-scaling family; the named initializers below are fixed members of it, and
+// their config is their name alone.
+function scaled(name: string, scale: number, mode: FanMode, distribution: Distribution): Initializer {
+  if (typeof scale !== "number" || !Number.isFinite(scale) || scale <= 0) throw new ArgumentError("scale", "a finite number > 0", scale);
+  if (mode !== "fanIn" && mode !== "fanOut" && mode !== "fanAvg") throw new ArgumentError("mode", '"fanIn", "fanOut" or "fanAvg"', mode);
   if (distribution !== "uniform" && distribution !== "normal" && distribution !== "truncatedNormal") {
     throw new ArgumentError("distribution", '"uniform", "normal" or "truncatedNormal"', distribution);
   }
@@ -139,13 +148,9 @@ export function varianceScaling(options: { scale?: number; mode?: FanMode; distr
     const n = mode === "fanIn" ? fanIn : mode === "fanOut" ? fanOut : (fanIn + fanOut) / 2;
     return Math.sqrt(scale / n);
   };
-  const name = options.name ?? "varianceScaling";
-  const config = options.name
-    ? { name }
-    : { name, scale, mode, distribution };
   return {
     name,
-    config,
+    config: { name },
     moments(fanIn, fanOut) {
       const s = std(fanIn, fanOut);
       if (distribution === "uniform") return { mean: 0, std: s, min: -Math.sqrt(3) * s, max: Math.sqrt(3) * s };
@@ -162,21 +167,17 @@ export function varianceScaling(options: { scale?: number; mode?: FanMode; distr
 }
 
 // Glorot & Bengio 2010 ("Xavier"): variance 2 / (fanIn + fanOut), for tanh and logistic.
-export const glorotUniform = (): Initializer =>
-  varianceScaling({ scale: 1, mode: "fanAvg", distribution: "uniform", name: "glorotUniform" });
-export const glorotNormal = (): Initializer =>
-  varianceScaling({ scale: 1, mode: "fanAvg", distribution: "truncatedNormal", name: "glorotNormal" });
+export const glorotUniform = (): Initializer => scaled("glorotUniform", 1, "fanAvg", "uniform");
+export const glorotNormal = (): Initializer => scaled("glorotNormal", 1, "fanAvg", "truncatedNormal");
 // LeCun et al. 1998 ("Efficient BackProp"): variance 1 / fanIn (SELU's companion).
-export const lecunUniform = (): Initializer =>
-  varianceScaling({ scale: 1, mode: "fanIn", distribution: "uniform", name: "lecunUniform" });
-export const lecunNormal = (): Initializer =>
-  varianceScaling({ scale: 1, mode: "fanIn", distribution: "truncatedNormal", name: "lecunNormal" });
+export const lecunUniform = (): Initializer => scaled("lecunUniform", 1, "fanIn", "uniform");
+export const lecunNormal = (): Initializer => scaled("lecunNormal", 1, "fanIn", "truncatedNormal");
 
 /** He et al. 2015 ("Delving deep into rectifiers"): variance 2 / ((1 + slope^2) fanIn), for
  *  ReLU (slope 0) and leaky ReLU with its actual slope; PyTorch's kaiming_* with a = slope. */
 function he(distribution: Distribution, name: "heUniform" | "heNormal", slope: number): Initializer {
   finite("slope", slope);
-  const base = varianceScaling({ scale: 2 / (1 + slope * slope), mode: "fanIn", distribution, name });
+  const base = scaled(name, 2 / (1 + slope * slope), "fanIn", distribution);
   return { ...base, config: slope === 0 ? { name } : { name, slope } };
 }
 export const heUniform = (options: { slope?: number } = {}): Initializer => he("uniform", "heUniform", options.slope ?? 0);
