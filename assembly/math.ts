@@ -214,7 +214,7 @@ const INT_TWO = memory.data<v128>([i32x4.splat(2)], 16);
 }
 
 // ---- partial vectors --------------------------------------------------------------------
-// A tail of 1-3 floats is loaded into (and stored from) lanes of a full vector, so tail
+// A tail of 1-4 floats is loaded into (and stored from) lanes of a full vector, so tail
 // elements take exactly the same arithmetic as the rest: a value's result never depends on
 // its position. Lane-by-lane moves, not memory.copy: V8 calls out of wasm for memory.copy.
 
@@ -224,6 +224,7 @@ const INT_TWO = memory.data<v128>([i32x4.splat(2)], 16);
   v = f32x4.replace_lane(v, 0, load<f32>(p));
   if (count > 1) v = f32x4.replace_lane(v, 1, load<f32>(p, 4));
   if (count > 2) v = f32x4.replace_lane(v, 2, load<f32>(p, 8));
+  if (count > 3) v = f32x4.replace_lane(v, 3, load<f32>(p, 12));
   return v;
 }
 
@@ -232,4 +233,5 @@ const INT_TWO = memory.data<v128>([i32x4.splat(2)], 16);
   store<f32>(p, f32x4.extract_lane(v, 0));
   if (count > 1) store<f32>(p, f32x4.extract_lane(v, 1), 4);
   if (count > 2) store<f32>(p, f32x4.extract_lane(v, 2), 8);
+  if (count > 3) store<f32>(p, f32x4.extract_lane(v, 3), 12);
 }

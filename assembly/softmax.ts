@@ -103,6 +103,10 @@ export function softmaxBackward(y: usize, dy: usize, dx: usize, rows: i32, cols:
     }
     return;
   }
+  if (cols <= 16) {
+    backwardShortRows(y, dy, dx, rows, cols);
+    return;
+  }
   const full = cols & ~3;
   const rest = cols & 3;
   const rowBytes = <usize>cols << 2;
@@ -126,6 +130,30 @@ export function softmaxBackward(y: usize, dy: usize, dx: usize, rows: i32, cols:
       const o = off + (<usize>full << 2);
       storePartial(dx + o, f32x4.mul(loadPartial(y + o, rest, 0), f32x4.sub(loadPartial(dy + o, rest, 0), dot)), rest);
     }
+  }
+}
+
+// Rows of 5-16 columns: the row's (up to) four vectors of y and dy stay in registers between
+// the dot product and the result, instead of being loaded twice through two short loops.
+function backwardShortRows(y: usize, dy: usize, dx: usize, rows: i32, cols: i32): void {
+  const rowBytes = <usize>cols << 2;
+  const vectors = (cols + 3) >> 2; // 2 to 4
+  const last = cols - ((vectors - 1) << 2); // floats in the last vector, 1 to 4
+  for (let r = 0; r < rows; r++) {
+    const off = <usize>r * rowBytes;
+    const lastOff = off + (<usize>(vectors - 1) << 4);
+    const y0 = v128.load(y + off), d0 = v128.load(dy + off);
+    const y1 = vectors > 2 ? v128.load(y + off, 16) : ZERO;
+    const d1 = vectors > 2 ? v128.load(dy + off, 16) : ZERO;
+    const y2 = vectors > 3 ? v128.load(y + off, 32) : ZERO;
+    const d2 = vectors > 3 ? v128.load(dy + off, 32) : ZERO;
+    const yl = loadPartial(y + lastOff, last, 0);
+    const dl = loadPartial(dy + lastOff, last, 0);
+    const dot = allSum(fma(y0, d0, fma(y1, d1, fma(y2, d2, f32x4.mul(yl, dl)))));
+    v128.store(dx + off, f32x4.mul(y0, f32x4.sub(d0, dot)));
+    if (vectors > 2) v128.store(dx + off + 16, f32x4.mul(y1, f32x4.sub(d1, dot)));
+    if (vectors > 3) v128.store(dx + off + 32, f32x4.mul(y2, f32x4.sub(d2, dot)));
+    storePartial(dx + lastOff, f32x4.mul(yl, f32x4.sub(dl, dot)), last);
   }
 }
 
