@@ -73,3 +73,17 @@ describe("loading over HTTP (the browser path: fetch + streaming compile)", () =
     }
   });
 });
+
+describe("freed tensors", () => {
+  it("a freed wasm tensor (and its slices) can no longer be read or written; freeing twice is harmless", async () => {
+    const backend = await createBackend();
+    const t = backend.alloc(8), s = backend.slice(t, 2, 3);
+    backend.free(t);
+    expect(() => backend.read(t)).toThrow(/tensor: expected a tensor that has not been freed/);
+    expect(() => backend.write(s, [1])).toThrow(/tensor: expected a tensor that has not been freed/);
+    expect(() => backend.free(t)).not.toThrow();
+    const u = backend.alloc(8); // reuses the block
+    backend.fill(u, 3);
+    expect(Array.from(backend.read(u))).toEqual(new Array(8).fill(3));
+  });
+});

@@ -1,13 +1,17 @@
 // The Backend over the wasm SIMD core: tensors are blocks of its linear memory.
 import { activationCode, type ElementwiseActivation } from "../activations.js";
-import { InternalError } from "../errors.js";
+import { ArgumentError, InternalError } from "../errors.js";
 import { instantiateCore, type WasmSource } from "../wasm/load.js";
 import type { CoreExports } from "../wasm/exports.js";
 import { Arena } from "../wasm/memory.js";
 import { float32Below, type Backend, type RandomStream, type Tensor } from "./backend.js";
 
 export class WasmTensor implements Tensor {
-  constructor(readonly ptr: number, readonly length: number, readonly owned: boolean) {}
+  /** Set by free(): the block may already hold another tensor. */
+  released = false;
+  /** `base` is the tensor a slice views; an allocated tensor is its own base. */
+  constructor(readonly ptr: number, readonly length: number, readonly base?: WasmTensor) {}
+  get live(): boolean { return !(this.base ?? this).released; }
 }
 
 class WasmRandom implements RandomStream {
@@ -16,6 +20,8 @@ class WasmRandom implements RandomStream {
 
 const asWasm = (t: Tensor): WasmTensor => {
   if (!(t instanceof WasmTensor)) throw new InternalError("tensor does not belong to the wasm backend");
+  // A freed block may be reused: touching it would read or overwrite another tensor.
+  if (!t.live) throw new ArgumentError("tensor", "a tensor that has not been freed", "a freed tensor");
   return t;
 };
 
@@ -38,17 +44,20 @@ export class WasmBackend implements Backend {
     } catch (cause) {
       throw new InternalError(`wasm memory exhausted allocating ${length} floats (${this.arena.memoryBytes} bytes in use)`, { cause });
     }
-    return new WasmTensor(ptr, length, true);
+    return new WasmTensor(ptr, length);
   }
 
   free(tensor: Tensor): void {
+    if (tensor instanceof WasmTensor && tensor.released) return; // freeing twice is harmless
     const t = asWasm(tensor);
-    if (t.owned && !this.disposed) this.arena.release(t.ptr);
+    if (t.base !== undefined) return; // a slice owns nothing
+    t.released = true;
+    if (!this.disposed) this.arena.release(t.ptr);
   }
 
   slice(tensor: Tensor, start: number, length: number): Tensor {
     const t = asWasm(tensor);
-    return new WasmTensor(t.ptr + start * 4, length, false);
+    return new WasmTensor(t.ptr + start * 4, length, t.base ?? t);
   }
 
   write(tensor: Tensor, data: ArrayLike<number>, at = 0): void {
