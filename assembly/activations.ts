@@ -151,7 +151,7 @@ const SELU_SCALE_V = memory.data<v128>([f32x4.splat(SELU_SCALE)], 16);
       const d = fma(f32x4.mul(f32x4.mul(z, s), logisticComplementOf(u2, t, q)), du2, s);
       return nearRoot(z, GELU_ROOT_LO, GELU_ROOT_HI) ? refineNearRoot(GELU, z, d) : d;
     }
-    default: return f32x4.add(k(ONE), f32x4.mul(z, ZERO)); // IDENTITY: 1 (NaN for NaN z)
+    default: return select(f32x4.eq(z, z), k(ONE), z); // IDENTITY: 1, also at +-inf; NaN for NaN
   }
 }
 
@@ -255,7 +255,7 @@ export function activationForward(kind: i32, x: usize, y: usize, n: i32, alpha: 
     case SOFTPLUS: forwardLoop(SOFTPLUS, x, y, n, alpha); break;
     case SILU: forwardLoop(SILU, x, y, n, alpha); break;
     case GELU: forwardLoop(GELU, x, y, n, alpha); break;
-    default: if (x != y) memory.copy(y, x, <usize>n << 2);
+    default: if (x != y) memory.copy(y, x, <usize>n << 2); // IDENTITY (src/activations.ts sends only known codes)
   }
 }
 

@@ -29,19 +29,22 @@ import { fma, loadPartial } from "./math";
  *  its component orthogonal to rows 0..i-1, so for Gaussian input this is the Q of a QR
  *  decomposition with a positive diagonal in R: the Haar-distributed orthogonal matrix of
  *  Saxe et al. 2014 and the Keras/PyTorch orthogonal initializers. Returns 0, or the index
- *  + 1 of a row that had no independent component (rank deficiency). */
+ *  + 1 of a row left with less than 1e-4 of its length (rank deficiency). */
 export function orthonormalizeRows(p: usize, rows: i32, cols: i32): i32 {
   const rowBytes = <usize>cols << 2;
   for (let i = 0; i < rows; i++) {
     const ri = p + <usize>i * rowBytes;
+    const before = Math.sqrt(dot(ri, ri, cols));
     for (let pass = 0; pass < 2; pass++) {
       for (let k = 0; k < i; k++) {
         const rk = p + <usize>k * rowBytes;
         axpy(ri, rk, <f32>dot(ri, rk, cols), cols);
       }
     }
+    // What survives of a row inside the span of the others is float32 noise, about 1e-7 of
+    // its length: below 1e-4 of it, the row counts as dependent.
     const norm = Math.sqrt(dot(ri, ri, cols));
-    if (!(norm > 1e-20)) return i + 1;
+    if (!(norm > 1e-4 * before)) return i + 1;
     const inv = <f32>(1.0 / norm);
     const vs = f32x4.splat(inv);
     const full = <usize>(cols & ~3) << 2;

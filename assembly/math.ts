@@ -70,8 +70,9 @@ const EXP_MINUS_MAX_ARG = memory.data<v128>([f32x4.splat(88.0)], 16);
   return f32x4.mul(f32x4.mul(p, r), r);
 }
 
-/** e^x for x <= 0 (what -|z| and x - max need). Below -88 the result is exactly 0, -inf
- *  included; NaN stays NaN (pmax keeps its first operand when the comparison fails). */
+/** e^x for x <= 0 (what -|z| and x - max need). Below about -87.68 the result is exactly 0
+ *  (2^-127 has no normal encoding; the subnormals are skipped), -inf included; NaN stays NaN
+ *  (pmax keeps its first operand when the comparison fails). */
 // @ts-ignore: decorator
 @inline export function expNeg4(x: v128): v128 {
   const xc = f32x4.pmax(x, k(EXP_MIN_ARG));

@@ -3,7 +3,7 @@
 // Definitions follow Keras (keras.initializers) and PyTorch (torch.nn.init); where the two
 // differ, the choice and the reason are written beside the initializer.
 import type { Backend, RandomStream, Tensor } from "./backend/backend.js";
-import { normalCdf } from "./backend/js/random.js";
+import { normalCdf } from "./normal.js";
 import { ArgumentError } from "./errors.js";
 
 export type FanMode = "fanIn" | "fanOut" | "fanAvg";
@@ -204,7 +204,8 @@ export function orthogonal(options: { gain?: number } = {}): Initializer {
       checkFans(fanIn, fanOut);
       const rows = Math.min(fanIn, fanOut);
       const cols = Math.max(fanIn, fanOut);
-      const work = fanIn < fanOut ? out : backend.alloc(rows * cols);
+      // Rows orthonormal in place when fanIn <= fanOut (square included); otherwise columns, via a transpose.
+      const work = fanIn <= fanOut ? out : backend.alloc(rows * cols);
       try {
         // Rank deficiency has probability 0 for Gaussian rows; retry rather than return a bad matrix.
         let ok = false;

@@ -181,6 +181,19 @@ describe("activations: non-finite inputs follow IEEE rules", () => {
     expectPair("elu", [Infinity, -1]);
     expectPair("softplus", [Infinity, 0]);
   });
+
+  it("derivatives at +-inf are the limits where the formula has one", () => {
+    const x = Float32Array.from([Infinity, -Infinity]);
+    const limits: Partial<Record<ElementwiseActivation, [number, number]>> = {
+      identity: [1, 1], sigmoid: [0, 0], tanh: [0, 0], relu: [1, 0], leakyRelu: [1, 0.01],
+      elu: [1, 0], softplus: [1, 0],
+    };
+    for (const [name, want] of Object.entries(limits) as [ElementwiseActivation, [number, number]][]) {
+      for (const backend of [wasm, js]) {
+        expect(Array.from(derivative(backend, name, x)), `${backend.name} ${name}`).toEqual(Array.from(Float32Array.from(want)));
+      }
+    }
+  });
 });
 
 describe("softmax by row", () => {

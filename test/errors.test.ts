@@ -87,3 +87,50 @@ describe("freed tensors", () => {
     expect(Array.from(backend.read(u))).toEqual(new Array(8).fill(3));
   });
 });
+
+describe("tensors and streams stay with their backend", () => {
+  it("a tensor or stream of another wasm core is refused, by argument name", async () => {
+    const a = await createBackend(), b = await createBackend();
+    const ta = a.alloc(4), tb = b.alloc(4), tc = b.alloc(4);
+    b.fill(tb, 1);
+    expect(() => b.fill(ta, 7)).toThrow(/tensor: expected a tensor of this wasm backend/);
+    expect(() => b.sgemm(false, false, 2, 2, 2, 1, tc, ta, 0, b.alloc(4))).toThrow(/b: expected a tensor of this wasm backend/);
+    expect(() => b.fillBits(a.random(1, 0), tb)).toThrow(/rng: expected a random stream of this wasm backend/);
+    expect(Array.from(b.read(tb))).toEqual([1, 1, 1, 1]);
+  });
+
+  it("a freed stream cannot draw, and freeing it twice frees nothing else", async () => {
+    const backend = await createBackend();
+    const rng = backend.random(3, 0);
+    backend.freeRandom(rng);
+    backend.freeRandom(rng);
+    const t = backend.alloc(16), u = backend.alloc(16); // one of them reuses the stream's block
+    backend.fill(t, 1);
+    backend.fill(u, 2);
+    expect(() => backend.fillBits(rng, t)).toThrow(/rng: expected a random stream that has not been freed/);
+    expect(Array.from(backend.read(t))).toEqual(new Array(16).fill(1));
+    expect(Array.from(backend.read(u))).toEqual(new Array(16).fill(2));
+  });
+
+  it("a disposed backend refuses every call", async () => {
+    const backend = await createBackend(), t = backend.alloc(2);
+    backend.dispose();
+    expect(() => backend.read(t)).toThrow(/disposed/);
+    expect(() => backend.alloc(2)).toThrow(/disposed/);
+  });
+});
+
+describe("overlapping tensors", () => {
+  for (const backend of backends) {
+    it(`${backend.name}: outputs that share storage with an input they are computed from are refused`, () => {
+      const t = backend.alloc(64), a = backend.slice(t, 0, 16), c = backend.slice(t, 8, 16), d = backend.slice(t, 32, 16);
+      expect(() => backend.sgemm(false, false, 4, 4, 4, 1, a, d, 0, c)).toThrow(/c: expected a tensor not overlapping a, got "an overlapping tensor"/);
+      expect(() => backend.sgemm(false, false, 4, 4, 4, 1, d, a, 0, a)).toThrow(/c: expected a tensor not overlapping b/);
+      expect(() => backend.transpose(a, c, 4, 4)).toThrow(/dst: expected a tensor not overlapping src/);
+      expect(() => backend.addBias(a, backend.slice(t, 2, 4), 4, 4)).toThrow(/bias: expected a tensor not overlapping x/);
+      expect(() => backend.activation("relu", a, c, 0)).toThrow(/y: expected x itself or a tensor not overlapping it, got "a partly overlapping tensor"/);
+      expect(() => backend.activation("relu", a, a, 0)).not.toThrow(); // in place is fine
+      expect(() => backend.activation("relu", a, d, 0)).not.toThrow();
+    });
+  }
+});

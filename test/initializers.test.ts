@@ -3,7 +3,7 @@ import { gain } from "../src/activations.js";
 import type { Backend } from "../src/backend/backend.js";
 import { ArgumentError } from "../src/errors.js";
 import * as init from "../src/initializers.js";
-import { js, meanStd, wasm } from "./helpers.js";
+import { js, meanStd, tensor, wasm } from "./helpers.js";
 
 function sample(backend: Backend, initializer: init.Initializer, fanIn: number, fanOut: number, seed = 1): Float32Array {
   const t = backend.alloc(fanIn * fanOut), rng = backend.random(seed, 0);
@@ -94,6 +94,26 @@ describe("initializers: constants and orthogonality", () => {
       }
     });
   }
+
+  it("Gram-Schmidt reports dependent rows instead of returning noise", () => {
+    for (const backend of [wasm, js]) {
+      const row = [1, 2, 3, 4, 5];
+      const t = tensor(backend, [...row, ...row.map((v) => 2 * v), 0, 1, 0, 0, 1]);
+      expect(backend.orthonormalizeRows(t, 3, 5), backend.name).toBe(false);
+      const ok = tensor(backend, [1, 2, 3, 4, 5, 0, 1, 0, 0, 1, 5, 4, 3, 2, 2]);
+      expect(backend.orthonormalizeRows(ok, 3, 5), backend.name).toBe(true);
+    }
+  });
+
+  it("truncated normal with PyTorch bounds: a == b, and bounds at 0, are honoured", () => {
+    for (const backend of [wasm, js]) {
+      expect(sample(backend, init.truncatedNormal({ mean: 0, std: 1, a: 0.5, b: 0.5 }), 3, 5).every((v) => v === 0.5)).toBe(true);
+      const x = sample(backend, init.truncatedNormal({ mean: 0, std: 1, a: 0, b: 1 }), 64, 64);
+      expect(x.every((v) => v >= 0 && v <= 1)).toBe(true);
+      const y = sample(backend, init.truncatedNormal({ mean: 0, std: 1, a: -1, b: 0 }), 64, 64);
+      expect(y.every((v) => v >= -1 && v <= 0)).toBe(true);
+    }
+  });
 
   it("same seed, same weights; another seed, other weights", () => {
     for (const [, initializer] of CASES) {

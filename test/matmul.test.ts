@@ -55,21 +55,25 @@ describe("sgemm", () => {
     });
   }
 
-  it("beta = 0 ignores what C held, NaN included (BLAS semantics)", () => {
+  it("beta = 0 ignores what C held, NaN included (BLAS semantics), in full tiles and at edges", () => {
     for (const backend of [wasm, js]) {
-      const a = tensor(backend, randomArray(6, 1)), b = tensor(backend, randomArray(6, 2));
-      const c = tensor(backend, new Float32Array(9).fill(NaN));
-      backend.sgemm(false, false, 3, 3, 2, 1, a, b, 0, c);
-      expect(backend.read(c).every(Number.isFinite)).toBe(true);
+      for (const [m, n] of [[3, 3], [5, 9], [8, 16]] as const) {
+        const a = tensor(backend, randomArray(m * 2, 1)), b = tensor(backend, randomArray(2 * n, 2));
+        const c = tensor(backend, new Float32Array(m * n).fill(NaN));
+        backend.sgemm(false, false, m, n, 2, 1, a, b, 0, c);
+        expect(backend.read(c).every(Number.isFinite), `${backend.name} ${m}x${n}`).toBe(true);
+      }
     }
   });
 
-  it("k = 0 or alpha = 0 scales C by beta", () => {
+  it("k = 0, or alpha = 0 with NaN in A and B, scales C by beta without reading A or B", () => {
     for (const backend of [wasm, js]) {
-      const a = tensor(backend, [NaN, NaN]), b = tensor(backend, [1, 2]);
+      const a = tensor(backend, [NaN, NaN, NaN, NaN]), b = tensor(backend, [NaN, NaN, NaN, NaN]);
       const c = tensor(backend, [1, 2, 3, 4]);
       backend.sgemm(false, false, 2, 2, 0, 1, a, b, 0.5, c);
       expect(Array.from(backend.read(c))).toEqual([0.5, 1, 1.5, 2]);
+      backend.sgemm(false, true, 2, 2, 2, 0, a, b, 2, c);
+      expect(Array.from(backend.read(c))).toEqual([1, 2, 3, 4]);
     }
   });
 

@@ -39,6 +39,24 @@ describe("memory: views and the allocator", () => {
     expect(backend.arena.liveBytes).toBe(0);
   });
 
+  it("adjacent freed blocks coalesce: their union is handed out whole, at the first one's offset", () => {
+    const arena = new Arena(new WebAssembly.Memory({ initial: 1 }), 64);
+    const a = arena.alloc(100), b = arena.alloc(200), keep = arena.alloc(16);
+    arena.release(b);
+    arena.release(a);
+    expect(arena.alloc(112 + 208)).toBe(a); // 100 and 200 round up to 112 and 208
+    expect(keep).toBeGreaterThan(b);
+  });
+
+  it("a freed block at the top goes back to the bump pointer", () => {
+    const arena = new Arena(new WebAssembly.Memory({ initial: 1 }), 64);
+    const a = arena.alloc(32), b = arena.alloc(32);
+    arena.release(b);
+    arena.release(a);
+    expect(arena.alloc(48)).toBe(a);
+    expect(arena.liveBytes).toBe(48);
+  });
+
   it("blocks are 16-byte aligned and never overlap", () => {
     const memory = new WebAssembly.Memory({ initial: 1 });
     const arena = new Arena(memory, 100);
@@ -70,7 +88,7 @@ describe("loading the core", () => {
 
   it("a tensor of another backend is refused with a clear error", async () => {
     const a = await createBackend(), b = await createBackend({ backend: "js" });
-    expect(() => a.read(b.alloc(3))).toThrow(/does not belong to the wasm backend/);
+    expect(() => a.read(b.alloc(3))).toThrow(/tensor: expected a tensor of this wasm backend, got JsTensor/);
     await expect(createBackend({ backend: "gpu" as never })).rejects.toThrow(/backend: expected "wasm" or "js", got "gpu"/);
   });
 });

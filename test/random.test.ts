@@ -1,7 +1,8 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { Backend } from "../src/backend/backend.js";
-import { next, normalCdf } from "../src/backend/js/random.js";
+import { next } from "../src/backend/js/random.js";
+import { normalCdf } from "../src/normal.js";
 import { bitsOf, js, meanStd, wasm } from "./helpers.js";
 
 function draw(backend: Backend, n: number, seed: number, stream: number,
@@ -116,6 +117,30 @@ describe("random: distributions", () => {
         const { mean, std } = meanStd(x);
         expect(Math.abs(mean - want.mean), `${backend.name} [${lo}, ${hi}] mean`).toBeLessThan(meanTol(want.std) + 1e-6);
         expect(Math.abs(std - want.std), `${backend.name} [${lo}, ${hi}] std`).toBeLessThan(stdTol(want.std) + 1e-6);
+      }
+    }
+  });
+
+  it("no fill writes past the end of its tensor, any length 1..40 (guard floats around a slice)", () => {
+    const fills: [string, (b: Backend, r: ReturnType<Backend["random"]>, t: ReturnType<Backend["alloc"]>) => void][] = [
+      ["bits", (b, r, t) => b.fillBits(r, t)],
+      ["uniform", (b, r, t) => b.fillUniform(r, t, -1, 1)],
+      ["normal", (b, r, t) => b.fillNormal(r, t, 0, 1)],
+      ["truncated (rejection)", (b, r, t) => b.fillTruncatedNormal(r, t, 0, 1, -2, 2)],
+      ["truncated (inversion)", (b, r, t) => b.fillTruncatedNormal(r, t, 0, 1, 1, 1.5)],
+    ];
+    for (const backend of [wasm, js]) {
+      for (const [label, fill] of fills) {
+        for (let n = 1; n <= 40; n++) {
+          const whole = backend.alloc(n + 16), rng = backend.random(n, 7);
+          backend.fill(whole, 12345);
+          fill(backend, rng, backend.slice(whole, 8, n));
+          const v = backend.read(whole);
+          const guards = [...v.subarray(0, 8), ...v.subarray(8 + n)];
+          expect(guards.every((g) => g === 12345), `${backend.name} ${label} n=${n}`).toBe(true);
+          backend.free(whole);
+          backend.freeRandom(rng);
+        }
       }
     }
   });

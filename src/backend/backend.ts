@@ -9,6 +9,9 @@ export interface Tensor {
   readonly length: number;
 }
 
+/** How two tensors' storage relates: the same window, no common float, or a partial overlap. */
+export type Overlap = "same" | "disjoint" | "partial";
+
 /** A seeded random stream (xoshiro128** in four lanes; see assembly/random.ts). */
 export interface RandomStream {
   readonly seed: number;
@@ -22,6 +25,7 @@ export interface Backend {
   free(tensor: Tensor): void;
   /** A window of `length` floats from `start`, sharing storage; freeing it is a no-op. */
   slice(tensor: Tensor, start: number, length: number): Tensor;
+  overlap(a: Tensor, b: Tensor): Overlap;
   write(tensor: Tensor, data: ArrayLike<number>, at?: number): void;
   /** A copy of the contents: never aliases backend memory. */
   read(tensor: Tensor): Float32Array;
@@ -52,11 +56,12 @@ export interface Backend {
   fillNormal(rng: RandomStream, out: Tensor, mean: number, std: number): void;
   /** mean + std z, z standard normal conditioned on lo <= z <= hi (std units). */
   fillTruncatedNormal(rng: RandomStream, out: Tensor, mean: number, std: number, lo: number, hi: number): void;
-  /** In-place Gram-Schmidt on the rows (rows <= cols); false if the rows were dependent. */
+  /** In-place Gram-Schmidt on the rows (rows <= cols); false if a row had (almost) no
+   *  component outside the span of the rows before it. */
   orthonormalizeRows(x: Tensor, rows: number, cols: number): boolean;
   transpose(src: Tensor, dst: Tensor, rows: number, cols: number): void;
 
-  /** Releases everything the backend holds. */
+  /** Ends the backend: its tensors and streams can no longer be used. */
   dispose(): void;
 }
 

@@ -3,7 +3,7 @@
 // free of validation; the model code, which sizes its own buffers, may use either.
 import type { ElementwiseActivation } from "../activations.js";
 import { ArgumentError } from "../errors.js";
-import type { Backend, RandomStream, Tensor } from "./backend.js";
+import type { Backend, Overlap, RandomStream, Tensor } from "./backend.js";
 import {
   checkActivation, checkCount, checkFinite, checkHolds, checkMatrix, checkSgemm, checkSlice, checkWrite,
 } from "./checks.js";
@@ -28,6 +28,7 @@ export class CheckedBackend implements Backend {
     this.inner.write(tensor, data, at);
   }
   read(tensor: Tensor): Float32Array { return this.inner.read(tensor); }
+  overlap(a: Tensor, b: Tensor): Overlap { return this.inner.overlap(a, b); }
   fill(tensor: Tensor, value: number): void {
     checkFinite("value", value);
     this.inner.fill(tensor, value);
@@ -40,16 +41,20 @@ export class CheckedBackend implements Backend {
   sgemm(transA: boolean, transB: boolean, m: number, n: number, k: number,
     alpha: number, a: Tensor, b: Tensor, beta: number, c: Tensor): void {
     checkSgemm(m, n, k, alpha, a, b, beta, c);
+    this.apart("c", c, "a", a);
+    this.apart("c", c, "b", b);
     this.inner.sgemm(transA, transB, m, n, k, alpha, a, b, beta, c);
   }
   addBias(x: Tensor, bias: Tensor, rows: number, cols: number): void {
     checkMatrix("x", x, rows, cols);
     checkHolds("bias", bias, cols, `one per column`);
+    this.apart("bias", bias, "x", x);
     this.inner.addBias(x, bias, rows, cols);
   }
   sumRows(x: Tensor, out: Tensor, rows: number, cols: number): void {
     checkMatrix("x", x, rows, cols);
     checkHolds("out", out, cols, `one per column`);
+    this.apart("out", out, "x", x);
     this.inner.sumRows(x, out, rows, cols);
   }
 
@@ -57,6 +62,7 @@ export class CheckedBackend implements Backend {
     checkActivation(name);
     checkFinite("alpha", alpha);
     checkHolds("y", y, x.length, "as long as x");
+    this.sameOrApart("y", y, "x", x);
     this.inner.activation(name, x, y, alpha);
   }
   activationGrad(name: ElementwiseActivation, z: Tensor, dy: Tensor, dz: Tensor, alpha: number): void {
@@ -64,17 +70,22 @@ export class CheckedBackend implements Backend {
     checkFinite("alpha", alpha);
     checkHolds("dy", dy, z.length, "as long as z");
     checkHolds("dz", dz, z.length, "as long as z");
+    this.sameOrApart("dz", dz, "dy", dy);
+    this.sameOrApart("dz", dz, "z", z);
     this.inner.activationGrad(name, z, dy, dz, alpha);
   }
   softmax(x: Tensor, y: Tensor, rows: number, cols: number): void {
     checkMatrix("x", x, rows, cols);
     checkHolds("y", y, rows * cols, `${rows} x ${cols}`);
+    this.sameOrApart("y", y, "x", x);
     this.inner.softmax(x, y, rows, cols);
   }
   softmaxGrad(y: Tensor, dy: Tensor, dx: Tensor, rows: number, cols: number): void {
     checkMatrix("y", y, rows, cols);
     checkHolds("dy", dy, rows * cols, `${rows} x ${cols}`);
     checkHolds("dx", dx, rows * cols, `${rows} x ${cols}`);
+    this.sameOrApart("dx", dx, "dy", dy);
+    this.sameOrApart("dx", dx, "y", y);
     this.inner.softmaxGrad(y, dy, dx, rows, cols);
   }
 
@@ -115,7 +126,22 @@ export class CheckedBackend implements Backend {
   transpose(src: Tensor, dst: Tensor, rows: number, cols: number): void {
     checkMatrix("src", src, rows, cols);
     checkHolds("dst", dst, rows * cols, `${cols} x ${rows}`);
+    this.apart("dst", dst, "src", src);
     this.inner.transpose(src, dst, rows, cols);
   }
   dispose(): void { this.inner.dispose(); }
+
+  // An output read back while it is written must not share storage with the input.
+  private apart(outName: string, out: Tensor, inName: string, input: Tensor): void {
+    if (this.inner.overlap(out, input) !== "disjoint") {
+      throw new ArgumentError(outName, `a tensor not overlapping ${inName}`, "an overlapping tensor");
+    }
+  }
+
+  // Elementwise outputs may be their input exactly (in place), but not a shifted window of it.
+  private sameOrApart(outName: string, out: Tensor, inName: string, input: Tensor): void {
+    if (this.inner.overlap(out, input) === "partial") {
+      throw new ArgumentError(outName, `${inName} itself or a tensor not overlapping it`, "a partly overlapping tensor");
+    }
+  }
 }

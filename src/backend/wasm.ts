@@ -4,26 +4,20 @@ import { ArgumentError, InternalError } from "../errors.js";
 import { instantiateCore, type WasmSource } from "../wasm/load.js";
 import type { CoreExports } from "../wasm/exports.js";
 import { Arena } from "../wasm/memory.js";
-import { float32Below, type Backend, type RandomStream, type Tensor } from "./backend.js";
+import { float32Below, type Backend, type Overlap, type RandomStream, type Tensor } from "./backend.js";
 
 export class WasmTensor implements Tensor {
   /** Set by free(): the block may already hold another tensor. */
   released = false;
   /** `base` is the tensor a slice views; an allocated tensor is its own base. */
-  constructor(readonly ptr: number, readonly length: number, readonly base?: WasmTensor) {}
+  constructor(readonly owner: WasmBackend, readonly ptr: number, readonly length: number, readonly base?: WasmTensor) {}
   get live(): boolean { return !(this.base ?? this).released; }
 }
 
 class WasmRandom implements RandomStream {
-  constructor(readonly seed: number, readonly stream: number, readonly ptr: number) {}
+  released = false;
+  constructor(readonly owner: WasmBackend, readonly seed: number, readonly stream: number, readonly ptr: number) {}
 }
-
-const asWasm = (t: Tensor): WasmTensor => {
-  if (!(t instanceof WasmTensor)) throw new InternalError("tensor does not belong to the wasm backend");
-  // A freed block may be reused: touching it would read or overwrite another tensor.
-  if (!t.live) throw new ArgumentError("tensor", "a tensor that has not been freed", "a freed tensor");
-  return t;
-};
 
 export class WasmBackend implements Backend {
   readonly name = "wasm" as const;
@@ -37,119 +31,145 @@ export class WasmBackend implements Backend {
   }
 
   alloc(length: number): Tensor {
-    this.live();
-    let ptr: number;
-    try {
-      ptr = this.arena.alloc(length * 4);
-    } catch (cause) {
-      throw new InternalError(`wasm memory exhausted allocating ${length} floats (${this.arena.memoryBytes} bytes in use)`, { cause });
-    }
-    return new WasmTensor(ptr, length);
+    return new WasmTensor(this, this.reserve(length * 4, `${length} floats`), length);
   }
 
   free(tensor: Tensor): void {
-    if (tensor instanceof WasmTensor && tensor.released) return; // freeing twice is harmless
-    const t = asWasm(tensor);
+    if (tensor instanceof WasmTensor && tensor.owner === this && tensor.released) return; // twice is harmless
+    const t = this.t(tensor, "tensor");
     if (t.base !== undefined) return; // a slice owns nothing
     t.released = true;
-    if (!this.disposed) this.arena.release(t.ptr);
+    this.arena.release(t.ptr);
   }
 
   slice(tensor: Tensor, start: number, length: number): Tensor {
-    const t = asWasm(tensor);
-    return new WasmTensor(t.ptr + start * 4, length, t.base ?? t);
+    const t = this.t(tensor, "tensor");
+    return new WasmTensor(this, t.ptr + start * 4, length, t.base ?? t);
+  }
+
+  overlap(a: Tensor, b: Tensor): Overlap {
+    // Foreign or freed tensors share nothing here; the call that uses them refuses them by name.
+    const mine = (t: Tensor): t is WasmTensor => t instanceof WasmTensor && t.owner === this && t.live;
+    if (!mine(a) || !mine(b)) return "disjoint";
+    const x = a, y = b;
+    if (x.ptr === y.ptr && x.length === y.length) return "same";
+    const disjoint = x.ptr + 4 * x.length <= y.ptr || y.ptr + 4 * y.length <= x.ptr || x.length === 0 || y.length === 0;
+    return disjoint ? "disjoint" : "partial";
   }
 
   write(tensor: Tensor, data: ArrayLike<number>, at = 0): void {
-    const t = asWasm(tensor);
-    this.arena.f32().set(data, t.ptr / 4 + at);
+    this.arena.f32().set(data, this.t(tensor, "tensor").ptr / 4 + at);
   }
 
   read(tensor: Tensor): Float32Array {
-    const t = asWasm(tensor);
-    return this.arena.f32().slice(t.ptr / 4, t.ptr / 4 + t.length);
+    const p = this.t(tensor, "tensor").ptr / 4;
+    return this.arena.f32().slice(p, p + tensor.length);
   }
 
   fill(tensor: Tensor, value: number): void {
-    this.core.fill(asWasm(tensor).ptr, tensor.length, value);
+    this.core.fill(this.t(tensor, "tensor").ptr, tensor.length, value);
   }
 
   scale(tensor: Tensor, s: number): void {
-    this.core.scale(asWasm(tensor).ptr, tensor.length, s);
+    this.core.scale(this.t(tensor, "tensor").ptr, tensor.length, s);
   }
 
   sgemm(transA: boolean, transB: boolean, m: number, n: number, k: number,
     alpha: number, a: Tensor, b: Tensor, beta: number, c: Tensor): void {
     this.core.sgemm(transA ? 1 : 0, transB ? 1 : 0, m, n, k, alpha,
-      asWasm(a).ptr, transA ? m : k, asWasm(b).ptr, transB ? k : n, beta, asWasm(c).ptr, n);
+      this.t(a, "a").ptr, transA ? m : k, this.t(b, "b").ptr, transB ? k : n, beta, this.t(c, "c").ptr, n);
   }
 
   addBias(x: Tensor, bias: Tensor, rows: number, cols: number): void {
-    this.core.addBias(asWasm(x).ptr, asWasm(bias).ptr, rows, cols);
+    this.core.addBias(this.t(x, "x").ptr, this.t(bias, "bias").ptr, rows, cols);
   }
 
   sumRows(x: Tensor, out: Tensor, rows: number, cols: number): void {
-    this.core.sumRows(asWasm(x).ptr, asWasm(out).ptr, rows, cols);
+    this.core.sumRows(this.t(x, "x").ptr, this.t(out, "out").ptr, rows, cols);
   }
 
   activation(name: ElementwiseActivation, x: Tensor, y: Tensor, alpha: number): void {
-    this.core.activationForward(activationCode(name), asWasm(x).ptr, asWasm(y).ptr, x.length, alpha);
+    this.core.activationForward(activationCode(name), this.t(x, "x").ptr, this.t(y, "y").ptr, x.length, alpha);
   }
 
   activationGrad(name: ElementwiseActivation, z: Tensor, dy: Tensor, dz: Tensor, alpha: number): void {
-    this.core.activationBackward(activationCode(name), asWasm(z).ptr, asWasm(dy).ptr, asWasm(dz).ptr, z.length, alpha);
+    this.core.activationBackward(activationCode(name), this.t(z, "z").ptr, this.t(dy, "dy").ptr, this.t(dz, "dz").ptr, z.length, alpha);
   }
 
   softmax(x: Tensor, y: Tensor, rows: number, cols: number): void {
-    this.core.softmaxForward(asWasm(x).ptr, asWasm(y).ptr, rows, cols);
+    this.core.softmaxForward(this.t(x, "x").ptr, this.t(y, "y").ptr, rows, cols);
   }
 
   softmaxGrad(y: Tensor, dy: Tensor, dx: Tensor, rows: number, cols: number): void {
-    this.core.softmaxBackward(asWasm(y).ptr, asWasm(dy).ptr, asWasm(dx).ptr, rows, cols);
+    this.core.softmaxBackward(this.t(y, "y").ptr, this.t(dy, "dy").ptr, this.t(dx, "dx").ptr, rows, cols);
   }
 
   random(seed: number, stream: number): RandomStream {
-    this.live();
-    const ptr = this.arena.alloc(64);
+    const ptr = this.reserve(64, "a random stream");
     this.core.rngSeed(ptr, seed >>> 0, stream >>> 0);
-    return new WasmRandom(seed, stream, ptr);
+    return new WasmRandom(this, seed, stream, ptr);
   }
 
   freeRandom(rng: RandomStream): void {
-    if (!this.disposed) this.arena.release(this.rng(rng).ptr);
+    if (rng instanceof WasmRandom && rng.owner === this && rng.released) return; // twice is harmless
+    const r = this.rng(rng);
+    r.released = true;
+    this.arena.release(r.ptr);
   }
 
   fillBits(rng: RandomStream, out: Tensor): void {
-    this.core.fillBits(this.rng(rng).ptr, asWasm(out).ptr, out.length);
+    this.core.fillBits(this.rng(rng).ptr, this.t(out, "out").ptr, out.length);
   }
 
   fillUniform(rng: RandomStream, out: Tensor, lo: number, hi: number): void {
-    this.core.fillUniform(this.rng(rng).ptr, asWasm(out).ptr, out.length, lo, hi, hi > lo ? float32Below(hi) : lo);
+    this.core.fillUniform(this.rng(rng).ptr, this.t(out, "out").ptr, out.length, lo, hi, hi > lo ? float32Below(hi) : lo);
   }
 
   fillNormal(rng: RandomStream, out: Tensor, mean: number, std: number): void {
-    this.core.fillNormal(this.rng(rng).ptr, asWasm(out).ptr, out.length, mean, std);
+    this.core.fillNormal(this.rng(rng).ptr, this.t(out, "out").ptr, out.length, mean, std);
   }
 
   fillTruncatedNormal(rng: RandomStream, out: Tensor, mean: number, std: number, lo: number, hi: number): void {
-    this.core.fillTruncatedNormal(this.rng(rng).ptr, asWasm(out).ptr, out.length, mean, std, lo, hi);
+    this.core.fillTruncatedNormal(this.rng(rng).ptr, this.t(out, "out").ptr, out.length, mean, std, lo, hi);
   }
 
   orthonormalizeRows(x: Tensor, rows: number, cols: number): boolean {
-    return this.core.orthonormalizeRows(asWasm(x).ptr, rows, cols) === 0;
+    return this.core.orthonormalizeRows(this.t(x, "x").ptr, rows, cols) === 0;
   }
 
   transpose(src: Tensor, dst: Tensor, rows: number, cols: number): void {
-    this.core.transpose(asWasm(src).ptr, asWasm(dst).ptr, rows, cols);
+    this.core.transpose(this.t(src, "src").ptr, this.t(dst, "dst").ptr, rows, cols);
   }
 
+  /** After dispose, every call on this backend or its tensors throws. */
   dispose(): void {
     this.disposed = true;
   }
 
+  // A tensor of this backend, alive: anything else would read or write another tensor's memory.
+  private t(tensor: Tensor, name: string): WasmTensor {
+    this.live();
+    if (!(tensor instanceof WasmTensor) || tensor.owner !== this) {
+      throw new ArgumentError(name, "a tensor of this wasm backend", tensor);
+    }
+    if (!tensor.live) throw new ArgumentError(name, "a tensor that has not been freed", "a freed tensor");
+    return tensor;
+  }
+
   private rng(r: RandomStream): WasmRandom {
-    if (!(r instanceof WasmRandom)) throw new InternalError("random stream does not belong to the wasm backend");
+    this.live();
+    if (!(r instanceof WasmRandom) || r.owner !== this) throw new ArgumentError("rng", "a random stream of this wasm backend", r);
+    if (r.released) throw new ArgumentError("rng", "a random stream that has not been freed", "a freed stream");
     return r;
+  }
+
+  private reserve(bytes: number, what: string): number {
+    this.live();
+    try {
+      return this.arena.alloc(bytes);
+    } catch (cause) {
+      throw new InternalError(`wasm memory exhausted allocating ${what} (${this.arena.liveBytes} bytes in use, ${this.arena.memoryBytes} reserved)`, { cause });
+    }
   }
 
   private live(): void {

@@ -79,10 +79,17 @@ export class Arena {
     return this.u32View;
   }
 
+  // Grows by at least half the current size, so a run of allocations grows (and replaces the
+  // buffer) a logarithmic number of times; near the 4 GiB limit, by exactly what is needed.
   private ensure(end: number): void {
     const have = this.memory.buffer.byteLength;
     if (end <= have) return;
-    this.memory.grow(Math.ceil((end - have) / PAGE));
+    const needed = Math.ceil((end - have) / PAGE);
+    try {
+      this.memory.grow(Math.max(needed, Math.ceil(have / PAGE / 2)));
+    } catch {
+      this.memory.grow(needed);
+    }
     this.refresh();
   }
 

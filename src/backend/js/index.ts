@@ -1,7 +1,7 @@
 // The pure-JS Backend: the same kernels as the wasm core over plain Float32Arrays.
 import type { ElementwiseActivation } from "../../activations.js";
-import { InternalError } from "../../errors.js";
-import { float32Below, type Backend, type RandomStream, type Tensor } from "../backend.js";
+import { ArgumentError } from "../../errors.js";
+import { float32Below, type Backend, type Overlap, type RandomStream, type Tensor } from "../backend.js";
 import * as activations from "./activations.js";
 import * as bias from "./bias.js";
 import * as initializers from "./initializers.js";
@@ -20,11 +20,11 @@ class JsRandom implements RandomStream {
 }
 
 const data = (t: Tensor): Float32Array => {
-  if (!(t instanceof JsTensor)) throw new InternalError("tensor does not belong to the js backend");
+  if (!(t instanceof JsTensor)) throw new ArgumentError("tensor", "a tensor of the js backend", t);
   return t.data;
 };
 const state = (r: RandomStream): Uint32Array => {
-  if (!(r instanceof JsRandom)) throw new InternalError("random stream does not belong to the js backend");
+  if (!(r instanceof JsRandom)) throw new ArgumentError("rng", "a random stream of the js backend", r);
   return r.state;
 };
 
@@ -35,6 +35,14 @@ export class JsBackend implements Backend {
   free(_tensor: Tensor): void {}
   slice(tensor: Tensor, start: number, length: number): Tensor {
     return new JsTensor(data(tensor).subarray(start, start + length));
+  }
+  overlap(a: Tensor, b: Tensor): Overlap {
+    if (!(a instanceof JsTensor) || !(b instanceof JsTensor)) return "disjoint"; // refused by the call itself
+    const x = a.data, y = b.data;
+    if (x.buffer !== y.buffer || x.length === 0 || y.length === 0) return "disjoint";
+    if (x.byteOffset === y.byteOffset && x.length === y.length) return "same";
+    const disjoint = x.byteOffset + x.byteLength <= y.byteOffset || y.byteOffset + y.byteLength <= x.byteOffset;
+    return disjoint ? "disjoint" : "partial";
   }
   write(tensor: Tensor, values: ArrayLike<number>, at = 0): void { data(tensor).set(values, at); }
   read(tensor: Tensor): Float32Array { return data(tensor).slice(); }

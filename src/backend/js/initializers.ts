@@ -3,6 +3,9 @@
 export function orthonormalizeRows(x: Float32Array, rows: number, cols: number): boolean {
   for (let i = 0; i < rows; i++) {
     const ri = i * cols;
+    let before = 0;
+    for (let j = 0; j < cols; j++) before += x[ri + j]! * x[ri + j]!;
+    before = Math.sqrt(before);
     for (let pass = 0; pass < 2; pass++) {
       for (let k = 0; k < i; k++) {
         const rk = k * cols;
@@ -14,7 +17,7 @@ export function orthonormalizeRows(x: Float32Array, rows: number, cols: number):
     let norm = 0;
     for (let j = 0; j < cols; j++) norm += x[ri + j]! * x[ri + j]!;
     norm = Math.sqrt(norm);
-    if (!(norm > 1e-20)) return false;
+    if (!(norm > 1e-4 * before)) return false; // dependent on the rows before it
     for (let j = 0; j < cols; j++) x[ri + j]! /= norm;
   }
   return true;
