@@ -63,145 +63,113 @@ function scaleC(m: i32, n: i32, beta: f32, c: usize, ldc: i32): void {
   }
 }
 
-// op(A) = A: A is m x k, element (i, p) at a[i*lda + p]. Packed as MR-row panels, k-major.
+// Packing writes panels of `width` lanes (MR rows of A, NR columns of B) k-major: the
+// element of lane i at depth p lands at panel[p * width + i], zero past the matrix edge.
+
+// Lanes [0, valid) of depths [from, kc): lane i, depth p is read at src + i*laneStride + p*depthStride.
+// @ts-ignore: decorator
+@inline function packScalar(dst: usize, src: usize, laneStride: usize, depthStride: usize,
+  valid: i32, width: i32, from: i32, kc: i32): usize {
+  for (let p = from; p < kc; p++) {
+    for (let i = 0; i < width; i++) {
+      store<f32>(dst, i < valid ? load<f32>(src + <usize>i * laneStride + <usize>p * depthStride) : 0);
+      dst += 4;
+    }
+  }
+  return dst;
+}
+
+// Four rows of four floats (r0..r3, stride apart) stored as four columns, `step` bytes apart.
+// @ts-ignore: decorator
+@inline function storeTransposed(src: usize, stride: usize, dst: usize, step: usize): void {
+  const r0 = v128.load(src);
+  const r1 = v128.load(src + stride);
+  const r2 = v128.load(src + 2 * stride);
+  const r3 = v128.load(src + 3 * stride);
+  const t0 = v128.shuffle<f32>(r0, r1, 0, 4, 1, 5);
+  const t1 = v128.shuffle<f32>(r2, r3, 0, 4, 1, 5);
+  const t2 = v128.shuffle<f32>(r0, r1, 2, 6, 3, 7);
+  const t3 = v128.shuffle<f32>(r2, r3, 2, 6, 3, 7);
+  v128.store(dst, v128.shuffle<f32>(t0, t1, 0, 1, 4, 5));
+  v128.store(dst + step, v128.shuffle<f32>(t0, t1, 2, 3, 6, 7));
+  v128.store(dst + 2 * step, v128.shuffle<f32>(t2, t3, 0, 1, 4, 5));
+  v128.store(dst + 3 * step, v128.shuffle<f32>(t2, t3, 2, 3, 6, 7));
+}
+
+// op(A) = A: A is m x k, element (i, p) at a[i*lda + p]. Rows are strided, depths contiguous:
+// full panels go through 4x4 transposes.
 function packAN(a: usize, lda: i32, ic: i32, pc: i32, mc: i32, kc: i32): void {
   let dst = packedA;
+  const stride = <usize>lda * 4;
   for (let ir = 0; ir < mc; ir += MR) {
     const rows = min(MR, mc - ir);
     const src = a + (<usize>(ic + ir) * <usize>lda + <usize>pc) * 4;
-    const stride = <usize>lda * 4;
+    let p = 0;
     if (rows == MR) {
-      // 4x4 transposes: four rows of four depths become four depths of four rows.
-      let p = 0;
       for (; p + 4 <= kc; p += 4) {
-        const off = <usize>p * 4;
-        const r0 = v128.load(src + off);
-        const r1 = v128.load(src + stride + off);
-        const r2 = v128.load(src + 2 * stride + off);
-        const r3 = v128.load(src + 3 * stride + off);
-        const t0 = v128.shuffle<f32>(r0, r1, 0, 4, 1, 5);
-        const t1 = v128.shuffle<f32>(r2, r3, 0, 4, 1, 5);
-        const t2 = v128.shuffle<f32>(r0, r1, 2, 6, 3, 7);
-        const t3 = v128.shuffle<f32>(r2, r3, 2, 6, 3, 7);
-        v128.store(dst, v128.shuffle<f32>(t0, t1, 0, 1, 4, 5));
-        v128.store(dst, v128.shuffle<f32>(t0, t1, 2, 3, 6, 7), 16);
-        v128.store(dst, v128.shuffle<f32>(t2, t3, 0, 1, 4, 5), 32);
-        v128.store(dst, v128.shuffle<f32>(t2, t3, 2, 3, 6, 7), 48);
+        storeTransposed(src + <usize>p * 4, stride, dst, 16);
         dst += 64;
       }
-      for (; p < kc; p++) {
-        const off = <usize>p * 4;
-        store<f32>(dst, load<f32>(src + off));
-        store<f32>(dst, load<f32>(src + stride + off), 4);
-        store<f32>(dst, load<f32>(src + 2 * stride + off), 8);
-        store<f32>(dst, load<f32>(src + 3 * stride + off), 12);
-        dst += 16;
-      }
-    } else {
-      for (let p = 0; p < kc; p++) {
-        for (let i = 0; i < MR; i++) {
-          store<f32>(dst, i < rows ? load<f32>(src + <usize>i * stride + <usize>p * 4) : 0);
-          dst += 4;
-        }
-      }
     }
+    dst = packScalar(dst, src, stride, 4, rows, MR, p, kc);
   }
 }
 
-// op(A) = A^T: A is stored k x m, element (i, p) at a[p*lda + i]: rows of the panel are contiguous.
+// op(A) = A^T: A is stored k x m, element (i, p) at a[p*lda + i]: a panel's rows are contiguous.
 function packAT(a: usize, lda: i32, ic: i32, pc: i32, mc: i32, kc: i32): void {
   let dst = packedA;
   const stride = <usize>lda * 4;
   for (let ir = 0; ir < mc; ir += MR) {
     const rows = min(MR, mc - ir);
-    let src = a + (<usize>pc * <usize>lda + <usize>(ic + ir)) * 4;
+    const src = a + (<usize>pc * <usize>lda + <usize>(ic + ir)) * 4;
     if (rows == MR) {
       for (let p = 0; p < kc; p++) {
-        v128.store(dst, v128.load(src));
-        src += stride;
+        v128.store(dst, v128.load(src + <usize>p * stride));
         dst += 16;
       }
     } else {
-      for (let p = 0; p < kc; p++) {
-        for (let i = 0; i < MR; i++) {
-          store<f32>(dst, i < rows ? load<f32>(src + <usize>i * 4) : 0);
-          dst += 4;
-        }
-        src += stride;
-      }
+      dst = packScalar(dst, src, 4, stride, rows, MR, 0, kc);
     }
   }
 }
 
-// op(B) = B: B is k x n, element (p, j) at b[p*ldb + j]. Packed as NR-column panels, k-major.
+// op(B) = B: B is k x n, element (p, j) at b[p*ldb + j]: a panel's columns are contiguous.
 function packBN(b: usize, ldb: i32, pc: i32, jc: i32, kc: i32, nc: i32): void {
   let dst = packedB;
   const stride = <usize>ldb * 4;
   for (let jr = 0; jr < nc; jr += NR) {
     const cols = min(NR, nc - jr);
-    let src = b + (<usize>pc * <usize>ldb + <usize>(jc + jr)) * 4;
+    const src = b + (<usize>pc * <usize>ldb + <usize>(jc + jr)) * 4;
     if (cols == NR) {
       for (let p = 0; p < kc; p++) {
-        v128.store(dst, v128.load(src));
-        v128.store(dst, v128.load(src, 16), 16);
-        src += stride;
+        const row = src + <usize>p * stride;
+        v128.store(dst, v128.load(row));
+        v128.store(dst, v128.load(row, 16), 16);
         dst += 32;
       }
     } else {
-      for (let p = 0; p < kc; p++) {
-        for (let j = 0; j < NR; j++) {
-          store<f32>(dst, j < cols ? load<f32>(src + <usize>j * 4) : 0);
-          dst += 4;
-        }
-        src += stride;
-      }
+      dst = packScalar(dst, src, 4, stride, cols, NR, 0, kc);
     }
   }
 }
 
-// op(B) = B^T: B is stored n x k, element (p, j) at b[j*ldb + p]. 4x4 transposes again.
+// op(B) = B^T: B is stored n x k, element (p, j) at b[j*ldb + p]: columns strided, depths
+// contiguous, so full panels go through 4x4 transposes, two per four depths.
 function packBT(b: usize, ldb: i32, pc: i32, jc: i32, kc: i32, nc: i32): void {
   let dst = packedB;
   const stride = <usize>ldb * 4;
   for (let jr = 0; jr < nc; jr += NR) {
     const cols = min(NR, nc - jr);
     const src = b + (<usize>(jc + jr) * <usize>ldb + <usize>pc) * 4;
+    let p = 0;
     if (cols == NR) {
-      let p = 0;
       for (; p + 4 <= kc; p += 4) {
-        const off = <usize>p * 4;
-        for (let half = 0; half < 2; half++) {
-          const s = src + <usize>(half * 4) * stride + off;
-          const r0 = v128.load(s);
-          const r1 = v128.load(s + stride);
-          const r2 = v128.load(s + 2 * stride);
-          const r3 = v128.load(s + 3 * stride);
-          const t0 = v128.shuffle<f32>(r0, r1, 0, 4, 1, 5);
-          const t1 = v128.shuffle<f32>(r2, r3, 0, 4, 1, 5);
-          const t2 = v128.shuffle<f32>(r0, r1, 2, 6, 3, 7);
-          const t3 = v128.shuffle<f32>(r2, r3, 2, 6, 3, 7);
-          const d = dst + <usize>(half * 16);
-          v128.store(d, v128.shuffle<f32>(t0, t1, 0, 1, 4, 5));
-          v128.store(d, v128.shuffle<f32>(t0, t1, 2, 3, 6, 7), 32);
-          v128.store(d, v128.shuffle<f32>(t2, t3, 0, 1, 4, 5), 64);
-          v128.store(d, v128.shuffle<f32>(t2, t3, 2, 3, 6, 7), 96);
-        }
+        storeTransposed(src + <usize>p * 4, stride, dst, 32);
+        storeTransposed(src + 4 * stride + <usize>p * 4, stride, dst + 16, 32);
         dst += 128;
       }
-      for (; p < kc; p++) {
-        for (let j = 0; j < NR; j++) {
-          store<f32>(dst, load<f32>(src + <usize>j * stride + <usize>p * 4));
-          dst += 4;
-        }
-      }
-    } else {
-      for (let p = 0; p < kc; p++) {
-        for (let j = 0; j < NR; j++) {
-          store<f32>(dst, j < cols ? load<f32>(src + <usize>j * stride + <usize>p * 4) : 0);
-          dst += 4;
-        }
-      }
     }
+    dst = packScalar(dst, src, stride, 4, cols, NR, p, kc);
   }
 }
 
