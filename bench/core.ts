@@ -1,7 +1,8 @@
 // The core benchmark suite (`npm run bench`): sgemm, activations (forward and backward),
 // softmax and weight fills, simdnet's wasm core against its pure-JS twin and TensorFlow.js'
 // wasm and cpu backends, in one process, single thread, on the same inputs.
-// Prints a table and the target checks; writes bench/results/core.json and core.md.
+// Prints a table and the target checks; writes bench/results/core.json and core.md (a --quick
+// or --filter run writes core-partial.json and .md instead, leaving the full results alone).
 //
 //   npx tsx bench/core.ts [--quick] [--filter <substring>]
 //
@@ -291,9 +292,10 @@ async function main(): Promise<void> {
 
   const dir = fileURLToPath(new URL("./results/", import.meta.url));
   mkdirSync(dir, { recursive: true });
-  writeFileSync(`${dir}core.json`, `${JSON.stringify(report, null, 2)}\n`);
-  writeFileSync(`${dir}core.md`, markdown(report));
-  console.log(`\nwrote bench/results/core.json and core.md (${report.environment["seconds"]} s)`);
+  const base = options.quick || options.filter !== undefined ? "core-partial" : "core";
+  writeFileSync(`${dir}${base}.json`, `${JSON.stringify(report, null, 2)}\n`);
+  writeFileSync(`${dir}${base}.md`, markdown(report));
+  console.log(`\nwrote bench/results/${base}.json and ${base}.md (${report.environment["seconds"]} s)`);
 }
 
 // The tfjs wasm module installs process handlers that rethrow, which would print its
