@@ -25,11 +25,11 @@ export const DEFAULT_LEAKY_SLOPE = 0.01;
 export const DEFAULT_ELU_ALPHA = 1.0;
 
 export function activationCode(name: ElementwiseActivation): number {
-  const code = ACTIVATIONS[name];
-  if (code === undefined) {
+  // hasOwn, not a lookup: "toString" or "__proto__" must not pass as a name.
+  if (!Object.hasOwn(ACTIVATIONS, name)) {
     throw new ArgumentError("activation", `one of ${Object.keys(ACTIVATIONS).join(", ")}`, name);
   }
-  return code;
+  return ACTIVATIONS[name];
 }
 
 /** The parameter an activation takes (leaky slope, ELU alpha), with its default. */

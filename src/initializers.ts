@@ -4,6 +4,7 @@
 // differ, the choice and the reason are written beside the initializer.
 import type { Backend, RandomStream, Tensor } from "./backend/backend.js";
 import { normalCdf } from "./normal.js";
+import { checkCount, checkFinite } from "./backend/checks.js";
 import { ArgumentError } from "./errors.js";
 
 export type FanMode = "fanIn" | "fanOut" | "fanAvg";
@@ -33,16 +34,16 @@ export interface Initializer {
 }
 
 const finite = (name: string, v: unknown): number => {
-  if (typeof v !== "number" || !Number.isFinite(v)) throw new ArgumentError(name, "a finite number", v);
-  return v;
+  checkFinite(name, v as number);
+  return v as number;
 };
 const positive = (name: string, v: unknown): number => {
   if (typeof v !== "number" || !Number.isFinite(v) || v < 0) throw new ArgumentError(name, "a finite number >= 0", v);
   return v;
 };
 const checkFans = (fanIn: number, fanOut: number): void => {
-  if (!Number.isInteger(fanIn) || fanIn < 1) throw new ArgumentError("fanIn", "an integer >= 1", fanIn);
-  if (!Number.isInteger(fanOut) || fanOut < 1) throw new ArgumentError("fanOut", "an integer >= 1", fanOut);
+  checkCount("fanIn", fanIn);
+  checkCount("fanOut", fanOut);
 };
 
 /** Every entry = value. The seed's "equal" initialization: it never breaks symmetry. */

@@ -19,6 +19,7 @@ describe("bad input gets an error naming the argument, the expectation and the v
       expect(Array.from(backend.read(c))).toEqual([1, 2, 3, 4]); // untouched
       expect(() => backend.addBias(c, a, 2, 3)).toThrow(/x: expected a tensor of at least 6 floats/);
       expect(() => backend.activation("swish" as never, a, b, 0)).toThrow(/activation: expected one of identity, sigmoid/);
+      expect(() => backend.activation("toString" as never, a, b, 0)).toThrow(/activation: expected one of identity/);
       expect(() => backend.activation("relu", a, c, 0)).toThrow(/y: expected a tensor of at least 6 floats \(as long as x\)/);
       expect(() => backend.activationGrad("tanh", a, c, b, 0)).toThrow(/dy: expected a tensor of at least 6 floats/);
       expect(() => backend.softmax(a, b, 2, 4)).toThrow(/x: expected a tensor of at least 8 floats/);

@@ -1,6 +1,6 @@
-// Constant-time argument checks shared by both backends. Kernels trust their arguments; these
+// Constant-time argument checks for CheckedBackend and the initializers. Kernels trust their arguments; these
 // stop a wrong size from reading or writing past a tensor (in wasm, into another tensor).
-import { ACTIVATIONS } from "../activations.js";
+import { activationCode, type ElementwiseActivation } from "../activations.js";
 import { ArgumentError } from "../errors.js";
 import type { Tensor } from "./backend.js";
 
@@ -34,10 +34,8 @@ export function checkMatrix(name: string, t: Tensor, rows: number, cols: number)
   checkHolds(name, t, rows * cols, `${rows} x ${cols}`);
 }
 
-export function checkActivation(name: string): void {
-  if (!Object.hasOwn(ACTIVATIONS, name)) {
-    throw new ArgumentError("activation", `one of ${Object.keys(ACTIVATIONS).join(", ")}`, name);
-  }
+export function checkActivation(name: ElementwiseActivation): void {
+  activationCode(name); // throws the ArgumentError for an unknown name
 }
 
 /** The stretch of `t` a write of `count` values at `at` covers lies inside it. */
