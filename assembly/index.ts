@@ -5,7 +5,9 @@ export { activationForward, activationBackward } from "./activations";
 export { softmaxForward, softmaxBackward } from "./softmax";
 export { rngSeed, fillBits, fillUniform, fillNormal, fillTruncatedNormal } from "./random";
 export { orthonormalizeRows, transpose } from "./initializers";
-export { fill, scale } from "./vector";
+export { fill, scale, copy, gatherRows, sumSquares, countNonFinite } from "./vector";
+export { meanSquaredError, sigmoidCrossEntropy, binaryCrossEntropy, softmaxCrossEntropy, countCorrect } from "./losses";
+export { sgdStep, adamStep, rmspropStep } from "./optimizers";
 
 // First byte after the kernels' static scratch: the TypeScript allocator owns memory from here.
 export function heapBase(): usize {

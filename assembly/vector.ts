@@ -16,3 +16,56 @@ export function scale(p: usize, n: i32, s: f32): void {
     store<f32>(q, load<f32>(q) * s);
   }
 }
+
+/** dst[0..n) = src[0..n) (disjoint). Vector moves: V8 calls out of wasm for memory.copy. */
+export function copy(src: usize, dst: usize, n: i32): void {
+  const end = src + (<usize>(n & ~3) << 2);
+  for (; src < end; src += 16, dst += 16) v128.store(dst, v128.load(src));
+  for (let i = 0; i < (n & 3); i++) store<f32>(dst + (<usize>i << 2), load<f32>(src + (<usize>i << 2)));
+}
+
+/** dst row i = src row index[i], for count rows of cols floats. The indices are stored as
+ *  floats (exact below 2^24), so a batch's order lives in an ordinary tensor. */
+export function gatherRows(src: usize, index: usize, dst: usize, count: i32, cols: i32): void {
+  const rowBytes = <usize>cols << 2;
+  for (let i = 0; i < count; i++) {
+    const row = <usize>(<i32>load<f32>(index + (<usize>i << 2)));
+    copy(src + row * rowBytes, dst + <usize>i * rowBytes, cols);
+  }
+}
+
+/** Sum of squares, accumulated in float64 (two f64x2 sums) so a long vector's norm keeps
+ *  its precision; +inf or NaN if any element is not finite. */
+export function sumSquares(p: usize, n: i32): f64 {
+  let lo = f64x2.splat(0), hi = f64x2.splat(0);
+  const end = p + (<usize>(n & ~3) << 2);
+  for (; p < end; p += 16) {
+    const v = v128.load(p);
+    const a = f64x2.promote_low_f32x4(v);
+    const b = f64x2.promote_low_f32x4(i32x4.shuffle(v, v, 2, 3, 2, 3));
+    lo = f64x2.add(lo, f64x2.mul(a, a));
+    hi = f64x2.add(hi, f64x2.mul(b, b));
+  }
+  let sum = f64x2.extract_lane(lo, 0) + f64x2.extract_lane(hi, 0) + f64x2.extract_lane(lo, 1) + f64x2.extract_lane(hi, 1);
+  for (let i = 0; i < (n & 3); i++) {
+    const x = <f64>load<f32>(p + (<usize>i << 2));
+    sum += x * x;
+  }
+  return sum;
+}
+
+/** How many elements are NaN or infinite: x - x is 0 for every finite x and NaN otherwise. */
+export function countNonFinite(p: usize, n: i32): i32 {
+  let count = 0;
+  const end = p + (<usize>(n & ~3) << 2);
+  for (; p < end; p += 16) {
+    const v = v128.load(p);
+    const d = f32x4.sub(v, v);
+    count += <i32>popcnt(i32x4.bitmask(f32x4.ne(d, d)));
+  }
+  for (let i = 0; i < (n & 3); i++) {
+    const x = load<f32>(p + (<usize>i << 2));
+    if (x - x != 0) count++; // NaN != 0 holds too
+  }
+  return count;
+}

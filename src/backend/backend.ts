@@ -18,6 +18,22 @@ export interface RandomStream {
   readonly stream: number;
 }
 
+/** What every update shares: g' = gradScale g + decay w. */
+export interface UpdateScalars {
+  lr: number;
+  /** L2 weight decay (coupled into the gradient, or decoupled for AdamW). */
+  decay: number;
+  /** Global-norm clipping factor (1: none). */
+  gradScale: number;
+}
+export interface SgdStep extends UpdateScalars { momentum: number; nesterov: boolean }
+export interface AdamStep extends UpdateScalars {
+  beta1: number; beta2: number; eps: number; decoupled: boolean;
+  /** lr / (1 - beta1^t) and 1 / sqrt(1 - beta2^t): bias corrections from the caller's step count. */
+  stepSize: number; invRootBc2: number;
+}
+export interface RmspropStep extends UpdateScalars { rho: number; eps: number }
+
 export interface Backend {
   readonly name: "wasm" | "js";
 
@@ -60,6 +76,31 @@ export interface Backend {
    *  component outside the span of the rows before it. */
   orthonormalizeRows(x: Tensor, rows: number, cols: number): boolean;
   transpose(src: Tensor, dst: Tensor, rows: number, cols: number): void;
+
+  /** dst = src (same length, disjoint). */
+  copy(src: Tensor, dst: Tensor): void;
+  /** dst row i = src row index[i] for i < count; index holds row numbers as floats (< 2^24). */
+  gatherRows(src: Tensor, index: Tensor, dst: Tensor, count: number, cols: number): void;
+  /** Sum of the squares in float64 (not finite if any element is not). */
+  sumSquares(x: Tensor): number;
+  /** How many elements are NaN or infinite. */
+  countNonFinite(x: Tensor): number;
+
+  // Losses: each returns the loss summed over the elements (softmax: over the rows) and, when
+  // grad is not null, writes scale * its gradient with respect to the first argument.
+  meanSquaredError(pred: Tensor, target: Tensor, grad: Tensor | null, scale: number): number;
+  sigmoidCrossEntropy(logits: Tensor, target: Tensor, grad: Tensor | null, scale: number): number;
+  /** From probabilities clipped to [eps, 1 - eps]. */
+  binaryCrossEntropy(prob: Tensor, target: Tensor, grad: Tensor | null, scale: number, eps: number): number;
+  /** probs = softmax(logits) from the forward pass; grad is with respect to the logits. */
+  softmaxCrossEntropy(logits: Tensor, target: Tensor, probs: Tensor, grad: Tensor | null, rows: number, cols: number, scale: number): number;
+  /** Rows predicted right: one column (y > threshold) == (t > 0.5); more, argmax y == argmax t. */
+  countCorrect(y: Tensor, target: Tensor, rows: number, cols: number, threshold: number): number;
+
+  // Optimizer updates over w and its gradient g (same length), state tensors alike.
+  sgdStep(w: Tensor, g: Tensor, velocity: Tensor, p: SgdStep): void;
+  adamStep(w: Tensor, g: Tensor, m: Tensor, v: Tensor, p: AdamStep): void;
+  rmspropStep(w: Tensor, g: Tensor, s: Tensor, p: RmspropStep): void;
 
   /** Ends the backend: its tensors and streams can no longer be used. */
   dispose(): void;

@@ -3,7 +3,7 @@
 // free of validation; the model code, which sizes its own buffers, may use either.
 import type { ElementwiseActivation } from "../activations.js";
 import { ArgumentError } from "../errors.js";
-import type { Backend, Overlap, RandomStream, Tensor } from "./backend.js";
+import type { AdamStep, Backend, Overlap, RandomStream, RmspropStep, SgdStep, Tensor, UpdateScalars } from "./backend.js";
 import {
   checkActivation, checkCount, checkFinite, checkHolds, checkMatrix, checkSgemm, checkSlice, checkWrite,
 } from "./checks.js";
@@ -129,7 +129,97 @@ export class CheckedBackend implements Backend {
     this.apart("dst", dst, "src", src);
     this.inner.transpose(src, dst, rows, cols);
   }
+
+  copy(src: Tensor, dst: Tensor): void {
+    checkHolds("dst", dst, src.length, "as long as src");
+    this.apart("dst", dst, "src", src);
+    this.inner.copy(src, dst);
+  }
+  gatherRows(src: Tensor, index: Tensor, dst: Tensor, count: number, cols: number): void {
+    checkCount("count", count, 0);
+    checkCount("cols", cols);
+    checkHolds("index", index, count, "one row number per gathered row");
+    checkHolds("dst", dst, count * cols, `${count} x ${cols}`);
+    this.apart("dst", dst, "src", src);
+    this.apart("dst", dst, "index", index);
+    // A row number out of range would read another tensor's memory: each is checked (O(count)).
+    const rows = Math.floor(src.length / cols);
+    const rowNumbers = this.inner.read(index);
+    for (let i = 0; i < count; i++) {
+      const r = rowNumbers[i]!;
+      if (!Number.isInteger(r) || r < 0 || r >= rows) throw new ArgumentError(`index[${i}]`, `a row number in [0, ${rows})`, r);
+    }
+    this.inner.gatherRows(src, index, dst, count, cols);
+  }
+  sumSquares(x: Tensor): number { return this.inner.sumSquares(x); }
+  countNonFinite(x: Tensor): number { return this.inner.countNonFinite(x); }
+
+  meanSquaredError(pred: Tensor, target: Tensor, grad: Tensor | null, scale: number): number {
+    this.lossArgs("pred", pred, target, grad, scale);
+    return this.inner.meanSquaredError(pred, target, grad, scale);
+  }
+  sigmoidCrossEntropy(logits: Tensor, target: Tensor, grad: Tensor | null, scale: number): number {
+    this.lossArgs("logits", logits, target, grad, scale);
+    return this.inner.sigmoidCrossEntropy(logits, target, grad, scale);
+  }
+  binaryCrossEntropy(prob: Tensor, target: Tensor, grad: Tensor | null, scale: number, eps: number): number {
+    this.lossArgs("prob", prob, target, grad, scale);
+    if (typeof eps !== "number" || !(eps > 0 && eps < 0.5)) throw new ArgumentError("eps", "a number in (0, 0.5)", eps);
+    return this.inner.binaryCrossEntropy(prob, target, grad, scale, eps);
+  }
+  softmaxCrossEntropy(logits: Tensor, target: Tensor, probs: Tensor, grad: Tensor | null, rows: number, cols: number, scale: number): number {
+    checkMatrix("logits", logits, rows, cols);
+    checkHolds("probs", probs, rows * cols, `${rows} x ${cols}`);
+    this.lossArgs("logits", logits, target, grad, scale, rows * cols);
+    if (grad) this.sameOrApart("grad", grad, "probs", probs);
+    return this.inner.softmaxCrossEntropy(logits, target, probs, grad, rows, cols, scale);
+  }
+  countCorrect(y: Tensor, target: Tensor, rows: number, cols: number, threshold: number): number {
+    checkMatrix("y", y, rows, cols);
+    checkHolds("target", target, rows * cols, `${rows} x ${cols}`);
+    checkFinite("threshold", threshold);
+    return this.inner.countCorrect(y, target, rows, cols, threshold);
+  }
+
+  sgdStep(w: Tensor, g: Tensor, velocity: Tensor, p: SgdStep): void {
+    checkFinite("momentum", p.momentum);
+    this.updateArgs(w, p.momentum === 0 ? [["g", g]] : [["g", g], ["velocity", velocity]], p); // no momentum: no velocity
+    this.inner.sgdStep(w, g, velocity, p);
+  }
+  adamStep(w: Tensor, g: Tensor, m: Tensor, v: Tensor, p: AdamStep): void {
+    this.updateArgs(w, [["g", g], ["m", m], ["v", v]], p);
+    for (const key of ["beta1", "beta2", "eps", "stepSize", "invRootBc2"] as const) checkFinite(key, p[key]);
+    this.inner.adamStep(w, g, m, v, p);
+  }
+  rmspropStep(w: Tensor, g: Tensor, s: Tensor, p: RmspropStep): void {
+    this.updateArgs(w, [["g", g], ["s", s]], p);
+    checkFinite("rho", p.rho);
+    checkFinite("eps", p.eps);
+    this.inner.rmspropStep(w, g, s, p);
+  }
+
   dispose(): void { this.inner.dispose(); }
+
+  private lossArgs(name: string, input: Tensor, target: Tensor, grad: Tensor | null, scale: number, n = input.length): void {
+    checkHolds("target", target, n, `as long as ${name}`);
+    checkFinite("scale", scale);
+    if (grad === null) return;
+    checkHolds("grad", grad, n, `as long as ${name}`);
+    this.sameOrApart("grad", grad, name, input);
+    this.sameOrApart("grad", grad, "target", target);
+  }
+
+  // Every state tensor as long as w and apart from it and from each other.
+  private updateArgs(w: Tensor, others: [string, Tensor][], p: UpdateScalars): void {
+    for (const key of ["lr", "decay", "gradScale"] as const) checkFinite(key, p[key]);
+    for (const [name, t] of others) {
+      checkHolds(name, t, w.length, "as long as w");
+      this.apart(name, t, "w", w);
+    }
+    for (let i = 0; i < others.length; i++) {
+      for (let j = i + 1; j < others.length; j++) this.apart(others[j]![0], others[j]![1], others[i]![0], others[i]![1]);
+    }
+  }
 
   // An output read back while it is written must not share storage with the input.
   private apart(outName: string, out: Tensor, inName: string, input: Tensor): void {

@@ -4,7 +4,9 @@ import { ArgumentError, InternalError } from "../errors.js";
 import { instantiateCore, type WasmSource } from "../wasm/load.js";
 import type { CoreExports } from "../wasm/exports.js";
 import { Arena } from "../wasm/memory.js";
-import { float32Below, type Backend, type Overlap, type RandomStream, type Tensor } from "./backend.js";
+import {
+  float32Below, type AdamStep, type Backend, type Overlap, type RandomStream, type RmspropStep, type SgdStep, type Tensor,
+} from "./backend.js";
 
 export class WasmTensor implements Tensor {
   /** Set by free(): the block may already hold another tensor. */
@@ -141,6 +143,46 @@ export class WasmBackend implements Backend {
     this.core.transpose(this.t(src, "src").ptr, this.t(dst, "dst").ptr, rows, cols);
   }
 
+  copy(src: Tensor, dst: Tensor): void {
+    this.core.copy(this.t(src, "src").ptr, this.t(dst, "dst").ptr, src.length);
+  }
+
+  gatherRows(src: Tensor, index: Tensor, dst: Tensor, count: number, cols: number): void {
+    this.core.gatherRows(this.t(src, "src").ptr, this.t(index, "index").ptr, this.t(dst, "dst").ptr, count, cols);
+  }
+
+  sumSquares(x: Tensor): number { return this.core.sumSquares(this.t(x, "x").ptr, x.length); }
+  countNonFinite(x: Tensor): number { return this.core.countNonFinite(this.t(x, "x").ptr, x.length); }
+
+  meanSquaredError(pred: Tensor, target: Tensor, grad: Tensor | null, scale: number): number {
+    return this.core.meanSquaredError(this.t(pred, "pred").ptr, this.t(target, "target").ptr, this.opt(grad), pred.length, scale);
+  }
+  sigmoidCrossEntropy(logits: Tensor, target: Tensor, grad: Tensor | null, scale: number): number {
+    return this.core.sigmoidCrossEntropy(this.t(logits, "logits").ptr, this.t(target, "target").ptr, this.opt(grad), logits.length, scale);
+  }
+  binaryCrossEntropy(prob: Tensor, target: Tensor, grad: Tensor | null, scale: number, eps: number): number {
+    return this.core.binaryCrossEntropy(this.t(prob, "prob").ptr, this.t(target, "target").ptr, this.opt(grad), prob.length, scale, eps);
+  }
+  softmaxCrossEntropy(logits: Tensor, target: Tensor, probs: Tensor, grad: Tensor | null, rows: number, cols: number, scale: number): number {
+    return this.core.softmaxCrossEntropy(this.t(logits, "logits").ptr, this.t(target, "target").ptr, this.t(probs, "probs").ptr,
+      this.opt(grad), rows, cols, scale);
+  }
+  countCorrect(y: Tensor, target: Tensor, rows: number, cols: number, threshold: number): number {
+    return this.core.countCorrect(this.t(y, "y").ptr, this.t(target, "target").ptr, rows, cols, threshold);
+  }
+
+  sgdStep(w: Tensor, g: Tensor, velocity: Tensor, p: SgdStep): void {
+    this.core.sgdStep(this.t(w, "w").ptr, this.t(g, "g").ptr, p.momentum === 0 ? 0 : this.t(velocity, "velocity").ptr, w.length,
+      p.lr, p.momentum, p.nesterov ? 1 : 0, p.decay, p.gradScale);
+  }
+  adamStep(w: Tensor, g: Tensor, m: Tensor, v: Tensor, p: AdamStep): void {
+    this.core.adamStep(this.t(w, "w").ptr, this.t(g, "g").ptr, this.t(m, "m").ptr, this.t(v, "v").ptr, w.length,
+      p.lr, p.beta1, p.beta2, p.eps, p.decay, p.decoupled ? 1 : 0, p.gradScale, p.stepSize, p.invRootBc2);
+  }
+  rmspropStep(w: Tensor, g: Tensor, s: Tensor, p: RmspropStep): void {
+    this.core.rmspropStep(this.t(w, "w").ptr, this.t(g, "g").ptr, this.t(s, "s").ptr, w.length, p.lr, p.rho, p.eps, p.decay, p.gradScale);
+  }
+
   /** After dispose, every call on this backend or its tensors throws. */
   dispose(): void {
     this.disposed = true;
@@ -155,6 +197,9 @@ export class WasmBackend implements Backend {
     if (!tensor.live) throw new ArgumentError(name, "a tensor that has not been freed", "a freed tensor");
     return tensor;
   }
+
+  // 0 stands for "no tensor": the heap starts above it.
+  private opt(tensor: Tensor | null): number { return tensor === null ? 0 : this.t(tensor, "grad").ptr; }
 
   private rng(r: RandomStream): WasmRandom {
     this.live();

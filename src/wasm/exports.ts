@@ -23,4 +23,17 @@ export interface CoreExports {
   fill(p: number, n: number, value: number): void;
   scale(p: number, n: number, s: number): void;
   probeChains(iterations: number): number;
+  copy(src: number, dst: number, n: number): void;
+  gatherRows(src: number, index: number, dst: number, count: number, cols: number): void;
+  sumSquares(p: number, n: number): number;
+  countNonFinite(p: number, n: number): number;
+  meanSquaredError(pred: number, target: number, grad: number, n: number, scale: number): number;
+  sigmoidCrossEntropy(logits: number, target: number, grad: number, n: number, scale: number): number;
+  binaryCrossEntropy(prob: number, target: number, grad: number, n: number, scale: number, eps: number): number;
+  softmaxCrossEntropy(logits: number, target: number, probs: number, grad: number, rows: number, cols: number, scale: number): number;
+  countCorrect(y: number, target: number, rows: number, cols: number, threshold: number): number;
+  sgdStep(w: number, g: number, v: number, n: number, lr: number, mu: number, nesterov: number, decay: number, gradScale: number): void;
+  adamStep(w: number, g: number, m: number, v: number, n: number, lr: number, b1: number, b2: number, eps: number,
+    decay: number, decoupled: number, gradScale: number, stepSize: number, invRootBc2: number): void;
+  rmspropStep(w: number, g: number, s: number, n: number, lr: number, rho: number, eps: number, decay: number, gradScale: number): void;
 }

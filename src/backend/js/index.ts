@@ -1,11 +1,15 @@
 // The pure-JS Backend: the same kernels as the wasm core over plain Float32Arrays.
 import type { ElementwiseActivation } from "../../activations.js";
 import { ArgumentError } from "../../errors.js";
-import { float32Below, type Backend, type Overlap, type RandomStream, type Tensor } from "../backend.js";
+import {
+  float32Below, type AdamStep, type Backend, type Overlap, type RandomStream, type RmspropStep, type SgdStep, type Tensor,
+} from "../backend.js";
 import * as activations from "./activations.js";
 import * as bias from "./bias.js";
 import * as initializers from "./initializers.js";
+import * as losses from "./losses.js";
 import * as matmul from "./matmul.js";
+import * as optimizers from "./optimizers.js";
 import * as random from "./random.js";
 import * as softmax from "./softmax.js";
 import * as vector from "./vector.js";
@@ -91,5 +95,43 @@ export class JsBackend implements Backend {
   transpose(src: Tensor, dst: Tensor, rows: number, cols: number): void {
     initializers.transpose(data(src), data(dst), rows, cols);
   }
+
+  copy(src: Tensor, dst: Tensor): void { data(dst).set(data(src)); }
+  gatherRows(src: Tensor, index: Tensor, dst: Tensor, count: number, cols: number): void {
+    vector.gatherRows(data(src), data(index), data(dst), count, cols);
+  }
+  sumSquares(x: Tensor): number { return vector.sumSquares(data(x)); }
+  countNonFinite(x: Tensor): number { return vector.countNonFinite(data(x)); }
+
+  meanSquaredError(pred: Tensor, target: Tensor, grad: Tensor | null, scale: number): number {
+    return losses.meanSquaredError(data(pred), data(target), grad && data(grad), pred.length, scale);
+  }
+  sigmoidCrossEntropy(logits: Tensor, target: Tensor, grad: Tensor | null, scale: number): number {
+    return losses.sigmoidCrossEntropy(data(logits), data(target), grad && data(grad), logits.length, scale);
+  }
+  binaryCrossEntropy(prob: Tensor, target: Tensor, grad: Tensor | null, scale: number, eps: number): number {
+    return losses.binaryCrossEntropy(data(prob), data(target), grad && data(grad), prob.length, scale, eps);
+  }
+  softmaxCrossEntropy(logits: Tensor, target: Tensor, probs: Tensor, grad: Tensor | null, rows: number, cols: number, scale: number): number {
+    return losses.softmaxCrossEntropy(data(logits), data(target), data(probs), grad && data(grad), rows, cols, scale);
+  }
+  countCorrect(y: Tensor, target: Tensor, rows: number, cols: number, threshold: number): number {
+    return losses.countCorrect(data(y), data(target), rows, cols, Math.fround(threshold));
+  }
+
+  sgdStep(w: Tensor, g: Tensor, velocity: Tensor, p: SgdStep): void {
+    const f = Math.fround;
+    optimizers.sgdStep(data(w), data(g), data(velocity), f(p.lr), f(p.momentum), p.nesterov, f(p.decay), f(p.gradScale));
+  }
+  adamStep(w: Tensor, g: Tensor, m: Tensor, v: Tensor, p: AdamStep): void {
+    const f = Math.fround;
+    optimizers.adamStep(data(w), data(g), data(m), data(v), f(p.lr), f(p.beta1), f(p.beta2), f(p.eps), f(p.decay), p.decoupled,
+      f(p.gradScale), f(p.stepSize), f(p.invRootBc2));
+  }
+  rmspropStep(w: Tensor, g: Tensor, s: Tensor, p: RmspropStep): void {
+    const f = Math.fround;
+    optimizers.rmspropStep(data(w), data(g), data(s), f(p.lr), f(p.rho), f(p.eps), f(p.decay), f(p.gradScale));
+  }
+
   dispose(): void {}
 }

@@ -1,0 +1,89 @@
+// Optimizer updates over a flat run of parameters w, their gradients g and the optimizer's
+// state, four floats per step. Every update first forms g' = gradScale g (global-norm
+// clipping) + decay w (L2 weight decay, coupled into the gradient); the formulas follow
+// PyTorch's torch.optim documentation so results can be compared with it.
+
+// The scalar tail goes through the same vector code on one lane, so an element's result never
+// depends on whether it sits in the tail.
+// @ts-ignore: decorator
+@inline function lanes(p: usize): v128 { return v128.load32_zero(p); }
+
+/** SGD with momentum mu (0: plain) and optional Nesterov (Sutskever et al. 2013, as
+ *  torch.optim.SGD): v = mu v + g'; w -= lr (nesterov ? g' + mu v : v). */
+export function sgdStep(w: usize, g: usize, v: usize, n: i32, lr: f32, mu: f32, nesterov: i32, decay: f32, gradScale: f32): void {
+  const vlr = f32x4.splat(lr), vmu = f32x4.splat(mu), vdecay = f32x4.splat(decay), vscale = f32x4.splat(gradScale);
+  const full = n & ~3;
+  for (let i = 0; i < n; i += 4) {
+    const o = <usize>i << 2;
+    const tail = i >= full;
+    const wi = tail ? lanes(w + o) : v128.load(w + o);
+    const gi = f32x4.add(f32x4.mul(vscale, tail ? lanes(g + o) : v128.load(g + o)), f32x4.mul(vdecay, wi));
+    let step = gi;
+    if (mu != 0) {
+      const vi = f32x4.add(f32x4.mul(vmu, tail ? lanes(v + o) : v128.load(v + o)), gi);
+      if (tail) v128.store32_lane(v + o, vi, 0); else v128.store(v + o, vi);
+      step = nesterov ? f32x4.add(gi, f32x4.mul(vmu, vi)) : vi;
+    }
+    const wn = f32x4.sub(wi, f32x4.mul(vlr, step));
+    if (tail) { v128.store32_lane(w + o, wn, 0); i -= 3; } else v128.store(w + o, wn);
+  }
+}
+
+/** Adam (Kingma & Ba 2015) as torch.optim.Adam, or AdamW (Loshchilov & Hutter 2019) when
+ *  decoupled: w -= lr decay w first instead of adding decay w to g.
+ *  m = b1 m + (1 - b1) g'; v = b2 v + (1 - b2) g'^2; w -= stepSize m / (sqrt(v) invRootBc2 + eps),
+ *  with stepSize = lr / (1 - b1^t) and invRootBc2 = 1 / sqrt(1 - b2^t) from the caller. */
+export function adamStep(w: usize, g: usize, m: usize, v: usize, n: i32, lr: f32, b1: f32, b2: f32, eps: f32,
+  decay: f32, decoupled: i32, gradScale: f32, stepSize: f32, invRootBc2: f32): void {
+  const vb1 = f32x4.splat(b1), vc1 = f32x4.splat(1 - b1), vb2 = f32x4.splat(b2), vc2 = f32x4.splat(1 - b2);
+  const veps = f32x4.splat(eps), vstep = f32x4.splat(stepSize), vroot = f32x4.splat(invRootBc2);
+  const vscale = f32x4.splat(gradScale);
+  // Coupled decay adds decay w to g; decoupled multiplies w by 1 - lr decay.
+  const vcoupled = f32x4.splat(decoupled ? 0 : decay);
+  const vshrink = f32x4.splat(decoupled ? 1 - lr * decay : 1);
+  const full = n & ~3;
+  for (let i = 0; i < n; i += 4) {
+    const o = <usize>i << 2;
+    const tail = i >= full;
+    const wi = tail ? lanes(w + o) : v128.load(w + o);
+    const gi = f32x4.add(f32x4.mul(vscale, tail ? lanes(g + o) : v128.load(g + o)), f32x4.mul(vcoupled, wi));
+    const mi = f32x4.add(f32x4.mul(vb1, tail ? lanes(m + o) : v128.load(m + o)), f32x4.mul(vc1, gi));
+    const vi = f32x4.add(f32x4.mul(vb2, tail ? lanes(v + o) : v128.load(v + o)), f32x4.mul(vc2, f32x4.mul(gi, gi)));
+    const denom = f32x4.add(f32x4.mul(f32x4.sqrt(vi), vroot), veps);
+    const wn = f32x4.sub(f32x4.mul(wi, vshrink), f32x4.div(f32x4.mul(vstep, mi), denom));
+    if (tail) {
+      v128.store32_lane(m + o, mi, 0);
+      v128.store32_lane(v + o, vi, 0);
+      v128.store32_lane(w + o, wn, 0);
+      i -= 3;
+    } else {
+      v128.store(m + o, mi);
+      v128.store(v + o, vi);
+      v128.store(w + o, wn);
+    }
+  }
+}
+
+/** RMSprop (Hinton's lecture 6e) as torch.optim.RMSprop without momentum:
+ *  s = rho s + (1 - rho) g'^2; w -= lr g' / (sqrt(s) + eps). */
+export function rmspropStep(w: usize, g: usize, s: usize, n: i32, lr: f32, rho: f32, eps: f32, decay: f32, gradScale: f32): void {
+  const vlr = f32x4.splat(lr), vrho = f32x4.splat(rho), vc = f32x4.splat(1 - rho), veps = f32x4.splat(eps);
+  const vdecay = f32x4.splat(decay), vscale = f32x4.splat(gradScale);
+  const full = n & ~3;
+  for (let i = 0; i < n; i += 4) {
+    const o = <usize>i << 2;
+    const tail = i >= full;
+    const wi = tail ? lanes(w + o) : v128.load(w + o);
+    const gi = f32x4.add(f32x4.mul(vscale, tail ? lanes(g + o) : v128.load(g + o)), f32x4.mul(vdecay, wi));
+    const si = f32x4.add(f32x4.mul(vrho, tail ? lanes(s + o) : v128.load(s + o)), f32x4.mul(vc, f32x4.mul(gi, gi)));
+    const wn = f32x4.sub(wi, f32x4.div(f32x4.mul(vlr, gi), f32x4.add(f32x4.sqrt(si), veps)));
+    if (tail) {
+      v128.store32_lane(s + o, si, 0);
+      v128.store32_lane(w + o, wn, 0);
+      i -= 3;
+    } else {
+      v128.store(s + o, si);
+      v128.store(w + o, wn);
+    }
+  }
+}
