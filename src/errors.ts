@@ -29,3 +29,23 @@ export class InternalError extends Error {
     this.name = "InternalError";
   }
 }
+
+/** A call that the object's state does not allow now: a disposed model, a second fit at once. */
+export class StateError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "StateError";
+  }
+}
+
+/** Where a non-finite value first appeared in a training step. */
+export type NonFiniteStage = "input" | "pre-activation" | "activation" | "loss" | "gradient";
+
+/** Training met NaN or infinity. `layer` is 1-based (0 for the input or the loss as a whole). */
+export class NonFiniteError extends Error {
+  constructor(readonly stage: NonFiniteStage, readonly layer: number, readonly step: number, readonly epoch: number, detail: string) {
+    super(`non-finite ${stage} ${detail} at step ${step} (epoch ${epoch + 1}); `
+      + "lower the learning rate, clip gradients (optimizer clipNorm) or normalize the inputs");
+    this.name = "NonFiniteError";
+  }
+}

@@ -58,6 +58,12 @@ export function constant(value = 0): Initializer {
 }
 export const zeros = (): Initializer => ({ ...constant(0), name: "zeros", config: { name: "zeros" } });
 export const ones = (): Initializer => ({ ...constant(1), name: "ones", config: { name: "ones" } });
+/** A small positive constant (0.01 by default) for ReLU biases, so units start in the active
+ *  region (CS231n's suggestion, which the seed repeats; its benefit is not universal). */
+export function smallPositive(value = 0.01): Initializer {
+  if (typeof value !== "number" || !(value > 0 && value <= 1)) throw new ArgumentError("value", "a number in (0, 1]", value);
+  return { ...constant(value), name: "smallPositive", config: { name: "smallPositive", value } };
+}
 
 /** Uniform on [min, max). Defaults as Keras RandomUniform: [-0.05, 0.05). */
 export function uniform(options: { min?: number; max?: number } = {}): Initializer {
@@ -240,6 +246,7 @@ const FACTORIES: Record<string, Factory> = {
   zeros: () => zeros(),
   ones: () => ones(),
   constant: (o) => constant(o?.value as number),
+  smallPositive: (o) => smallPositive(o?.value as number | undefined),
   uniform: (o) => uniform(o),
   normal: (o) => normal(o),
   truncatedNormal: (o) => truncatedNormal(o),

@@ -1,0 +1,106 @@
+// Dense layers: what a user writes, and the resolved form the model keeps and saves. The
+// defaults follow the seed: He for the ReLU family (He et al. 2015), Xavier/Glorot for
+// tanh and logistic (Glorot & Bengio 2010), LeCun normal for SELU (Klambauer et al. 2017).
+import { activationParameter, ACTIVATIONS, type ActivationName } from "./activations.js";
+import { ArgumentError } from "./errors.js";
+import * as init from "./initializers.js";
+import type { Initializer } from "./initializers.js";
+
+/** Most units a layer may have: far beyond what fits in wasm memory with its neighbours. */
+export const MAX_UNITS = 1 << 20;
+
+export type InitializerInput = Initializer | string | { name: string; [k: string]: unknown };
+
+export interface DenseOptions {
+  units: number;
+  /** Default: relu for hidden layers; for the output layer, what the loss implies (softmax,
+   *  sigmoid, or identity for mean squared error). */
+  activation?: ActivationName;
+  /** Leaky ReLU's negative slope (default 0.01) or ELU's alpha (default 1). */
+  alpha?: number;
+  /** Default: heNormal (with the leaky slope) for the ReLU family, lecunNormal for SELU,
+   *  glorotUniform otherwise. */
+  kernelInitializer?: InitializerInput;
+  /** Default: zeros. `"smallPositive"` (0.01) keeps ReLU units active at the start. */
+  biasInitializer?: InitializerInput;
+  /** The stream this layer's kernel draws from (its bias uses stream + 1). Default 2 x the
+   *  layer's index, so no two layers start alike; give two layers the same stream (and
+   *  seed) to make them start identical on purpose. */
+  stream?: number;
+  /** A seed for this layer instead of the model's. */
+  seed?: number;
+}
+
+/** A layer as the model keeps it: everything explicit. */
+export interface DenseLayer {
+  readonly inputs: number;
+  readonly units: number;
+  readonly activation: ActivationName;
+  readonly alpha: number;
+  readonly kernelInitializer: Initializer;
+  readonly biasInitializer: Initializer;
+  readonly seed: number;
+  readonly stream: number;
+}
+
+const RELU_FAMILY: readonly ActivationName[] = ["relu", "leakyRelu", "elu", "gelu", "silu", "softplus"];
+
+export function defaultKernelInitializer(activation: ActivationName, alpha: number): Initializer {
+  if (activation === "leakyRelu") return init.heNormal({ slope: alpha });
+  if (RELU_FAMILY.includes(activation)) return init.heNormal();
+  if (activation === "selu") return init.lecunNormal();
+  return init.glorotUniform();
+}
+
+function toInitializer(name: string, v: InitializerInput): Initializer {
+  if (v != null && typeof v === "object" && "fill" in v && typeof v.fill === "function") return v as Initializer;
+  try {
+    return init.fromConfig(v as string);
+  } catch (e) {
+    throw new ArgumentError(name, `an initializer, or the name or config of one of ${init.INITIALIZER_NAMES.join(", ")}`, v);
+  }
+}
+
+const checkSeed = (name: string, v: unknown): number => {
+  if (typeof v !== "number" || !Number.isInteger(v) || v < 0 || v > 0xffffffff) throw new ArgumentError(name, "an integer in [0, 2^32)", v);
+  return v;
+};
+
+/** Validates one layer's options and fills in the defaults. */
+export function resolveLayer(options: DenseOptions, index: number, inputs: number, isOutput: boolean,
+  outputDefault: ActivationName, modelSeed: number): DenseLayer {
+  const at = `layers[${index}]`;
+  if (options == null || typeof options !== "object") throw new ArgumentError(at, "a layer's options { units, activation, ... }", options);
+  const { units } = options;
+  if (!Number.isInteger(units) || units < 1 || units > MAX_UNITS) throw new ArgumentError(`${at}.units`, `an integer in [1, ${MAX_UNITS}]`, units);
+  const activation = options.activation ?? (isOutput ? outputDefault : "relu");
+  if (activation !== "softmax" && !Object.hasOwn(ACTIVATIONS, activation)) {
+    throw new ArgumentError(`${at}.activation`, `one of ${Object.keys(ACTIVATIONS).join(", ")}, softmax`, activation);
+  }
+  if (activation === "softmax" && !isOutput) throw new ArgumentError(`${at}.activation`, "softmax only on the output layer", activation);
+  if (options.alpha !== undefined && (typeof options.alpha !== "number" || !Number.isFinite(options.alpha) || options.alpha < 0)) {
+    throw new ArgumentError(`${at}.alpha`, "a finite number >= 0", options.alpha);
+  }
+  const alpha = activationParameter(activation, options.alpha);
+  return {
+    inputs, units, activation, alpha,
+    kernelInitializer: options.kernelInitializer === undefined
+      ? defaultKernelInitializer(activation, alpha) : toInitializer(`${at}.kernelInitializer`, options.kernelInitializer),
+    biasInitializer: options.biasInitializer === undefined ? init.zeros() : toInitializer(`${at}.biasInitializer`, options.biasInitializer),
+    seed: options.seed === undefined ? modelSeed : checkSeed(`${at}.seed`, options.seed),
+    stream: options.stream === undefined ? 2 * index : checkSeed(`${at}.stream`, options.stream),
+  };
+}
+
+/** The JSON form of a resolved layer (what save stores and load reads back through resolveLayer). */
+export function layerConfig(layer: DenseLayer): DenseOptions & { units: number } {
+  return {
+    units: layer.units,
+    activation: layer.activation,
+    alpha: layer.alpha,
+    kernelInitializer: layer.kernelInitializer.config,
+    biasInitializer: layer.biasInitializer.config,
+    seed: layer.seed,
+    stream: layer.stream,
+  };
+}

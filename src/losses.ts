@@ -1,0 +1,99 @@
+// Loss functions as the model sees them: which kernel computes the loss, whether its gradient
+// comes out with respect to the last layer's pre-activation (fused with the output activation,
+// as Keras does for sigmoid + binary cross-entropy and softmax + categorical cross-entropy),
+// and how predictions are scored for accuracy.
+import type { ActivationName } from "./activations.js";
+import type { Backend, Tensor } from "./backend/backend.js";
+import { ArgumentError } from "./errors.js";
+
+export type LossName = "meanSquaredError" | "binaryCrossEntropy" | "softmaxCrossEntropy";
+export const LOSS_NAMES: readonly LossName[] = ["meanSquaredError", "binaryCrossEntropy", "softmaxCrossEntropy"];
+
+export interface LossConfig {
+  name: LossName;
+  /** The output layer's values are logits (identity activation): the loss applies the
+   *  sigmoid or softmax itself. */
+  fromLogits: boolean;
+  /** Probability clipping for binary cross-entropy from probabilities (Keras: 1e-7). */
+  epsilon: number;
+}
+
+/** The last layer's buffers for a batch: pre-activations z, activations a (a === z for
+ *  identity), targets t, gradient out d, and scratch probabilities for softmax from logits. */
+export interface OutputBuffers {
+  z: Tensor;
+  a: Tensor;
+  t: Tensor;
+  d: Tensor;
+  probs: Tensor | null;
+}
+
+export function lossFromConfig(config: LossName | Partial<LossConfig>): LossConfig {
+  const c = typeof config === "string" ? { name: config } : config;
+  if (c == null || typeof c !== "object" || !LOSS_NAMES.includes(c.name as LossName)) {
+    throw new ArgumentError("loss", `one of ${LOSS_NAMES.join(", ")}`, typeof config === "object" ? c?.name : config);
+  }
+  const fromLogits = c.fromLogits ?? false;
+  if (typeof fromLogits !== "boolean") throw new ArgumentError("loss.fromLogits", "true or false", fromLogits);
+  const epsilon = c.epsilon ?? 1e-7;
+  if (typeof epsilon !== "number" || !(epsilon > 0 && epsilon < 0.5)) throw new ArgumentError("loss.epsilon", "a number in (0, 0.5)", epsilon);
+  if (c.name === "meanSquaredError" && fromLogits) throw new ArgumentError("loss.fromLogits", "false for meanSquaredError", true);
+  return { name: c.name as LossName, fromLogits, epsilon };
+}
+
+/** The output activation a loss implies when the last layer names none. */
+export function defaultOutputActivation(loss: LossConfig): ActivationName {
+  if (loss.fromLogits || loss.name === "meanSquaredError") return "identity";
+  return loss.name === "softmaxCrossEntropy" ? "softmax" : "sigmoid";
+}
+
+/** A loss bound to the model's output activation and width. */
+export class Loss {
+  /** True when compute() writes dL/dz of the last layer; false: dL/da, to go through the activation. */
+  readonly fused: boolean;
+  /** For one output column: the value of a above which the prediction is class 1. */
+  readonly threshold: number;
+  /** Targets may be class indices (one per row) that are one-hot encoded. */
+  readonly classIndices: boolean;
+  // Binary cross-entropy from the logits z: given as logits, or behind a sigmoid output,
+  // which stays exact where the sigmoid saturates.
+  private readonly sigmoidLogits: boolean;
+
+  constructor(readonly config: LossConfig, readonly activation: ActivationName, readonly outputs: number) {
+    const { name, fromLogits } = config;
+    if (fromLogits && activation !== "identity") {
+      throw new ArgumentError("loss.fromLogits", `an identity output activation (logits), not ${activation}`, true);
+    }
+    if (name === "softmaxCrossEntropy" && activation !== "softmax" && !fromLogits) {
+      throw new ArgumentError("activation", "softmax on the output layer for softmaxCrossEntropy (or identity with fromLogits)", activation);
+    }
+    if (activation === "softmax" && outputs < 2) throw new ArgumentError("units", "at least 2 units for a softmax output", outputs);
+    this.fused = activation === "identity" || (name === "binaryCrossEntropy" && activation === "sigmoid")
+      || (name === "softmaxCrossEntropy" && activation === "softmax");
+    this.threshold = fromLogits ? 0 : 0.5;
+    this.classIndices = name === "softmaxCrossEntropy";
+    this.sigmoidLogits = name === "binaryCrossEntropy" && (fromLogits || activation === "sigmoid");
+  }
+
+  /** Whether the model needs a scratch probability buffer (softmax computed inside the loss). */
+  get needsProbs(): boolean { return this.config.name === "softmaxCrossEntropy" && this.config.fromLogits; }
+
+  /** Mean loss over the batch; with `withGrad` the gradient (of the mean) is written to o.d. */
+  compute(backend: Backend, o: OutputBuffers, rows: number, withGrad: boolean): number {
+    const cols = this.outputs, grad = withGrad ? o.d : null;
+    const perElement = 1 / (rows * cols);
+    switch (this.config.name) {
+      case "meanSquaredError":
+        return backend.meanSquaredError(o.a, o.t, grad, perElement) * perElement;
+      case "binaryCrossEntropy":
+        return (this.sigmoidLogits
+          ? backend.sigmoidCrossEntropy(o.z, o.t, grad, perElement)
+          : backend.binaryCrossEntropy(o.a, o.t, grad, perElement, this.config.epsilon)) * perElement;
+      case "softmaxCrossEntropy": {
+        const probs = o.probs ?? o.a;
+        if (o.probs) backend.softmax(o.z, o.probs, rows, cols);
+        return backend.softmaxCrossEntropy(o.z, o.t, probs, grad, rows, cols, 1 / rows) / rows;
+      }
+    }
+  }
+}

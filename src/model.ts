@@ -1,0 +1,350 @@
+// A model: a stack of dense layers with its loss, optimizer and input normalizer, over one
+// backend. This file owns the model's state and its synchronous operations (predict,
+// evaluate, gradients, weights); training.ts runs fit, serialize.ts saves and loads.
+import type { ActivationName } from "./activations.js";
+import type { Backend, Tensor } from "./backend/backend.js";
+import { CheckedBackend } from "./backend/checked.js";
+import { JsBackend } from "./backend/js/index.js";
+import { createWasmBackend } from "./backend/wasm.js";
+import { sliceRows, toMatrix, toTargets, type Matrix, type MatrixInput, type TargetInput } from "./data.js";
+import { ArgumentError, NonFiniteError, StateError } from "./errors.js";
+import { MAX_UNITS, resolveLayer, type DenseLayer, type DenseOptions } from "./layers.js";
+import { defaultOutputActivation, Loss, lossFromConfig, type LossConfig, type LossName } from "./losses.js";
+import { Network, type Batch } from "./network.js";
+import { Normalizer, type NormalizerKind } from "./normalizers.js";
+import { OptimizerRunner, optimizerFromConfig, type OptimizerConfig, type OptimizerName } from "./optimizers.js";
+import { fit, type FitOptions, type History } from "./training.js";
+
+export type MetricName = "accuracy";
+
+export interface ModelOptions {
+  /** Width of an input row. */
+  inputs: number;
+  layers: DenseOptions[];
+  /** Default "meanSquaredError". */
+  loss?: LossName | Partial<LossConfig>;
+  /** Default adam() with its defaults. */
+  optimizer?: OptimizerName | OptimizerConfig;
+  /** Reported besides the loss. Default ["accuracy"] for the cross-entropies, [] for MSE. */
+  metrics?: MetricName[];
+  /** Fit a normalizer on the first fit's training inputs and apply it to every input after. */
+  normalize?: NormalizerKind | "none";
+  /** Seeds every layer's initialization (each layer its own stream) and the shuffling.
+   *  Default: a random seed, kept in `model.seed` so the run can be repeated. */
+  seed?: number;
+  /** "wasm" (default; one shared SIMD core per process), "js", or a backend from createBackend(). */
+  backend?: "wasm" | "js" | Backend;
+}
+
+export interface LayerWeights {
+  /** [inputs x units] row-major. */
+  kernel: Float32Array;
+  bias: Float32Array;
+}
+
+/** Predictions, row-major, one row per input row. */
+export interface Prediction {
+  data: Float32Array;
+  shape: [number, number];
+}
+
+export interface Evaluation {
+  loss: number;
+  accuracy?: number;
+}
+
+/** Rows predict and evaluate push through at a time when the model is not training. */
+const INFERENCE_ROWS = 256;
+
+let sharedCore: Promise<Backend> | null = null;
+
+/** The backend a model runs on: unchecked, because the model sizes its own buffers. */
+export async function resolveBackend(choice: ModelOptions["backend"]): Promise<Backend> {
+  if (choice === undefined || choice === "wasm") {
+    sharedCore ??= createWasmBackend().catch((e: unknown) => {
+      sharedCore = null;
+      throw e;
+    });
+    return sharedCore;
+  }
+  if (choice === "js") return new JsBackend();
+  if (choice instanceof CheckedBackend) return choice.inner;
+  if (choice != null && typeof choice === "object" && typeof (choice as Backend).sgemm === "function") return choice;
+  throw new ArgumentError("backend", '"wasm", "js" or a backend from createBackend()', choice);
+}
+
+export function randomSeed(): number {
+  const c = (globalThis as { crypto?: { getRandomValues?: (a: Uint32Array) => Uint32Array } }).crypto;
+  if (c?.getRandomValues) return c.getRandomValues(new Uint32Array(1))[0]!;
+  return Math.floor(Math.random() * 0x100000000);
+}
+
+/** Builds and initializes a model. */
+export async function createModel(options: ModelOptions): Promise<Model> {
+  const backend = await resolveBackend(options?.backend);
+  return new Model(backend, options);
+}
+
+export class Model {
+  readonly inputs: number;
+  readonly layers: readonly DenseLayer[];
+  readonly loss: LossConfig;
+  readonly metrics: readonly MetricName[];
+  readonly seed: number;
+  readonly normalize: NormalizerKind | "none";
+  /** Epochs trained so far, over every fit (each epoch's shuffle stream). */
+  epochs = 0;
+  /** @internal */ readonly net: Network;
+  /** @internal */ readonly lossFn: Loss;
+  /** @internal */ optimizerRunner: OptimizerRunner;
+  /** @internal */ normalizerState: Normalizer | null = null;
+  /** @internal */ training = false;
+  private disposed = false;
+  // Squared global gradient norm of the last computeGradients.
+  private gradNormSq = 0;
+
+  /** @internal Use createModel or loadModel. */
+  constructor(readonly backend: Backend, options: ModelOptions) {
+    if (options == null || typeof options !== "object") throw new ArgumentError("options", "model options { inputs, layers, ... }", options);
+    const { inputs, layers } = options;
+    if (!Number.isInteger(inputs) || inputs < 1 || inputs > MAX_UNITS) throw new ArgumentError("inputs", `an integer in [1, ${MAX_UNITS}]`, inputs);
+    if (!Array.isArray(layers) || layers.length === 0) throw new ArgumentError("layers", "a non-empty array of layer options", layers);
+    const seed = options.seed ?? randomSeed();
+    if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) throw new ArgumentError("seed", "an integer in [0, 2^32)", seed);
+    this.loss = lossFromConfig(options.loss ?? "meanSquaredError");
+    const outputDefault = defaultOutputActivation(this.loss);
+    let width = inputs;
+    this.layers = layers.map((l, i) => {
+      const layer = resolveLayer(l, i, width, i === layers.length - 1, outputDefault, seed);
+      width = layer.units;
+      return layer;
+    });
+    const params = this.layers.reduce((n, l) => n + (l.inputs + 1) * l.units, 0);
+    if (params > 1 << 27) throw new ArgumentError("layers", "at most 2^27 parameters in all (512 MB of float32)", params);
+    const last = this.layers[this.layers.length - 1]!;
+    this.lossFn = new Loss(this.loss, last.activation, last.units);
+    const metrics = options.metrics ?? (this.loss.name === "meanSquaredError" ? [] : ["accuracy"]);
+    if (!Array.isArray(metrics) || metrics.some((m) => m !== "accuracy")) throw new ArgumentError("metrics", 'an array of "accuracy"', metrics);
+    this.metrics = [...metrics];
+    const normalize = options.normalize ?? "none";
+    if (!["none", "standardize", "minMax"].includes(normalize)) throw new ArgumentError("normalize", '"standardize", "minMax" or "none"', normalize);
+    this.normalize = normalize;
+    this.inputs = inputs;
+    this.seed = seed;
+    const optimizer = optimizerFromConfig(options.optimizer ?? "adam");
+    this.net = new Network(backend, this.layers, this.lossFn.needsProbs);
+    try {
+      this.optimizerRunner = new OptimizerRunner(backend, optimizer, this.net.kernelCount, this.net.paramCount);
+      this.net.initialize();
+    } catch (e) {
+      this.net.dispose();
+      throw e;
+    }
+  }
+
+  get outputs(): number { return this.net.outputs; }
+  get optimizer(): OptimizerConfig { return this.optimizerRunner.config; }
+  /** Optimizer steps taken. */
+  get steps(): number { return this.optimizerRunner.step; }
+  /** The fitted input normalizer, or null. */
+  get normalizer(): Normalizer | null { return this.normalizerState; }
+  get isDisposed(): boolean { return this.disposed; }
+  /** The activations of the layers, in order. */
+  get activations(): ActivationName[] { return this.layers.map((l) => l.activation); }
+
+  /** Trains on x, y. See FitOptions; resolves with the history when training ends. */
+  fit(x: MatrixInput, y: TargetInput, options: FitOptions = {}): Promise<History> {
+    return fit(this, x, y, options);
+  }
+
+  /** The output for every row of x. */
+  predict(x: MatrixInput): Prediction {
+    this.checkUsable("predict", false);
+    const m = toMatrix("x", x, this.inputs);
+    const out = new Float32Array(m.rows * this.outputs);
+    this.eachChunk(m, null, (batch, start) => {
+      this.net.forward(batch);
+      out.set(this.backend.read(batch.out.a), start * this.outputs);
+    });
+    return { data: out, shape: [m.rows, this.outputs] };
+  }
+
+  /** The predicted class of every row: argmax, or for one output the thresholded value. */
+  predictClasses(x: MatrixInput): Int32Array {
+    const { data, shape: [rows, cols] } = this.predict(x);
+    const classes = new Int32Array(rows);
+    for (let r = 0; r < rows; r++) {
+      if (cols === 1) { classes[r] = data[r]! > this.lossFn.threshold ? 1 : 0; continue; }
+      let best = 0;
+      for (let j = 1; j < cols; j++) if (data[r * cols + j]! > data[r * cols + best]!) best = j;
+      classes[r] = best;
+    }
+    return classes;
+  }
+
+  /** Mean loss (and accuracy when it is a metric) over x, y. */
+  evaluate(x: MatrixInput, y: TargetInput): Evaluation {
+    this.checkUsable("evaluate", false);
+    const m = toMatrix("x", x, this.inputs);
+    const t = toTargets("y", y, m.rows, this.outputs, this.lossFn.classIndices);
+    let loss = 0, correct = 0;
+    this.eachChunk(m, t, (batch) => {
+      this.net.forward(batch);
+      loss += this.lossFn.compute(this.backend, batch.out, batch.rows, false) * batch.rows;
+      correct += this.countCorrect(batch);
+    });
+    return this.report(loss / m.rows, correct / m.rows);
+  }
+
+  /** The mean loss over x, y and the gradient of every kernel and bias, without updating
+   *  anything (for gradient checks and diagnostics). Runs x as one batch. */
+  gradients(x: MatrixInput, y: TargetInput): { loss: number; layers: LayerWeights[] } {
+    this.checkUsable("gradients", true);
+    const m = toMatrix("x", x, this.inputs);
+    const t = toTargets("y", y, m.rows, this.outputs, this.lossFn.classIndices);
+    const batch = this.net.batch(m.rows);
+    this.upload(batch, m, t, 0, m.rows);
+    const loss = this.computeGradients(batch, 0, 0);
+    return {
+      loss,
+      layers: this.layers.map((_, i) => ({
+        kernel: this.backend.read(this.net.kernelGrads[i]!), bias: this.backend.read(this.net.biasGrads[i]!),
+      })),
+    };
+  }
+
+  /** Copies of every layer's kernel and bias. */
+  getWeights(): LayerWeights[] {
+    this.checkUsable("getWeights", false);
+    return this.layers.map((_, i) => ({ kernel: this.backend.read(this.net.kernels[i]!), bias: this.backend.read(this.net.biases[i]!) }));
+  }
+
+  /** Replaces every layer's kernel and bias. All are checked before any is written. */
+  setWeights(weights: readonly { kernel: ArrayLike<number>; bias: ArrayLike<number> }[]): void {
+    this.checkUsable("setWeights", true);
+    if (!Array.isArray(weights) || weights.length !== this.layers.length) {
+      throw new ArgumentError("weights", `an array of ${this.layers.length} { kernel, bias }`, weights);
+    }
+    const checked = weights.map((w, i) => {
+      const l = this.layers[i]!;
+      return {
+        kernel: toMatrix(`weights[${i}].kernel`, { data: w?.kernel, shape: [l.inputs, l.units] }).data,
+        bias: toMatrix(`weights[${i}].bias`, { data: w?.bias, shape: [1, l.units] }).data,
+      };
+    });
+    checked.forEach((w, i) => {
+      this.backend.write(this.net.kernels[i]!, w.kernel);
+      this.backend.write(this.net.biases[i]!, w.bias);
+    });
+  }
+
+  /** A line per layer: shape, activation, initializers, parameter count. */
+  summary(): string {
+    const lines = this.layers.map((l, i) =>
+      `dense ${i + 1}: ${l.inputs} -> ${l.units} ${l.activation}${l.alpha ? `(${l.alpha})` : ""}, `
+      + `kernel ${l.kernelInitializer.name}, bias ${l.biasInitializer.name}, ${(l.inputs + 1) * l.units} parameters`);
+    const opt = this.optimizer;
+    lines.push(`loss ${this.loss.name}${this.loss.fromLogits ? " (from logits)" : ""}, optimizer ${opt.name} lr ${opt.learningRate}, `
+      + `${this.net.paramCount} parameters, seed ${this.seed}, backend ${this.backend.name}`);
+    return lines.join("\n");
+  }
+
+  /** Frees the model's memory. Any later use throws a StateError; a running fit stops at its
+   *  next batch boundary with one. */
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    this.optimizerRunner.dispose();
+    this.net.dispose();
+  }
+
+  // ---- used by training.ts and serialize.ts --------------------------------------------
+
+  /** @internal Throws if the model is disposed or (when `mutates`) being trained. */
+  checkUsable(what: string, mutates: boolean): void {
+    if (this.disposed) throw new StateError(`${what}: this model has been disposed`);
+    if (mutates && this.training) throw new StateError(`${what}: this model is being trained by a fit that has not finished`);
+  }
+
+  /** @internal Forward, loss and backward for one batch already in `batch`; returns the mean
+   *  loss. Throws NonFiniteError (naming where) before anything is updated. */
+  computeGradients(batch: Batch, step: number, epoch: number): number {
+    const b = this.backend;
+    this.net.forward(batch);
+    const loss = this.lossFn.compute(b, batch.out, batch.rows, true);
+    if (!Number.isFinite(loss)) throw this.locateNonFinite(batch, step, epoch);
+    this.net.backward(batch, this.lossFn.fused);
+    this.gradNormSq = b.sumSquares(this.net.grads);
+    if (!Number.isFinite(this.gradNormSq)) {
+      for (let i = this.layers.length - 1; i >= 0; i--) {
+        if (b.countNonFinite(this.net.kernelGrads[i]!) + b.countNonFinite(this.net.biasGrads[i]!) > 0) {
+          throw new NonFiniteError("gradient", i + 1, step, epoch, `in the weight gradients of layer ${i + 1} (${this.layers[i]!.activation})`);
+        }
+      }
+    }
+    return loss;
+  }
+
+  /** @internal One optimizer update from the last computeGradients. */
+  applyUpdate(): void {
+    const n = this.net;
+    const scale = this.optimizerRunner.clipFactor(Math.sqrt(this.gradNormSq));
+    this.optimizerRunner.apply(n.allKernels, n.allBiases, n.allKernelGrads, n.allBiasGrads, scale);
+  }
+
+  /** @internal Rows predicted right in the batch (0 when accuracy is not a metric). */
+  countCorrect(batch: Batch): number {
+    if (!this.metrics.includes("accuracy")) return 0;
+    return this.backend.countCorrect(batch.out.a, batch.t, batch.rows, this.outputs, this.lossFn.threshold);
+  }
+
+  /** @internal */
+  report(loss: number, accuracy: number): Evaluation {
+    return this.metrics.includes("accuracy") ? { loss, accuracy } : { loss };
+  }
+
+  /** @internal Writes rows [start, start + count) of x (normalized) and t into the batch. */
+  upload(batch: Batch, x: Matrix, t: Matrix | null, start: number, count: number): void {
+    writeRows(this.backend, batch.x, x, start, count, this.normalizerState);
+    if (t) this.backend.write(batch.t, sliceRows(t, start, count).data);
+  }
+
+  private eachChunk(x: Matrix, t: Matrix | null, run: (batch: Batch, start: number) => void): void {
+    // A running fit's buffers must not move: it then works in chunks of its own batch size.
+    if (!this.training) this.net.ensureCapacity(Math.min(x.rows, INFERENCE_ROWS));
+    const chunk = this.net.rowCapacity;
+    for (let start = 0; start < x.rows; start += chunk) {
+      const count = Math.min(chunk, x.rows - start);
+      const batch = this.net.batch(count);
+      this.upload(batch, x, t, start, count);
+      run(batch, start);
+    }
+  }
+
+  private locateNonFinite(batch: Batch, step: number, epoch: number): NonFiniteError {
+    const b = this.backend;
+    for (let i = 0; i < this.layers.length; i++) {
+      const l = this.layers[i]!, buf = batch.layers[i]!;
+      const what = `in layer ${i + 1} (${l.inputs} -> ${l.units} ${l.activation})`;
+      if (b.countNonFinite(buf.z) > 0) return new NonFiniteError("pre-activation", i + 1, step, epoch, what);
+      if (b.countNonFinite(buf.a) > 0) return new NonFiniteError("activation", i + 1, step, epoch, what);
+    }
+    return new NonFiniteError("loss", 0, step, epoch, `from finite outputs (targets outside the loss's range?)`);
+  }
+}
+
+/** Writes rows [start, start + count) of x into `dst` from its start, normalized on the way
+ *  in chunks (so no full normalized copy of x is ever made). */
+export function writeRows(backend: Backend, dst: Tensor, x: Matrix, start: number, count: number, normalizer: Normalizer | null): void {
+  if (!normalizer) {
+    backend.write(dst, sliceRows(x, start, count).data);
+    return;
+  }
+  const chunkRows = Math.max(1, Math.min(count, Math.floor(65536 / x.cols)));
+  const scratch = new Float32Array(chunkRows * x.cols);
+  for (let done = 0; done < count; done += chunkRows) {
+    const n = Math.min(chunkRows, count - done);
+    normalizer.applyRows(x, start + done, n, scratch);
+    backend.write(dst, n === chunkRows ? scratch : scratch.subarray(0, n * x.cols), done * x.cols);
+  }
+}

@@ -1,0 +1,184 @@
+// The numeric engine of a model: parameters, gradients and per-batch buffers in backend
+// memory, and the forward and backward passes as sequences of kernel calls. Nothing here
+// allocates per call once the buffers exist; nothing is read back but what the caller asks.
+//
+// Layout: all kernels, then all biases, in one parameter tensor (and one gradient tensor of
+// the same layout), so an optimizer step is one kernel call per part and a save is a read.
+// A kernel is [inputs x units] row-major (Keras' layout): z = x W + b.
+import type { Backend, Tensor } from "./backend/backend.js";
+import type { DenseLayer } from "./layers.js";
+import type { OutputBuffers } from "./losses.js";
+
+/** One layer's buffers for a batch of `rows`: views into the capacity-sized buffers. */
+export interface LayerBuffers {
+  /** Pre-activation x W + b. */
+  z: Tensor;
+  /** Activation f(z); the same tensor as z for identity. */
+  a: Tensor;
+  /** Gradient: dL/da, then dL/dz in place. */
+  d: Tensor;
+}
+
+/** Every buffer of one batch size. */
+export interface Batch {
+  rows: number;
+  x: Tensor;
+  t: Tensor;
+  layers: LayerBuffers[];
+  out: OutputBuffers;
+}
+
+export class Network {
+  readonly params: Tensor;
+  readonly grads: Tensor;
+  readonly kernels: Tensor[] = [];
+  readonly biases: Tensor[] = [];
+  readonly kernelGrads: Tensor[] = [];
+  readonly biasGrads: Tensor[] = [];
+  /** All kernels / all biases (and their gradients) as one tensor each, for the optimizer. */
+  readonly allKernels: Tensor;
+  readonly allBiases: Tensor;
+  readonly allKernelGrads: Tensor;
+  readonly allBiasGrads: Tensor;
+  readonly kernelCount: number;
+  readonly paramCount: number;
+
+  private capacity = 0;
+  private buffers: Tensor[] = [];
+  private full: Batch | null = null;
+  private partial: Batch | null = null;
+
+  constructor(readonly backend: Backend, readonly layers: readonly DenseLayer[], private readonly withProbs: boolean) {
+    this.kernelCount = layers.reduce((n, l) => n + l.inputs * l.units, 0);
+    this.paramCount = this.kernelCount + layers.reduce((n, l) => n + l.units, 0);
+    this.params = backend.alloc(this.paramCount);
+    this.grads = backend.alloc(this.paramCount);
+    backend.fill(this.grads, 0);
+    let k = 0, b = this.kernelCount;
+    for (const l of layers) {
+      this.kernels.push(backend.slice(this.params, k, l.inputs * l.units));
+      this.kernelGrads.push(backend.slice(this.grads, k, l.inputs * l.units));
+      this.biases.push(backend.slice(this.params, b, l.units));
+      this.biasGrads.push(backend.slice(this.grads, b, l.units));
+      k += l.inputs * l.units;
+      b += l.units;
+    }
+    this.allKernels = backend.slice(this.params, 0, this.kernelCount);
+    this.allBiases = backend.slice(this.params, this.kernelCount, this.paramCount - this.kernelCount);
+    this.allKernelGrads = backend.slice(this.grads, 0, this.kernelCount);
+    this.allBiasGrads = backend.slice(this.grads, this.kernelCount, this.paramCount - this.kernelCount);
+  }
+
+  get inputs(): number { return this.layers[0]!.inputs; }
+  get outputs(): number { return this.layers[this.layers.length - 1]!.units; }
+  /** Rows the batch buffers hold now. */
+  get rowCapacity(): number { return this.capacity; }
+
+  /** Fills every kernel and bias from its initializer and its own stream. */
+  initialize(): void {
+    const b = this.backend;
+    this.layers.forEach((l, i) => {
+      const rng = b.random(l.seed, l.stream);
+      const rngBias = b.random(l.seed, (l.stream + 1) >>> 0);
+      try {
+        l.kernelInitializer.fill(b, this.kernels[i]!, l.inputs, l.units, rng);
+        l.biasInitializer.fill(b, this.biases[i]!, l.inputs, l.units, rngBias);
+      } finally {
+        b.freeRandom(rng);
+        b.freeRandom(rngBias);
+      }
+    });
+  }
+
+  /** Buffers for `rows` rows (rows <= capacity after ensureCapacity). Reuses the last views. */
+  batch(rows: number): Batch {
+    if (rows > this.capacity) this.ensureCapacity(rows);
+    if (this.full && this.full.rows === rows) return this.full;
+    if (this.partial && this.partial.rows === rows) return this.partial;
+    const views = this.views(rows);
+    if (rows === this.capacity) this.full = views;
+    else this.partial = views;
+    return views;
+  }
+
+  /** Grows the batch buffers to hold `rows` rows. Growing frees and reallocates, so it is
+   *  done before training starts, never between the steps of a fit. */
+  ensureCapacity(rows: number): void {
+    if (rows <= this.capacity) return;
+    this.freeBuffers();
+    const b = this.backend, alloc = (n: number): Tensor => {
+      const t = b.alloc(n);
+      this.buffers.push(t);
+      return t;
+    };
+    alloc(rows * this.inputs);
+    alloc(rows * this.outputs);
+    for (const l of this.layers) {
+      alloc(rows * l.units);
+      if (l.activation !== "identity") alloc(rows * l.units);
+      alloc(rows * l.units);
+    }
+    if (this.withProbs) alloc(rows * this.outputs);
+    this.capacity = rows;
+  }
+
+  private views(rows: number): Batch {
+    const b = this.backend, take = (i: number, n: number): Tensor => b.slice(this.buffers[i]!, 0, n);
+    let i = 0;
+    const x = take(i++, rows * this.inputs);
+    const t = take(i++, rows * this.outputs);
+    const layers = this.layers.map((l) => {
+      const z = take(i++, rows * l.units);
+      const a = l.activation === "identity" ? z : take(i++, rows * l.units);
+      return { z, a, d: take(i++, rows * l.units) };
+    });
+    const last = layers[layers.length - 1]!;
+    const probs = this.withProbs ? take(i++, rows * this.outputs) : null;
+    return { rows, x, t, layers, out: { z: last.z, a: last.a, t, d: last.d, probs } };
+  }
+
+  /** z = x W + b and a = f(z) for every layer, from batch.x. */
+  forward(batch: Batch): void {
+    const b = this.backend, rows = batch.rows;
+    let input = batch.x;
+    for (let i = 0; i < this.layers.length; i++) {
+      const l = this.layers[i]!, buf = batch.layers[i]!;
+      b.sgemm(false, false, rows, l.units, l.inputs, 1, input, this.kernels[i]!, 0, buf.z);
+      b.addBias(buf.z, this.biases[i]!, rows, l.units);
+      if (l.activation === "softmax") b.softmax(buf.z, buf.a, rows, l.units);
+      else if (l.activation !== "identity") b.activation(l.activation, buf.z, buf.a, l.alpha);
+      input = buf.a;
+    }
+  }
+
+  /** Gradients of every kernel and bias, from the output gradient in the last layer's d
+   *  (dL/dz when `outputIsPreActivation`, else dL/da). The first layer's input gradient is
+   *  never formed: nothing uses it. */
+  backward(batch: Batch, outputIsPreActivation: boolean): void {
+    const b = this.backend, rows = batch.rows, last = this.layers.length - 1;
+    for (let i = last; i >= 0; i--) {
+      const l = this.layers[i]!, buf = batch.layers[i]!;
+      if (i < last || !outputIsPreActivation) {
+        if (l.activation === "softmax") b.softmaxGrad(buf.a, buf.d, buf.d, rows, l.units);
+        else if (l.activation !== "identity") b.activationGrad(l.activation, buf.z, buf.d, buf.d, l.alpha);
+      }
+      const input = i === 0 ? batch.x : batch.layers[i - 1]!.a;
+      b.sgemm(true, false, l.inputs, l.units, rows, 1, input, buf.d, 0, this.kernelGrads[i]!);
+      b.sumRows(buf.d, this.biasGrads[i]!, rows, l.units);
+      if (i > 0) b.sgemm(false, true, rows, l.inputs, l.units, 1, buf.d, this.kernels[i]!, 0, batch.layers[i - 1]!.d);
+    }
+  }
+
+  private freeBuffers(): void {
+    for (const t of this.buffers) this.backend.free(t);
+    this.buffers = [];
+    this.full = this.partial = null;
+    this.capacity = 0;
+  }
+
+  dispose(): void {
+    this.freeBuffers();
+    this.backend.free(this.params);
+    this.backend.free(this.grads);
+  }
+}

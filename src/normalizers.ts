@@ -1,0 +1,71 @@
+// Input normalization fitted on the training data and stored with the model, so predict sees
+// inputs on the same scale as fit did. Unnormalized inputs and large weights blow up
+// pre-activations (the seed's point 8); both kinds are per-column affine maps x' = (x - shift) * scale.
+import { ArgumentError } from "./errors.js";
+import type { Matrix } from "./data.js";
+
+export type NormalizerKind = "standardize" | "minMax";
+
+export interface NormalizerConfig {
+  kind: NormalizerKind;
+  shift: number[];
+  scale: number[];
+}
+
+export class Normalizer {
+  private constructor(readonly kind: NormalizerKind, readonly shift: Float32Array, readonly scale: Float32Array) {}
+
+  /** Standardize: mean 0, std 1 per column (population std, as scikit-learn's StandardScaler).
+   *  MinMax: [0, 1] per column. A constant column is only shifted. */
+  static fit(kind: NormalizerKind, x: Matrix): Normalizer {
+    const { data, rows, cols } = x;
+    const shift = new Float64Array(cols), spread = new Float64Array(cols);
+    if (kind === "standardize") {
+      for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) shift[j] = shift[j]! + data[i * cols + j]!;
+      for (let j = 0; j < cols; j++) shift[j] = shift[j]! / rows;
+      for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) spread[j] = spread[j]! + (data[i * cols + j]! - shift[j]!) ** 2;
+      for (let j = 0; j < cols; j++) spread[j] = Math.sqrt(spread[j]! / rows);
+    } else if (kind === "minMax") {
+      const hi = new Float64Array(cols).fill(-Infinity);
+      shift.fill(Infinity);
+      for (let i = 0; i < rows; i++) {
+        for (let j = 0; j < cols; j++) {
+          const v = data[i * cols + j]!;
+          if (v < shift[j]!) shift[j] = v;
+          if (v > hi[j]!) hi[j] = v;
+        }
+      }
+      for (let j = 0; j < cols; j++) spread[j] = hi[j]! - shift[j]!;
+    } else {
+      throw new ArgumentError("normalize", '"standardize", "minMax" or "none"', kind);
+    }
+    const scale = spread.map((s) => (s > 0 && Number.isFinite(1 / s) ? 1 / s : 1));
+    return new Normalizer(kind, Float32Array.from(shift), Float32Array.from(scale));
+  }
+
+  static fromConfig(config: NormalizerConfig, cols: number): Normalizer {
+    if (config == null || (config.kind !== "standardize" && config.kind !== "minMax")) {
+      throw new ArgumentError("normalizer.kind", '"standardize" or "minMax"', config?.kind);
+    }
+    const vector = (name: string, v: unknown): Float32Array => {
+      if (!Array.isArray(v) || v.length !== cols || !v.every((x) => typeof x === "number" && Number.isFinite(x))) {
+        throw new ArgumentError(`normalizer.${name}`, `${cols} finite numbers`, v);
+      }
+      return Float32Array.from(v);
+    };
+    return new Normalizer(config.kind, vector("shift", config.shift), vector("scale", config.scale));
+  }
+
+  toConfig(): NormalizerConfig {
+    return { kind: this.kind, shift: Array.from(this.shift), scale: Array.from(this.scale) };
+  }
+
+  /** Rows [start, start + count) of x, normalized, into out (from its start). */
+  applyRows(x: Matrix, start: number, count: number, out: Float32Array): void {
+    const { data, cols } = x;
+    const shift = this.shift, scale = this.scale;
+    for (let i = 0, o = start * cols; i < count * cols; i += cols, o += cols) {
+      for (let j = 0; j < cols; j++) out[i + j] = (data[o + j]! - shift[j]!) * scale[j]!;
+    }
+  }
+}

@@ -1,0 +1,180 @@
+// Save and load: a model as one JSON document. Weights travel as base64 of their float32
+// bytes (little-endian), so a round trip is bit-exact. Loading checks the whole document,
+// sizes first, before it allocates anything.
+import type { Backend } from "./backend/backend.js";
+import { ArgumentError } from "./errors.js";
+import { layerConfig, MAX_UNITS, type DenseOptions } from "./layers.js";
+import type { LossConfig } from "./losses.js";
+import { Model, resolveBackend, type MetricName, type ModelOptions } from "./model.js";
+import { Normalizer, type NormalizerConfig } from "./normalizers.js";
+import type { OptimizerConfig } from "./optimizers.js";
+
+export const FORMAT = "simdnet-model";
+export const FORMAT_VERSION = 1;
+
+export interface ModelDocument {
+  format: typeof FORMAT;
+  version: number;
+  inputs: number;
+  seed: number;
+  layers: DenseOptions[];
+  loss: LossConfig;
+  optimizer: OptimizerConfig;
+  metrics: MetricName[];
+  normalize: ModelOptions["normalize"];
+  normalizer: NormalizerConfig | null;
+  epochs: number;
+  weights: { kernel: string; bias: string }[];
+  /** Present when saved with { optimizer: true }: the step count and each state vector. */
+  optimizerState?: { step: number; vectors: string[] };
+}
+
+/** The model as a JSON-ready document. */
+export function saveModel(model: Model, options: { optimizer?: boolean } = {}): ModelDocument {
+  model.checkUsable("save", false);
+  const doc: ModelDocument = {
+    format: FORMAT,
+    version: FORMAT_VERSION,
+    inputs: model.inputs,
+    seed: model.seed,
+    layers: model.layers.map(layerConfig),
+    loss: { ...model.loss },
+    optimizer: structuredClone(model.optimizer),
+    metrics: [...model.metrics],
+    normalize: model.normalize,
+    normalizer: model.normalizer?.toConfig() ?? null,
+    epochs: model.epochs,
+    weights: model.getWeights().map((w) => ({ kernel: encodeFloats(w.kernel), bias: encodeFloats(w.bias) })),
+  };
+  if (options.optimizer) {
+    const runner = model.optimizerRunner;
+    doc.optimizerState = { step: runner.step, vectors: runner.state.map((t) => encodeFloats(model.backend.read(t))) };
+  }
+  return doc;
+}
+
+/** A model from a document (or its JSON text), on the chosen backend. */
+export async function loadModel(document: ModelDocument | string, options: { backend?: ModelOptions["backend"] } = {}): Promise<Model> {
+  const doc = parseDocument(document);
+  const backend = await resolveBackend(options.backend);
+  return buildModel(backend, doc);
+}
+
+function parseDocument(document: ModelDocument | string): ModelDocument {
+  let doc: unknown = document;
+  if (typeof document === "string") {
+    try {
+      doc = JSON.parse(document);
+    } catch (e) {
+      throw new ArgumentError("document", "JSON text of a saved model", `text that does not parse (${(e as Error).message})`);
+    }
+  }
+  const d = doc as ModelDocument;
+  if (d == null || typeof d !== "object" || d.format !== FORMAT) throw new ArgumentError("document.format", `"${FORMAT}"`, d?.format);
+  if (d.version !== FORMAT_VERSION) throw new ArgumentError("document.version", `${FORMAT_VERSION}`, d.version);
+  if (!Number.isInteger(d.inputs) || d.inputs < 1 || d.inputs > MAX_UNITS) throw new ArgumentError("document.inputs", `an integer in [1, ${MAX_UNITS}]`, d.inputs);
+  if (!Array.isArray(d.layers) || d.layers.length === 0 || d.layers.length > 1000) throw new ArgumentError("document.layers", "an array of 1 to 1000 layers", d.layers);
+  if (!Array.isArray(d.weights) || d.weights.length !== d.layers.length) {
+    throw new ArgumentError("document.weights", `one { kernel, bias } per layer (${d.layers.length})`, d.weights);
+  }
+  // Sizes before anything else: a document must not make us allocate what it does not carry.
+  let width = d.inputs;
+  d.layers.forEach((l, i) => {
+    const units = l?.units;
+    if (!Number.isInteger(units) || units < 1 || units > MAX_UNITS) throw new ArgumentError(`document.layers[${i}].units`, `an integer in [1, ${MAX_UNITS}]`, units);
+    const w = d.weights[i];
+    checkEncoded(`document.weights[${i}].kernel`, w?.kernel, width * units);
+    checkEncoded(`document.weights[${i}].bias`, w?.bias, units);
+    width = units;
+  });
+  if (!Number.isInteger(d.epochs) || d.epochs < 0) throw new ArgumentError("document.epochs", "an integer >= 0", d.epochs);
+  return d;
+}
+
+function buildModel(backend: Backend, d: ModelDocument): Model {
+  const model = new Model(backend, {
+    inputs: d.inputs, layers: d.layers, loss: d.loss, optimizer: d.optimizer, metrics: d.metrics, normalize: d.normalize, seed: d.seed, backend,
+  });
+  try {
+    if (d.normalizer != null) model.normalizerState = Normalizer.fromConfig(d.normalizer, d.inputs);
+    model.setWeights(d.weights.map((w) => ({ kernel: decodeFloats(w.kernel), bias: decodeFloats(w.bias) })));
+    model.epochs = d.epochs;
+    if (d.optimizerState !== undefined) {
+      const s = d.optimizerState, runner = model.optimizerRunner;
+      if (s == null || !Number.isInteger(s.step) || s.step < 0) throw new ArgumentError("document.optimizerState.step", "an integer >= 0", s?.step);
+      if (!Array.isArray(s.vectors) || s.vectors.length !== runner.state.length) {
+        throw new ArgumentError("document.optimizerState.vectors", `${runner.state.length} state vectors for ${d.optimizer.name}`, s.vectors);
+      }
+      const vectors = s.vectors.map((v, i) => {
+        checkEncoded(`document.optimizerState.vectors[${i}]`, v, model.net.paramCount);
+        return decodeFloats(v);
+      });
+      vectors.forEach((v, i) => backend.write(runner.state[i]!, v));
+      runner.step = s.step;
+    }
+  } catch (e) {
+    model.dispose();
+    throw e;
+  }
+  return model;
+}
+
+// ---- base64 of float32 --------------------------------------------------------------------
+
+const ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+const DECODE = new Int16Array(128).fill(-1);
+for (let i = 0; i < 64; i++) DECODE[ALPHABET.charCodeAt(i)] = i;
+const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
+
+function bytesOf(values: Float32Array): Uint8Array {
+  const bytes = new Uint8Array(values.buffer, values.byteOffset, values.byteLength);
+  if (LITTLE_ENDIAN) return bytes;
+  const swapped = new Uint8Array(bytes.length);
+  for (let i = 0; i < bytes.length; i += 4) for (let k = 0; k < 4; k++) swapped[i + k] = bytes[i + 3 - k]!;
+  return swapped;
+}
+
+/** Standard base64 (RFC 4648, with padding) of the little-endian float32 bytes. */
+export function encodeFloats(values: Float32Array): string {
+  const bytes = bytesOf(values);
+  const parts: string[] = [];
+  const CHUNK = 3 * 4096;
+  for (let start = 0; start < bytes.length; start += CHUNK) {
+    let s = "";
+    const end = Math.min(bytes.length, start + CHUNK);
+    for (let i = start; i < end; i += 3) {
+      const n = (bytes[i]! << 16) | ((bytes[i + 1] ?? 0) << 8) | (bytes[i + 2] ?? 0);
+      s += ALPHABET[n >>> 18]! + ALPHABET[(n >>> 12) & 63]!
+        + (i + 1 < end ? ALPHABET[(n >>> 6) & 63]! : "=") + (i + 2 < end ? ALPHABET[n & 63]! : "=");
+    }
+    parts.push(s);
+  }
+  return parts.join("");
+}
+
+function checkEncoded(name: string, text: unknown, floats: number): void {
+  const want = 4 * Math.ceil((floats * 4) / 3);
+  if (typeof text !== "string") throw new ArgumentError(name, `base64 text of ${floats} float32 values`, text);
+  if (text.length !== want) throw new ArgumentError(name, `${want} base64 characters (${floats} float32 values)`, `${text.length} characters`);
+}
+
+export function decodeFloats(text: string, name = "weights"): Float32Array {
+  if (text.length % 4 !== 0) throw new ArgumentError(name, "base64 text (a multiple of 4 characters)", `${text.length} characters`);
+  const pad = text.endsWith("==") ? 2 : text.endsWith("=") ? 1 : 0;
+  const bytes = new Uint8Array((text.length / 4) * 3 - pad);
+  if (bytes.length % 4 !== 0) throw new ArgumentError(name, "whole float32 values (a multiple of 4 bytes)", `${bytes.length} bytes`);
+  for (let i = 0, o = 0; i < text.length; i += 4) {
+    let n = 0;
+    for (let k = 0; k < 4; k++) {
+      const c = text.charCodeAt(i + k);
+      const v = c === 61 && i + k >= text.length - pad ? 0 : c < 128 ? DECODE[c]! : -1;
+      if (v < 0) throw new ArgumentError(name, "base64 characters only", `${JSON.stringify(text[i + k])} at ${i + k}`);
+      n = (n << 6) | v;
+    }
+    bytes[o++] = n >>> 16;
+    if (o < bytes.length) bytes[o++] = (n >>> 8) & 255;
+    if (o < bytes.length) bytes[o++] = n & 255;
+  }
+  if (!LITTLE_ENDIAN) for (let i = 0; i < bytes.length; i += 4) bytes.subarray(i, i + 4).reverse();
+  return new Float32Array(bytes.buffer);
+}

@@ -1,0 +1,327 @@
+// fit(): the training loop. The data is copied into backend memory once per fit; each step
+// gathers its shuffled rows there, runs forward, loss, backward and update as kernel calls on
+// buffers allocated before the first step, and reads back only the scalar loss (and the
+// count of rows predicted right). Between batches the loop yields to the event loop so a
+// page stays responsive, and checks the abort signal and the callbacks' wish to stop.
+import type { Backend, Tensor } from "./backend/backend.js";
+import * as xoshiro from "./backend/js/random.js";
+import { sliceRows, toMatrix, toTargets, type Matrix, type MatrixInput, type TargetInput } from "./data.js";
+import { ArgumentError, NonFiniteError } from "./errors.js";
+import { writeRows, type Evaluation, type Model } from "./model.js";
+import { Normalizer } from "./normalizers.js";
+
+export type Monitor = "loss" | "accuracy" | "valLoss" | "valAccuracy";
+
+export interface EarlyStopping {
+  /** Default valLoss when there is validation data, else loss. */
+  monitor?: Monitor;
+  /** Epochs without improvement before stopping. Default 5. */
+  patience?: number;
+  /** The least change that counts as improvement. Default 0. */
+  minDelta?: number;
+  /** Put back the weights of the best epoch when stopping. Default true. */
+  restoreBest?: boolean;
+}
+
+export interface BatchLogs {
+  epoch: number;
+  batch: number;
+  /** Optimizer steps taken by the model so far, this one included. */
+  step: number;
+  size: number;
+  loss: number;
+  accuracy?: number;
+}
+
+export interface EpochLogs {
+  epoch: number;
+  loss: number;
+  accuracy?: number;
+  valLoss?: number;
+  valAccuracy?: number;
+  /** The learning rate at the end of the epoch. */
+  learningRate: number;
+  /** Batches skipped because of non-finite values (onNonFinite: "skip"). */
+  skippedBatches: number;
+  seconds: number;
+}
+
+/** A callback may return false (or a promise of false) to stop training after this batch or epoch. */
+type Callback<T> = (logs: T) => void | boolean | Promise<void | boolean>;
+
+export interface FitOptions {
+  /** Default 1. */
+  epochs?: number;
+  /** Default 32. */
+  batchSize?: number;
+  /** Shuffle the rows every epoch. Default true. */
+  shuffle?: boolean;
+  /** Seed of the shuffling; default the model's seed. Epoch e of the model's life uses stream e. */
+  seed?: number;
+  validationData?: [MatrixInput, TargetInput];
+  /** The fraction of rows, taken from the end before any shuffling (as Keras), held out for validation. */
+  validationSplit?: number;
+  onBatchEnd?: Callback<BatchLogs>;
+  onEpochEnd?: Callback<EpochLogs>;
+  earlyStopping?: EarlyStopping | boolean;
+  /** Stops training at the next batch boundary; fit then resolves with stopReason "aborted". */
+  signal?: AbortSignal;
+  /** On NaN or infinity: "stop" (default) rejects with a NonFiniteError naming the layer and
+   *  step; "skip" drops that batch (no update) and goes on. */
+  onNonFinite?: "stop" | "skip";
+  /** Yield to the event loop when this many milliseconds passed since the last yield. Default 15. */
+  yieldEveryMs?: number;
+}
+
+export type StopReason = "completed" | "earlyStopping" | "aborted" | "callback";
+
+export interface History {
+  epochs: EpochLogs[];
+  loss: number[];
+  accuracy: number[];
+  valLoss: number[];
+  valAccuracy: number[];
+  stopReason: StopReason;
+  /** With early stopping: the epoch whose weights the model holds when restoreBest. */
+  bestEpoch?: number;
+  skippedBatches: number;
+}
+
+/** Data copied into backend memory for the length of a fit. */
+class Resident {
+  readonly tensors: Tensor[] = [];
+  constructor(private readonly backend: Backend) {}
+  put(m: Matrix, normalizer: Normalizer | null): Tensor {
+    const t = this.alloc(m.data.length);
+    writeRows(this.backend, t, m, 0, m.rows, normalizer);
+    return t;
+  }
+  alloc(n: number): Tensor {
+    const t = this.backend.alloc(n);
+    this.tensors.push(t);
+    return t;
+  }
+  free(): void {
+    for (const t of this.tensors) this.backend.free(t);
+  }
+}
+
+const now = (): number => (globalThis.performance ?? Date).now();
+
+/** A macrotask turn: setImmediate where it exists (Node, Bun, Deno), a MessageChannel in
+ *  browsers (setTimeout(0) is clamped to 4 ms once nested). */
+const yieldToEventLoop: () => Promise<void> = typeof setImmediate === "function"
+  ? () => new Promise((resolve) => setImmediate(resolve))
+  : typeof MessageChannel === "function"
+    ? () => new Promise((resolve) => {
+      const channel = new MessageChannel();
+      channel.port1.onmessage = () => { channel.port1.close(); resolve(); };
+      channel.port2.postMessage(null);
+    })
+    : () => new Promise((resolve) => setTimeout(resolve, 0));
+
+function checkOptions(o: FitOptions): Required<Pick<FitOptions, "epochs" | "batchSize" | "shuffle" | "yieldEveryMs">> {
+  if (o == null || typeof o !== "object") throw new ArgumentError("options", "fit options or nothing", o);
+  const int = (name: string, v: unknown, min: number, max: number): number => {
+    if (!Number.isInteger(v) || (v as number) < min || (v as number) > max) throw new ArgumentError(name, `an integer in [${min}, ${max}]`, v);
+    return v as number;
+  };
+  const epochs = int("epochs", o.epochs ?? 1, 0, 1e7);
+  const batchSize = int("batchSize", o.batchSize ?? 32, 1, 1 << 16);
+  if (o.validationSplit !== undefined && !(typeof o.validationSplit === "number" && o.validationSplit >= 0 && o.validationSplit < 1)) {
+    throw new ArgumentError("validationSplit", "a number in [0, 1)", o.validationSplit);
+  }
+  if (o.validationSplit && o.validationData) throw new ArgumentError("validationSplit", "not both validationSplit and validationData", o.validationSplit);
+  if (o.validationData !== undefined && !(Array.isArray(o.validationData) && o.validationData.length === 2)) {
+    throw new ArgumentError("validationData", "[x, y]", o.validationData);
+  }
+  if (o.seed !== undefined) int("seed", o.seed, 0, 0xffffffff);
+  for (const name of ["onBatchEnd", "onEpochEnd"] as const) {
+    if (o[name] !== undefined && typeof o[name] !== "function") throw new ArgumentError(name, "a function", o[name]);
+  }
+  if (o.onNonFinite !== undefined && o.onNonFinite !== "stop" && o.onNonFinite !== "skip") {
+    throw new ArgumentError("onNonFinite", '"stop" or "skip"', o.onNonFinite);
+  }
+  if (o.signal !== undefined && !(o.signal && typeof o.signal.aborted === "boolean")) throw new ArgumentError("signal", "an AbortSignal", o.signal);
+  const shuffle = o.shuffle ?? true;
+  if (typeof shuffle !== "boolean") throw new ArgumentError("shuffle", "true or false", shuffle);
+  const yieldEveryMs = o.yieldEveryMs ?? 15;
+  if (typeof yieldEveryMs !== "number" || !(yieldEveryMs >= 0)) throw new ArgumentError("yieldEveryMs", "a number >= 0", yieldEveryMs);
+  return { epochs, batchSize, shuffle, yieldEveryMs };
+}
+
+function checkEarlyStopping(e: FitOptions["earlyStopping"], hasValidation: boolean): Required<EarlyStopping> | null {
+  if (e === undefined || e === false) return null;
+  const o: EarlyStopping = e === true ? {} : e;
+  if (o == null || typeof o !== "object") throw new ArgumentError("earlyStopping", "true, false or { monitor, patience, minDelta, restoreBest }", e);
+  const monitor = o.monitor ?? (hasValidation ? "valLoss" : "loss");
+  if (!["loss", "accuracy", "valLoss", "valAccuracy"].includes(monitor)) {
+    throw new ArgumentError("earlyStopping.monitor", '"loss", "accuracy", "valLoss" or "valAccuracy"', monitor);
+  }
+  if (monitor.startsWith("val") && !hasValidation) throw new ArgumentError("earlyStopping.monitor", "loss or accuracy without validation data", monitor);
+  const patience = o.patience ?? 5;
+  if (!Number.isInteger(patience) || patience < 0) throw new ArgumentError("earlyStopping.patience", "an integer >= 0", patience);
+  const minDelta = o.minDelta ?? 0;
+  if (typeof minDelta !== "number" || !(minDelta >= 0)) throw new ArgumentError("earlyStopping.minDelta", "a number >= 0", minDelta);
+  const restoreBest = o.restoreBest ?? true;
+  if (typeof restoreBest !== "boolean") throw new ArgumentError("earlyStopping.restoreBest", "true or false", restoreBest);
+  return { monitor, patience, minDelta, restoreBest };
+}
+
+/** Fisher-Yates with xoshiro128** (the library's generator), in float64 arithmetic only, so
+ *  every engine shuffles alike. */
+function shuffleInto(order: Float32Array, seed: number, stream: number): void {
+  const state = xoshiro.seedState(seed >>> 0, stream >>> 0), bits = new Uint32Array(4);
+  let k = 4;
+  for (let i = order.length - 1; i > 0; i--) {
+    if (k === 4) { xoshiro.next(state, bits); k = 0; }
+    const j = Math.floor((bits[k++]! / 4294967296) * (i + 1));
+    const t = order[i]!;
+    order[i] = order[j]!;
+    order[j] = t;
+  }
+}
+
+export async function fit(model: Model, xIn: MatrixInput, yIn: TargetInput, options: FitOptions): Promise<History> {
+  model.checkUsable("fit", true);
+  const o = checkOptions(options);
+  const stopping = checkEarlyStopping(options.earlyStopping, options.validationData !== undefined || !!options.validationSplit);
+  let x = toMatrix("x", xIn, model.inputs);
+  let y = toTargets("y", yIn, x.rows, model.outputs, model.lossFn.classIndices);
+  let val: [Matrix, Matrix] | null = null;
+  if (options.validationData) {
+    const vx = toMatrix("validationData[0]", options.validationData[0], model.inputs);
+    val = [vx, toTargets("validationData[1]", options.validationData[1], vx.rows, model.outputs, model.lossFn.classIndices)];
+  } else if (options.validationSplit) {
+    const held = Math.floor(x.rows * options.validationSplit);
+    if (held >= 1) {
+      const kept = x.rows - held;
+      if (kept < 1) throw new ArgumentError("validationSplit", "a fraction leaving at least one training row", options.validationSplit);
+      val = [sliceRows(x, kept, held), sliceRows(y, kept, held)];
+      x = sliceRows(x, 0, kept);
+      y = sliceRows(y, 0, kept);
+    }
+  }
+  if (x.rows >= 1 << 24) throw new ArgumentError("x", "fewer than 2^24 rows per fit", x.rows);
+  if (model.normalize !== "none" && !model.normalizerState) model.normalizerState = Normalizer.fit(model.normalize, x);
+
+  const b = model.backend, net = model.net, rows = x.rows;
+  const batchSize = Math.min(o.batchSize, rows);
+  const history: History = { epochs: [], loss: [], accuracy: [], valLoss: [], valAccuracy: [], stopReason: "completed", skippedBatches: 0 };
+  const resident = new Resident(b);
+  model.training = true;
+  try {
+    net.ensureCapacity(batchSize);
+    const xs = resident.put(x, model.normalizerState), ys = resident.put(y, null);
+    const valData = val && { x: resident.put(val[0], model.normalizerState), y: resident.put(val[1], null), rows: val[0].rows };
+    const index = resident.alloc(rows);
+    // Each batch's window of the index, made once: a step allocates nothing.
+    const windows: Tensor[] = [];
+    for (let s = 0; s < rows; s += batchSize) windows.push(b.slice(index, s, Math.min(batchSize, rows - s)));
+    const order = Float32Array.from({ length: rows }, (_, i) => i);
+    const best = stopping?.restoreBest ? resident.alloc(net.paramCount) : null;
+    let bestValue = Infinity, bestEpoch = -1, waited = 0;
+    const accuracy = model.metrics.includes("accuracy");
+    const seed = options.seed ?? model.seed;
+    let lastYield = now();
+
+    for (let e = 0; e < o.epochs; e++) {
+      const started = now();
+      if (o.shuffle) {
+        shuffleInto(order, seed, model.epochs);
+        b.write(index, order);
+      } else if (e === 0) {
+        b.write(index, order);
+      }
+      let lossSum = 0, correct = 0, seen = 0, skipped = 0;
+      let stop: StopReason | null = null;
+      for (let w = 0; w < windows.length && !stop; w++) {
+        if (model.isDisposed) model.checkUsable("fit", false); // throws: disposed mid-fit
+        const window = windows[w]!, n = window.length;
+        const batch = net.batch(n);
+        b.gatherRows(xs, window, batch.x, n, model.inputs);
+        b.gatherRows(ys, window, batch.t, n, model.outputs);
+        let loss: number;
+        try {
+          loss = model.computeGradients(batch, model.steps + 1, e);
+        } catch (err) {
+          if (err instanceof NonFiniteError && options.onNonFinite === "skip") { skipped++; continue; }
+          throw err;
+        }
+        model.applyUpdate();
+        const right = accuracy ? model.countCorrect(batch) : 0;
+        lossSum += loss * n;
+        correct += right;
+        seen += n;
+        if (options.onBatchEnd) {
+          const logs: BatchLogs = { epoch: e, batch: w, step: model.steps, size: n, loss };
+          if (accuracy) logs.accuracy = right / n;
+          if ((await options.onBatchEnd(logs)) === false) stop = "callback";
+        }
+        if (options.signal?.aborted) stop = "aborted";
+        if (now() - lastYield >= o.yieldEveryMs) {
+          await yieldToEventLoop();
+          lastYield = now();
+          if (options.signal?.aborted) stop = "aborted";
+        }
+      }
+      model.epochs++;
+      history.skippedBatches += skipped;
+      if (seen === 0 && stop) { history.stopReason = stop; break; }
+      const logs: EpochLogs = {
+        epoch: e, loss: seen ? lossSum / seen : NaN, learningRate: model.optimizerRunner.learningRate, skippedBatches: skipped, seconds: 0,
+      };
+      if (accuracy) logs.accuracy = seen ? correct / seen : NaN;
+      if (valData) {
+        const v = evaluateResident(model, valData.x, valData.y, valData.rows);
+        logs.valLoss = v.loss;
+        if (accuracy) logs.valAccuracy = v.accuracy!;
+      }
+      logs.seconds = (now() - started) / 1000;
+      history.epochs.push(logs);
+      history.loss.push(logs.loss);
+      if (logs.accuracy !== undefined) history.accuracy.push(logs.accuracy);
+      if (logs.valLoss !== undefined) history.valLoss.push(logs.valLoss);
+      if (logs.valAccuracy !== undefined) history.valAccuracy.push(logs.valAccuracy);
+
+      if (stopping) {
+        const raw = logs[stopping.monitor];
+        const value = stopping.monitor.endsWith("ccuracy") ? -(raw ?? NaN) : (raw ?? NaN); // minimize
+        if (value < bestValue - stopping.minDelta) {
+          bestValue = value;
+          bestEpoch = e;
+          waited = 0;
+          if (best) b.copy(net.params, best);
+        } else if (++waited > stopping.patience) {
+          stop ??= "earlyStopping";
+        }
+      }
+      if (options.onEpochEnd && (await options.onEpochEnd(logs)) === false) stop ??= "callback";
+      if (stop) { history.stopReason = stop; break; }
+    }
+    if (stopping && bestEpoch >= 0) {
+      history.bestEpoch = bestEpoch;
+      if (best && !model.isDisposed) b.copy(best, net.params);
+    }
+    return history;
+  } finally {
+    resident.free(); // the fit's own tensors, even when the model was disposed meanwhile
+    model.training = false;
+  }
+}
+
+/** Mean loss and accuracy over data already in backend memory, in chunks of the batch buffers. */
+function evaluateResident(model: Model, xs: Tensor, ys: Tensor, rows: number): Evaluation {
+  const b = model.backend, net = model.net, chunk = net.rowCapacity;
+  let loss = 0, correct = 0;
+  for (let s = 0; s < rows; s += chunk) {
+    const n = Math.min(chunk, rows - s);
+    const batch = net.batch(n);
+    b.copy(b.slice(xs, s * model.inputs, n * model.inputs), batch.x);
+    b.copy(b.slice(ys, s * model.outputs, n * model.outputs), batch.t);
+    net.forward(batch);
+    loss += model.lossFn.compute(b, batch.out, n, false) * n;
+    correct += model.countCorrect(batch);
+  }
+  return model.report(loss / rows, correct / rows);
+}
