@@ -8,55 +8,27 @@
 //
 // --quick: smaller shapes and shorter samples, a smoke run (targets on missing shapes SKIP).
 // --filter: only the cases whose name contains the substring (e.g. sgemm-NN, grad, init-).
-import { execFileSync } from "node:child_process";
-import { createHash } from "node:crypto";
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
-import { fileURLToPath } from "node:url";
 import * as tf from "@tensorflow/tfjs-core";
 import { ACTIVATIONS, type ElementwiseActivation } from "../src/activations.js";
 import { JsBackend } from "../src/backend/js/index.js";
 import { createWasmBackend, type WasmBackend } from "../src/backend/wasm.js";
 import * as init from "../src/initializers.js";
-import { measureCase, type Contender, type TimingOptions } from "./harness.js";
+import type { Contender, TimingOptions } from "./harness.js";
 import { activationInput, sgemmInputs, upstreamGradient } from "./inputs.js";
 import * as own from "./peers/simdnet.js";
 import * as tfjs from "./peers/tfjs.js";
-import { consoleTable, IMPLS, markdown, ratiosOf, targetLine, type Report, type Row, type Unit } from "./report.js";
+import type { Report, Row } from "./report.js";
+import { finish, gitHead, loadCoreBytes, parseArgs, rounded, runCase, type Case } from "./suite.js";
 import { checkTargets } from "./targets.js";
 
-interface Options {
-  quick: boolean;
-  filter: string | undefined;
-}
 
-interface Case {
-  name: string;
-  shape: string;
-  unit: Unit;
-  /** Built only when the case runs, so filtered-out cases cost nothing. */
-  contenders: () => Contender[];
-}
-
-const SCALE: Record<Unit, number> = { "GFLOP/s": 1e9, "Gelem/s": 1e9, "Msamples/s": 1e6 };
 const SGEMM_SIZES = [64, 128, 256, 512, 1024];
 /** Largest size the scalar-JS contenders (simdnet-js, tfjs-cpu) run sgemm at: at 1024 one
  *  call takes seconds (~2 GFLOP at ~1 GFLOP/s), which alone would add a minute per variant. */
 const JS_MAX_SGEMM = 512;
 /** Outputs further apart than this (relative to max(1, |reference|)) are reported. */
 const CROSS_CHECK_TOLERANCE = 1e-3;
-
-function parseArgs(argv: string[]): Options {
-  const options: Options = { quick: false, filter: undefined };
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    if (arg === "--quick") options.quick = true;
-    else if (arg === "--filter") options.filter = argv[++i];
-    else if (arg.startsWith("--filter=")) options.filter = arg.slice("--filter=".length);
-    else throw new Error(`unknown argument ${arg} (expected --quick, --filter <substring>)`);
-  }
-  return options;
-}
 
 /**
  * Sizes and timing per mode. Full: samples of >= 30 ms, median of 7. The warm-up is long
@@ -183,50 +155,6 @@ const NOTES = [
   "Activation rows stream 8 (forward) or 12 (grad) bytes per element (plus the write-allocate read of the output). At 1M elements (1048576) that is 8-12 MB, past this machine's 2 MB L2, so relu and leakyRelu are bound by cache bandwidth for every implementation; the 256K rows (262144) fit in L2 and show the kernels' own speed.",
 ];
 
-async function runCase(c: Case, timing: TimingOptions): Promise<{ row: Row; warnings: string[]; worstError: number }> {
-  const { measurements, errors } = await measureCase(c.contenders(), timing);
-  const results: Row["results"] = {};
-  const warnings: string[] = [];
-  for (const impl of IMPLS) {
-    const m = measurements.get(impl);
-    if (!m) continue;
-    results[impl] = m.rate / SCALE[c.unit];
-    if (m.spread > 0.1) warnings.push(`${c.name} ${c.shape} ${impl}: noisy (IQR ${(m.spread * 100).toFixed(0)}% of median)`);
-  }
-  let worstError = errors.size ? 0 : -1;
-  for (const [impl, err] of errors) {
-    worstError = Math.max(worstError, err);
-    if (!(err <= CROSS_CHECK_TOLERANCE)) warnings.push(`${c.name} ${c.shape} ${impl}: output differs from simdnet by ${err.toExponential(1)}`);
-  }
-  const row: Row = { case: c.name, shape: c.shape, unit: c.unit, results, ratios: ratiosOf(results, c.name.startsWith("sgemm")) };
-  return { row, warnings, worstError };
-}
-
-/** Four significant digits for every number in the JSON: more is noise. */
-function rounded<T>(value: T): T {
-  return JSON.parse(JSON.stringify(value, (_k, v: unknown) =>
-    typeof v === "number" && Number.isFinite(v) ? Number(v.toPrecision(4)) : v)) as T;
-}
-
-/**
- * The core's bytes, read once: the backend is instantiated from exactly these bytes and the
- * report carries their hash, since build/simdnet.wasm may be rebuilt while the suite runs.
- */
-function loadCoreBytes(): { bytes: Buffer; sha256: string } {
-  const bytes = readFileSync(new URL("../build/simdnet.wasm", import.meta.url));
-  return { bytes, sha256: createHash("sha256").update(bytes).digest("hex").slice(0, 16) };
-}
-
-function gitHead(): string | null {
-  try {
-    const head = execFileSync("git", ["rev-parse", "--short", "HEAD"], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim();
-    const dirty = execFileSync("git", ["status", "--porcelain", "--", "assembly", "src"], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim();
-    return dirty ? `${head}+dirty` : head;
-  } catch {
-    return null;
-  }
-}
-
 async function main(): Promise<void> {
   const options = parseArgs(process.argv.slice(2));
   const { timing, sgemmSizes, elements, fan } = settings(options.quick);
@@ -246,13 +174,10 @@ async function main(): Promise<void> {
   let worstError = -1; // stays -1 when no case had comparable outputs
   const started = performance.now();
   for (const c of cases) {
-    const t0 = performance.now();
-    const { row, warnings: w, worstError: e } = await runCase(c, timing);
+    const { row, warnings: w, worstError: e } = await runCase(c, timing, CROSS_CHECK_TOLERANCE);
     rows.push(row);
     warnings.push(...w);
     worstError = Math.max(worstError, e);
-    const summary = IMPLS.filter((i) => row.results[i] !== undefined).map((i) => `${i} ${row.results[i]!.toFixed(2)}`).join(", ");
-    console.log(`  ${c.name} ${c.shape} (${((performance.now() - t0) / 1000).toFixed(1)} s): ${summary} ${c.unit}`);
   }
 
   const report: Report = {
@@ -276,26 +201,7 @@ async function main(): Promise<void> {
     },
     notes: NOTES,
   };
-
-  console.log(`\n${consoleTable(report.rows)}\n`);
-  console.log(worstError < 0
-    ? "cross-check: no case in this run has deterministic outputs to compare"
-    : `cross-check: every output within ${worstError.toExponential(1)} of simdnet's (relative to max(1, |value|))`);
-  if (warnings.length) console.log(`warnings:\n${warnings.map((w) => `  ${w}`).join("\n")}`);
-  console.log(`\nnotes:\n${NOTES.map((n) => `  - ${n}`).join("\n")}\n`);
-  console.log("targets:");
-  for (const t of report.targets) if (t.pass !== null) console.log(`  ${targetLine(t)}`);
-  const failed = report.targets.filter((t) => t.pass === false).length;
-  const passed = report.targets.filter((t) => t.pass === true).length;
-  const skipped = report.targets.length - passed - failed;
-  console.log(`  ${passed} pass, ${failed} fail${skipped ? `, ${skipped} skipped (figures not measured in this run)` : ""}`);
-
-  const dir = fileURLToPath(new URL("./results/", import.meta.url));
-  mkdirSync(dir, { recursive: true });
-  const base = options.quick || options.filter !== undefined ? "core-partial" : "core";
-  writeFileSync(`${dir}${base}.json`, `${JSON.stringify(report, null, 2)}\n`);
-  writeFileSync(`${dir}${base}.md`, markdown(report));
-  console.log(`\nwrote bench/results/${base}.json and ${base}.md (${report.environment["seconds"]} s)`);
+  finish(report, warnings, worstError, options);
 }
 
 // The tfjs wasm module installs process handlers that rethrow, which would print its

@@ -8,8 +8,9 @@
 
 /** A prepared call: inputs allocated and filled, ready to run over and over. */
 export interface Runner {
-  /** One call of the measured operation. */
-  run(): void;
+  /** One call of the measured operation (awaited when `async`, e.g. TF.js trainOnBatch). */
+  run(): void | Promise<unknown>;
+  readonly async?: boolean;
   /** Units of work one call does (FLOPs, elements, samples), for the rate. */
   readonly work: number;
   /** The call's result, for the cross-check between contenders (not timed). */
@@ -54,21 +55,22 @@ function quantile(sorted: number[], q: number): number {
 }
 
 /** Times `calls` back-to-back calls; returns milliseconds. */
-function timeCalls(runner: Runner, calls: number): number {
+async function timeCalls(runner: Runner, calls: number): Promise<number> {
   const t0 = now();
-  for (let i = 0; i < calls; i++) runner.run();
+  if (runner.async) for (let i = 0; i < calls; i++) await runner.run();
+  else for (let i = 0; i < calls; i++) runner.run();
   return now() - t0;
 }
 
 /** Warms up, then picks how many calls make one sample last >= sampleMs. */
-function calibrate(runner: Runner, opts: TimingOptions): number {
+async function calibrate(runner: Runner, opts: TimingOptions): Promise<number> {
   let calls = 1;
   let spent = 0;
   // Warm-up doubles the batch until the warm-up budget is spent; the last batch's time
   // (already warm) gives the per-call estimate.
   let perCall = Infinity;
   while (spent < opts.warmupMs || calls < 2) {
-    const ms = timeCalls(runner, calls);
+    const ms = await timeCalls(runner, calls);
     spent += ms;
     perCall = ms / calls;
     if (spent >= opts.warmupMs) break;
@@ -93,13 +95,13 @@ export async function measureCase(contenders: Contender[], opts: TimingOptions):
     for (const c of contenders) {
       await c.enter?.();
       const runner = await c.prepare();
-      prepared.push({ c, runner, calls: calibrate(runner, opts), times: [] });
+      prepared.push({ c, runner, calls: await calibrate(runner, opts), times: [] });
     }
     for (let round = 0; round < opts.samples; round++) {
       for (let i = 0; i < prepared.length; i++) {
         const p = prepared[(round + i) % prepared.length]!;
         await p.c.enter?.();
-        p.times.push(timeCalls(p.runner, p.calls) / p.calls);
+        p.times.push((await timeCalls(p.runner, p.calls)) / p.calls);
       }
     }
     const measurements = new Map<string, Measurement>();

@@ -1,9 +1,9 @@
 // The report: rows of rates, the targets checked against them, and its text forms
 // (console table, README markdown).
 
-export const IMPLS = ["simdnet", "simdnet-js", "tfjs-wasm", "tfjs-wasm-cachedB", "tfjs-cpu", "probe"] as const;
+export const IMPLS = ["simdnet", "simdnet-js", "tfjs-wasm", "tfjs-wasm-cachedB", "tfjs-cpu", "brain.js", "probe"] as const;
 export type Impl = (typeof IMPLS)[number];
-export type Unit = "GFLOP/s" | "Gelem/s" | "Msamples/s";
+export type Unit = "GFLOP/s" | "Gelem/s" | "Msamples/s" | "samples/s";
 
 export interface Row {
   case: string;
@@ -27,7 +27,7 @@ export interface TargetResult {
 }
 
 export interface Report {
-  suite: "core";
+  suite: "core" | "train";
   node: string;
   date: string;
   rows: Row[];
@@ -40,7 +40,7 @@ export function ratiosOf(results: Row["results"], isSgemm: boolean): Record<stri
   const out: Record<string, number> = {};
   const s = results.simdnet;
   if (s === undefined) return out;
-  for (const other of ["tfjs-wasm", "tfjs-wasm-cachedB", "tfjs-cpu", "simdnet-js", ...(isSgemm ? ["probe"] : [])] as Impl[]) {
+  for (const other of ["tfjs-wasm", "tfjs-wasm-cachedB", "tfjs-cpu", "brain.js", "simdnet-js", ...(isSgemm ? ["probe"] : [])] as Impl[]) {
     const r = results[other];
     if (r !== undefined && r > 0) out[`simdnet/${other}`] = s / r;
   }
@@ -58,15 +58,15 @@ export function fmt(x: number | undefined): string {
 
 const fmtRatio = (x: number | undefined): string => (x === undefined ? "-" : `${x.toFixed(2)}x`);
 
+// Only the implementations and ratios some row has: each suite has its own contenders.
 function columns(rows: Row[]): { head: string[]; cells: string[][] } {
-  const head = ["case", "shape", "unit", ...IMPLS, "vs tfjs-wasm", "vs cachedB", "vs simdnet-js", "vs probe"];
+  const impls = IMPLS.filter((i) => rows.some((r) => r.results[i] !== undefined));
+  const vs = impls.filter((i) => i !== "simdnet" && rows.some((r) => r.ratios[`simdnet/${i}`] !== undefined));
+  const head = ["case", "shape", "unit", ...impls, ...vs.map((i) => `vs ${i}`)];
   const cells = rows.map((r) => [
     r.case, r.shape, r.unit,
-    ...IMPLS.map((i) => fmt(r.results[i])),
-    fmtRatio(r.ratios["simdnet/tfjs-wasm"]),
-    fmtRatio(r.ratios["simdnet/tfjs-wasm-cachedB"]),
-    fmtRatio(r.ratios["simdnet/simdnet-js"]),
-    fmtRatio(r.ratios["simdnet/probe"]),
+    ...impls.map((i) => fmt(r.results[i])),
+    ...vs.map((i) => fmtRatio(r.ratios[`simdnet/${i}`])),
   ]);
   return { head, cells };
 }

@@ -157,6 +157,14 @@ export class Model {
     return fit(this, x, y, options);
   }
 
+  /** One optimizer step on x, y as a single batch (Keras' train_on_batch); returns the batch's
+   *  mean loss. Synchronous: for loops that manage their own batches. */
+  trainOnBatch(x: MatrixInput, y: TargetInput): number {
+    const loss = this.computeGradients(this.stage("trainOnBatch", x, y), this.steps + 1, this.epochs);
+    this.applyUpdate();
+    return loss;
+  }
+
   /** The output for every row of x. */
   predict(x: MatrixInput): Prediction {
     this.checkUsable("predict", false);
@@ -199,12 +207,7 @@ export class Model {
   /** The mean loss over x, y and the gradient of every kernel and bias, without updating
    *  anything (for gradient checks and diagnostics). Runs x as one batch. */
   gradients(x: MatrixInput, y: TargetInput): { loss: number; layers: LayerWeights[] } {
-    this.checkUsable("gradients", true);
-    const m = toMatrix("x", x, this.inputs);
-    const t = toTargets("y", y, m.rows, this.outputs, this.lossFn.classIndices);
-    const batch = this.net.batch(m.rows);
-    this.upload(batch, m, t, 0, m.rows);
-    const loss = this.computeGradients(batch, 0, 0);
+    const loss = this.computeGradients(this.stage("gradients", x, y), this.steps, this.epochs);
     return {
       loss,
       layers: this.layers.map((_, i) => ({
@@ -307,6 +310,16 @@ export class Model {
   upload(batch: Batch, x: Matrix, t: Matrix | null, start: number, count: number): void {
     writeRows(this.backend, batch.x, x, start, count, this.normalizerState);
     if (t) this.backend.write(batch.t, sliceRows(t, start, count).data);
+  }
+
+  // x, y checked and written into the buffers of one batch of all their rows.
+  private stage(what: string, x: MatrixInput, y: TargetInput): Batch {
+    this.checkUsable(what, true);
+    const m = toMatrix("x", x, this.inputs);
+    const t = toTargets("y", y, m.rows, this.outputs, this.lossFn.classIndices);
+    const batch = this.net.batch(m.rows);
+    this.upload(batch, m, t, 0, m.rows);
+    return batch;
   }
 
   private eachChunk(x: Matrix, t: Matrix | null, run: (batch: Batch, start: number) => void): void {

@@ -1,0 +1,110 @@
+// The training benchmark (`npm run bench:train`, also part of `npm run bench`): samples per
+// second of whole training steps (forward, loss, backward, SGD update) on the same batches,
+// simdnet against its pure-JS path, TF.js layers on its wasm and cpu backends, and brain.js
+// where it can express the net. Writes bench/results/train.json and train.md.
+//
+//   npx tsx bench/train.ts [--quick] [--filter <substring>]
+import os from "node:os";
+import "@tensorflow/tfjs-backend-cpu";
+import { createWasmBackend } from "../src/backend/wasm.js";
+import { oneHot } from "../src/data.js";
+import { uniformData } from "./harness.js";
+import * as peers from "./peers/training.js";
+import * as tfjs from "./peers/tfjs.js";
+import type { Report, Row, TargetResult } from "./report.js";
+import { finish, gitHead, loadCoreBytes, parseArgs, rounded, runCase, type Case } from "./suite.js";
+
+const NOTES = [
+  "One call is one training step on one batch (forward, loss, backward, SGD update), cycling over 8 pre-made batches; rates are samples per second, medians over interleaved samples, one thread.",
+  "simdnet and simdnet-js: model.trainOnBatch, which checks and copies the batch into the model's buffers like a user's loop; fit() moves the data in once per fit and is at least as fast.",
+  "tfjs: tf.sequential of dense layers, compile({ optimizer: tf.train.sgd }), await model.trainOnBatch (it reads the loss back each step).",
+  "brain.js 1.6.1 trains one sample at a time (no batches; momentum always on): its call is trainPatterns over the same 256 rows, after formatting them once (untimed).",
+];
+
+function batches(inputs: number, outputs: number, batch: number, count: number, regression: boolean): { x: Float32Array[]; y: Float32Array[] } {
+  const x: Float32Array[] = [], y: Float32Array[] = [];
+  for (let b = 0; b < count; b++) {
+    x.push(uniformData(batch * inputs, 0, 1, 1000 + b));
+    if (regression) y.push(uniformData(batch * outputs, -0.8, 0.8, 2000 + b));
+    else y.push(oneHot(Array.from(uniformData(batch, 0, outputs, 3000 + b), Math.floor), outputs).data);
+  }
+  return { x, y };
+}
+
+function cases(wasm: Awaited<ReturnType<typeof createWasmBackend>>): Case[] {
+  const big = (batch: number): Case => {
+    const spec: peers.TrainSpec = {
+      widths: [784, 256, 128, 10], hidden: "relu", output: "softmax", loss: "softmaxCrossEntropy", batch, learningRate: 0.01,
+      ...batches(784, 10, batch, 8, false),
+    };
+    return {
+      name: "train-784-256-128-10", shape: `batch${batch}`, unit: "samples/s",
+      contenders: () => [peers.simdnet("simdnet", wasm, spec), peers.simdnet("simdnet-js", "js", spec), peers.tfjs("wasm", spec), peers.tfjs("cpu", spec)],
+    };
+  };
+  const tinySpec: peers.TrainSpec = {
+    widths: [2, 16, 16, 1], hidden: "tanh", output: "tanh", loss: "meanSquaredError", batch: 32, learningRate: 0.01,
+    ...batches(2, 1, 32, 8, true),
+  };
+  const tiny: Case = {
+    name: "train-2-16-16-1", shape: "batch32", unit: "samples/s",
+    contenders: () => [peers.simdnet("simdnet", wasm, tinySpec), peers.simdnet("simdnet-js", "js", tinySpec),
+      peers.tfjs("wasm", tinySpec), peers.tfjs("cpu", tinySpec), peers.brain(tinySpec)],
+  };
+  return [big(64), big(256), tiny];
+}
+
+function targets(rows: Row[]): TargetResult[] {
+  const get = (shape: string, impl: keyof Row["results"]): number | undefined => rows.find((r) => r.shape === shape)?.results[impl];
+  const ratio = (goal: string, num: number | undefined, den: number | undefined, threshold: number): TargetResult => {
+    if (num === undefined || den === undefined || !(den > 0)) return { goal, threshold, pass: null };
+    return { goal, ratio: num / den, threshold, pass: num / den >= threshold };
+  };
+  return [
+    ...["batch64", "batch256"].flatMap((s) => [
+      ratio(`train-784-256-128-10 ${s}: simdnet / tfjs-wasm`, get(s, "simdnet"), get(s, "tfjs-wasm"), 5),
+      ratio(`train-784-256-128-10 ${s}: simdnet / simdnet-js`, get(s, "simdnet"), get(s, "simdnet-js"), 10),
+    ]),
+    ratio("train-2-16-16-1 batch32: simdnet / brain.js", get("batch32", "simdnet"), get("batch32", "brain.js"), 5),
+    ratio("train-2-16-16-1 batch32: simdnet / tfjs-wasm", get("batch32", "simdnet"), get("batch32", "tfjs-wasm"), 25),
+  ];
+}
+
+async function main(): Promise<void> {
+  const options = parseArgs(process.argv.slice(2));
+  const timing = options.quick ? { sampleMs: 40, samples: 3, warmupMs: 60 } : { sampleMs: 250, samples: 5, warmupMs: 400 };
+  const tfInfo = await tfjs.initTfjs();
+  const core = loadCoreBytes();
+  const wasm = await createWasmBackend(core.bytes);
+  const cpu = os.cpus()[0]?.model.trim() ?? "unknown cpu";
+  console.log(`simdnet training bench: node ${process.version}, ${cpu}, ${options.quick ? "quick" : "full"} run`);
+  console.log(`simdnet core: build/simdnet.wasm sha256 ${core.sha256}, git ${gitHead() ?? "unknown"}; tfjs ${tfInfo.version} (${tfInfo.wasmBinary})`);
+  const started = performance.now();
+  const rows: Row[] = [], warnings: string[] = [];
+  for (const c of cases(wasm).filter((c) => options.filter === undefined || `${c.name} ${c.shape}`.includes(options.filter))) {
+    const { row, warnings: w } = await runCase(c, timing, Infinity);
+    rows.push(row);
+    warnings.push(...w);
+  }
+  const report: Report = {
+    suite: "train",
+    node: process.version,
+    date: new Date().toISOString(),
+    rows: rows.map(rounded),
+    targets: targets(rows).map(rounded),
+    environment: {
+      cpu, platform: `${os.platform()} ${os.arch()}`, simdnetWasmSha256: core.sha256, git: gitHead(),
+      mode: options.quick ? "quick" : "full", filter: options.filter ?? null, samples: timing.samples, sampleMs: timing.sampleMs,
+      tfjs: tfInfo, brainjs: "1.6.1", seconds: Math.round((performance.now() - started) / 1000),
+    },
+    notes: NOTES,
+  };
+  finish(report, warnings, -1, options);
+}
+
+try {
+  await main();
+} catch (error) {
+  console.error(error);
+  process.exit(1);
+}
