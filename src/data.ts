@@ -92,8 +92,9 @@ function checkWidth(name: string, given: number, cols: number | undefined): void
 /** Targets for `rows` samples and `cols` outputs. A flat array of `rows` values for a
  *  multi-output model is read as class indices when `classIndices` is allowed. */
 export function toTargets(name: string, input: TargetInput, rows: number, cols: number, classIndices: boolean): Matrix {
-  if (cols > 1 && classIndices && isNumericArray(input) && input.length === rows && !Array.isArray(input[0])) {
-    return oneHot(input, cols, name);
+  if (cols > 1 && classIndices && isNumericArray(input) && !Array.isArray(input[0])) {
+    if (input.length === rows) return oneHot(input, cols, name);
+    if (input.length !== rows * cols) throw new ArgumentError(name, `${rows} class indices or ${rows} rows of ${cols} values`, `${input.length} values`);
   }
   const m = toMatrix(name, input, cols);
   if (m.rows !== rows) throw new ArgumentError(name, `${rows} rows, one per input row`, `${m.rows} rows`);
