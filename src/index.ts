@@ -17,6 +17,8 @@ export type { FitOptions, History, EpochLogs, BatchLogs, EarlyStopping, StopReas
 export { saveModel, loadModel, FORMAT_VERSION } from "./serialize.js";
 export type { ModelDocument } from "./serialize.js";
 export { oneHot, toMatrix } from "./data.js";
+export * as datasets from "./datasets.js";
+export type { Dataset } from "./datasets.js";
 export type { Matrix, MatrixInput, TargetInput } from "./data.js";
 export { Normalizer } from "./normalizers.js";
 export type { NormalizerKind, NormalizerConfig } from "./normalizers.js";

@@ -92,3 +92,31 @@ describe("loading the core", () => {
     await expect(createBackend({ backend: "gpu" as never })).rejects.toThrow(/backend: expected "wasm" or "js", got "gpu"/);
   });
 });
+
+describe("memory: models stay flat", () => {
+  it("10,000 training steps and 1,000 create/train/dispose cycles do not grow the wasm memory or the live bytes", async () => {
+    const backend = await createWasmBackend();
+    const { createModel, sgd } = await import("../src/index.js");
+    const x = { data: randomArray(32 * 8, 1), shape: [32, 8] as const }, y = randomArray(32, 2, 0, 1);
+    const model = await createModel({ inputs: 8, seed: 1, backend, loss: "binaryCrossEntropy", layers: [{ units: 16 }, { units: 16, activation: "tanh" }, { units: 1 }], optimizer: sgd({ learningRate: 0.01 }) });
+    // Warm-up: batch buffers for 32 rows (trainOnBatch) and the fit's resident data.
+    model.trainOnBatch(x, y);
+    await model.fit(x, y, { epochs: 2, batchSize: 8 });
+    const live = backend.arena.liveBytes, reserved = backend.arena.memoryBytes;
+    for (let i = 0; i < 5000; i++) model.trainOnBatch(x, y);
+    await model.fit(x, y, { epochs: 1250, batchSize: 8, yieldEveryMs: 1e9 }); // 5,000 more steps through fit
+    expect(model.steps).toBe(9 + 10000);
+    expect(backend.arena.liveBytes).toBe(live);
+    expect(backend.arena.memoryBytes).toBe(reserved);
+    model.dispose();
+    const empty = backend.arena.liveBytes;
+    for (let i = 0; i < 1000; i++) {
+      const m = await createModel({ inputs: 8, seed: i, backend, loss: "binaryCrossEntropy", layers: [{ units: 16 }, { units: 1 }], optimizer: "adam" });
+      await m.fit(x, y, { epochs: 1, batchSize: 16 });
+      m.predict(x);
+      m.dispose();
+    }
+    expect(backend.arena.liveBytes).toBe(empty);
+    expect(backend.arena.memoryBytes).toBe(reserved);
+  });
+});

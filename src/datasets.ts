@@ -1,0 +1,97 @@
+// Seeded toy datasets for examples, tests and the lessons: XOR, two moons and concentric
+// circles (scikit-learn's make_moons and make_circles), and a seeded train/test split.
+// Noise uses Math.log/cos, so two engines may differ in the last bits of a sample.
+import * as xoshiro from "./backend/js/random.js";
+import { ArgumentError } from "./errors.js";
+
+export interface Dataset {
+  /** Row-major inputs with their shape (what fit, predict and evaluate accept). */
+  x: { data: Float32Array; shape: [number, number] };
+  /** One class per row (what fit accepts as targets for one sigmoid output or a softmax). */
+  labels: Int32Array;
+  classes: number;
+}
+
+/** Uniform [0, 1) and standard normal draws from xoshiro128** (seed, stream). */
+class Draws {
+  private readonly state: Uint32Array;
+  private readonly bits = new Uint32Array(4);
+  private used = 4;
+  constructor(seed: number, stream: number) {
+    this.state = xoshiro.seedState(seed >>> 0, stream >>> 0);
+  }
+  uniform(): number {
+    if (this.used === 4) { xoshiro.next(this.state, this.bits); this.used = 0; }
+    return this.bits[this.used++]! / 4294967296;
+  }
+  normal(): number {
+    return Math.sqrt(-2 * Math.log(1 - this.uniform())) * Math.cos(2 * Math.PI * this.uniform());
+  }
+}
+
+const options = (name: string, samples: unknown, noise: unknown, seed: unknown): void => {
+  if (!Number.isInteger(samples) || (samples as number) < 2 || (samples as number) > 1 << 24) throw new ArgumentError(`${name}.samples`, "an integer in [2, 2^24]", samples);
+  if (typeof noise !== "number" || !(noise >= 0) || !Number.isFinite(noise)) throw new ArgumentError(`${name}.noise`, "a finite number >= 0", noise);
+  if (!Number.isInteger(seed) || (seed as number) < 0 || (seed as number) > 0xffffffff) throw new ArgumentError(`${name}.seed`, "an integer in [0, 2^32)", seed);
+};
+
+function build(samples: number, point: (i: number, label: number) => [number, number], classOf: (i: number) => number): Dataset {
+  const data = new Float32Array(samples * 2), labels = new Int32Array(samples);
+  for (let i = 0; i < samples; i++) {
+    const label = classOf(i);
+    const [a, b] = point(i, label);
+    data[2 * i] = a;
+    data[2 * i + 1] = b;
+    labels[i] = label;
+  }
+  return { x: { data, shape: [samples, 2] }, labels, classes: 2 };
+}
+
+/** The four corners of the unit square; class 1 where exactly one coordinate is 1. */
+export function xor(): Dataset {
+  return { x: { data: Float32Array.of(0, 0, 0, 1, 1, 0, 1, 1), shape: [4, 2] }, labels: Int32Array.of(0, 1, 1, 0), classes: 2 };
+}
+
+/** Two interleaved half circles (make_moons): class 0 on (cos t, sin t), class 1 on
+ *  (1 - cos t, 1/2 - sin t), t in [0, pi], plus Gaussian noise of std `noise`. */
+export function twoMoons(o: { samples?: number; noise?: number; seed?: number } = {}): Dataset {
+  const { samples = 200, noise = 0.1, seed = 0 } = o;
+  options("twoMoons", samples, noise, seed);
+  const draw = new Draws(seed, 1), outer = Math.ceil(samples / 2);
+  return build(samples, (i, label) => {
+    const k = label === 0 ? i : i - outer, n = label === 0 ? outer : samples - outer;
+    const t = Math.PI * (n > 1 ? k / (n - 1) : 0);
+    const [a, b] = label === 0 ? [Math.cos(t), Math.sin(t)] : [1 - Math.cos(t), 0.5 - Math.sin(t)];
+    return [a + noise * draw.normal(), b + noise * draw.normal()];
+  }, (i) => (i < outer ? 0 : 1));
+}
+
+/** Two concentric circles (make_circles): class 0 of radius 1, class 1 of radius `factor`. */
+export function circles(o: { samples?: number; noise?: number; factor?: number; seed?: number } = {}): Dataset {
+  const { samples = 200, noise = 0.05, factor = 0.5, seed = 0 } = o;
+  options("circles", samples, noise, seed);
+  if (typeof factor !== "number" || !(factor > 0 && factor < 1)) throw new ArgumentError("circles.factor", "a number in (0, 1)", factor);
+  const draw = new Draws(seed, 2), outer = Math.ceil(samples / 2);
+  return build(samples, (i, label) => {
+    const k = label === 0 ? i : i - outer, n = label === 0 ? outer : samples - outer;
+    const t = (2 * Math.PI * k) / n, r = label === 0 ? 1 : factor;
+    return [r * Math.cos(t) + noise * draw.normal(), r * Math.sin(t) + noise * draw.normal()];
+  }, (i) => (i < outer ? 0 : 1));
+}
+
+/** A seeded shuffle of the rows, cut into train and test parts (the test part `testFraction` of them). */
+export function trainTestSplit(d: Dataset, testFraction = 0.2, seed = 0): { train: Dataset; test: Dataset } {
+  if (typeof testFraction !== "number" || !(testFraction > 0 && testFraction < 1)) throw new ArgumentError("testFraction", "a number in (0, 1)", testFraction);
+  const [rows, cols] = d.x.shape, order = Array.from({ length: rows }, (_, i) => i), draw = new Draws(seed, 3);
+  for (let i = rows - 1; i > 0; i--) {
+    const j = Math.floor(draw.uniform() * (i + 1));
+    [order[i], order[j]] = [order[j]!, order[i]!];
+  }
+  const testRows = Math.max(1, Math.min(rows - 1, Math.round(rows * testFraction)));
+  const part = (ids: number[]): Dataset => {
+    const data = new Float32Array(ids.length * cols);
+    ids.forEach((r, i) => data.set(d.x.data.subarray(r * cols, (r + 1) * cols), i * cols));
+    return { x: { data, shape: [ids.length, cols] }, labels: Int32Array.from(ids, (r) => d.labels[r]!), classes: d.classes };
+  };
+  return { train: part(order.slice(testRows)), test: part(order.slice(0, testRows)) };
+}
