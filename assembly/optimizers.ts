@@ -3,10 +3,19 @@
 // clipping) + decay w (L2 weight decay, coupled into the gradient); the formulas follow
 // PyTorch's torch.optim documentation so results can be compared with it.
 
-// The scalar tail goes through the same vector code on one lane, so an element's result never
-// depends on whether it sits in the tail.
+// The scalar tail goes through the same vector code on one lane (loaded into lane 0, stored
+// from it), so an element's result never depends on whether it sits in the tail.
 // @ts-ignore: decorator
-@inline function lanes(p: usize): v128 { return v128.load32_zero(p); }
+@inline function load4(p: usize, tail: bool): v128 { return tail ? v128.load32_zero(p) : v128.load(p); }
+// @ts-ignore: decorator
+@inline function store4(p: usize, v: v128, tail: bool): void {
+  if (tail) v128.store32_lane(p, v, 0); else v128.store(p, v);
+}
+/** g' = gradScale g + decay w, the gradient every update starts from. */
+// @ts-ignore: decorator
+@inline function decayed(g: usize, wi: v128, tail: bool, vscale: v128, vdecay: v128): v128 {
+  return f32x4.add(f32x4.mul(vscale, load4(g, tail)), f32x4.mul(vdecay, wi));
+}
 
 /** SGD with momentum mu (0: plain) and optional Nesterov (Sutskever et al. 2013, as
  *  torch.optim.SGD): v = mu v + g'; w -= lr (nesterov ? g' + mu v : v). */
@@ -16,16 +25,16 @@ export function sgdStep(w: usize, g: usize, v: usize, n: i32, lr: f32, mu: f32, 
   for (let i = 0; i < n; i += 4) {
     const o = <usize>i << 2;
     const tail = i >= full;
-    const wi = tail ? lanes(w + o) : v128.load(w + o);
-    const gi = f32x4.add(f32x4.mul(vscale, tail ? lanes(g + o) : v128.load(g + o)), f32x4.mul(vdecay, wi));
+    const wi = load4(w + o, tail);
+    const gi = decayed(g + o, wi, tail, vscale, vdecay);
     let step = gi;
     if (mu != 0) {
-      const vi = f32x4.add(f32x4.mul(vmu, tail ? lanes(v + o) : v128.load(v + o)), gi);
-      if (tail) v128.store32_lane(v + o, vi, 0); else v128.store(v + o, vi);
+      const vi = f32x4.add(f32x4.mul(vmu, load4(v + o, tail)), gi);
+      store4(v + o, vi, tail);
       step = nesterov ? f32x4.add(gi, f32x4.mul(vmu, vi)) : vi;
     }
-    const wn = f32x4.sub(wi, f32x4.mul(vlr, step));
-    if (tail) { v128.store32_lane(w + o, wn, 0); i -= 3; } else v128.store(w + o, wn);
+    store4(w + o, f32x4.sub(wi, f32x4.mul(vlr, step)), tail);
+    if (tail) i -= 3;
   }
 }
 
@@ -45,22 +54,15 @@ export function adamStep(w: usize, g: usize, m: usize, v: usize, n: i32, lr: f32
   for (let i = 0; i < n; i += 4) {
     const o = <usize>i << 2;
     const tail = i >= full;
-    const wi = tail ? lanes(w + o) : v128.load(w + o);
-    const gi = f32x4.add(f32x4.mul(vscale, tail ? lanes(g + o) : v128.load(g + o)), f32x4.mul(vcoupled, wi));
-    const mi = f32x4.add(f32x4.mul(vb1, tail ? lanes(m + o) : v128.load(m + o)), f32x4.mul(vc1, gi));
-    const vi = f32x4.add(f32x4.mul(vb2, tail ? lanes(v + o) : v128.load(v + o)), f32x4.mul(vc2, f32x4.mul(gi, gi)));
+    const wi = load4(w + o, tail);
+    const gi = decayed(g + o, wi, tail, vscale, vcoupled);
+    const mi = f32x4.add(f32x4.mul(vb1, load4(m + o, tail)), f32x4.mul(vc1, gi));
+    const vi = f32x4.add(f32x4.mul(vb2, load4(v + o, tail)), f32x4.mul(vc2, f32x4.mul(gi, gi)));
     const denom = f32x4.add(f32x4.mul(f32x4.sqrt(vi), vroot), veps);
-    const wn = f32x4.sub(f32x4.mul(wi, vshrink), f32x4.div(f32x4.mul(vstep, mi), denom));
-    if (tail) {
-      v128.store32_lane(m + o, mi, 0);
-      v128.store32_lane(v + o, vi, 0);
-      v128.store32_lane(w + o, wn, 0);
-      i -= 3;
-    } else {
-      v128.store(m + o, mi);
-      v128.store(v + o, vi);
-      v128.store(w + o, wn);
-    }
+    store4(m + o, mi, tail);
+    store4(v + o, vi, tail);
+    store4(w + o, f32x4.sub(f32x4.mul(wi, vshrink), f32x4.div(f32x4.mul(vstep, mi), denom)), tail);
+    if (tail) i -= 3;
   }
 }
 
@@ -73,17 +75,11 @@ export function rmspropStep(w: usize, g: usize, s: usize, n: i32, lr: f32, rho: 
   for (let i = 0; i < n; i += 4) {
     const o = <usize>i << 2;
     const tail = i >= full;
-    const wi = tail ? lanes(w + o) : v128.load(w + o);
-    const gi = f32x4.add(f32x4.mul(vscale, tail ? lanes(g + o) : v128.load(g + o)), f32x4.mul(vdecay, wi));
-    const si = f32x4.add(f32x4.mul(vrho, tail ? lanes(s + o) : v128.load(s + o)), f32x4.mul(vc, f32x4.mul(gi, gi)));
-    const wn = f32x4.sub(wi, f32x4.div(f32x4.mul(vlr, gi), f32x4.add(f32x4.sqrt(si), veps)));
-    if (tail) {
-      v128.store32_lane(s + o, si, 0);
-      v128.store32_lane(w + o, wn, 0);
-      i -= 3;
-    } else {
-      v128.store(s + o, si);
-      v128.store(w + o, wn);
-    }
+    const wi = load4(w + o, tail);
+    const gi = decayed(g + o, wi, tail, vscale, vdecay);
+    const si = f32x4.add(f32x4.mul(vrho, load4(s + o, tail)), f32x4.mul(vc, f32x4.mul(gi, gi)));
+    store4(s + o, si, tail);
+    store4(w + o, f32x4.sub(wi, f32x4.div(f32x4.mul(vlr, gi), f32x4.add(f32x4.sqrt(si), veps))), tail);
+    if (tail) i -= 3;
   }
 }
