@@ -102,6 +102,24 @@ export interface Backend {
   adamStep(w: Tensor, g: Tensor, m: Tensor, v: Tensor, p: AdamStep): void;
   rmspropStep(w: Tensor, g: Tensor, s: Tensor, p: RmspropStep): void;
 
+  // Reductions for the diagnostics.
+  /** Sum of the elements in float64. */
+  sum(x: Tensor): number;
+  /** Elements with |x| > t. */
+  countAbsAbove(x: Tensor, t: number): number;
+  /** Elements with x < t. */
+  countBelow(x: Tensor, t: number): number;
+  /** out[j] = max over the rows of column j, folded into out[j] when accumulating; NaN wins. */
+  columnMax(x: Tensor, rows: number, cols: number, out: Tensor, accumulate: boolean): void;
+  /** Adds counts into out (bins + 2 floats): below lo, the bins over [lo, hi), at or above hi. */
+  histogram(x: Tensor, lo: number, hi: number, bins: number, out: Tensor): void;
+  /** One 32-bit hash per column (FNV-1a of its bits, -0 as 0): equal columns hash alike. */
+  columnHashes(x: Tensor, rows: number, cols: number): Uint32Array;
+  /** Columns whose nonzero entries all have one sign. */
+  countSameSignColumns(x: Tensor, rows: number, cols: number): number;
+  /** sum (a - b)^2 in float64. */
+  sumSquaredDiff(a: Tensor, b: Tensor): number;
+
   /** Ends the backend: its tensors and streams can no longer be used. */
   dispose(): void;
 }

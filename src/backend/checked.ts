@@ -198,6 +198,43 @@ export class CheckedBackend implements Backend {
     this.inner.rmspropStep(w, g, s, p);
   }
 
+  sum(x: Tensor): number { return this.inner.sum(x); }
+  countAbsAbove(x: Tensor, t: number): number {
+    checkFinite("t", t);
+    return this.inner.countAbsAbove(x, t);
+  }
+  countBelow(x: Tensor, t: number): number {
+    checkFinite("t", t);
+    return this.inner.countBelow(x, t);
+  }
+  columnMax(x: Tensor, rows: number, cols: number, out: Tensor, accumulate: boolean): void {
+    checkMatrix("x", x, rows, cols);
+    checkHolds("out", out, cols, "one per column");
+    this.apart("out", out, "x", x);
+    this.inner.columnMax(x, rows, cols, out, accumulate);
+  }
+  histogram(x: Tensor, lo: number, hi: number, bins: number, out: Tensor): void {
+    checkFinite("lo", lo);
+    checkFinite("hi", hi);
+    if (!(hi > lo)) throw new ArgumentError("hi", `a number > lo (${lo})`, hi);
+    checkCount("bins", bins);
+    checkHolds("out", out, bins + 2, "bins + 2 counts");
+    this.apart("out", out, "x", x);
+    this.inner.histogram(x, lo, hi, bins, out);
+  }
+  columnHashes(x: Tensor, rows: number, cols: number): Uint32Array {
+    checkMatrix("x", x, rows, cols);
+    return this.inner.columnHashes(x, rows, cols);
+  }
+  countSameSignColumns(x: Tensor, rows: number, cols: number): number {
+    checkMatrix("x", x, rows, cols);
+    return this.inner.countSameSignColumns(x, rows, cols);
+  }
+  sumSquaredDiff(a: Tensor, b: Tensor): number {
+    checkHolds("b", b, a.length, "as long as a");
+    return this.inner.sumSquaredDiff(a, b);
+  }
+
   dispose(): void { this.inner.dispose(); }
 
   private lossArgs(name: string, input: Tensor, target: Tensor, grad: Tensor | null, scale: number, n = input.length): void {

@@ -183,6 +183,29 @@ export class WasmBackend implements Backend {
     this.core.rmspropStep(this.t(w, "w").ptr, this.t(g, "g").ptr, this.t(s, "s").ptr, w.length, p.lr, p.rho, p.eps, p.decay, p.gradScale);
   }
 
+  sum(x: Tensor): number { return this.core.sum(this.t(x, "x").ptr, x.length); }
+  countAbsAbove(x: Tensor, t: number): number { return this.core.countAbsAbove(this.t(x, "x").ptr, x.length, t); }
+  countBelow(x: Tensor, t: number): number { return this.core.countBelow(this.t(x, "x").ptr, x.length, t); }
+  columnMax(x: Tensor, rows: number, cols: number, out: Tensor, accumulate: boolean): void {
+    this.core.columnMax(this.t(x, "x").ptr, rows, cols, this.t(out, "out").ptr, accumulate ? 1 : 0);
+  }
+  histogram(x: Tensor, lo: number, hi: number, bins: number, out: Tensor): void {
+    this.core.histogram(this.t(x, "x").ptr, x.length, lo, hi, bins, this.t(out, "out").ptr);
+  }
+  columnHashes(x: Tensor, rows: number, cols: number): Uint32Array {
+    const out = this.alloc(cols) as WasmTensor;
+    try {
+      this.core.columnHash(this.t(x, "x").ptr, rows, cols, out.ptr);
+      return new Uint32Array(this.read(out).buffer);
+    } finally {
+      this.free(out);
+    }
+  }
+  countSameSignColumns(x: Tensor, rows: number, cols: number): number {
+    return this.core.countSameSignColumns(this.t(x, "x").ptr, rows, cols);
+  }
+  sumSquaredDiff(a: Tensor, b: Tensor): number { return this.core.sumSquaredDiff(this.t(a, "a").ptr, this.t(b, "b").ptr, a.length); }
+
   /** After dispose, every call on this backend or its tensors throws. */
   dispose(): void {
     this.disposed = true;

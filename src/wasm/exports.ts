@@ -35,5 +35,13 @@ export interface CoreExports {
   sgdStep(w: number, g: number, v: number, n: number, lr: number, mu: number, nesterov: number, decay: number, gradScale: number): void;
   adamStep(w: number, g: number, m: number, v: number, n: number, lr: number, b1: number, b2: number, eps: number,
     decay: number, decoupled: number, gradScale: number, stepSize: number, invRootBc2: number): void;
+  sum(p: number, n: number): number;
+  countAbsAbove(p: number, n: number, t: number): number;
+  countBelow(p: number, n: number, t: number): number;
+  columnMax(x: number, rows: number, cols: number, out: number, accumulate: number): void;
+  histogram(p: number, n: number, lo: number, hi: number, bins: number, out: number): void;
+  columnHash(x: number, rows: number, cols: number, out: number): void;
+  countSameSignColumns(x: number, rows: number, cols: number): number;
+  sumSquaredDiff(a: number, b: number, n: number): number;
   rmspropStep(w: number, g: number, s: number, n: number, lr: number, rho: number, eps: number, decay: number, gradScale: number): void;
 }

@@ -12,6 +12,7 @@ import * as matmul from "./matmul.js";
 import * as optimizers from "./optimizers.js";
 import * as random from "./random.js";
 import * as softmax from "./softmax.js";
+import * as stats from "./stats.js";
 import * as vector from "./vector.js";
 
 export class JsTensor implements Tensor {
@@ -132,6 +133,23 @@ export class JsBackend implements Backend {
     const f = Math.fround;
     optimizers.rmspropStep(data(w), data(g), data(s), f(p.lr), f(p.rho), f(p.eps), f(p.decay), f(p.gradScale));
   }
+
+  sum(x: Tensor): number { return stats.sum(data(x)); }
+  countAbsAbove(x: Tensor, t: number): number { return stats.countAbsAbove(data(x), Math.fround(t)); }
+  countBelow(x: Tensor, t: number): number { return stats.countBelow(data(x), Math.fround(t)); }
+  columnMax(x: Tensor, rows: number, cols: number, out: Tensor, accumulate: boolean): void {
+    stats.columnMax(data(x), rows, cols, data(out), accumulate);
+  }
+  histogram(x: Tensor, lo: number, hi: number, bins: number, out: Tensor): void {
+    stats.histogram(data(x), Math.fround(lo), Math.fround(hi), bins, data(out));
+  }
+  columnHashes(x: Tensor, rows: number, cols: number): Uint32Array {
+    const out = new Uint32Array(cols);
+    stats.columnHash(data(x), rows, cols, out);
+    return out;
+  }
+  countSameSignColumns(x: Tensor, rows: number, cols: number): number { return stats.countSameSignColumns(data(x), rows, cols); }
+  sumSquaredDiff(a: Tensor, b: Tensor): number { return stats.sumSquaredDiff(data(a), data(b)); }
 
   dispose(): void {}
 }
