@@ -18,6 +18,10 @@ export { saveModel, loadModel, FORMAT_VERSION } from "./serialize.js";
 export type { ModelDocument } from "./serialize.js";
 export { oneHot, toMatrix } from "./data.js";
 export * as datasets from "./datasets.js";
+export { DEFAULT_THRESHOLDS, saturationBound } from "./diagnostics.js";
+export type {
+  Diagnostics, DiagnosticsOptions, LayerDiagnostics, DiagnosticWarning, WarningKind, WarningThresholds, Histogram, ValueStats,
+} from "./diagnostics.js";
 export type { Dataset } from "./datasets.js";
 export type { Matrix, MatrixInput, TargetInput } from "./data.js";
 export { Normalizer } from "./normalizers.js";

@@ -7,6 +7,10 @@ import { CheckedBackend } from "./backend/checked.js";
 import { JsBackend } from "./backend/js/index.js";
 import { createWasmBackend } from "./backend/wasm.js";
 import { sliceRows, toMatrix, toTargets, type Matrix, type MatrixInput, type TargetInput } from "./data.js";
+import {
+  checkDiagnosticsOptions, diagnose, DiagnosticsScratch, inputScale, type Diagnostics, type DiagnosticsOptions,
+  type ResolvedDiagnosticsOptions,
+} from "./diagnostics.js";
 import { ArgumentError, NonFiniteError, StateError } from "./errors.js";
 import { MAX_UNITS, resolveLayer, type DenseLayer, type DenseOptions } from "./layers.js";
 import { defaultOutputActivation, Loss, lossFromConfig, type LossConfig, type LossName } from "./losses.js";
@@ -100,6 +104,7 @@ export class Model {
   /** @internal */ normalizerState: Normalizer | null = null;
   /** @internal */ training = false;
   private disposed = false;
+  private scratch: DiagnosticsScratch | null = null;
   // Squared global gradient norm of the last computeGradients.
   private gradNormSq = 0;
 
@@ -241,6 +246,35 @@ export class Model {
     });
   }
 
+  /**
+   * Per layer: pre-activation and activation mean, std and histogram, saturation (logistic,
+   * tanh), dead units (ReLU), the negative region (leaky ReLU), identical units; with y also
+   * gradient norms, the next update's size relative to the weights, identical gradients and
+   * the gradient-sign quadrant. Warnings for the seed's failure modes go to console.warn and
+   * onWarning. Changes nothing in the model.
+   */
+  diagnose(x: MatrixInput, y?: TargetInput, options: DiagnosticsOptions = {}): Diagnostics {
+    this.checkUsable("diagnose", false);
+    const o = checkDiagnosticsOptions(options);
+    const m = toMatrix("x", x, this.inputs);
+    const t = y === undefined ? null : toTargets("y", y, m.rows, this.outputs, this.lossFn.classIndices);
+    if (!this.training) this.net.ensureCapacity(Math.min(m.rows, Math.max(INFERENCE_ROWS, o.gradientRows)));
+    const source = {
+      rows: m.rows, hasTargets: t !== null,
+      load: (batch: Batch, start: number, count: number) => this.upload(batch, m, t, start, count),
+      loadSpread: (batch: Batch, count: number) => {
+        const pick = Array.from({ length: count }, (_, k) => Math.floor((k * m.rows) / count));
+        const rowsOf = (src: Matrix): Matrix => {
+          const data = new Float32Array(count * src.cols);
+          pick.forEach((r, k) => data.set(src.data.subarray(r * src.cols, (r + 1) * src.cols), k * src.cols));
+          return { data, rows: count, cols: src.cols };
+        };
+        this.upload(batch, rowsOf(m), t && rowsOf(t), 0, count);
+      },
+    };
+    return this.runDiagnosis(source, this.inputStats(m), o);
+  }
+
   /** A line per layer: shape, activation, initializers, parameter count. */
   summary(): string {
     const lines = this.layers.map((l, i) =>
@@ -257,6 +291,7 @@ export class Model {
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
+    this.scratch?.dispose();
     this.optimizerRunner.dispose();
     this.net.dispose();
   }
@@ -293,6 +328,47 @@ export class Model {
     const n = this.net;
     const scale = this.optimizerRunner.clipFactor(Math.sqrt(this.gradNormSq));
     this.optimizerRunner.apply(n.allKernels, n.allBiases, n.allKernelGrads, n.allBiasGrads, scale);
+  }
+
+  /** @internal Applies the update the last computeGradients calls for, measures each
+   *  layer's ||ΔW||, and puts weights, optimizer state and step count back as they were. */
+  trialUpdate(): number[] {
+    const b = this.backend, n = this.net, runner = this.optimizerRunner, scratch = this.diagnosticsScratch();
+    const saved = scratch.get("params", n.paramCount);
+    b.copy(n.params, saved);
+    const state = runner.state.map((t, i) => {
+      const copy = scratch.get(`state${i}`, t.length);
+      b.copy(t, copy);
+      return copy;
+    });
+    const step = runner.step;
+    this.applyUpdate();
+    let offset = 0;
+    const deltas = this.layers.map((l, i) => {
+      const before = b.slice(saved, offset, l.inputs * l.units);
+      offset += l.inputs * l.units;
+      return Math.sqrt(b.sumSquaredDiff(n.kernels[i]!, before));
+    });
+    b.copy(saved, n.params);
+    state.forEach((copy, i) => b.copy(copy, runner.state[i]!));
+    runner.step = step;
+    return deltas;
+  }
+
+  /** @internal */
+  runDiagnosis(source: Parameters<typeof diagnose>[2], input: Diagnostics["input"], o: ResolvedDiagnosticsOptions): Diagnostics {
+    return diagnose(this, this.diagnosticsScratch(), source, input, o, this.steps, this.epochs);
+  }
+
+  /** @internal The largest |mean| and std of x's columns as the model sees them (normalized). */
+  inputStats(x: Matrix): Diagnostics["input"] {
+    const nz = this.normalizerState;
+    return inputScale(x, (row) => { if (nz) nz.applyRows({ data: row, rows: 1, cols: row.length }, 0, 1, row); });
+  }
+
+  private diagnosticsScratch(): DiagnosticsScratch {
+    this.scratch ??= new DiagnosticsScratch(this.backend);
+    return this.scratch;
   }
 
   /** @internal Rows predicted right in the batch (0 when accuracy is not a metric). */

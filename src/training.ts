@@ -6,8 +6,10 @@
 import type { Backend, Tensor } from "./backend/backend.js";
 import * as xoshiro from "./backend/js/random.js";
 import { sliceRows, toMatrix, toTargets, type Matrix, type MatrixInput, type TargetInput } from "./data.js";
+import { checkDiagnosticsOptions, type Diagnostics, type DiagnosticsOptions } from "./diagnostics.js";
 import { ArgumentError, NonFiniteError } from "./errors.js";
 import { writeRows, type Evaluation, type Model } from "./model.js";
+import type { Batch } from "./network.js";
 import { Normalizer } from "./normalizers.js";
 
 export type Monitor = "loss" | "accuracy" | "valLoss" | "valAccuracy";
@@ -39,6 +41,8 @@ export interface EpochLogs {
   accuracy?: number;
   valLoss?: number;
   valAccuracy?: number;
+  /** With the diagnostics option, on the epochs it covers. */
+  diagnostics?: Diagnostics;
   /** The learning rate at the end of the epoch. */
   learningRate: number;
   /** Batches skipped because of non-finite values (onNonFinite: "skip"). */
@@ -71,6 +75,10 @@ export interface FitOptions {
   onNonFinite?: "stop" | "skip";
   /** Yield to the event loop when this many milliseconds passed since the last yield. Default 15. */
   yieldEveryMs?: number;
+  /** Diagnose the model (see model.diagnose) at the end of every `every` epochs on a fixed
+   *  sample of `sample` training rows (default 10% of them, at least a batch, at most 2048);
+   *  the results go into the epoch logs and history.diagnostics. */
+  diagnostics?: boolean | (DiagnosticsOptions & { sample?: number; every?: number });
 }
 
 export type StopReason = "completed" | "earlyStopping" | "aborted" | "callback";
@@ -85,6 +93,8 @@ export interface History {
   /** With early stopping: the epoch whose weights the model holds when restoreBest. */
   bestEpoch?: number;
   skippedBatches: number;
+  /** One per diagnosed epoch (with the diagnostics option). */
+  diagnostics: (Diagnostics & { epoch: number })[];
 }
 
 /** Data copied into backend memory for the length of a fit. */
@@ -207,7 +217,7 @@ export async function fit(model: Model, xIn: MatrixInput, yIn: TargetInput, opti
 
   const b = model.backend, net = model.net, rows = x.rows;
   const batchSize = Math.min(o.batchSize, rows);
-  const history: History = { epochs: [], loss: [], accuracy: [], valLoss: [], valAccuracy: [], stopReason: "completed", skippedBatches: 0 };
+  const history: History = { epochs: [], loss: [], accuracy: [], valLoss: [], valAccuracy: [], stopReason: "completed", skippedBatches: 0, diagnostics: [] };
   const resident = new Resident(b);
   model.training = true;
   try {
@@ -220,9 +230,11 @@ export async function fit(model: Model, xIn: MatrixInput, yIn: TargetInput, opti
     for (let s = 0; s < rows; s += batchSize) windows.push(b.slice(index, s, Math.min(batchSize, rows - s)));
     const order = Float32Array.from({ length: rows }, (_, i) => i);
     const best = stopping?.restoreBest ? resident.alloc(net.paramCount) : null;
+
     let bestValue = Infinity, bestEpoch = -1, waited = 0;
     const accuracy = model.metrics.includes("accuracy");
     const seed = options.seed ?? model.seed;
+    const diagnosis = diagnosticsPlan(model, options.diagnostics, x, rows, batchSize, resident, xs, ys, seed);
     let lastYield = now();
 
     for (let e = 0; e < o.epochs; e++) {
@@ -277,6 +289,10 @@ export async function fit(model: Model, xIn: MatrixInput, yIn: TargetInput, opti
         logs.valLoss = v.loss;
         if (accuracy) logs.valAccuracy = v.accuracy!;
       }
+      if (diagnosis && (e + 1) % diagnosis.every === 0) {
+        logs.diagnostics = diagnosis.run();
+        history.diagnostics.push({ epoch: e, ...logs.diagnostics });
+      }
       logs.seconds = (now() - started) / 1000;
       history.epochs.push(logs);
       history.loss.push(logs.loss);
@@ -308,6 +324,34 @@ export async function fit(model: Model, xIn: MatrixInput, yIn: TargetInput, opti
     resident.free(); // the fit's own tensors, even when the model was disposed meanwhile
     model.training = false;
   }
+}
+
+/** Per-epoch diagnostics: a fixed seeded sample of the training rows (already in backend
+ *  memory), gathered through its own index tensor. */
+function diagnosticsPlan(model: Model, option: FitOptions["diagnostics"], x: Matrix, rows: number, batchSize: number,
+  resident: Resident, xs: Tensor, ys: Tensor, seed: number): { every: number; run: () => Diagnostics } | null {
+  if (option === undefined || option === false) return null;
+  const o = option === true ? {} : option;
+  const resolved = checkDiagnosticsOptions(o);
+  const every = o.every ?? 1;
+  if (!Number.isInteger(every) || every < 1) throw new ArgumentError("diagnostics.every", "an integer >= 1", every);
+  const sample = o.sample ?? Math.min(rows, Math.max(batchSize, Math.ceil(rows / 10)), 2048);
+  if (!Number.isInteger(sample) || sample < 1 || sample > rows) throw new ArgumentError("diagnostics.sample", `an integer in [1, ${rows}] (training rows)`, sample);
+  const order = Float32Array.from({ length: rows }, (_, i) => i);
+  shuffleInto(order, seed, 0xd1a6); // a stream of its own: the training order is untouched
+  const b = model.backend, index = resident.alloc(sample);
+  b.write(index, order.subarray(0, sample));
+  const input = model.inputStats(x);
+  const source = {
+    rows: sample, hasTargets: true,
+    load: (batch: Batch, start: number, count: number) => {
+      const window = b.slice(index, start, count);
+      b.gatherRows(xs, window, batch.x, count, model.inputs);
+      b.gatherRows(ys, window, batch.t, count, model.outputs);
+    },
+    loadSpread(batch: Batch, count: number) { this.load(batch, 0, count); }, // the sample is shuffled already
+  };
+  return { every, run: () => model.runDiagnosis(source, input, resolved) };
 }
 
 /** Mean loss and accuracy over data already in backend memory, in chunks of the batch buffers. */

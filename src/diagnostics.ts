@@ -1,0 +1,371 @@
+// Diagnostics: what each layer is doing, measured on a sample of rows by the stats kernels,
+// and warnings when a layer shows one of the seed's failure modes (dead ReLUs, saturation,
+// vanishing or exploding gradients, identical units, inputs that are not normalized).
+//
+// Activation statistics come from a forward pass over the whole sample; gradient statistics
+// (norms, the size of the next update, identical gradients, the sign quadrant) from one
+// batch of its first rows, so per-epoch diagnostics stay cheap next to an epoch of training.
+import type { ActivationName } from "./activations.js";
+import type { Backend, Tensor } from "./backend/backend.js";
+import type { Matrix } from "./data.js";
+import { ArgumentError, NonFiniteError } from "./errors.js";
+import type { Batch, Network } from "./network.js";
+
+export interface WarningThresholds {
+  /** Fraction of a ReLU layer's units dead on the sample. Default 0.5. */
+  deadUnits: number;
+  /** Fraction of a logistic/tanh layer's values saturated. Default 0.5. */
+  saturation: number;
+  /** RMS gradient of the first layer's kernel over the last layer's, below which gradients
+   *  vanish (default 1e-3) and above the inverse of which they explode. */
+  gradientRatio: number;
+  /** An input column whose |mean| or std exceeds this is not normalized. Default 5. */
+  inputScale: number;
+}
+
+export const DEFAULT_THRESHOLDS: WarningThresholds = { deadUnits: 0.5, saturation: 0.5, gradientRatio: 1e-3, inputScale: 5 };
+
+export interface DiagnosticsOptions {
+  /** Histogram bins. Default 20. */
+  bins?: number;
+  /** A logistic or tanh value is saturated where its derivative is below this fraction of
+   *  the derivative's peak (0.25 for logistic, 1 for tanh). Default 0.01: |z| > 5.98 for
+   *  logistic, |z| > 2.99 for tanh. */
+  saturation?: number;
+  /** Rows of the sample used for the gradient statistics. Default 256. */
+  gradientRows?: number;
+  thresholds?: Partial<WarningThresholds>;
+  /** Print each warning with console.warn. Default true. */
+  console?: boolean;
+  onWarning?: (warning: DiagnosticWarning) => void;
+}
+
+export interface Histogram {
+  lo: number;
+  hi: number;
+  /** Counts of the equal bins over [lo, hi). */
+  counts: number[];
+  below: number;
+  above: number;
+}
+
+export interface ValueStats {
+  mean: number;
+  std: number;
+  histogram: Histogram;
+}
+
+export interface LayerDiagnostics {
+  /** 1-based. */
+  layer: number;
+  units: number;
+  activation: ActivationName;
+  preActivation: ValueStats;
+  activationStats: ValueStats;
+  /** logistic/tanh: fraction of values whose derivative is below the saturation threshold. */
+  saturated?: number;
+  /** ReLU: fraction of units whose pre-activation is <= 0 on every sample row. */
+  dead?: number;
+  /** Leaky ReLU: fraction of values in the negative region. */
+  negative?: number;
+  kernelNorm: number;
+  biasNorm: number;
+  kernelGradientNorm?: number;
+  biasGradientNorm?: number;
+  /** ||update|| / ||kernel|| of the update the optimizer would make on the gradient batch. */
+  updateRatio?: number;
+  /** Groups (two or more) of units with identical incoming weights and bias. */
+  identicalUnits: number[][];
+  /** Groups of units with identical kernel gradients. */
+  identicalGradients?: number[][];
+  /** Fraction of units whose incoming-weight gradients all share one sign (the seed's
+   *  quadrant effect: it is 1 for any layer fed by logistic outputs when the batch is one row). */
+  sameSignGradients?: number;
+  /** This layer's inputs are logistic outputs (always positive). */
+  fedByLogistic: boolean;
+}
+
+export type WarningKind = "deadUnits" | "saturation" | "vanishingGradient" | "explodingGradient" | "identicalUnits" | "unnormalizedInputs" | "nonFinite";
+
+export interface DiagnosticWarning {
+  kind: WarningKind;
+  /** 1-based layer, 0 for the inputs or the whole network. */
+  layer: number;
+  value: number;
+  threshold: number;
+  message: string;
+}
+
+export interface Diagnostics {
+  /** Rows the activation statistics cover; gradientRows the gradient statistics. */
+  rows: number;
+  gradientRows: number;
+  layers: LayerDiagnostics[];
+  /** RMS kernel gradient of the first layer over the last layer's. */
+  gradientRatio?: number;
+  /** The largest |mean| and std over the input columns (after the model's normalizer). */
+  input: { maxAbsMean: number; maxStd: number };
+  /** Set when the gradient batch met NaN or infinity. */
+  nonFinite?: string;
+  warnings: DiagnosticWarning[];
+}
+
+/** Where a diagnosis reads its rows: `load` writes rows [start, start + count) into batch.x
+ *  (and batch.t when targets exist); `loadSpread` writes `count` rows spread over all of
+ *  them, for the gradient batch (a source sorted by class must not give one class only). */
+export interface RowSource {
+  rows: number;
+  hasTargets: boolean;
+  load(batch: Batch, start: number, count: number): void;
+  loadSpread(batch: Batch, count: number): void;
+}
+
+/** What the diagnosis needs from a model (model.ts implements it). */
+export interface Diagnosable {
+  readonly backend: Backend;
+  readonly net: Network;
+  computeGradients(batch: Batch, step: number, epoch: number): number;
+  /** Applies the update for the last gradients and undoes it, returning each layer's ||ΔW||. */
+  trialUpdate(): number[];
+}
+
+const BINS_MAX = 1000;
+
+/** The z beyond which a logistic or tanh derivative is below `fraction` of its peak. */
+export function saturationBound(activation: ActivationName, fraction: number): number | null {
+  const r = Math.sqrt(1 - fraction);
+  if (activation === "sigmoid") return Math.log((1 + r) / (1 - r)); // 4 s (1 - s) = fraction
+  if (activation === "tanh") return Math.atanh(r); // 1 - tanh^2 = fraction
+  return null;
+}
+
+/** Where an activation's values live, for its histogram. */
+function activationRange(a: ActivationName): [number, number] {
+  if (a === "sigmoid" || a === "softmax") return [0, 1];
+  if (a === "tanh") return [-1, 1];
+  if (a === "relu") return [0, 6];
+  return [-6, 6];
+}
+const PRE_ACTIVATION_RANGE: [number, number] = [-6, 6];
+
+/** Per-model scratch tensors, allocated on first use and kept: a diagnosis every epoch
+ *  allocates nothing after the first. */
+export class DiagnosticsScratch {
+  private tensors = new Map<string, Tensor>();
+  constructor(private readonly backend: Backend) {}
+  get(key: string, length: number): Tensor {
+    let t = this.tensors.get(key);
+    if (!t || t.length < length) {
+      if (t) this.backend.free(t);
+      t = this.backend.alloc(length);
+      this.tensors.set(key, t);
+    }
+    return t.length === length ? t : this.backend.slice(t, 0, length);
+  }
+  dispose(): void {
+    for (const t of this.tensors.values()) this.backend.free(t);
+    this.tensors.clear();
+  }
+}
+
+/** Options with every default filled in. */
+export interface ResolvedDiagnosticsOptions {
+  bins: number;
+  saturation: number;
+  gradientRows: number;
+  thresholds: WarningThresholds;
+  console: boolean;
+  onWarning?: (warning: DiagnosticWarning) => void;
+}
+
+export function checkDiagnosticsOptions(o: DiagnosticsOptions): ResolvedDiagnosticsOptions {
+  if (o == null || typeof o !== "object") throw new ArgumentError("diagnostics", "options { bins, saturation, gradientRows, thresholds, console, onWarning }", o);
+  const bins = o.bins ?? 20;
+  if (!Number.isInteger(bins) || bins < 1 || bins > BINS_MAX) throw new ArgumentError("diagnostics.bins", `an integer in [1, ${BINS_MAX}]`, bins);
+  const saturation = o.saturation ?? 0.01;
+  if (typeof saturation !== "number" || !(saturation > 0 && saturation < 1)) throw new ArgumentError("diagnostics.saturation", "a number in (0, 1)", saturation);
+  const gradientRows = o.gradientRows ?? 256;
+  if (!Number.isInteger(gradientRows) || gradientRows < 1) throw new ArgumentError("diagnostics.gradientRows", "an integer >= 1", gradientRows);
+  const thresholds = { ...DEFAULT_THRESHOLDS };
+  for (const [key, value] of Object.entries(o.thresholds ?? {})) {
+    if (!Object.hasOwn(DEFAULT_THRESHOLDS, key)) throw new ArgumentError("diagnostics.thresholds", `keys of ${Object.keys(DEFAULT_THRESHOLDS).join(", ")}`, key);
+    if (typeof value !== "number" || !(value > 0)) throw new ArgumentError(`diagnostics.thresholds.${key}`, "a number > 0", value);
+    thresholds[key as keyof WarningThresholds] = value;
+  }
+  const toConsole = o.console ?? true;
+  if (typeof toConsole !== "boolean") throw new ArgumentError("diagnostics.console", "true or false", toConsole);
+  if (o.onWarning !== undefined && typeof o.onWarning !== "function") throw new ArgumentError("diagnostics.onWarning", "a function", o.onWarning);
+  return { bins, saturation, gradientRows, thresholds, console: toConsole, onWarning: o.onWarning };
+}
+
+/** Groups (of two or more) of equal hashes, confirmed equal by `same`. */
+function groupsOf(hashes: Uint32Array, same: (i: number, j: number) => boolean): number[][] {
+  const byHash = new Map<number, number[]>();
+  hashes.forEach((h, j) => byHash.set(h, [...(byHash.get(h) ?? []), j]));
+  const groups: number[][] = [];
+  for (const candidates of byHash.values()) {
+    const left = [...candidates];
+    while (left.length > 1) {
+      const first = left.shift()!;
+      const group = [first, ...left.filter((j) => same(first, j))];
+      if (group.length > 1) groups.push(group);
+      for (const j of group) if (left.includes(j)) left.splice(left.indexOf(j), 1);
+    }
+  }
+  return groups;
+}
+
+/** Columns i and j of a row-major matrix hold the same values. */
+function sameColumns(m: Float32Array, rows: number, cols: number, i: number, j: number): boolean {
+  for (let r = 0; r < rows; r++) if (m[r * cols + i] !== m[r * cols + j]) return false;
+  return true;
+}
+
+export function inputScale(x: Matrix, normalize: (row: Float32Array) => void): { maxAbsMean: number; maxStd: number } {
+  const { rows, cols } = x, sum = new Float64Array(cols), sq = new Float64Array(cols), row = new Float32Array(cols);
+  for (let r = 0; r < rows; r++) {
+    row.set(x.data.subarray(r * cols, (r + 1) * cols));
+    normalize(row);
+    for (let j = 0; j < cols; j++) { sum[j] = sum[j]! + row[j]!; sq[j] = sq[j]! + row[j]! * row[j]!; }
+  }
+  let maxAbsMean = 0, maxStd = 0;
+  for (let j = 0; j < cols; j++) {
+    const mean = sum[j]! / rows;
+    maxAbsMean = Math.max(maxAbsMean, Math.abs(mean));
+    maxStd = Math.max(maxStd, Math.sqrt(Math.max(0, sq[j]! / rows - mean * mean)));
+  }
+  return { maxAbsMean, maxStd };
+}
+
+/** Runs the diagnosis over `source` (see the file comment). */
+export function diagnose(model: Diagnosable, scratch: DiagnosticsScratch, source: RowSource,
+  input: Diagnostics["input"], options: ResolvedDiagnosticsOptions, step: number, epoch: number): Diagnostics {
+  const b = model.backend, net = model.net, layers = net.layers, bins = options.bins;
+  const chunk = net.rowCapacity;
+  const acc = layers.map(() => ({ zSum: 0, zSq: 0, aSum: 0, aSq: 0, saturated: 0, negative: 0 }));
+  const hist = layers.map((_, i) => [scratch.get(`zHist${i}`, bins + 2), scratch.get(`aHist${i}`, bins + 2)] as const);
+  const colMax = layers.map((l, i) => scratch.get(`colMax${i}`, l.units));
+  for (const [z, a] of hist) { b.fill(z, 0); b.fill(a, 0); }
+  const bounds = layers.map((l) => saturationBound(l.activation, options.saturation));
+
+  for (let start = 0; start < source.rows; start += chunk) {
+    const count = Math.min(chunk, source.rows - start);
+    const batch = net.batch(count);
+    source.load(batch, start, count);
+    net.forward(batch);
+    layers.forEach((l, i) => {
+      const { z, a } = batch.layers[i]!, s = acc[i]!;
+      s.zSum += b.sum(z);
+      s.zSq += b.sumSquares(z);
+      s.aSum += b.sum(a);
+      s.aSq += b.sumSquares(a);
+      b.histogram(z, PRE_ACTIVATION_RANGE[0], PRE_ACTIVATION_RANGE[1], bins, hist[i]![0]);
+      const [lo, hi] = activationRange(l.activation);
+      b.histogram(a, lo, hi, bins, hist[i]![1]);
+      if (bounds[i] !== null) s.saturated += b.countAbsAbove(z, bounds[i]!);
+      if (l.activation === "leakyRelu") s.negative += b.countBelow(z, 0);
+      if (l.activation === "relu") b.columnMax(z, count, l.units, colMax[i]!, start > 0);
+    });
+  }
+
+  const stats = (sum: number, sq: number, n: number, h: Tensor, [lo, hi]: [number, number]): ValueStats => {
+    const counts = Array.from(b.read(h));
+    const mean = sum / n;
+    return { mean, std: Math.sqrt(Math.max(0, sq / n - mean * mean)), histogram: { lo, hi, counts: counts.slice(1, bins + 1), below: counts[0]!, above: counts[bins + 1]! } };
+  };
+  const kernels = layers.map((_, i) => b.read(net.kernels[i]!));
+  const biases = layers.map((_, i) => b.read(net.biases[i]!));
+  const out: LayerDiagnostics[] = layers.map((l, i) => {
+    const s = acc[i]!, n = source.rows * l.units;
+    const d: LayerDiagnostics = {
+      layer: i + 1, units: l.units, activation: l.activation,
+      preActivation: stats(s.zSum, s.zSq, n, hist[i]![0], PRE_ACTIVATION_RANGE),
+      activationStats: stats(s.aSum, s.aSq, n, hist[i]![1], activationRange(l.activation)),
+      kernelNorm: Math.sqrt(b.sumSquares(net.kernels[i]!)),
+      biasNorm: Math.sqrt(b.sumSquares(net.biases[i]!)),
+      identicalUnits: groupsOf(b.columnHashes(net.kernels[i]!, l.inputs, l.units),
+        (p, q) => biases[i]![p] === biases[i]![q] && sameColumns(kernels[i]!, l.inputs, l.units, p, q)),
+      fedByLogistic: i > 0 && layers[i - 1]!.activation === "sigmoid",
+    };
+    if (bounds[i] !== null) d.saturated = s.saturated / n;
+    if (l.activation === "leakyRelu") d.negative = s.negative / n;
+    if (l.activation === "relu") d.dead = b.read(colMax[i]!).filter((m) => m <= 0).length / l.units;
+    return d;
+  });
+
+  const result: Diagnostics = { rows: source.rows, gradientRows: 0, layers: out, input, warnings: [] };
+  if (source.hasTargets) gradientStats(model, source, options, result, step, epoch);
+  result.warnings = warningsOf(result, options.thresholds);
+  for (const w of result.warnings) {
+    if (options.console) console.warn(`simdnet: ${w.message}`);
+    options.onWarning?.(w);
+  }
+  return result;
+}
+
+function gradientStats(model: Diagnosable, source: RowSource, options: ResolvedDiagnosticsOptions,
+  result: Diagnostics, step: number, epoch: number): void {
+  const b = model.backend, net = model.net, layers = net.layers;
+  const rows = Math.min(options.gradientRows, source.rows, net.rowCapacity);
+  const batch = net.batch(rows);
+  source.loadSpread(batch, rows);
+  try {
+    model.computeGradients(batch, step, epoch);
+  } catch (e) {
+    if (!(e instanceof NonFiniteError)) throw e;
+    result.nonFinite = e.message;
+    return;
+  }
+  result.gradientRows = rows;
+  const deltas = model.trialUpdate();
+  const rms: number[] = [];
+  layers.forEach((l, i) => {
+    const d = result.layers[i]!, g = net.kernelGrads[i]!;
+    const gradSq = b.sumSquares(g);
+    d.kernelGradientNorm = Math.sqrt(gradSq);
+    d.biasGradientNorm = Math.sqrt(b.sumSquares(net.biasGrads[i]!));
+    d.updateRatio = d.kernelNorm > 0 ? deltas[i]! / d.kernelNorm : Infinity;
+    d.sameSignGradients = b.countSameSignColumns(g, l.inputs, l.units) / l.units;
+    const grads = b.read(g);
+    d.identicalGradients = groupsOf(b.columnHashes(g, l.inputs, l.units), (p, q) => sameColumns(grads, l.inputs, l.units, p, q));
+    rms.push(Math.sqrt(gradSq / (l.inputs * l.units)));
+  });
+  if (rms[rms.length - 1]! > 0) result.gradientRatio = rms[0]! / rms[rms.length - 1]!;
+}
+
+const percent = (v: number): string => `${(v * 100).toFixed(v < 0.1 ? 1 : 0)}%`;
+
+function warningsOf(d: Diagnostics, t: WarningThresholds): DiagnosticWarning[] {
+  const out: DiagnosticWarning[] = [];
+  const warn = (kind: WarningKind, layer: number, value: number, threshold: number, message: string): void => {
+    out.push({ kind, layer, value, threshold, message });
+  };
+  const last = d.layers.length;
+  if (d.input.maxAbsMean > t.inputScale || d.input.maxStd > t.inputScale) {
+    const value = Math.max(d.input.maxAbsMean, d.input.maxStd);
+    warn("unnormalizedInputs", 0, value, t.inputScale, `inputs are not normalized: a column has |mean| or std ${value.toPrecision(3)} (threshold ${t.inputScale}); use normalize: "standardize"`);
+  }
+  for (const l of d.layers) {
+    const name = `layer ${l.layer} (${l.activation})`;
+    if (l.dead !== undefined && l.dead > t.deadUnits) {
+      warn("deadUnits", l.layer, l.dead, t.deadUnits, `${name}: ${percent(l.dead)} of units are dead (threshold ${percent(t.deadUnits)}); try leakyRelu, a smaller learning rate or a small positive bias`);
+    }
+    if (l.saturated !== undefined && l.saturated > t.saturation) {
+      warn("saturation", l.layer, l.saturated, t.saturation, `${name}: ${percent(l.saturated)} of values are saturated (threshold ${percent(t.saturation)}); use Xavier/Glorot initialization and normalized inputs`);
+    }
+    const hidden = l.layer < last;
+    if (hidden && l.identicalUnits.length > 0) {
+      const n = l.identicalUnits.reduce((s, g) => s + g.length, 0);
+      warn("identicalUnits", l.layer, n, 2, `${name}: ${n} of ${l.units} units have identical weights (${l.identicalUnits.length} groups); a random initializer breaks the symmetry`);
+    }
+  }
+  if (d.nonFinite) warn("nonFinite", 0, NaN, 0, d.nonFinite);
+  if (d.gradientRatio !== undefined && last > 1) {
+    if (d.gradientRatio < t.gradientRatio) {
+      warn("vanishingGradient", 1, d.gradientRatio, t.gradientRatio, `gradients vanish: the first layer's RMS gradient is ${d.gradientRatio.toExponential(1)} of the last layer's (threshold ${t.gradientRatio})`);
+    } else if (d.gradientRatio > 1 / t.gradientRatio) {
+      warn("explodingGradient", 1, d.gradientRatio, 1 / t.gradientRatio, `gradients explode: the first layer's RMS gradient is ${d.gradientRatio.toExponential(1)} times the last layer's`);
+    }
+  }
+  return out;
+}
