@@ -17,13 +17,13 @@ export interface WarningThresholds {
   /** Fraction of a logistic/tanh layer's values saturated. Default 0.5. */
   saturation: number;
   /** RMS gradient of the first layer's kernel over the last layer's, below which gradients
-   *  vanish (default 1e-3) and above the inverse of which they explode. */
+   *  vanish (default 0.01: two orders of magnitude) and above the inverse of which they explode. */
   gradientRatio: number;
   /** An input column whose |mean| or std exceeds this is not normalized. Default 5. */
   inputScale: number;
 }
 
-export const DEFAULT_THRESHOLDS: WarningThresholds = { deadUnits: 0.5, saturation: 0.5, gradientRatio: 1e-3, inputScale: 5 };
+export const DEFAULT_THRESHOLDS: WarningThresholds = { deadUnits: 0.5, saturation: 0.5, gradientRatio: 0.01, inputScale: 5 };
 
 export interface DiagnosticsOptions {
   /** Histogram bins. Default 20. */
