@@ -2,12 +2,19 @@
 // The simdnet command line. `simdnet demo`: load the core and show how activation variance
 // behaves through depth for each activation/initializer pairing. `simdnet train`: train a
 // small net on a toy dataset and report its progress, test accuracy and speed.
+import { mkdir, writeFile } from "node:fs/promises";
+import path from "node:path";
 import { DEMO_PAIRINGS, depthProfile } from "./demo.js";
 import { adam, createBackend, createModel, datasets } from "./index.js";
+import { LESSONS, lessonNamed, type LessonResult } from "./lessons/index.js";
 
-const USAGE = `usage: simdnet demo  [--backend wasm|js]
+const USAGE = `usage: simdnet lessons [<name> ...] [--out <dir>] [--backend wasm|js]
+       simdnet demo  [--backend wasm|js]
        simdnet train [--dataset moons|circles|xor] [--epochs N] [--backend wasm|js]
 
+  lessons  run the seed's claims as experiments and print each verdict with its
+           figures; --out writes each lesson's charts (SVG) and results (JSON).
+           Lessons: ${LESSONS.map((l) => l.name).join(", ")}
   demo   forward a batch through 10 dense layers of 256 units for several
          activation/initializer pairings and print the activation std per layer
   train  train a 2-16-16-1 net (relu, tanh, sigmoid) on a toy dataset and print
@@ -51,6 +58,56 @@ test accuracy ${(accuracy! * 100).toFixed(1)}% on ${test.labels.length} held-out
   model.dispose();
 }
 
+/** A one-line progress bar on stderr while `label` runs (only on a terminal). */
+function progressBar(label: string): { update(fraction: number): void; done(): void } {
+  const tty = process.stderr.isTTY === true, t0 = performance.now();
+  let last = -1;
+  const draw = (fraction: number): void => {
+    const filled = Math.round(fraction * 24);
+    if (filled === last) return;
+    last = filled;
+    const seconds = ((performance.now() - t0) / 1000).toFixed(1);
+    process.stderr.write(`\r  ${label.padEnd(14)} [${"#".repeat(filled)}${".".repeat(24 - filled)}] ${seconds} s `);
+  };
+  return {
+    update: (fraction) => { if (tty) draw(fraction); },
+    done: () => { if (tty) process.stderr.write("\r\x1b[2K"); },
+  };
+}
+
+async function lessons(args: string[]): Promise<void> {
+  const kind = option(args, "backend", "wasm", ["wasm", "js"]) as "wasm" | "js";
+  const outIndex = args.indexOf("--out");
+  const out = outIndex >= 0 ? args[outIndex + 1] : undefined;
+  if (outIndex >= 0 && (out === undefined || out.startsWith("--"))) throw new Error("--out: expected a directory");
+  const names = args.filter((a, i) => !a.startsWith("--") && args[i - 1] !== "--out" && args[i - 1] !== "--backend");
+  const chosen = names.length ? names.map(lessonNamed) : LESSONS;
+  console.log(`simdnet lessons: ${chosen.length} experiments on the ${kind} core, seeded\n`);
+  const results: LessonResult[] = [];
+  const t0 = performance.now();
+  for (const [i, l] of chosen.entries()) {
+    const bar = progressBar(l.name);
+    const r = await l.run({ backend: kind, onProgress: bar.update });
+    bar.done();
+    results.push(r);
+    console.log(`${r.holds ? "HOLDS" : "FAILS"}  ${String(LESSONS.indexOf(l) + 1).padStart(2)}. ${r.title}  (${l.name}, ${r.seconds.toFixed(2)} s)`);
+    console.log(`       ${r.verdict}`);
+    const width = Math.max(...r.figures.map((f) => f.label.length));
+    for (const f of r.figures) console.log(`         ${f.label.padEnd(width)}  ${f.value}`);
+    if (out) {
+      const { renderSvg } = await import("./charts.js");
+      await mkdir(out, { recursive: true });
+      for (const c of r.charts) await writeFile(path.join(out, `${r.name}-${c.name}.svg`), await renderSvg(c));
+      await writeFile(path.join(out, `${r.name}.json`), `${JSON.stringify(r, null, 2)}\n`);
+    }
+    if (i < chosen.length - 1) console.log("");
+  }
+  const failed = results.filter((r) => !r.holds);
+  console.log(`\n${results.length - failed.length} of ${results.length} claims hold (${((performance.now() - t0) / 1000).toFixed(1)} s)`
+    + (out ? `; charts and results in ${out}` : ""));
+  if (failed.length) process.exitCode = 1;
+}
+
 async function demo(args: string[]): Promise<void> {
   const kind = option(args, "backend", "wasm", ["wasm", "js"]) as "wasm" | "js";
   const t0 = performance.now();
@@ -76,6 +133,7 @@ const fmt = (v: number): string => (v !== 0 && (v < 1e-3 || v >= 1e4) ? v.toExpo
 
 async function main(argv: string[]): Promise<void> {
   const [command, ...args] = argv;
+  if (command === "lessons") return lessons(args);
   if (command === "demo") return demo(args);
   if (command === "train") return train(args);
   console.log(USAGE);
