@@ -6,8 +6,10 @@
 //   npx tsx bench/train.ts [--quick] [--filter <substring>]
 import os from "node:os";
 import "@tensorflow/tfjs-backend-cpu";
+import type { Backend } from "../src/backend/backend.js";
 import { createWasmBackend } from "../src/backend/wasm.js";
 import { oneHot } from "../src/data.js";
+import { createModel, sgd } from "../src/index.js";
 import { uniformData } from "./harness.js";
 import * as peers from "./peers/training.js";
 import * as tfjs from "./peers/tfjs.js";
@@ -19,7 +21,34 @@ const NOTES = [
   "simdnet and simdnet-js: model.trainOnBatch, which checks and copies the batch into the model's buffers like a user's loop; fit() moves the data in once per fit and is at least as fast.",
   "tfjs: tf.sequential of dense layers, compile({ optimizer: tf.train.sgd }), await model.trainOnBatch (it reads the loss back each step).",
   "brain.js 1.6.1 trains one sample at a time (no batches; momentum always on): its call is trainPatterns over the same 256 rows, after formatting them once (untimed).",
+  "epoch-784-256-128-10: one fit() epoch of 8,192 rows at batch 64, plain and with per-epoch diagnostics (a sample of 10% of the rows for activation statistics, one batch for the gradient statistics), interleaved, median of the rounds.",
 ];
+
+/** Samples/s of a one-epoch fit without and with per-epoch diagnostics, interleaved rounds. */
+async function diagnosticsCost(backend: Backend, rounds: number): Promise<Row[]> {
+  const rows = 8192, inputs = 784;
+  const { x, y } = batches(inputs, 10, rows, 1, false);
+  const model = await createModel({ inputs, seed: 1, backend, loss: "softmaxCrossEntropy", optimizer: sgd({ learningRate: 0.01 }),
+    layers: [{ units: 256 }, { units: 128 }, { units: 10 }] });
+  const data = { data: x[0]!, shape: [rows, inputs] as [number, number] }, labels = { data: y[0]!, shape: [rows, 10] as [number, number] };
+  const epoch = async (diagnostics: boolean): Promise<number> => {
+    const t0 = performance.now();
+    await model.fit(data, labels, { epochs: 1, batchSize: 64, diagnostics: diagnostics && { sample: Math.ceil(rows / 10), console: false } });
+    return performance.now() - t0;
+  };
+  await epoch(false);
+  await epoch(true); // warm-up
+  const plain: number[] = [], diagnosed: number[] = [];
+  for (let r = 0; r < rounds; r++) {
+    if (r % 2) { diagnosed.push(await epoch(true)); plain.push(await epoch(false)); } else { plain.push(await epoch(false)); diagnosed.push(await epoch(true)); }
+  }
+  model.dispose();
+  const median = (v: number[]): number => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)]!;
+  const row = (shape: string, ms: number): Row => ({ case: "epoch-784-256-128-10", shape, unit: "samples/s", results: { simdnet: rows / (ms / 1000) }, ratios: {} });
+  const result = [row("plain", median(plain)), row("diagnostics", median(diagnosed))];
+  console.log(`  epoch-784-256-128-10: plain ${result[0]!.results.simdnet!.toFixed(0)}, with diagnostics ${result[1]!.results.simdnet!.toFixed(0)} samples/s`);
+  return result;
+}
 
 function batches(inputs: number, outputs: number, batch: number, count: number, regression: boolean): { x: Float32Array[]; y: Float32Array[] } {
   const x: Float32Array[] = [], y: Float32Array[] = [];
@@ -67,6 +96,8 @@ function targets(rows: Row[]): TargetResult[] {
     ]),
     ratio("train-2-16-16-1 batch32: simdnet / brain.js", get("batch32", "simdnet"), get("batch32", "brain.js"), 5),
     ratio("train-2-16-16-1 batch32: simdnet / tfjs-wasm", get("batch32", "simdnet"), get("batch32", "tfjs-wasm"), 25),
+    // Diagnostics cost at most 10% of an epoch: the diagnosed epoch's rate is >= 1 / 1.1 of the plain one.
+    ratio("epoch-784-256-128-10: with diagnostics / plain (cost <= 10%)", get("diagnostics", "simdnet"), get("plain", "simdnet"), Number((1 / 1.1).toFixed(3))),
   ];
 }
 
@@ -86,6 +117,7 @@ async function main(): Promise<void> {
     rows.push(row);
     warnings.push(...w);
   }
+  if (options.filter === undefined || "epoch-784-256-128-10".includes(options.filter)) rows.push(...await diagnosticsCost(wasm, options.quick ? 3 : 9));
   const report: Report = {
     suite: "train",
     node: process.version,

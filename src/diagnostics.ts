@@ -221,12 +221,16 @@ function sameColumns(m: Float32Array, rows: number, cols: number, i: number, j: 
   return true;
 }
 
-export function inputScale(x: Matrix, normalize: (row: Float32Array) => void): { maxAbsMean: number; maxStd: number } {
-  const { rows, cols } = x, sum = new Float64Array(cols), sq = new Float64Array(cols), row = new Float32Array(cols);
-  for (let r = 0; r < rows; r++) {
-    row.set(x.data.subarray(r * cols, (r + 1) * cols));
-    normalize(row);
-    for (let j = 0; j < cols; j++) { sum[j] = sum[j]! + row[j]!; sq[j] = sq[j]! + row[j]! * row[j]!; }
+/** The largest |mean| and std over x's columns after the per-column map (x - shift) * scale
+ *  (the model's normalizer; none when shift is null). */
+export function inputScale(x: Matrix, shift: Float32Array | null, scale: Float32Array | null): { maxAbsMean: number; maxStd: number } {
+  const { rows, cols, data } = x, sum = new Float64Array(cols), sq = new Float64Array(cols);
+  for (let r = 0, o = 0; r < rows; r++, o += cols) {
+    for (let j = 0; j < cols; j++) {
+      const v = shift ? (data[o + j]! - shift[j]!) * scale![j]! : data[o + j]!;
+      sum[j] = sum[j]! + v;
+      sq[j] = sq[j]! + v * v;
+    }
   }
   let maxAbsMean = 0, maxStd = 0;
   for (let j = 0; j < cols; j++) {

@@ -363,7 +363,7 @@ export class Model {
   /** @internal The largest |mean| and std of x's columns as the model sees them (normalized). */
   inputStats(x: Matrix): Diagnostics["input"] {
     const nz = this.normalizerState;
-    return inputScale(x, (row) => { if (nz) nz.applyRows({ data: row, rows: 1, cols: row.length }, 0, 1, row); });
+    return inputScale(x, nz?.shift ?? null, nz?.scale ?? null);
   }
 
   private diagnosticsScratch(): DiagnosticsScratch {

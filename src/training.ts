@@ -341,7 +341,10 @@ function diagnosticsPlan(model: Model, option: FitOptions["diagnostics"], x: Mat
   shuffleInto(order, seed, 0xd1a6); // a stream of its own: the training order is untouched
   const b = model.backend, index = resident.alloc(sample);
   b.write(index, order.subarray(0, sample));
-  const input = model.inputStats(x);
+  // The input check looks at the sample too: a fit over many rows pays for its sample only.
+  const picked = new Float32Array(sample * x.cols);
+  for (let k = 0; k < sample; k++) picked.set(x.data.subarray(order[k]! * x.cols, (order[k]! + 1) * x.cols), k * x.cols);
+  const input = model.inputStats({ data: picked, rows: sample, cols: x.cols });
   const source = {
     rows: sample, hasTargets: true,
     load: (batch: Batch, start: number, count: number) => {
