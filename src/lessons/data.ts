@@ -27,9 +27,9 @@ export function histogramChart(name: string, title: string, setups: { label: str
       const width = (h.hi - h.lo) / h.counts.length, total = h.counts.reduce((s, c) => s + c, 0) + h.below + h.above;
       // Values outside the range (a logistic output of exactly 1, say) go to the edge bins.
       const counts = h.counts.map((c, k) => c + (k === 0 ? h.below : 0) + (k === h.counts.length - 1 ? h.above : 0));
-      counts.forEach((c, k) => data.push({ setup: label, layer: `layer ${l.layer}`, value: Number((h.lo + (k + 0.5) * width).toFixed(4)), share: c / total }));
+      counts.forEach((c, k) => data.push({ setup: label, layer: `layer ${l.layer}`, from: h.lo + k * width, to: h.lo + (k + 1) * width, share: c / total }));
     }
   }
-  return { name, title, kind: "bar", x: { field: "value", title: of === "activation" ? "activation" : "pre-activation" },
-    y: { field: "share", title: "share of values" }, series: "setup", facet: "layer", data };
+  return { name, title, kind: "bar", x: { field: "from", title: of === "activation" ? "activation" : "pre-activation" }, x2: "to",
+    y: { field: "share", title: "share of values" }, series: "setup", facet: "layer", row: "setup", data };
 }

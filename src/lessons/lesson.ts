@@ -14,11 +14,15 @@ export interface Chart {
   title: string;
   kind: "line" | "bar";
   x: { field: string; title: string; log?: boolean; type?: "quantitative" | "ordinal" | "nominal" };
+  /** For histograms: where each bar ends (x is where it starts). */
+  x2?: string;
   y: { field: string; title: string; log?: boolean };
   /** Field that splits the data into coloured series. */
   series?: string;
-  /** Field that splits the chart into small multiples. */
+  /** Field that splits the chart into columns of small multiples. */
   facet?: string;
+  /** Field that splits the chart into rows of small multiples. */
+  row?: string;
   data: Record<string, number | string>[];
 }
 

@@ -42,7 +42,7 @@ export default lesson("symmetry", "Equal initial weights never break symmetry",
         { label: "distinct hidden units, glorotUniform init", value: random.distinct.join(" + ") },
         { label: "training accuracy on circles: constant / zeros / Glorot", value: `${pct(constant.accuracy)} / ${pct(zeros.accuracy)} / ${pct(random.accuracy)}` },
       ],
-      charts: [{ name: "distinct-units", title: "Distinct hidden units (of 16) during training", kind: "line",
+      charts: [{ name: "distinct-units", title: "Distinct hidden units (of 16) during training: equal inits stay at one per layer", kind: "line",
         x: { field: "epoch", title: "epoch" }, y: { field: "distinct", title: "distinct units" }, series: "init", data: curves }],
     };
   });
