@@ -1,5 +1,7 @@
 // Optimizer updates over a flat run of parameters w, their gradients g and the optimizer's
-// state, four floats per step. Every update first forms g' = gradScale g (global-norm
+// state, four floats per step. Results go to wOut and the state outputs, which may be the
+// inputs themselves (in place) or a second copy: a model updates its other copy and switches
+// to it only when the update has completed, so a failure mid-update leaves it untouched. Every update first forms g' = gradScale g (global-norm
 // clipping) + decay w (L2 weight decay, coupled into the gradient); the formulas follow
 // PyTorch's torch.optim documentation so results can be compared with it.
 
@@ -19,7 +21,8 @@
 
 /** SGD with momentum mu (0: plain) and optional Nesterov (Sutskever et al. 2013, as
  *  torch.optim.SGD): v = mu v + g'; w -= lr (nesterov ? g' + mu v : v). */
-export function sgdStep(w: usize, g: usize, v: usize, n: i32, lr: f32, mu: f32, nesterov: i32, decay: f32, gradScale: f32): void {
+export function sgdStep(w: usize, g: usize, v: usize, n: i32, lr: f32, mu: f32, nesterov: i32, decay: f32, gradScale: f32,
+  wOut: usize, vOut: usize): void {
   const vlr = f32x4.splat(lr), vmu = f32x4.splat(mu), vdecay = f32x4.splat(decay), vscale = f32x4.splat(gradScale);
   const full = n & ~3;
   for (let i = 0; i < n; i += 4) {
@@ -30,10 +33,10 @@ export function sgdStep(w: usize, g: usize, v: usize, n: i32, lr: f32, mu: f32, 
     let step = gi;
     if (mu != 0) {
       const vi = f32x4.add(f32x4.mul(vmu, load4(v + o, tail)), gi);
-      store4(v + o, vi, tail);
+      store4(vOut + o, vi, tail);
       step = nesterov ? f32x4.add(gi, f32x4.mul(vmu, vi)) : vi;
     }
-    store4(w + o, f32x4.sub(wi, f32x4.mul(vlr, step)), tail);
+    store4(wOut + o, f32x4.sub(wi, f32x4.mul(vlr, step)), tail);
     if (tail) i -= 3;
   }
 }
@@ -43,7 +46,7 @@ export function sgdStep(w: usize, g: usize, v: usize, n: i32, lr: f32, mu: f32, 
  *  m = b1 m + (1 - b1) g'; v = b2 v + (1 - b2) g'^2; w -= stepSize m / (sqrt(v) invRootBc2 + eps),
  *  with stepSize = lr / (1 - b1^t) and invRootBc2 = 1 / sqrt(1 - b2^t) from the caller. */
 export function adamStep(w: usize, g: usize, m: usize, v: usize, n: i32, lr: f32, b1: f32, b2: f32, eps: f32,
-  decay: f32, decoupled: i32, gradScale: f32, stepSize: f32, invRootBc2: f32): void {
+  decay: f32, decoupled: i32, gradScale: f32, stepSize: f32, invRootBc2: f32, wOut: usize, mOut: usize, vOut: usize): void {
   const vb1 = f32x4.splat(b1), vc1 = f32x4.splat(1 - b1), vb2 = f32x4.splat(b2), vc2 = f32x4.splat(1 - b2);
   const veps = f32x4.splat(eps), vstep = f32x4.splat(stepSize), vroot = f32x4.splat(invRootBc2);
   const vscale = f32x4.splat(gradScale);
@@ -59,16 +62,17 @@ export function adamStep(w: usize, g: usize, m: usize, v: usize, n: i32, lr: f32
     const mi = f32x4.add(f32x4.mul(vb1, load4(m + o, tail)), f32x4.mul(vc1, gi));
     const vi = f32x4.add(f32x4.mul(vb2, load4(v + o, tail)), f32x4.mul(vc2, f32x4.mul(gi, gi)));
     const denom = f32x4.add(f32x4.mul(f32x4.sqrt(vi), vroot), veps);
-    store4(m + o, mi, tail);
-    store4(v + o, vi, tail);
-    store4(w + o, f32x4.sub(f32x4.mul(wi, vshrink), f32x4.div(f32x4.mul(vstep, mi), denom)), tail);
+    store4(mOut + o, mi, tail);
+    store4(vOut + o, vi, tail);
+    store4(wOut + o, f32x4.sub(f32x4.mul(wi, vshrink), f32x4.div(f32x4.mul(vstep, mi), denom)), tail);
     if (tail) i -= 3;
   }
 }
 
 /** RMSprop (Hinton's lecture 6e) as torch.optim.RMSprop without momentum:
  *  s = rho s + (1 - rho) g'^2; w -= lr g' / (sqrt(s) + eps). */
-export function rmspropStep(w: usize, g: usize, s: usize, n: i32, lr: f32, rho: f32, eps: f32, decay: f32, gradScale: f32): void {
+export function rmspropStep(w: usize, g: usize, s: usize, n: i32, lr: f32, rho: f32, eps: f32, decay: f32, gradScale: f32,
+  wOut: usize, sOut: usize): void {
   const vlr = f32x4.splat(lr), vrho = f32x4.splat(rho), vc = f32x4.splat(1 - rho), veps = f32x4.splat(eps);
   const vdecay = f32x4.splat(decay), vscale = f32x4.splat(gradScale);
   const full = n & ~3;
@@ -78,8 +82,8 @@ export function rmspropStep(w: usize, g: usize, s: usize, n: i32, lr: f32, rho: 
     const wi = load4(w + o, tail);
     const gi = decayed(g + o, wi, tail, vscale, vdecay);
     const si = f32x4.add(f32x4.mul(vrho, load4(s + o, tail)), f32x4.mul(vc, f32x4.mul(gi, gi)));
-    store4(s + o, si, tail);
-    store4(w + o, f32x4.sub(wi, f32x4.div(f32x4.mul(vlr, gi), f32x4.add(f32x4.sqrt(si), veps))), tail);
+    store4(sOut + o, si, tail);
+    store4(wOut + o, f32x4.sub(wi, f32x4.div(f32x4.mul(vlr, gi), f32x4.add(f32x4.sqrt(si), veps))), tail);
     if (tail) i -= 3;
   }
 }

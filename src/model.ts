@@ -323,36 +323,19 @@ export class Model {
     return loss;
   }
 
-  /** @internal One optimizer update from the last computeGradients. */
+  /** @internal One optimizer update from the last computeGradients: staged into the other
+   *  copy of weights and state, then committed, so a failure in between changes nothing. */
   applyUpdate(): void {
-    const n = this.net;
-    const scale = this.optimizerRunner.clipFactor(Math.sqrt(this.gradNormSq));
-    this.optimizerRunner.apply(n.allKernels, n.allBiases, n.allKernelGrads, n.allBiasGrads, scale);
+    this.optimizerRunner.stage(this.net, this.optimizerRunner.clipFactor(Math.sqrt(this.gradNormSq)));
+    this.optimizerRunner.commit(this.net);
   }
 
-  /** @internal Applies the update the last computeGradients calls for, measures each
-   *  layer's ||ΔW||, and puts weights, optimizer state and step count back as they were. */
+  /** @internal Stages the update the last computeGradients calls for without committing it,
+   *  and returns each layer's ||ΔW||: the live weights, state and step count stay as they were. */
   trialUpdate(): number[] {
-    const b = this.backend, n = this.net, runner = this.optimizerRunner, scratch = this.diagnosticsScratch();
-    const saved = scratch.get("params", n.paramCount);
-    b.copy(n.params, saved);
-    const state = runner.state.map((t, i) => {
-      const copy = scratch.get(`state${i}`, t.length);
-      b.copy(t, copy);
-      return copy;
-    });
-    const step = runner.step;
-    this.applyUpdate();
-    let offset = 0;
-    const deltas = this.layers.map((l, i) => {
-      const before = b.slice(saved, offset, l.inputs * l.units);
-      offset += l.inputs * l.units;
-      return Math.sqrt(b.sumSquaredDiff(n.kernels[i]!, before));
-    });
-    b.copy(saved, n.params);
-    state.forEach((copy, i) => b.copy(copy, runner.state[i]!));
-    runner.step = step;
-    return deltas;
+    const b = this.backend, n = this.net;
+    this.optimizerRunner.stage(n, this.optimizerRunner.clipFactor(Math.sqrt(this.gradNormSq)));
+    return this.layers.map((_, i) => Math.sqrt(b.sumSquaredDiff(n.live.kernels[i]!, n.staged.kernels[i]!)));
   }
 
   /** @internal */

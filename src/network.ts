@@ -5,6 +5,10 @@
 // Layout: all kernels, then all biases, in one parameter tensor (and one gradient tensor of
 // the same layout), so an optimizer step is one kernel call per part and a save is a read.
 // A kernel is [inputs x units] row-major (Keras' layout): z = x W + b.
+//
+// The parameters exist twice. An update writes the other copy and the model switches to it
+// only once the update is complete (commit), so an update that fails halfway (a trap, an
+// exception) leaves the current weights exactly as they were.
 import type { Backend, Tensor } from "./backend/backend.js";
 import type { DenseLayer } from "./layers.js";
 import type { OutputBuffers } from "./losses.js";
@@ -28,20 +32,27 @@ export interface Batch {
   out: OutputBuffers;
 }
 
+/** One copy of the parameters, with a view per layer and per part. */
+export interface ParameterSide {
+  params: Tensor;
+  kernels: Tensor[];
+  biases: Tensor[];
+  allKernels: Tensor;
+  allBiases: Tensor;
+}
+
 export class Network {
-  readonly params: Tensor;
   readonly grads: Tensor;
-  readonly kernels: Tensor[] = [];
-  readonly biases: Tensor[] = [];
   readonly kernelGrads: Tensor[] = [];
   readonly biasGrads: Tensor[] = [];
-  /** All kernels / all biases (and their gradients) as one tensor each, for the optimizer. */
-  readonly allKernels: Tensor;
-  readonly allBiases: Tensor;
+  /** All kernel / all bias gradients as one tensor each, for the optimizer. */
   readonly allKernelGrads: Tensor;
   readonly allBiasGrads: Tensor;
   readonly kernelCount: number;
   readonly paramCount: number;
+  private readonly storage: Tensor;
+  private readonly sides: [ParameterSide, ParameterSide];
+  private current = 0;
 
   private capacity = 0;
   private buffers: Tensor[] = [];
@@ -51,23 +62,44 @@ export class Network {
   constructor(readonly backend: Backend, readonly layers: readonly DenseLayer[], private readonly withProbs: boolean) {
     this.kernelCount = layers.reduce((n, l) => n + l.inputs * l.units, 0);
     this.paramCount = this.kernelCount + layers.reduce((n, l) => n + l.units, 0);
-    this.params = backend.alloc(this.paramCount);
+    this.storage = backend.alloc(2 * this.paramCount);
     this.grads = backend.alloc(this.paramCount);
     backend.fill(this.grads, 0);
-    let k = 0, b = this.kernelCount;
-    for (const l of layers) {
-      this.kernels.push(backend.slice(this.params, k, l.inputs * l.units));
-      this.kernelGrads.push(backend.slice(this.grads, k, l.inputs * l.units));
-      this.biases.push(backend.slice(this.params, b, l.units));
-      this.biasGrads.push(backend.slice(this.grads, b, l.units));
-      k += l.inputs * l.units;
-      b += l.units;
-    }
-    this.allKernels = backend.slice(this.params, 0, this.kernelCount);
-    this.allBiases = backend.slice(this.params, this.kernelCount, this.paramCount - this.kernelCount);
-    this.allKernelGrads = backend.slice(this.grads, 0, this.kernelCount);
-    this.allBiasGrads = backend.slice(this.grads, this.kernelCount, this.paramCount - this.kernelCount);
+    const side = (offset: number): ParameterSide => {
+      const params = backend.slice(this.storage, offset, this.paramCount);
+      return { params, ...this.partViews(params) };
+    };
+    this.sides = [side(0), side(this.paramCount)];
+    backend.fill(this.storage, 0);
+    const g = this.partViews(this.grads);
+    this.kernelGrads = g.kernels;
+    this.biasGrads = g.biases;
+    this.allKernelGrads = g.allKernels;
+    this.allBiasGrads = g.allBiases;
   }
+
+  // Per-layer and per-part views of a tensor laid out like the parameters.
+  private partViews(t: Tensor): Omit<ParameterSide, "params"> {
+    const b = this.backend, kernels: Tensor[] = [], biases: Tensor[] = [];
+    let k = 0, o = this.kernelCount;
+    for (const l of this.layers) {
+      kernels.push(b.slice(t, k, l.inputs * l.units));
+      biases.push(b.slice(t, o, l.units));
+      k += l.inputs * l.units;
+      o += l.units;
+    }
+    return { kernels, biases, allKernels: b.slice(t, 0, this.kernelCount), allBiases: b.slice(t, this.kernelCount, this.paramCount - this.kernelCount) };
+  }
+
+  /** The parameters in use. */
+  get live(): ParameterSide { return this.sides[this.current]!; }
+  /** The copy an update writes before commit. */
+  get staged(): ParameterSide { return this.sides[1 - this.current]!; }
+  get params(): Tensor { return this.live.params; }
+  get kernels(): Tensor[] { return this.live.kernels; }
+  get biases(): Tensor[] { return this.live.biases; }
+  /** Makes the staged copy the live one. */
+  commit(): void { this.current = 1 - this.current; }
 
   get inputs(): number { return this.layers[0]!.inputs; }
   get outputs(): number { return this.layers[this.layers.length - 1]!.units; }
@@ -178,7 +210,7 @@ export class Network {
 
   dispose(): void {
     this.freeBuffers();
-    this.backend.free(this.params);
+    this.backend.free(this.storage);
     this.backend.free(this.grads);
   }
 }

@@ -3,6 +3,7 @@
 // update formulas live in the kernels (assembly/optimizers.ts); defaults follow PyTorch
 // except where noted.
 import type { AdamStep, Backend, RmspropStep, SgdStep, Tensor } from "./backend/backend.js";
+import type { Network } from "./network.js";
 import { ArgumentError } from "./errors.js";
 import { powInt, rateAt, validateSchedule, type ScheduleConfig } from "./schedules.js";
 
@@ -88,24 +89,30 @@ export function optimizerFromConfig(config: OptimizerName | { name: OptimizerNam
 const stateVectors = (c: OptimizerConfig): number =>
   c.name === "sgd" ? (c.momentum > 0 ? 1 : 0) : c.name === "rmsprop" ? 1 : 2;
 
-/** A model's optimizer: state tensors laid out like the parameters ([kernels | biases]), the
- *  step count, and preallocated kernel scalars so a step allocates nothing. */
+/** A model's optimizer: state vectors laid out like the parameters ([kernels | biases]), the
+ *  step count, and preallocated kernel scalars so a step allocates nothing. Like the
+ *  parameters (network.ts), every state vector exists twice: `stage` writes the new weights
+ *  and state into the other copies, `commit` switches to them, so a failed update changes
+ *  nothing and a staged update can be measured and dropped (the diagnostics do). */
 export class OptimizerRunner {
   /** Optimizer steps taken (drives the bias correction and the schedule). */
   step = 0;
-  readonly state: Tensor[];
+  private readonly storage: Tensor[] = [];
+  // sides[s][vector]: the whole vector, its kernel part and its bias part.
+  private readonly sides: [Tensor, Tensor, Tensor][][] = [[], []];
+  private current = 0;
   private readonly scalars: SgdStep & AdamStep & RmspropStep;
-  // Per state vector: its kernel part and its bias part.
-  private readonly parts: [Tensor, Tensor][];
+  private readonly outputs = { w: null as unknown as Tensor, state: [] as Tensor[] };
 
   constructor(private readonly backend: Backend, readonly config: OptimizerConfig, kernelCount: number, paramCount: number) {
-    this.state = [];
-    this.parts = [];
     for (let i = 0; i < stateVectors(config); i++) {
-      const t = backend.alloc(paramCount);
+      const t = backend.alloc(2 * paramCount);
       backend.fill(t, 0);
-      this.state.push(t);
-      this.parts.push([backend.slice(t, 0, kernelCount), backend.slice(t, kernelCount, paramCount - kernelCount)]);
+      this.storage.push(t);
+      for (const side of [0, 1]) {
+        const whole = backend.slice(t, side * paramCount, paramCount);
+        this.sides[side]!.push([whole, backend.slice(whole, 0, kernelCount), backend.slice(whole, kernelCount, paramCount - kernelCount)]);
+      }
     }
     const c = config as Partial<Omit<Sgd, "name"> & Omit<Adam, "name"> & Omit<Rmsprop, "name">>;
     this.scalars = {
@@ -114,6 +121,9 @@ export class OptimizerRunner {
       stepSize: 0, invRootBc2: 1, rho: c.rho ?? 0,
     };
   }
+
+  /** The live state vectors (for save and load). */
+  get state(): Tensor[] { return this.sides[this.current]!.map((v) => v[0]); }
 
   /** The learning rate the next step will use. */
   get learningRate(): number { return rateAt(this.config.schedule, this.config.learningRate, this.step); }
@@ -124,32 +134,45 @@ export class OptimizerRunner {
     return max > 0 && norm > max ? max / (norm + 1e-6) : 1;
   }
 
-  /** One update of kernels and biases from their gradients, scaled by gradScale. */
-  apply(kernels: Tensor, biases: Tensor, kernelGrads: Tensor, biasGrads: Tensor, gradScale: number): void {
+  /** Writes the next step's weights and state, from the live ones and the gradients scaled by
+   *  gradScale, into the other copies; nothing live changes until commit. */
+  stage(net: Network, gradScale: number): void {
     const s = this.scalars, c = this.config;
     s.lr = this.learningRate;
     s.gradScale = gradScale;
-    this.step++;
     if (c.name === "adam" || c.name === "adamw") {
-      s.stepSize = s.lr / (1 - powInt(c.beta1, this.step));
-      s.invRootBc2 = 1 / Math.sqrt(1 - powInt(c.beta2, this.step));
+      s.stepSize = s.lr / (1 - powInt(c.beta1, this.step + 1));
+      s.invRootBc2 = 1 / Math.sqrt(1 - powInt(c.beta2, this.step + 1));
     }
-    this.update(kernels, kernelGrads, 0, c.weightDecay);
-    if (biases.length > 0) this.update(biases, biasGrads, 1, 0);
+    const live = net.live, staged = net.staged;
+    this.update(live.allKernels, net.allKernelGrads, staged.allKernels, 1, c.weightDecay);
+    if (live.allBiases.length > 0) this.update(live.allBiases, net.allBiasGrads, staged.allBiases, 2, 0);
   }
 
-  private update(w: Tensor, g: Tensor, part: 0 | 1, decay: number): void {
-    const s = this.scalars, b = this.backend, p = this.parts;
+  /** Makes the staged weights and state live and counts the step. */
+  commit(net: Network): void {
+    net.commit();
+    this.current = 1 - this.current;
+    this.step++;
+  }
+
+  private update(w: Tensor, g: Tensor, wOut: Tensor, part: 1 | 2, decay: number): void {
+    const s = this.scalars, b = this.backend, live = this.sides[this.current]!, staged = this.sides[1 - this.current]!;
+    const state = (k: number): Tensor => live[k]![part];
+    const out = this.outputs;
+    out.w = wOut;
+    out.state.length = live.length;
+    for (let k = 0; k < live.length; k++) out.state[k] = staged[k]![part];
     s.decay = decay;
     switch (this.config.name) {
-      case "sgd": return b.sgdStep(w, g, p.length > 0 ? p[0]![part] : g, s);
+      case "sgd": return b.sgdStep(w, g, live.length > 0 ? state(0) : g, s, out);
       case "adam":
-      case "adamw": return b.adamStep(w, g, p[0]![part], p[1]![part], s);
-      case "rmsprop": return b.rmspropStep(w, g, p[0]![part], s);
+      case "adamw": return b.adamStep(w, g, state(0), state(1), s, out);
+      case "rmsprop": return b.rmspropStep(w, g, state(0), s, out);
     }
   }
 
   dispose(): void {
-    for (const t of this.state) this.backend.free(t);
+    for (const t of this.storage) this.backend.free(t);
   }
 }

@@ -111,3 +111,17 @@ describe("vector kernels", () => {
     }
   });
 });
+
+describe("optimizer kernels out of place", () => {
+  it.each(sizes)("writing to other tensors gives what in place gives and leaves the inputs alone, %i parameters", (n) => {
+    for (const backend of [wasm, js]) {
+      const w0 = randomArray(n, 1), g0 = randomArray(n, 2), m0 = randomArray(n, 3, 0, 0.1), v0 = randomArray(n, 4, 0, 0.1);
+      const inPlace = [tensor(backend, w0), tensor(backend, m0), tensor(backend, v0)];
+      backend.adamStep(inPlace[0]!, tensor(backend, g0), inPlace[1]!, inPlace[2]!, adam);
+      const inputs = [tensor(backend, w0), tensor(backend, m0), tensor(backend, v0)], outs = [backend.alloc(n), backend.alloc(n), backend.alloc(n)];
+      backend.adamStep(inputs[0]!, tensor(backend, g0), inputs[1]!, inputs[2]!, adam, { w: outs[0]!, state: [outs[1]!, outs[2]!] });
+      outs.forEach((t, i) => expect(bitsOf(backend.read(t))).toEqual(bitsOf(backend.read(inPlace[i]!))));
+      inputs.forEach((t, i) => expect(bitsOf(backend.read(t))).toEqual(bitsOf([w0, m0, v0][i]!)));
+    }
+  });
+});

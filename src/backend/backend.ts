@@ -33,6 +33,8 @@ export interface AdamStep extends UpdateScalars {
   stepSize: number; invRootBc2: number;
 }
 export interface RmspropStep extends UpdateScalars { rho: number; eps: number }
+/** Where an update writes: the new weights and each new state tensor. */
+export interface UpdateOutputs { w: Tensor; state: Tensor[] }
 
 export interface Backend {
   readonly name: "wasm" | "js";
@@ -97,10 +99,11 @@ export interface Backend {
   /** Rows predicted right: one column (y > threshold) == (t > 0.5); more, argmax y == argmax t. */
   countCorrect(y: Tensor, target: Tensor, rows: number, cols: number, threshold: number): number;
 
-  // Optimizer updates over w and its gradient g (same length), state tensors alike.
-  sgdStep(w: Tensor, g: Tensor, velocity: Tensor, p: SgdStep): void;
-  adamStep(w: Tensor, g: Tensor, m: Tensor, v: Tensor, p: AdamStep): void;
-  rmspropStep(w: Tensor, g: Tensor, s: Tensor, p: RmspropStep): void;
+  // Optimizer updates over w and its gradient g (same length), state tensors alike. Results
+  // go to `out` (new weights and state, in the inputs' order) or, without it, in place.
+  sgdStep(w: Tensor, g: Tensor, velocity: Tensor, p: SgdStep, out?: UpdateOutputs): void;
+  adamStep(w: Tensor, g: Tensor, m: Tensor, v: Tensor, p: AdamStep, out?: UpdateOutputs): void;
+  rmspropStep(w: Tensor, g: Tensor, s: Tensor, p: RmspropStep, out?: UpdateOutputs): void;
 
   // Reductions for the diagnostics.
   /** Sum of the elements in float64. */

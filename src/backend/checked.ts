@@ -3,7 +3,7 @@
 // free of validation; the model code, which sizes its own buffers, may use either.
 import type { ElementwiseActivation } from "../activations.js";
 import { ArgumentError } from "../errors.js";
-import type { AdamStep, Backend, Overlap, RandomStream, RmspropStep, SgdStep, Tensor, UpdateScalars } from "./backend.js";
+import type { AdamStep, Backend, Overlap, RandomStream, RmspropStep, SgdStep, Tensor, UpdateOutputs, UpdateScalars } from "./backend.js";
 import {
   checkActivation, checkCount, checkFinite, checkHolds, checkMatrix, checkSgemm, checkSlice, checkWrite,
 } from "./checks.js";
@@ -181,21 +181,22 @@ export class CheckedBackend implements Backend {
     return this.inner.countCorrect(y, target, rows, cols, threshold);
   }
 
-  sgdStep(w: Tensor, g: Tensor, velocity: Tensor, p: SgdStep): void {
+  sgdStep(w: Tensor, g: Tensor, velocity: Tensor, p: SgdStep, out?: UpdateOutputs): void {
     checkFinite("momentum", p.momentum);
-    this.updateArgs(w, p.momentum === 0 ? [["g", g]] : [["g", g], ["velocity", velocity]], p); // no momentum: no velocity
-    this.inner.sgdStep(w, g, velocity, p);
+    const state: [string, Tensor][] = p.momentum === 0 ? [] : [["velocity", velocity]]; // no momentum: no velocity
+    this.updateArgs(w, g, state, p, out);
+    this.inner.sgdStep(w, g, velocity, p, out);
   }
-  adamStep(w: Tensor, g: Tensor, m: Tensor, v: Tensor, p: AdamStep): void {
-    this.updateArgs(w, [["g", g], ["m", m], ["v", v]], p);
+  adamStep(w: Tensor, g: Tensor, m: Tensor, v: Tensor, p: AdamStep, out?: UpdateOutputs): void {
     for (const key of ["beta1", "beta2", "eps", "stepSize", "invRootBc2"] as const) checkFinite(key, p[key]);
-    this.inner.adamStep(w, g, m, v, p);
+    this.updateArgs(w, g, [["m", m], ["v", v]], p, out);
+    this.inner.adamStep(w, g, m, v, p, out);
   }
-  rmspropStep(w: Tensor, g: Tensor, s: Tensor, p: RmspropStep): void {
-    this.updateArgs(w, [["g", g], ["s", s]], p);
+  rmspropStep(w: Tensor, g: Tensor, s: Tensor, p: RmspropStep, out?: UpdateOutputs): void {
     checkFinite("rho", p.rho);
     checkFinite("eps", p.eps);
-    this.inner.rmspropStep(w, g, s, p);
+    this.updateArgs(w, g, [["s", s]], p, out);
+    this.inner.rmspropStep(w, g, s, p, out);
   }
 
   sum(x: Tensor): number { return this.inner.sum(x); }
@@ -246,15 +247,23 @@ export class CheckedBackend implements Backend {
     this.sameOrApart("grad", grad, "target", target);
   }
 
-  // Every state tensor as long as w and apart from it and from each other.
-  private updateArgs(w: Tensor, others: [string, Tensor][], p: UpdateScalars): void {
+  // Every tensor as long as w. In place: the state apart from w, g and each other. Out of place:
+  // every output apart from every input and from the other outputs.
+  private updateArgs(w: Tensor, g: Tensor, state: [string, Tensor][], p: UpdateScalars, out?: UpdateOutputs): void {
     for (const key of ["lr", "decay", "gradScale"] as const) checkFinite(key, p[key]);
-    for (const [name, t] of others) {
-      checkHolds(name, t, w.length, "as long as w");
-      this.apart(name, t, "w", w);
+    const inputs: [string, Tensor][] = [["w", w], ["g", g], ...state];
+    for (const [name, t] of inputs.slice(1)) checkHolds(name, t, w.length, "as long as w");
+    let outputs: [string, Tensor][] = state;
+    if (out) {
+      if (out.state?.length !== state.length) throw new ArgumentError("out.state", `${state.length} state tensors`, out.state);
+      outputs = [["out.w", out.w], ...out.state.map((t, i): [string, Tensor] => [`out.state[${i}]`, t])];
+      for (const [name, t] of outputs) checkHolds(name, t, w.length, "as long as w");
     }
-    for (let i = 0; i < others.length; i++) {
-      for (let j = i + 1; j < others.length; j++) this.apart(others[j]![0], others[j]![1], others[i]![0], others[i]![1]);
+    for (const [name, t] of outputs) {
+      for (const [other, u] of out ? inputs : inputs.slice(0, 2)) this.apart(name, t, other, u);
+    }
+    for (let i = 0; i < outputs.length; i++) {
+      for (let j = i + 1; j < outputs.length; j++) this.apart(outputs[j]![0], outputs[j]![1], outputs[i]![0], outputs[i]![1]);
     }
   }
 

@@ -5,7 +5,7 @@ import { instantiateCore, type WasmSource } from "../wasm/load.js";
 import type { CoreExports } from "../wasm/exports.js";
 import { Arena } from "../wasm/memory.js";
 import {
-  float32Below, type AdamStep, type Backend, type Overlap, type RandomStream, type RmspropStep, type SgdStep, type Tensor,
+  float32Below, type AdamStep, type Backend, type Overlap, type RandomStream, type RmspropStep, type SgdStep, type Tensor, type UpdateOutputs,
 } from "./backend.js";
 
 export class WasmTensor implements Tensor {
@@ -171,16 +171,19 @@ export class WasmBackend implements Backend {
     return this.core.countCorrect(this.t(y, "y").ptr, this.t(target, "target").ptr, rows, cols, threshold);
   }
 
-  sgdStep(w: Tensor, g: Tensor, velocity: Tensor, p: SgdStep): void {
-    this.core.sgdStep(this.t(w, "w").ptr, this.t(g, "g").ptr, p.momentum === 0 ? 0 : this.t(velocity, "velocity").ptr, w.length,
-      p.lr, p.momentum, p.nesterov ? 1 : 0, p.decay, p.gradScale);
+  sgdStep(w: Tensor, g: Tensor, velocity: Tensor, p: SgdStep, out?: UpdateOutputs): void {
+    const v = p.momentum === 0 ? 0 : this.t(velocity, "velocity").ptr;
+    this.core.sgdStep(this.t(w, "w").ptr, this.t(g, "g").ptr, v, w.length, p.lr, p.momentum, p.nesterov ? 1 : 0, p.decay, p.gradScale,
+      this.outPtr(out?.w, w), p.momentum === 0 ? 0 : this.outPtr(out?.state[0], velocity));
   }
-  adamStep(w: Tensor, g: Tensor, m: Tensor, v: Tensor, p: AdamStep): void {
+  adamStep(w: Tensor, g: Tensor, m: Tensor, v: Tensor, p: AdamStep, out?: UpdateOutputs): void {
     this.core.adamStep(this.t(w, "w").ptr, this.t(g, "g").ptr, this.t(m, "m").ptr, this.t(v, "v").ptr, w.length,
-      p.lr, p.beta1, p.beta2, p.eps, p.decay, p.decoupled ? 1 : 0, p.gradScale, p.stepSize, p.invRootBc2);
+      p.lr, p.beta1, p.beta2, p.eps, p.decay, p.decoupled ? 1 : 0, p.gradScale, p.stepSize, p.invRootBc2,
+      this.outPtr(out?.w, w), this.outPtr(out?.state[0], m), this.outPtr(out?.state[1], v));
   }
-  rmspropStep(w: Tensor, g: Tensor, s: Tensor, p: RmspropStep): void {
-    this.core.rmspropStep(this.t(w, "w").ptr, this.t(g, "g").ptr, this.t(s, "s").ptr, w.length, p.lr, p.rho, p.eps, p.decay, p.gradScale);
+  rmspropStep(w: Tensor, g: Tensor, s: Tensor, p: RmspropStep, out?: UpdateOutputs): void {
+    this.core.rmspropStep(this.t(w, "w").ptr, this.t(g, "g").ptr, this.t(s, "s").ptr, w.length, p.lr, p.rho, p.eps, p.decay, p.gradScale,
+      this.outPtr(out?.w, w), this.outPtr(out?.state[0], s));
   }
 
   sum(x: Tensor): number { return this.core.sum(this.t(x, "x").ptr, x.length); }
@@ -220,6 +223,9 @@ export class WasmBackend implements Backend {
     if (!tensor.live) throw new ArgumentError(name, "a tensor that has not been freed", "a freed tensor");
     return tensor;
   }
+
+  // An update's output: the given tensor, or the input itself (in place).
+  private outPtr(out: Tensor | undefined, input: Tensor): number { return this.t(out ?? input, "out").ptr; }
 
   // 0 stands for "no tensor": the heap starts above it.
   private opt(tensor: Tensor | null): number { return tensor === null ? 0 : this.t(tensor, "grad").ptr; }

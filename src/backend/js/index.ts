@@ -2,7 +2,7 @@
 import type { ElementwiseActivation } from "../../activations.js";
 import { ArgumentError } from "../../errors.js";
 import {
-  float32Below, type AdamStep, type Backend, type Overlap, type RandomStream, type RmspropStep, type SgdStep, type Tensor,
+  float32Below, type AdamStep, type Backend, type Overlap, type RandomStream, type RmspropStep, type SgdStep, type Tensor, type UpdateOutputs,
 } from "../backend.js";
 import * as activations from "./activations.js";
 import * as bias from "./bias.js";
@@ -120,18 +120,20 @@ export class JsBackend implements Backend {
     return losses.countCorrect(data(y), data(target), rows, cols, Math.fround(threshold));
   }
 
-  sgdStep(w: Tensor, g: Tensor, velocity: Tensor, p: SgdStep): void {
-    const f = Math.fround;
-    optimizers.sgdStep(data(w), data(g), data(velocity), f(p.lr), f(p.momentum), p.nesterov, f(p.decay), f(p.gradScale));
+  sgdStep(w: Tensor, g: Tensor, velocity: Tensor, p: SgdStep, out?: UpdateOutputs): void {
+    const f = Math.fround, v = p.momentum === 0 ? data(g) : data(velocity); // no momentum: no velocity is read or written
+    optimizers.sgdStep(data(w), data(g), v, f(p.lr), f(p.momentum), p.nesterov, f(p.decay), f(p.gradScale),
+      data(out?.w ?? w), p.momentum === 0 ? v : data(out?.state[0] ?? velocity));
   }
-  adamStep(w: Tensor, g: Tensor, m: Tensor, v: Tensor, p: AdamStep): void {
+  adamStep(w: Tensor, g: Tensor, m: Tensor, v: Tensor, p: AdamStep, out?: UpdateOutputs): void {
     const f = Math.fround;
     optimizers.adamStep(data(w), data(g), data(m), data(v), f(p.lr), f(p.beta1), f(p.beta2), f(p.eps), f(p.decay), p.decoupled,
-      f(p.gradScale), f(p.stepSize), f(p.invRootBc2));
+      f(p.gradScale), f(p.stepSize), f(p.invRootBc2), data(out?.w ?? w), data(out?.state[0] ?? m), data(out?.state[1] ?? v));
   }
-  rmspropStep(w: Tensor, g: Tensor, s: Tensor, p: RmspropStep): void {
+  rmspropStep(w: Tensor, g: Tensor, s: Tensor, p: RmspropStep, out?: UpdateOutputs): void {
     const f = Math.fround;
-    optimizers.rmspropStep(data(w), data(g), data(s), f(p.lr), f(p.rho), f(p.eps), f(p.decay), f(p.gradScale));
+    optimizers.rmspropStep(data(w), data(g), data(s), f(p.lr), f(p.rho), f(p.eps), f(p.decay), f(p.gradScale),
+      data(out?.w ?? w), data(out?.state[0] ?? s));
   }
 
   sum(x: Tensor): number { return stats.sum(data(x)); }
