@@ -170,13 +170,14 @@ export class Model {
     return loss;
   }
 
-  /** The output for every row of x. */
+  /** The output for every row of x. Never NaN or infinite: a forward pass that overflows
+   *  throws a NonFiniteError naming the layer instead. */
   predict(x: MatrixInput): Prediction {
     this.checkUsable("predict", false);
     const m = toMatrix("x", x, this.inputs);
     const out = new Float32Array(m.rows * this.outputs);
     this.eachChunk(m, null, (batch, start) => {
-      this.net.forward(batch);
+      this.forwardFinite(batch);
       out.set(this.backend.read(batch.out.a), start * this.outputs);
     });
     return { data: out, shape: [m.rows, this.outputs] };
@@ -202,7 +203,7 @@ export class Model {
     const t = toTargets("y", y, m.rows, this.outputs, this.lossFn.classIndices);
     let loss = 0, correct = 0;
     this.eachChunk(m, t, (batch) => {
-      this.net.forward(batch);
+      this.forwardFinite(batch);
       loss += this.lossFn.compute(this.backend, batch.out, batch.rows, false) * batch.rows;
       correct += this.countCorrect(batch);
     });
@@ -391,6 +392,12 @@ export class Model {
       this.upload(batch, x, t, start, count);
       run(batch, start);
     }
+  }
+
+  // The forward pass, refusing to hand on an output that overflowed.
+  private forwardFinite(batch: Batch): void {
+    this.net.forward(batch);
+    if (this.backend.countNonFinite(batch.out.a) > 0) throw this.locateNonFinite(batch, this.steps, this.epochs);
   }
 
   private locateNonFinite(batch: Batch, step: number, epoch: number): NonFiniteError {

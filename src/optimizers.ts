@@ -86,7 +86,7 @@ export function optimizerFromConfig(config: OptimizerName | { name: OptimizerNam
 }
 
 /** How many state vectors (each as long as the parameters) the optimizer keeps. */
-const stateVectors = (c: OptimizerConfig): number =>
+export const stateVectors = (c: OptimizerConfig): number =>
   c.name === "sgd" ? (c.momentum > 0 ? 1 : 0) : c.name === "rmsprop" ? 1 : 2;
 
 /** A model's optimizer: state vectors laid out like the parameters ([kernels | biases]), the
@@ -158,17 +158,16 @@ export class OptimizerRunner {
 
   private update(w: Tensor, g: Tensor, wOut: Tensor, part: 1 | 2, decay: number): void {
     const s = this.scalars, b = this.backend, live = this.sides[this.current]!, staged = this.sides[1 - this.current]!;
-    const state = (k: number): Tensor => live[k]![part];
     const out = this.outputs;
     out.w = wOut;
     out.state.length = live.length;
     for (let k = 0; k < live.length; k++) out.state[k] = staged[k]![part];
     s.decay = decay;
     switch (this.config.name) {
-      case "sgd": return b.sgdStep(w, g, live.length > 0 ? state(0) : g, s, out);
+      case "sgd": return b.sgdStep(w, g, live.length > 0 ? live[0]![part] : g, s, out);
       case "adam":
-      case "adamw": return b.adamStep(w, g, state(0), state(1), s, out);
-      case "rmsprop": return b.rmspropStep(w, g, state(0), s, out);
+      case "adamw": return b.adamStep(w, g, live[0]![part], live[1]![part], s, out);
+      case "rmsprop": return b.rmspropStep(w, g, live[0]![part], s, out);
     }
   }
 

@@ -7,7 +7,7 @@ import { layerConfig, MAX_UNITS, type DenseOptions } from "./layers.js";
 import type { LossConfig } from "./losses.js";
 import { Model, resolveBackend, type MetricName, type ModelOptions } from "./model.js";
 import { Normalizer, type NormalizerConfig } from "./normalizers.js";
-import type { OptimizerConfig } from "./optimizers.js";
+import { optimizerFromConfig, stateVectors, type OptimizerConfig } from "./optimizers.js";
 
 export const FORMAT = "simdnet-model";
 export const FORMAT_VERSION = 1;
@@ -60,7 +60,34 @@ export async function loadModel(document: ModelDocument | string, options: { bac
   return buildModel(backend, doc);
 }
 
-function parseDocument(document: ModelDocument | string): ModelDocument {
+/** A document checked and decoded in plain JS: nothing is allocated in the backend before
+ *  all of it has passed. */
+interface Decoded {
+  doc: ModelDocument;
+  weights: { kernel: Float32Array; bias: Float32Array }[];
+  normalizer: Normalizer | null;
+  optimizerState: { step: number; vectors: Float32Array[] } | null;
+}
+
+const TOP_LEVEL = new Set(["format", "version", "inputs", "seed", "layers", "loss", "optimizer", "metrics", "normalize", "normalizer", "epochs", "weights", "optimizerState"]);
+const LAYER_KEYS = new Set(["units", "activation", "alpha", "kernelInitializer", "biasInitializer", "seed", "stream"]);
+const FORBIDDEN = ["__proto__", "constructor", "prototype"];
+/** Most parameters a document may describe (as a model may hold): 2^27 floats, 512 MB. */
+const MAX_PARAMETERS = 1 << 27;
+
+/** Refuses prototype-pollution keys anywhere in the document. */
+function checkKeys(value: unknown, path: string, depth = 0): void {
+  if (depth > 20) throw new ArgumentError(path, "a document nested at most 20 levels deep", "deeper nesting");
+  if (value === null || typeof value !== "object") return;
+  for (const key of FORBIDDEN) if (Object.hasOwn(value, key)) throw new ArgumentError(`${path}.${key}`, "no such key (it could pollute prototypes)", key);
+  for (const [key, v] of Object.entries(value)) if (typeof v === "object") checkKeys(v, `${path}.${key}`, depth + 1);
+}
+
+function onlyKeys(value: object, allowed: Set<string>, path: string): void {
+  for (const key of Object.keys(value)) if (!allowed.has(key)) throw new ArgumentError(`${path}.${key}`, `one of the keys ${[...allowed].join(", ")}`, key);
+}
+
+function parseDocument(document: ModelDocument | string): Decoded {
   let doc: unknown = document;
   if (typeof document === "string") {
     try {
@@ -70,51 +97,74 @@ function parseDocument(document: ModelDocument | string): ModelDocument {
     }
   }
   const d = doc as ModelDocument;
-  if (d == null || typeof d !== "object" || d.format !== FORMAT) throw new ArgumentError("document.format", `"${FORMAT}"`, d?.format);
+  if (d == null || typeof d !== "object" || Array.isArray(d)) throw new ArgumentError("document", "a saved model's JSON document", d);
+  checkKeys(d, "document");
+  if (d.format !== FORMAT) throw new ArgumentError("document.format", `"${FORMAT}"`, d.format);
   if (d.version !== FORMAT_VERSION) throw new ArgumentError("document.version", `${FORMAT_VERSION}`, d.version);
+  onlyKeys(d, TOP_LEVEL, "document");
   if (!Number.isInteger(d.inputs) || d.inputs < 1 || d.inputs > MAX_UNITS) throw new ArgumentError("document.inputs", `an integer in [1, ${MAX_UNITS}]`, d.inputs);
   if (!Array.isArray(d.layers) || d.layers.length === 0 || d.layers.length > 1000) throw new ArgumentError("document.layers", "an array of 1 to 1000 layers", d.layers);
   if (!Array.isArray(d.weights) || d.weights.length !== d.layers.length) {
     throw new ArgumentError("document.weights", `one { kernel, bias } per layer (${d.layers.length})`, d.weights);
   }
+  if (!Number.isInteger(d.epochs) || d.epochs < 0) throw new ArgumentError("document.epochs", "an integer >= 0", d.epochs);
   // Sizes before anything else: a document must not make us allocate what it does not carry.
-  let width = d.inputs;
+  let width = d.inputs, parameters = 0;
   d.layers.forEach((l, i) => {
-    const units = l?.units;
+    if (l == null || typeof l !== "object" || Array.isArray(l)) throw new ArgumentError(`document.layers[${i}]`, "a layer { units, activation, ... }", l);
+    onlyKeys(l, LAYER_KEYS, `document.layers[${i}]`);
+    const units = l.units;
     if (!Number.isInteger(units) || units < 1 || units > MAX_UNITS) throw new ArgumentError(`document.layers[${i}].units`, `an integer in [1, ${MAX_UNITS}]`, units);
+    parameters += (width + 1) * units;
+    if (parameters > MAX_PARAMETERS) throw new ArgumentError("document.layers", `at most ${MAX_PARAMETERS} parameters in all`, `more (at layer ${i})`);
     const w = d.weights[i];
-    checkEncoded(`document.weights[${i}].kernel`, w?.kernel, width * units);
-    checkEncoded(`document.weights[${i}].bias`, w?.bias, units);
+    if (w == null || typeof w !== "object") throw new ArgumentError(`document.weights[${i}]`, "{ kernel, bias }", w);
+    onlyKeys(w, new Set(["kernel", "bias"]), `document.weights[${i}]`);
+    checkEncoded(`document.weights[${i}].kernel`, w.kernel, width * units);
+    checkEncoded(`document.weights[${i}].bias`, w.bias, units);
     width = units;
   });
-  if (!Number.isInteger(d.epochs) || d.epochs < 0) throw new ArgumentError("document.epochs", "an integer >= 0", d.epochs);
-  return d;
+  const weights = d.weights.map((w, i) => ({
+    kernel: decodeFinite(`document.weights[${i}].kernel`, w.kernel),
+    bias: decodeFinite(`document.weights[${i}].bias`, w.bias),
+  }));
+  const normalizer = d.normalizer == null ? null : Normalizer.fromConfig(d.normalizer, d.inputs);
+  let optimizerState: Decoded["optimizerState"] = null;
+  if (d.optimizerState !== undefined) {
+    const st = d.optimizerState;
+    if (st == null || typeof st !== "object") throw new ArgumentError("document.optimizerState", "{ step, vectors }", st);
+    onlyKeys(st, new Set(["step", "vectors"]), "document.optimizerState");
+    if (!Number.isInteger(st.step) || st.step < 0) throw new ArgumentError("document.optimizerState.step", "an integer >= 0", st.step);
+    const expected = stateVectors(optimizerFromConfig(d.optimizer));
+    if (!Array.isArray(st.vectors) || st.vectors.length !== expected) {
+      throw new ArgumentError("document.optimizerState.vectors", `${expected} state vectors for ${String(d.optimizer?.name)}`, st.vectors);
+    }
+    st.vectors.forEach((v, i) => checkEncoded(`document.optimizerState.vectors[${i}]`, v, parameters));
+    optimizerState = { step: st.step, vectors: st.vectors.map((v, i) => decodeFinite(`document.optimizerState.vectors[${i}]`, v)) };
+  }
+  return { doc: d, weights, normalizer, optimizerState };
 }
 
-function buildModel(backend: Backend, d: ModelDocument): Model {
+function decodeFinite(name: string, text: string): Float32Array {
+  const values = decodeFloats(text, name);
+  const bad = values.findIndex((v) => !Number.isFinite(v));
+  if (bad >= 0) throw new ArgumentError(`${name}[${bad}]`, "a finite float32 value", values[bad]);
+  return values;
+}
+
+/** The model, built (its constructor checks every option before it allocates) and filled
+ *  with the decoded values, which cannot fail any more. */
+function buildModel(backend: Backend, { doc: d, weights, normalizer, optimizerState }: Decoded): Model {
   const model = new Model(backend, {
     inputs: d.inputs, layers: d.layers, loss: d.loss, optimizer: d.optimizer, metrics: d.metrics, normalize: d.normalize, seed: d.seed, backend,
   });
-  try {
-    if (d.normalizer != null) model.normalizerState = Normalizer.fromConfig(d.normalizer, d.inputs);
-    model.setWeights(d.weights.map((w) => ({ kernel: decodeFloats(w.kernel), bias: decodeFloats(w.bias) })));
-    model.epochs = d.epochs;
-    if (d.optimizerState !== undefined) {
-      const s = d.optimizerState, runner = model.optimizerRunner;
-      if (s == null || !Number.isInteger(s.step) || s.step < 0) throw new ArgumentError("document.optimizerState.step", "an integer >= 0", s?.step);
-      if (!Array.isArray(s.vectors) || s.vectors.length !== runner.state.length) {
-        throw new ArgumentError("document.optimizerState.vectors", `${runner.state.length} state vectors for ${d.optimizer.name}`, s.vectors);
-      }
-      const vectors = s.vectors.map((v, i) => {
-        checkEncoded(`document.optimizerState.vectors[${i}]`, v, model.net.paramCount);
-        return decodeFloats(v);
-      });
-      vectors.forEach((v, i) => backend.write(runner.state[i]!, v));
-      runner.step = s.step;
-    }
-  } catch (e) {
-    model.dispose();
-    throw e;
+  model.normalizerState = normalizer;
+  model.setWeights(weights);
+  model.epochs = d.epochs;
+  if (optimizerState) {
+    const runner = model.optimizerRunner;
+    optimizerState.vectors.forEach((v, i) => backend.write(runner.state[i]!, v));
+    runner.step = optimizerState.step;
   }
   return model;
 }

@@ -2,7 +2,7 @@
 // same time on one core never disturb each other.
 import { describe, expect, it } from "vitest";
 import { createWasmBackend } from "../src/backend/wasm.js";
-import { adam, createModel, datasets, InternalError, saveModel, sgd } from "../src/index.js";
+import { adam, createModel, datasets, InternalError, saveModel, sgd, type LayerWeights } from "../src/index.js";
 
 describe("a failure in the middle of a step", () => {
   it.each(["adamStep", "sgemm"] as const)("a trap in %s leaves weights, optimizer state and step count as they were", async (kernel) => {
@@ -39,7 +39,7 @@ describe("concurrent fits on one core", () => {
     const d = datasets.circles({ samples: 200, seed: 3 });
     const make = (seed: number) => createModel({ inputs: 2, seed, loss: "binaryCrossEntropy", optimizer: sgd({ learningRate: 0.1, momentum: 0.9 }),
       layers: [{ units: 16 }, { units: 16, activation: "tanh" }, { units: 1 }] });
-    const alone = [];
+    const alone: LayerWeights[][] = [];
     for (const seed of [1, 2, 3]) {
       const m = await make(seed);
       await m.fit(d.x, d.labels, { epochs: 10, batchSize: 8 });

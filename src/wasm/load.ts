@@ -47,17 +47,23 @@ export async function instantiateCore(source?: WasmSource): Promise<CoreExports>
 }
 
 /** Every exported kernel, wrapped so that a trap (out-of-bounds access, unreachable)
- *  surfaces as an InternalError naming the kernel instead of a bare RuntimeError. */
+ *  surfaces as an InternalError naming the kernel instead of a bare RuntimeError. The
+ *  wrapper takes its arguments one by one, not as a rest array: a training step makes dozens
+ *  of kernel calls, and an array per call would be garbage per step. A wasm function ignores
+ *  the arguments beyond its own, so one wrapper shape serves every kernel. */
 function guardTraps(raw: CoreExports): CoreExports {
   const guarded: Record<string, unknown> = { memory: raw.memory };
   for (const [name, value] of Object.entries(raw)) {
     if (typeof value !== "function") continue;
     const kernel = value as (...args: number[]) => number;
-    guarded[name] = (...args: number[]): number => {
+    if (kernel.length > MAX_ARITY) throw new InternalError(`kernel ${name} takes ${kernel.length} arguments, more than the trap guard passes (${MAX_ARITY})`);
+    guarded[name] = (a?: number, b?: number, c?: number, d?: number, e?: number, f?: number, g?: number, h?: number, i?: number,
+      j?: number, k?: number, l?: number, m?: number, n?: number, o?: number, p?: number, q?: number, r?: number): number => {
       try {
-        return kernel(...args);
+        return kernel(a!, b!, c!, d!, e!, f!, g!, h!, i!, j!, k!, l!, m!, n!, o!, p!, q!, r!);
       } catch (cause) {
         if (cause instanceof WebAssembly.RuntimeError) {
+          const args = [a, b, c, d, e, f, g, h, i, j, k, l, m, n, o, p, q, r].slice(0, kernel.length);
           throw new InternalError(`wasm trap in ${name}(${args.join(", ")}): ${cause.message}`, { cause });
         }
         throw cause;
@@ -66,3 +72,5 @@ function guardTraps(raw: CoreExports): CoreExports {
   }
   return guarded as unknown as CoreExports;
 }
+
+const MAX_ARITY = 18;
