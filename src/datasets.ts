@@ -1,5 +1,6 @@
-// Seeded toy datasets for examples, tests and the lessons: XOR, two moons and concentric
-// circles (scikit-learn's make_moons and make_circles), and a seeded train/test split.
+// Seeded toy datasets for examples, tests, the lessons and the playground: XOR, two moons and
+// concentric circles (scikit-learn's make_moons and make_circles), two spirals (the
+// TensorFlow Playground's), gaussian blobs, and a seeded train/test split.
 // Noise uses Math.log/cos, so two engines may differ in the last bits of a sample.
 import * as xoshiro from "./backend/js/random.js";
 import { ArgumentError } from "./errors.js";
@@ -77,6 +78,32 @@ export function circles(o: { samples?: number; noise?: number; factor?: number; 
     const t = (2 * Math.PI * k) / n, r = label === 0 ? 1 : factor;
     return [r * Math.cos(t) + noise * draw.normal(), r * Math.sin(t) + noise * draw.normal()];
   }, (i) => (i < outer ? 0 : 1));
+}
+
+/** Two interleaved spirals of `turns` turns (as the TensorFlow Playground's), noise in std units of the radius. */
+export function spiral(o: { samples?: number; noise?: number; turns?: number; seed?: number } = {}): Dataset {
+  const { samples = 200, noise = 0.05, turns = 1.5, seed = 0 } = o;
+  options("spiral", samples, noise, seed);
+  if (typeof turns !== "number" || !(turns > 0 && turns <= 10)) throw new ArgumentError("spiral.turns", "a number in (0, 10]", turns);
+  const draw = new Draws(seed, 4), half = Math.ceil(samples / 2);
+  return build(samples, (i, label) => {
+    const k = label === 0 ? i : i - half, n = label === 0 ? half : samples - half;
+    const r = k / n, t = 2 * Math.PI * turns * r + label * Math.PI;
+    return [r * Math.sin(t) + noise * draw.normal(), r * Math.cos(t) + noise * draw.normal()];
+  }, (i) => (i < half ? 0 : 1));
+}
+
+/** Gaussian blobs around `classes` centres evenly spaced on the unit circle, std `noise`. */
+export function blobs(o: { samples?: number; noise?: number; classes?: number; seed?: number } = {}): Dataset {
+  const { samples = 200, noise = 0.3, classes = 2, seed = 0 } = o;
+  options("blobs", samples, noise, seed);
+  if (!Number.isInteger(classes) || classes < 2 || classes > 16) throw new ArgumentError("blobs.classes", "an integer in [2, 16]", classes);
+  const draw = new Draws(seed, 5);
+  const data = build(samples, (_i, label) => {
+    const a = (2 * Math.PI * label) / classes;
+    return [Math.cos(a) + noise * draw.normal(), Math.sin(a) + noise * draw.normal()];
+  }, (i) => i % classes);
+  return { ...data, classes };
 }
 
 /** A seeded shuffle of the rows, cut into train and test parts (the test part `testFraction` of them). */
