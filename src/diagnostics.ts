@@ -349,7 +349,8 @@ function warningsOf(d: Diagnostics, t: WarningThresholds): DiagnosticWarning[] {
     const value = Math.max(d.input.maxAbsMean, d.input.maxStd);
     warn("unnormalizedInputs", 0, value, t.inputScale, `inputs are not normalized: a column has |mean| or std ${value.toPrecision(3)} (threshold ${t.inputScale}); use normalize: "standardize"`);
   }
-  for (const l of d.layers) {
+  // Hidden layers only: a confident output layer is saturated by design.
+  for (const l of d.layers.slice(0, -1)) {
     const name = `layer ${l.layer} (${l.activation})`;
     if (l.dead !== undefined && l.dead > t.deadUnits) {
       warn("deadUnits", l.layer, l.dead, t.deadUnits, `${name}: ${percent(l.dead)} of units are dead (threshold ${percent(t.deadUnits)}); try leakyRelu, a smaller learning rate or a small positive bias`);
@@ -357,8 +358,7 @@ function warningsOf(d: Diagnostics, t: WarningThresholds): DiagnosticWarning[] {
     if (l.saturated !== undefined && l.saturated > t.saturation) {
       warn("saturation", l.layer, l.saturated, t.saturation, `${name}: ${percent(l.saturated)} of values are saturated (threshold ${percent(t.saturation)}); use Xavier/Glorot initialization and normalized inputs`);
     }
-    const hidden = l.layer < last;
-    if (hidden && l.identicalUnits.length > 0) {
+    if (l.identicalUnits.length > 0) {
       const n = l.identicalUnits.reduce((s, g) => s + g.length, 0);
       warn("identicalUnits", l.layer, n, 2, `${name}: ${n} of ${l.units} units have identical weights (${l.identicalUnits.length} groups); a random initializer breaks the symmetry`);
     }
