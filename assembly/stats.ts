@@ -111,3 +111,21 @@ export function sumSquaredDiff(a: usize, b: usize, n: i32): f64 {
   }
   return s;
 }
+
+/** out[j] = sum over rows of x[i, j]^2 (with bias.ts' sumRows, the input check's column moments). */
+export function columnSumSquares(x: usize, rows: i32, cols: i32, out: usize): void {
+  const rowBytes = <usize>cols << 2;
+  for (let j = 0; j < cols; j += 4) {
+    const count = min(4, cols - j);
+    const o = <usize>j << 2;
+    let acc = f32x4.splat(0);
+    for (let r = 0; r < rows; r++) {
+      const v = loadPartial(x + <usize>r * rowBytes + o, count, 0);
+      acc = f32x4.add(acc, f32x4.mul(v, v));
+    }
+    store<f32>(out + o, f32x4.extract_lane(acc, 0));
+    if (count > 1) store<f32>(out + o, f32x4.extract_lane(acc, 1), 4);
+    if (count > 2) store<f32>(out + o, f32x4.extract_lane(acc, 2), 8);
+    if (count > 3) store<f32>(out + o, f32x4.extract_lane(acc, 3), 12);
+  }
+}

@@ -14,7 +14,7 @@ import { ACTIVATIONS, type ElementwiseActivation } from "../src/activations.js";
 import { JsBackend } from "../src/backend/js/index.js";
 import { createWasmBackend, type WasmBackend } from "../src/backend/wasm.js";
 import * as init from "../src/initializers.js";
-import type { Contender, TimingOptions } from "./harness.js";
+import type { TimingOptions } from "./harness.js";
 import { activationInput, sgemmInputs, upstreamGradient } from "./inputs.js";
 import * as own from "./peers/simdnet.js";
 import * as tfjs from "./peers/tfjs.js";

@@ -7,7 +7,6 @@
 // batch of its first rows, so per-epoch diagnostics stay cheap next to an epoch of training.
 import type { ActivationName } from "./activations.js";
 import type { Backend, Tensor } from "./backend/backend.js";
-import type { Matrix } from "./data.js";
 import { ArgumentError, NonFiniteError } from "./errors.js";
 import type { Batch, Network } from "./network.js";
 
@@ -215,47 +214,41 @@ function groupsOf(hashes: Uint32Array, same: (i: number, j: number) => boolean):
   return groups;
 }
 
-/** Columns i and j of a row-major matrix hold the same values. */
-function sameColumns(m: Float32Array, rows: number, cols: number, i: number, j: number): boolean {
-  for (let r = 0; r < rows; r++) if (m[r * cols + i] !== m[r * cols + j]) return false;
-  return true;
-}
-
-/** The largest |mean| and std over x's columns after the per-column map (x - shift) * scale
- *  (the model's normalizer; none when shift is null). */
-export function inputScale(x: Matrix, shift: Float32Array | null, scale: Float32Array | null): { maxAbsMean: number; maxStd: number } {
-  const { rows, cols, data } = x, sum = new Float64Array(cols), sq = new Float64Array(cols);
-  for (let r = 0, o = 0; r < rows; r++, o += cols) {
-    for (let j = 0; j < cols; j++) {
-      const v = shift ? (data[o + j]! - shift[j]!) * scale![j]! : data[o + j]!;
-      sum[j] = sum[j]! + v;
-      sq[j] = sq[j]! + v * v;
-    }
-  }
-  let maxAbsMean = 0, maxStd = 0;
-  for (let j = 0; j < cols; j++) {
-    const mean = sum[j]! / rows;
-    maxAbsMean = Math.max(maxAbsMean, Math.abs(mean));
-    maxStd = Math.max(maxStd, Math.sqrt(Math.max(0, sq[j]! / rows - mean * mean)));
-  }
-  return { maxAbsMean, maxStd };
+/** Whether units p and q have equal columns in `kernel` (and equal biases): read from the
+ *  backend only when some hashes collide, which a healthy layer never has. */
+function sameUnits(b: Backend, kernel: Tensor, bias: Tensor | null, rows: number, cols: number): (p: number, q: number) => boolean {
+  let k: Float32Array | null = null, v: Float32Array | null = null;
+  return (p, q) => {
+    k ??= b.read(kernel);
+    v ??= bias && b.read(bias);
+    if (v && v[p] !== v[q]) return false;
+    for (let r = 0; r < rows; r++) if (k[r * cols + p] !== k[r * cols + q]) return false;
+    return true;
+  };
 }
 
 /** Runs the diagnosis over `source` (see the file comment). */
 export function diagnose(model: Diagnosable, scratch: DiagnosticsScratch, source: RowSource,
-  input: Diagnostics["input"], options: ResolvedDiagnosticsOptions, step: number, epoch: number): Diagnostics {
-  const b = model.backend, net = model.net, layers = net.layers, bins = options.bins;
+  options: ResolvedDiagnosticsOptions, step: number, epoch: number): Diagnostics {
+  const b = model.backend, net = model.net, layers = net.layers, bins = options.bins, inputs = net.inputs;
   const chunk = net.rowCapacity;
   const acc = layers.map(() => ({ zSum: 0, zSq: 0, aSum: 0, aSq: 0, saturated: 0, negative: 0 }));
   const hist = layers.map((_, i) => [scratch.get(`zHist${i}`, bins + 2), scratch.get(`aHist${i}`, bins + 2)] as const);
   const colMax = layers.map((l, i) => scratch.get(`colMax${i}`, l.units));
   for (const [z, a] of hist) { b.fill(z, 0); b.fill(a, 0); }
   const bounds = layers.map((l) => saturationBound(l.activation, options.saturation));
+  // The inputs' column moments (as the model sees them, normalized), for the input check.
+  const xSum = new Float64Array(inputs), xSq = new Float64Array(inputs);
+  const colSum = scratch.get("xSum", inputs), colSq = scratch.get("xSq", inputs);
 
   for (let start = 0; start < source.rows; start += chunk) {
     const count = Math.min(chunk, source.rows - start);
     const batch = net.batch(count);
     source.load(batch, start, count);
+    b.sumRows(batch.x, colSum, count, inputs);
+    b.columnSumSquares(batch.x, colSq, count, inputs);
+    const sums = b.read(colSum), squares = b.read(colSq);
+    for (let j = 0; j < inputs; j++) { xSum[j] = xSum[j]! + sums[j]!; xSq[j] = xSq[j]! + squares[j]!; }
     net.forward(batch);
     layers.forEach((l, i) => {
       const { z, a } = batch.layers[i]!, s = acc[i]!;
@@ -277,8 +270,6 @@ export function diagnose(model: Diagnosable, scratch: DiagnosticsScratch, source
     const mean = sum / n;
     return { mean, std: Math.sqrt(Math.max(0, sq / n - mean * mean)), histogram: { lo, hi, counts: counts.slice(1, bins + 1), below: counts[0]!, above: counts[bins + 1]! } };
   };
-  const kernels = layers.map((_, i) => b.read(net.kernels[i]!));
-  const biases = layers.map((_, i) => b.read(net.biases[i]!));
   const out: LayerDiagnostics[] = layers.map((l, i) => {
     const s = acc[i]!, n = source.rows * l.units;
     const d: LayerDiagnostics = {
@@ -287,8 +278,7 @@ export function diagnose(model: Diagnosable, scratch: DiagnosticsScratch, source
       activationStats: stats(s.aSum, s.aSq, n, hist[i]![1], activationRange(l.activation)),
       kernelNorm: Math.sqrt(b.sumSquares(net.kernels[i]!)),
       biasNorm: Math.sqrt(b.sumSquares(net.biases[i]!)),
-      identicalUnits: groupsOf(b.columnHashes(net.kernels[i]!, l.inputs, l.units),
-        (p, q) => biases[i]![p] === biases[i]![q] && sameColumns(kernels[i]!, l.inputs, l.units, p, q)),
+      identicalUnits: groupsOf(b.columnHashes(net.kernels[i]!, l.inputs, l.units), sameUnits(b, net.kernels[i]!, net.biases[i]!, l.inputs, l.units)),
       fedByLogistic: i > 0 && layers[i - 1]!.activation === "sigmoid",
     };
     if (bounds[i] !== null) d.saturated = s.saturated / n;
@@ -297,7 +287,13 @@ export function diagnose(model: Diagnosable, scratch: DiagnosticsScratch, source
     return d;
   });
 
-  const result: Diagnostics = { rows: source.rows, gradientRows: 0, layers: out, input, warnings: [] };
+  let maxAbsMean = 0, maxStd = 0;
+  for (let j = 0; j < inputs; j++) {
+    const mean = xSum[j]! / source.rows;
+    maxAbsMean = Math.max(maxAbsMean, Math.abs(mean));
+    maxStd = Math.max(maxStd, Math.sqrt(Math.max(0, xSq[j]! / source.rows - mean * mean)));
+  }
+  const result: Diagnostics = { rows: source.rows, gradientRows: 0, layers: out, input: { maxAbsMean, maxStd }, warnings: [] };
   if (source.hasTargets) gradientStats(model, source, options, result, step, epoch);
   result.warnings = warningsOf(result, options.thresholds);
   for (const w of result.warnings) {
@@ -330,8 +326,7 @@ function gradientStats(model: Diagnosable, source: RowSource, options: ResolvedD
     d.biasGradientNorm = Math.sqrt(b.sumSquares(net.biasGrads[i]!));
     d.updateRatio = d.kernelNorm > 0 ? deltas[i]! / d.kernelNorm : Infinity;
     d.sameSignGradients = b.countSameSignColumns(g, l.inputs, l.units) / l.units;
-    const grads = b.read(g);
-    d.identicalGradients = groupsOf(b.columnHashes(g, l.inputs, l.units), (p, q) => sameColumns(grads, l.inputs, l.units, p, q));
+    d.identicalGradients = groupsOf(b.columnHashes(g, l.inputs, l.units), sameUnits(b, g, null, l.inputs, l.units));
     rms.push(Math.sqrt(gradSq / (l.inputs * l.units)));
   });
   if (rms[rms.length - 1]! > 0) result.gradientRatio = rms[0]! / rms[rms.length - 1]!;

@@ -8,7 +8,7 @@ import { JsBackend } from "./backend/js/index.js";
 import { createWasmBackend } from "./backend/wasm.js";
 import { sliceRows, toMatrix, toTargets, type Matrix, type MatrixInput, type TargetInput } from "./data.js";
 import {
-  checkDiagnosticsOptions, diagnose, DiagnosticsScratch, inputScale, type Diagnostics, type DiagnosticsOptions,
+  checkDiagnosticsOptions, diagnose, DiagnosticsScratch, type Diagnostics, type DiagnosticsOptions,
   type ResolvedDiagnosticsOptions,
 } from "./diagnostics.js";
 import { ArgumentError, NonFiniteError, StateError } from "./errors.js";
@@ -273,7 +273,7 @@ export class Model {
         this.upload(batch, rowsOf(m), t && rowsOf(t), 0, count);
       },
     };
-    return this.runDiagnosis(source, this.inputStats(m), o);
+    return this.runDiagnosis(source, o);
   }
 
   /** A line per layer: shape, activation, initializers, parameter count. */
@@ -340,14 +340,8 @@ export class Model {
   }
 
   /** @internal */
-  runDiagnosis(source: Parameters<typeof diagnose>[2], input: Diagnostics["input"], o: ResolvedDiagnosticsOptions): Diagnostics {
-    return diagnose(this, this.diagnosticsScratch(), source, input, o, this.steps, this.epochs);
-  }
-
-  /** @internal The largest |mean| and std of x's columns as the model sees them (normalized). */
-  inputStats(x: Matrix): Diagnostics["input"] {
-    const nz = this.normalizerState;
-    return inputScale(x, nz?.shift ?? null, nz?.scale ?? null);
+  runDiagnosis(source: Parameters<typeof diagnose>[2], o: ResolvedDiagnosticsOptions): Diagnostics {
+    return diagnose(this, this.diagnosticsScratch(), source, o, this.steps, this.epochs);
   }
 
   private diagnosticsScratch(): DiagnosticsScratch {

@@ -234,7 +234,7 @@ export async function fit(model: Model, xIn: MatrixInput, yIn: TargetInput, opti
     let bestValue = Infinity, bestEpoch = -1, waited = 0;
     const accuracy = model.metrics.includes("accuracy");
     const seed = options.seed ?? model.seed;
-    const diagnosis = diagnosticsPlan(model, options.diagnostics, x, rows, batchSize, resident, xs, ys, seed);
+    const diagnosis = diagnosticsPlan(model, options.diagnostics, rows, batchSize, resident, xs, ys, seed);
     let lastYield = now();
 
     for (let e = 0; e < o.epochs; e++) {
@@ -328,7 +328,7 @@ export async function fit(model: Model, xIn: MatrixInput, yIn: TargetInput, opti
 
 /** Per-epoch diagnostics: a fixed seeded sample of the training rows (already in backend
  *  memory), gathered through its own index tensor. */
-function diagnosticsPlan(model: Model, option: FitOptions["diagnostics"], x: Matrix, rows: number, batchSize: number,
+function diagnosticsPlan(model: Model, option: FitOptions["diagnostics"], rows: number, batchSize: number,
   resident: Resident, xs: Tensor, ys: Tensor, seed: number): { every: number; run: () => Diagnostics } | null {
   if (option === undefined || option === false) return null;
   const o = option === true ? {} : option;
@@ -341,10 +341,6 @@ function diagnosticsPlan(model: Model, option: FitOptions["diagnostics"], x: Mat
   shuffleInto(order, seed, 0xd1a6); // a stream of its own: the training order is untouched
   const b = model.backend, index = resident.alloc(sample);
   b.write(index, order.subarray(0, sample));
-  // The input check looks at the sample too: a fit over many rows pays for its sample only.
-  const picked = new Float32Array(sample * x.cols);
-  for (let k = 0; k < sample; k++) picked.set(x.data.subarray(order[k]! * x.cols, (order[k]! + 1) * x.cols), k * x.cols);
-  const input = model.inputStats({ data: picked, rows: sample, cols: x.cols });
   const source = {
     rows: sample, hasTargets: true,
     load: (batch: Batch, start: number, count: number) => {
@@ -354,7 +350,7 @@ function diagnosticsPlan(model: Model, option: FitOptions["diagnostics"], x: Mat
     },
     loadSpread(batch: Batch, count: number) { this.load(batch, 0, count); }, // the sample is shuffled already
   };
-  return { every, run: () => model.runDiagnosis(source, input, resolved) };
+  return { every, run: () => model.runDiagnosis(source, resolved) };
 }
 
 /** Mean loss and accuracy over data already in backend memory, in chunks of the batch buffers. */

@@ -25,6 +25,14 @@ describe.each([["wasm", wasm], ["js", js]] as [string, Backend][])("statistics k
     const want = new Array(bins + 2).fill(0);
     for (const v of x) want[v < -2 ? 0 : v >= 2 ? bins + 1 : 1 + Math.min(bins - 1, Math.floor((v + 2) * bins / 4))] += 2;
     expect([...b.read(hist)]).toEqual(want);
+    const squares = b.alloc(cols);
+    b.columnSumSquares(t, squares, rows, cols);
+    const sq = b.read(squares);
+    for (let j = 0; j < cols; j++) {
+      let want = 0;
+      for (let r = 0; r < rows; r++) want += x[r * cols + j]! ** 2;
+      expect(Math.abs(sq[j]! - want)).toBeLessThanOrEqual(rows * 1.2e-7 * want + 1e-30);
+    }
     const y = randomArray(rows * cols, 5);
     expect(b.sumSquaredDiff(t, tensor(b, y))).toBeCloseTo(x.reduce((s, v, i) => s + (v - y[i]!) ** 2, 0), 9);
     // Duplicate column 0 into the last column (and flip a zero's sign): equal hashes.
@@ -60,11 +68,12 @@ it("statistics: wasm and js agree on random shapes (property)", () => {
   fc.assert(fc.property(fc.integer({ min: 1, max: 40 }), fc.integer({ min: 1, max: 40 }), fc.integer(), (rows, cols, seed) => {
     const x = randomArray(rows * cols, seed, -4, 4);
     const [a, c] = [wasm, js].map((b) => {
-      const t = tensor(b, x), out = b.alloc(cols), hist = b.alloc(12);
+      const t = tensor(b, x), out = b.alloc(cols), hist = b.alloc(12), squares = b.alloc(cols);
+      b.columnSumSquares(t, squares, rows, cols);
       b.columnMax(t, rows, cols, out, false);
       b.fill(hist, 0);
       b.histogram(t, -3, 3, 10, hist);
-      return [b.countAbsAbove(t, 2), b.countBelow(t, 0.5), ...b.read(out), ...b.read(hist), ...b.columnHashes(t, rows, cols), b.countSameSignColumns(t, rows, cols)];
+      return [b.countAbsAbove(t, 2), b.countBelow(t, 0.5), ...b.read(out), ...b.read(hist), ...b.columnHashes(t, rows, cols), b.countSameSignColumns(t, rows, cols), ...b.read(squares)];
     });
     expect(a).toEqual(c);
   }), { numRuns: 60 });

@@ -122,6 +122,8 @@ export interface Backend {
   countSameSignColumns(x: Tensor, rows: number, cols: number): number;
   /** sum (a - b)^2 in float64. */
   sumSquaredDiff(a: Tensor, b: Tensor): number;
+  /** out[j] = sum over the rows of x[i, j]^2. */
+  columnSumSquares(x: Tensor, out: Tensor, rows: number, cols: number): void;
 
   /** Ends the backend: its tensors and streams can no longer be used. */
   dispose(): void;

@@ -231,6 +231,12 @@ export class CheckedBackend implements Backend {
     checkMatrix("x", x, rows, cols);
     return this.inner.countSameSignColumns(x, rows, cols);
   }
+  columnSumSquares(x: Tensor, out: Tensor, rows: number, cols: number): void {
+    checkMatrix("x", x, rows, cols);
+    checkHolds("out", out, cols, "one per column");
+    this.apart("out", out, "x", x);
+    this.inner.columnSumSquares(x, out, rows, cols);
+  }
   sumSquaredDiff(a: Tensor, b: Tensor): number {
     checkHolds("b", b, a.length, "as long as a");
     return this.inner.sumSquaredDiff(a, b);

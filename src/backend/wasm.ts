@@ -208,6 +208,9 @@ export class WasmBackend implements Backend {
     return this.core.countSameSignColumns(this.t(x, "x").ptr, rows, cols);
   }
   sumSquaredDiff(a: Tensor, b: Tensor): number { return this.core.sumSquaredDiff(this.t(a, "a").ptr, this.t(b, "b").ptr, a.length); }
+  columnSumSquares(x: Tensor, out: Tensor, rows: number, cols: number): void {
+    this.core.columnSumSquares(this.t(x, "x").ptr, rows, cols, this.t(out, "out").ptr);
+  }
 
   /** After dispose, every call on this backend or its tensors throws. */
   dispose(): void {

@@ -44,6 +44,7 @@ export interface CoreExports {
   columnHash(x: number, rows: number, cols: number, out: number): void;
   countSameSignColumns(x: number, rows: number, cols: number): number;
   sumSquaredDiff(a: number, b: number, n: number): number;
+  columnSumSquares(x: number, rows: number, cols: number, out: number): void;
   rmspropStep(w: number, g: number, s: number, n: number, lr: number, rho: number, eps: number, decay: number, gradScale: number,
     wOut: number, sOut: number): void;
 }

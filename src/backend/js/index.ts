@@ -152,6 +152,7 @@ export class JsBackend implements Backend {
   }
   countSameSignColumns(x: Tensor, rows: number, cols: number): number { return stats.countSameSignColumns(data(x), rows, cols); }
   sumSquaredDiff(a: Tensor, b: Tensor): number { return stats.sumSquaredDiff(data(a), data(b)); }
+  columnSumSquares(x: Tensor, out: Tensor, rows: number, cols: number): void { stats.columnSumSquares(data(x), data(out), rows, cols); }
 
   dispose(): void {}
 }

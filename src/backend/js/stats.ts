@@ -65,6 +65,14 @@ export function countSameSignColumns(x: Float32Array, rows: number, cols: number
   return count;
 }
 
+export function columnSumSquares(x: Float32Array, out: Float32Array, rows: number, cols: number): void {
+  for (let j = 0; j < cols; j++) {
+    let s = 0;
+    for (let r = 0; r < rows; r++) s = Math.fround(s + Math.fround(x[r * cols + j]! * x[r * cols + j]!));
+    out[j] = s;
+  }
+}
+
 export function sumSquaredDiff(a: Float32Array, b: Float32Array): number {
   let s = 0;
   for (let i = 0; i < a.length; i++) s += (a[i]! - b[i]!) ** 2;
