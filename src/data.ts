@@ -50,6 +50,7 @@ export function toMatrix(name: string, input: MatrixInput, cols?: number): Matri
     const [r, c] = shape as [number, number];
     if (!isNumericArray(data)) throw new ArgumentError(`${name}.data`, "a typed array or number[]", data);
     if (data.length !== r * c) throw new ArgumentError(`${name}.data`, `${r * c} values (shape ${r} x ${c})`, `${data.length} values`);
+    if (Array.isArray(data)) checkNumbers(`${name}.data`, data);
     checkWidth(name, c, cols);
     return { data: toFloat32(name, data, c), rows: r, cols: c };
   }
@@ -77,12 +78,15 @@ export function toMatrix(name: string, input: MatrixInput, cols?: number): Matri
     if (input.length === 0 || input.length % cols !== 0) {
       throw new ArgumentError(name, `a flat array of rows of ${cols} values (a positive multiple of ${cols})`, `${input.length} values`);
     }
-    for (let i = 0; i < input.length; i++) {
-      if (typeof input[i] !== "number") throw new ArgumentError(`${name}[${i}]`, "a number", input[i]);
-    }
+    if (Array.isArray(input)) checkNumbers(name, input);
     return { data: toFloat32(name, input, cols), rows: input.length / cols, cols };
   }
   throw new ArgumentError(name, "a matrix (number[][], { data, shape } or a typed array)", input);
+}
+
+/** Every element of a plain array is a number: null, "3" or true would convert silently. */
+function checkNumbers(name: string, values: readonly unknown[]): void {
+  for (let i = 0; i < values.length; i++) if (typeof values[i] !== "number") throw new ArgumentError(`${name}[${i}]`, "a number", values[i]);
 }
 
 function checkWidth(name: string, given: number, cols: number | undefined): void {
@@ -92,7 +96,7 @@ function checkWidth(name: string, given: number, cols: number | undefined): void
 /** Targets for `rows` samples and `cols` outputs. A flat array of `rows` values for a
  *  multi-output model is read as class indices when `classIndices` is allowed. */
 export function toTargets(name: string, input: TargetInput, rows: number, cols: number, classIndices: boolean): Matrix {
-  if (cols > 1 && classIndices && isNumericArray(input) && !Array.isArray(input[0])) {
+  if (cols > 1 && classIndices && isNumericArray(input) && !Array.isArray(input[0]) && !ArrayBuffer.isView(input[0])) {
     if (input.length === rows) return oneHot(input, cols, name);
     if (input.length !== rows * cols) throw new ArgumentError(name, `${rows} class indices or ${rows} rows of ${cols} values`, `${input.length} values`);
   }

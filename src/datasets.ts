@@ -2,7 +2,8 @@
 // concentric circles (scikit-learn's make_moons and make_circles), two spirals (the
 // TensorFlow Playground's), gaussian blobs, and a seeded train/test split.
 // Noise uses Math.log/cos, so two engines may differ in the last bits of a sample.
-import * as xoshiro from "./backend/js/random.js";
+import { Draws, shuffle } from "./random.js";
+import { checkSeed } from "./backend/checks.js";
 import { ArgumentError } from "./errors.js";
 
 export interface Dataset {
@@ -13,27 +14,10 @@ export interface Dataset {
   classes: number;
 }
 
-/** Uniform [0, 1) and standard normal draws from xoshiro128** (seed, stream). */
-class Draws {
-  private readonly state: Uint32Array;
-  private readonly bits = new Uint32Array(4);
-  private used = 4;
-  constructor(seed: number, stream: number) {
-    this.state = xoshiro.seedState(seed >>> 0, stream >>> 0);
-  }
-  uniform(): number {
-    if (this.used === 4) { xoshiro.next(this.state, this.bits); this.used = 0; }
-    return this.bits[this.used++]! / 4294967296;
-  }
-  normal(): number {
-    return Math.sqrt(-2 * Math.log(1 - this.uniform())) * Math.cos(2 * Math.PI * this.uniform());
-  }
-}
-
 const options = (name: string, samples: unknown, noise: unknown, seed: unknown): void => {
   if (!Number.isInteger(samples) || (samples as number) < 2 || (samples as number) > 1 << 24) throw new ArgumentError(`${name}.samples`, "an integer in [2, 2^24]", samples);
   if (typeof noise !== "number" || !(noise >= 0) || !Number.isFinite(noise)) throw new ArgumentError(`${name}.noise`, "a finite number >= 0", noise);
-  if (!Number.isInteger(seed) || (seed as number) < 0 || (seed as number) > 0xffffffff) throw new ArgumentError(`${name}.seed`, "an integer in [0, 2^32)", seed);
+  checkSeed(`${name}.seed`, seed);
 };
 
 function build(samples: number, point: (i: number, label: number) => [number, number], classOf: (i: number) => number): Dataset {
@@ -109,11 +93,10 @@ export function blobs(o: { samples?: number; noise?: number; classes?: number; s
 /** A seeded shuffle of the rows, cut into train and test parts (the test part `testFraction` of them). */
 export function trainTestSplit(d: Dataset, testFraction = 0.2, seed = 0): { train: Dataset; test: Dataset } {
   if (typeof testFraction !== "number" || !(testFraction > 0 && testFraction < 1)) throw new ArgumentError("testFraction", "a number in (0, 1)", testFraction);
-  const [rows, cols] = d.x.shape, order = Array.from({ length: rows }, (_, i) => i), draw = new Draws(seed, 3);
-  for (let i = rows - 1; i > 0; i--) {
-    const j = Math.floor(draw.uniform() * (i + 1));
-    [order[i], order[j]] = [order[j]!, order[i]!];
-  }
+  checkSeed("seed", seed);
+  if (d == null || !d.x || !Array.isArray(d.x.shape) || !(d.labels instanceof Int32Array)) throw new ArgumentError("d", "a dataset { x, labels, classes }", d);
+  const [rows, cols] = d.x.shape, order = Array.from({ length: rows }, (_, i) => i);
+  shuffle(order, seed, 3);
   const testRows = Math.max(1, Math.min(rows - 1, Math.round(rows * testFraction)));
   const part = (ids: number[]): Dataset => {
     const data = new Float32Array(ids.length * cols);

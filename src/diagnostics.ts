@@ -7,7 +7,7 @@
 // batch of its first rows, so per-epoch diagnostics stay cheap next to an epoch of training.
 import type { ActivationName } from "./activations.js";
 import type { Backend, Tensor } from "./backend/backend.js";
-import { ArgumentError, NonFiniteError } from "./errors.js";
+import { ArgumentError, NonFiniteError, rejectUnknownKeys } from "./errors.js";
 import type { Batch, Network } from "./network.js";
 
 export interface WarningThresholds {
@@ -124,7 +124,7 @@ export interface Diagnosable {
   readonly backend: Backend;
   readonly net: Network;
   computeGradients(batch: Batch, step: number, epoch: number): number;
-  /** Applies the update for the last gradients and undoes it, returning each layer's ||ΔW||. */
+  /** Stages the update for the last gradients without committing it; each layer's ||ΔW||. */
   trialUpdate(): number[];
 }
 
@@ -155,8 +155,9 @@ export class DiagnosticsScratch {
   get(key: string, length: number): Tensor {
     let t = this.tensors.get(key);
     if (!t || t.length < length) {
+      const grown = this.backend.alloc(length); // before freeing: a failed alloc leaves the map as it was
       if (t) this.backend.free(t);
-      t = this.backend.alloc(length);
+      t = grown;
       this.tensors.set(key, t);
     }
     return t.length === length ? t : this.backend.slice(t, 0, length);
@@ -177,8 +178,10 @@ export interface ResolvedDiagnosticsOptions {
   onWarning?: (warning: DiagnosticWarning) => void;
 }
 
-export function checkDiagnosticsOptions(o: DiagnosticsOptions): ResolvedDiagnosticsOptions {
+/** `more`: the keys a caller adds to these options (fit's every and sample). */
+export function checkDiagnosticsOptions(o: DiagnosticsOptions, more: readonly string[] = []): ResolvedDiagnosticsOptions {
   if (o == null || typeof o !== "object") throw new ArgumentError("diagnostics", "options { bins, saturation, gradientRows, thresholds, console, onWarning }", o);
+  rejectUnknownKeys(o, ["bins", "saturation", "gradientRows", "thresholds", "console", "onWarning", ...more], "diagnostics");
   const bins = o.bins ?? 20;
   if (!Number.isInteger(bins) || bins < 1 || bins > BINS_MAX) throw new ArgumentError("diagnostics.bins", `an integer in [1, ${BINS_MAX}]`, bins);
   const saturation = o.saturation ?? 0.01;
@@ -234,8 +237,9 @@ export function diagnose(model: Diagnosable, scratch: DiagnosticsScratch, source
   const chunk = net.rowCapacity;
   const acc = layers.map(() => ({ zSum: 0, zSq: 0, aSum: 0, aSq: 0, saturated: 0, negative: 0 }));
   const hist = layers.map((_, i) => [scratch.get(`zHist${i}`, bins + 2), scratch.get(`aHist${i}`, bins + 2)] as const);
+  // Counts add up in float64 here, chunk by chunk: float32 counts would stop at 2^24.
+  const counts = layers.map(() => [new Float64Array(bins + 2), new Float64Array(bins + 2)] as const);
   const colMax = layers.map((l, i) => scratch.get(`colMax${i}`, l.units));
-  for (const [z, a] of hist) { b.fill(z, 0); b.fill(a, 0); }
   const bounds = layers.map((l) => saturationBound(l.activation, options.saturation));
   // The inputs' column moments (as the model sees them, normalized), for the input check.
   const xSum = new Float64Array(inputs), xSq = new Float64Array(inputs);
@@ -256,17 +260,21 @@ export function diagnose(model: Diagnosable, scratch: DiagnosticsScratch, source
       s.zSq += b.sumSquares(z);
       s.aSum += b.sum(a);
       s.aSq += b.sumSquares(a);
-      b.histogram(z, PRE_ACTIVATION_RANGE[0], PRE_ACTIVATION_RANGE[1], bins, hist[i]![0]);
       const [lo, hi] = activationRange(l.activation);
-      b.histogram(a, lo, hi, bins, hist[i]![1]);
+      for (const [k, values, [from, to]] of [[0, z, PRE_ACTIVATION_RANGE], [1, a, [lo, hi]]] as const) {
+        b.fill(hist[i]![k], 0);
+        b.histogram(values, from, to, bins, hist[i]![k]);
+        const chunkCounts = b.read(hist[i]![k]), total = counts[i]![k];
+        for (let c = 0; c < bins + 2; c++) total[c] = total[c]! + chunkCounts[c]!;
+      }
       if (bounds[i] !== null) s.saturated += b.countAbsAbove(z, bounds[i]!);
       if (l.activation === "leakyRelu") s.negative += b.countBelow(z, 0);
       if (l.activation === "relu") b.columnMax(z, count, l.units, colMax[i]!, start > 0);
     });
   }
 
-  const stats = (sum: number, sq: number, n: number, h: Tensor, [lo, hi]: [number, number]): ValueStats => {
-    const counts = Array.from(b.read(h));
+  const stats = (sum: number, sq: number, n: number, h: Float64Array, [lo, hi]: [number, number]): ValueStats => {
+    const counts = Array.from(h);
     const mean = sum / n;
     return { mean, std: Math.sqrt(Math.max(0, sq / n - mean * mean)), histogram: { lo, hi, counts: counts.slice(1, bins + 1), below: counts[0]!, above: counts[bins + 1]! } };
   };
@@ -274,8 +282,8 @@ export function diagnose(model: Diagnosable, scratch: DiagnosticsScratch, source
     const s = acc[i]!, n = source.rows * l.units;
     const d: LayerDiagnostics = {
       layer: i + 1, units: l.units, activation: l.activation,
-      preActivation: stats(s.zSum, s.zSq, n, hist[i]![0], PRE_ACTIVATION_RANGE),
-      activationStats: stats(s.aSum, s.aSq, n, hist[i]![1], activationRange(l.activation)),
+      preActivation: stats(s.zSum, s.zSq, n, counts[i]![0], PRE_ACTIVATION_RANGE),
+      activationStats: stats(s.aSum, s.aSq, n, counts[i]![1], activationRange(l.activation)),
       kernelNorm: Math.sqrt(b.sumSquares(net.kernels[i]!)),
       biasNorm: Math.sqrt(b.sumSquares(net.biases[i]!)),
       identicalUnits: groupsOf(b.columnHashes(net.kernels[i]!, l.inputs, l.units), sameUnits(b, net.kernels[i]!, net.biases[i]!, l.inputs, l.units)),

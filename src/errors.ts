@@ -22,6 +22,13 @@ export class ArgumentError extends RangeError {
   }
 }
 
+/** Refuses keys outside `allowed`: a misspelt option (`activaton`, `lr`) must not be ignored. */
+export function rejectUnknownKeys(value: object, allowed: readonly string[], path: string): void {
+  for (const key of Object.keys(value)) {
+    if (!allowed.includes(key)) throw new ArgumentError(`${path}.${key}`, `one of the options ${allowed.join(", ")}`, key);
+  }
+}
+
 /** Something inside simdnet failed (a wasm trap, memory exhausted): not the caller's fault. */
 export class InternalError extends Error {
   constructor(message: string, options?: { cause?: unknown }) {
@@ -39,7 +46,7 @@ export class StateError extends Error {
 }
 
 /** Where a non-finite value first appeared in a training step. */
-export type NonFiniteStage = "input" | "pre-activation" | "activation" | "loss" | "gradient";
+export type NonFiniteStage = "pre-activation" | "activation" | "loss" | "gradient" | "update";
 
 /** Training met NaN or infinity. `layer` is 1-based (0 for the input or the loss as a whole). */
 export class NonFiniteError extends Error {

@@ -2,7 +2,8 @@
 // defaults follow the seed: He for the ReLU family (He et al. 2015), Xavier/Glorot for
 // tanh and logistic (Glorot & Bengio 2010), LeCun normal for SELU (Klambauer et al. 2017).
 import { activationParameter, ACTIVATIONS, type ActivationName } from "./activations.js";
-import { ArgumentError } from "./errors.js";
+import { checkSeed } from "./backend/checks.js";
+import { ArgumentError, rejectUnknownKeys } from "./errors.js";
 import * as init from "./initializers.js";
 import type { Initializer } from "./initializers.js";
 
@@ -61,16 +62,13 @@ function toInitializer(name: string, v: InitializerInput): Initializer {
   }
 }
 
-const checkSeed = (name: string, v: unknown): number => {
-  if (typeof v !== "number" || !Number.isInteger(v) || v < 0 || v > 0xffffffff) throw new ArgumentError(name, "an integer in [0, 2^32)", v);
-  return v;
-};
 
 /** Validates one layer's options and fills in the defaults. */
 export function resolveLayer(options: DenseOptions, index: number, inputs: number, isOutput: boolean,
   outputDefault: ActivationName, modelSeed: number): DenseLayer {
   const at = `layers[${index}]`;
   if (options == null || typeof options !== "object") throw new ArgumentError(at, "a layer's options { units, activation, ... }", options);
+  rejectUnknownKeys(options, ["units", "activation", "alpha", "kernelInitializer", "biasInitializer", "stream", "seed"], at);
   const { units } = options;
   if (!Number.isInteger(units) || units < 1 || units > MAX_UNITS) throw new ArgumentError(`${at}.units`, `an integer in [1, ${MAX_UNITS}]`, units);
   const activation = options.activation ?? (isOutput ? outputDefault : "relu");

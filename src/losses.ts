@@ -4,7 +4,7 @@
 // and how predictions are scored for accuracy.
 import type { ActivationName } from "./activations.js";
 import type { Backend, Tensor } from "./backend/backend.js";
-import { ArgumentError } from "./errors.js";
+import { ArgumentError, rejectUnknownKeys } from "./errors.js";
 
 export type LossName = "meanSquaredError" | "binaryCrossEntropy" | "softmaxCrossEntropy";
 export const LOSS_NAMES: readonly LossName[] = ["meanSquaredError", "binaryCrossEntropy", "softmaxCrossEntropy"];
@@ -33,6 +33,7 @@ export function lossFromConfig(config: LossName | Partial<LossConfig>): LossConf
   if (c == null || typeof c !== "object" || !LOSS_NAMES.includes(c.name as LossName)) {
     throw new ArgumentError("loss", `one of ${LOSS_NAMES.join(", ")}`, typeof config === "object" ? c?.name : config);
   }
+  rejectUnknownKeys(c, ["name", "fromLogits", "epsilon"], "loss");
   const fromLogits = c.fromLogits ?? false;
   if (typeof fromLogits !== "boolean") throw new ArgumentError("loss.fromLogits", "true or false", fromLogits);
   const epsilon = c.epsilon ?? 1e-7;

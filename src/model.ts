@@ -4,6 +4,7 @@
 import type { ActivationName } from "./activations.js";
 import type { Backend, Tensor } from "./backend/backend.js";
 import { CheckedBackend } from "./backend/checked.js";
+import { checkSeed } from "./backend/checks.js";
 import { JsBackend } from "./backend/js/index.js";
 import { createWasmBackend } from "./backend/wasm.js";
 import { sliceRows, toMatrix, toTargets, type Matrix, type MatrixInput, type TargetInput } from "./data.js";
@@ -11,7 +12,7 @@ import {
   checkDiagnosticsOptions, diagnose, DiagnosticsScratch, type Diagnostics, type DiagnosticsOptions,
   type ResolvedDiagnosticsOptions,
 } from "./diagnostics.js";
-import { ArgumentError, NonFiniteError, StateError } from "./errors.js";
+import { ArgumentError, NonFiniteError, rejectUnknownKeys, StateError } from "./errors.js";
 import { MAX_UNITS, resolveLayer, type DenseLayer, type DenseOptions } from "./layers.js";
 import { defaultOutputActivation, Loss, lossFromConfig, type LossConfig, type LossName } from "./losses.js";
 import { Network, type Batch } from "./network.js";
@@ -111,11 +112,12 @@ export class Model {
   /** @internal Use createModel or loadModel. */
   constructor(readonly backend: Backend, options: ModelOptions) {
     if (options == null || typeof options !== "object") throw new ArgumentError("options", "model options { inputs, layers, ... }", options);
+    rejectUnknownKeys(options, ["inputs", "layers", "loss", "optimizer", "metrics", "normalize", "seed", "backend"], "options");
     const { inputs, layers } = options;
     if (!Number.isInteger(inputs) || inputs < 1 || inputs > MAX_UNITS) throw new ArgumentError("inputs", `an integer in [1, ${MAX_UNITS}]`, inputs);
     if (!Array.isArray(layers) || layers.length === 0) throw new ArgumentError("layers", "a non-empty array of layer options", layers);
     const seed = options.seed ?? randomSeed();
-    if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) throw new ArgumentError("seed", "an integer in [0, 2^32)", seed);
+    checkSeed("seed", seed);
     this.loss = lossFromConfig(options.loss ?? "meanSquaredError");
     const outputDefault = defaultOutputActivation(this.loss);
     let width = inputs;
@@ -138,13 +140,16 @@ export class Model {
     this.seed = seed;
     const optimizer = optimizerFromConfig(options.optimizer ?? "adam");
     this.net = new Network(backend, this.layers, this.lossFn.needsProbs);
+    let runner: OptimizerRunner | undefined;
     try {
-      this.optimizerRunner = new OptimizerRunner(backend, optimizer, this.net.kernelCount, this.net.paramCount);
+      runner = new OptimizerRunner(backend, optimizer, this.net.kernelCount, this.net.paramCount);
       this.net.initialize();
     } catch (e) {
+      runner?.dispose();
       this.net.dispose();
       throw e;
     }
+    this.optimizerRunner = runner;
   }
 
   get outputs(): number { return this.net.outputs; }
@@ -176,7 +181,8 @@ export class Model {
     this.checkUsable("predict", false);
     const m = toMatrix("x", x, this.inputs);
     const out = new Float32Array(m.rows * this.outputs);
-    this.eachChunk(m, null, (batch, start) => {
+    this.reserveInference(m.rows);
+    this.chunks(m.rows, (batch, start, count) => this.upload(batch, m, null, start, count), (batch, start) => {
       this.forwardFinite(batch);
       out.set(this.backend.read(batch.out.a), start * this.outputs);
     });
@@ -201,13 +207,20 @@ export class Model {
     this.checkUsable("evaluate", false);
     const m = toMatrix("x", x, this.inputs);
     const t = toTargets("y", y, m.rows, this.outputs, this.lossFn.classIndices);
+    this.reserveInference(m.rows);
+    return this.evaluateRows(m.rows, (batch, start, count) => this.upload(batch, m, t, start, count));
+  }
+
+  /** @internal Mean loss (and accuracy) over `rows` rows that `load` writes into the batch
+   *  buffers, in chunks of their capacity (fit's validation data comes from backend memory). */
+  evaluateRows(rows: number, load: (batch: Batch, start: number, count: number) => void): Evaluation {
     let loss = 0, correct = 0;
-    this.eachChunk(m, t, (batch) => {
+    this.chunks(rows, load, (batch) => {
       this.forwardFinite(batch);
       loss += this.lossFn.compute(this.backend, batch.out, batch.rows, false) * batch.rows;
       correct += this.countCorrect(batch);
     });
-    return this.report(loss / m.rows, correct / m.rows);
+    return this.report(loss / rows, correct / rows);
   }
 
   /** The mean loss over x, y and the gradient of every kernel and bias, without updating
@@ -326,9 +339,15 @@ export class Model {
 
   /** @internal One optimizer update from the last computeGradients: staged into the other
    *  copy of weights and state, then committed, so a failure in between changes nothing. */
-  applyUpdate(): void {
-    this.optimizerRunner.stage(this.net, this.optimizerRunner.clipFactor(Math.sqrt(this.gradNormSq)));
-    this.optimizerRunner.commit(this.net);
+  applyUpdate(step = this.steps + 1, epoch = this.epochs): void {
+    const b = this.backend, n = this.net;
+    this.optimizerRunner.stage(n, this.optimizerRunner.clipFactor(Math.sqrt(this.gradNormSq)));
+    // An update that overflowed is never committed: the live weights stay as they were.
+    if (b.countNonFinite(n.staged.params) > 0) {
+      const layer = this.layers.findIndex((_, i) => b.countNonFinite(n.staged.kernels[i]!) + b.countNonFinite(n.staged.biases[i]!) > 0);
+      throw new NonFiniteError("update", layer + 1, step, epoch, `in the updated weights of layer ${layer + 1} (${this.layers[layer]!.activation}): the step overflowed`);
+    }
+    this.optimizerRunner.commit(n);
   }
 
   /** @internal Stages the update the last computeGradients calls for without committing it,
@@ -376,14 +395,19 @@ export class Model {
     return batch;
   }
 
-  private eachChunk(x: Matrix, t: Matrix | null, run: (batch: Batch, start: number) => void): void {
-    // A running fit's buffers must not move: it then works in chunks of its own batch size.
-    if (!this.training) this.net.ensureCapacity(Math.min(x.rows, INFERENCE_ROWS));
+  // Batch buffers for inference. A running fit's buffers must not move: predict and evaluate
+  // then work in chunks of its batch size.
+  private reserveInference(rows: number): void {
+    if (!this.training) this.net.ensureCapacity(Math.min(rows, INFERENCE_ROWS));
+  }
+
+  /** `rows` rows in chunks of the buffers' capacity: `load` fills a chunk, `run` uses it. */
+  private chunks(rows: number, load: (batch: Batch, start: number, count: number) => void, run: (batch: Batch, start: number) => void): void {
     const chunk = this.net.rowCapacity;
-    for (let start = 0; start < x.rows; start += chunk) {
-      const count = Math.min(chunk, x.rows - start);
+    for (let start = 0; start < rows; start += chunk) {
+      const count = Math.min(chunk, rows - start);
       const batch = this.net.batch(count);
-      this.upload(batch, x, t, start, count);
+      load(batch, start, count);
       run(batch, start);
     }
   }

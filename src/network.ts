@@ -63,7 +63,12 @@ export class Network {
     this.kernelCount = layers.reduce((n, l) => n + l.inputs * l.units, 0);
     this.paramCount = this.kernelCount + layers.reduce((n, l) => n + l.units, 0);
     this.storage = backend.alloc(2 * this.paramCount);
-    this.grads = backend.alloc(this.paramCount);
+    try {
+      this.grads = backend.alloc(this.paramCount);
+    } catch (e) {
+      backend.free(this.storage); // out of memory: nothing of this network stays allocated
+      throw e;
+    }
     backend.fill(this.grads, 0);
     const side = (offset: number): ParameterSide => {
       const params = backend.slice(this.storage, offset, this.paramCount);
@@ -122,7 +127,8 @@ export class Network {
     });
   }
 
-  /** Buffers for `rows` rows (rows <= capacity after ensureCapacity). Reuses the last views. */
+  /** Buffers for `rows` rows, growing them first if they hold fewer (never during a fit:
+   *  fit reserves its batch size before the first step). Reuses the last views. */
   batch(rows: number): Batch {
     if (rows > this.capacity) this.ensureCapacity(rows);
     if (this.full && this.full.rows === rows) return this.full;

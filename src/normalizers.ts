@@ -39,7 +39,8 @@ export class Normalizer {
     } else {
       throw new ArgumentError("normalize", '"standardize", "minMax" or "none"', kind);
     }
-    const scale = spread.map((s) => (s > 0 && Number.isFinite(1 / s) ? 1 / s : 1));
+    // The scale is stored in float32: a spread too small for its reciprocal to fit is constant.
+    const scale = spread.map((s) => (s > 0 && Number.isFinite(Math.fround(1 / s)) ? 1 / s : 1));
     return new Normalizer(kind, Float32Array.from(shift), Float32Array.from(scale));
   }
 

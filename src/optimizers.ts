@@ -4,7 +4,7 @@
 // except where noted.
 import type { AdamStep, Backend, RmspropStep, SgdStep, Tensor } from "./backend/backend.js";
 import type { Network } from "./network.js";
-import { ArgumentError } from "./errors.js";
+import { ArgumentError, rejectUnknownKeys } from "./errors.js";
 import { powInt, rateAt, validateSchedule, type ScheduleConfig } from "./schedules.js";
 
 interface Common {
@@ -31,12 +31,20 @@ const inRange = (name: string, v: unknown, lo: number, hi: number, loOpen = fals
   }
   return v;
 };
-const common = (o: Record<string, unknown>, lr: number, decay: number): Common => ({
-  learningRate: inRange("learningRate", o.learningRate ?? lr, 0, 1e3, true),
-  weightDecay: inRange("weightDecay", o.weightDecay ?? decay, 0, 1e3),
-  clipNorm: inRange("clipNorm", o.clipNorm ?? 0, 0, Infinity),
-  schedule: validateSchedule(o.schedule),
-});
+const COMMON_KEYS = ["learningRate", "weightDecay", "clipNorm", "schedule"];
+
+function common(o: Record<string, unknown>, lr: number, decay: number, keys: readonly string[]): Common {
+  if (o == null || typeof o !== "object") throw new ArgumentError("optimizer options", "an object", o);
+  rejectUnknownKeys(o, [...COMMON_KEYS, ...keys], "optimizer");
+  const learningRate = inRange("learningRate", o.learningRate ?? lr, 0, 1e3, true);
+  const schedule = validateSchedule(o.schedule);
+  if (schedule.name === "cosine" && schedule.min > learningRate) throw new ArgumentError("schedule.min", `at most the learning rate (${learningRate})`, schedule.min);
+  return {
+    learningRate, schedule,
+    weightDecay: inRange("weightDecay", o.weightDecay ?? decay, 0, 1e3),
+    clipNorm: inRange("clipNorm", o.clipNorm ?? 0, 0, Infinity),
+  };
+}
 
 type Sgd = Extract<OptimizerConfig, { name: "sgd" }>;
 type Adam = Extract<OptimizerConfig, { name: "adam" | "adamw" }>;
@@ -48,12 +56,12 @@ export function sgd(options: Options<Sgd> = {}): OptimizerConfig {
   if (typeof nesterov !== "boolean") throw new ArgumentError("nesterov", "true or false", nesterov);
   const momentum = inRange("momentum", options.momentum ?? 0, 0, 1);
   if (nesterov && momentum === 0) throw new ArgumentError("momentum", "a number in (0, 1) with nesterov", momentum);
-  return { name: "sgd", ...common(options, 0.01, 0), momentum, nesterov };
+  return { name: "sgd", ...common(options, 0.01, 0, ["momentum", "nesterov"]), momentum, nesterov };
 }
 
 function adamLike(name: "adam" | "adamw", options: Options<Adam>, decay: number): OptimizerConfig {
   return {
-    name, ...common(options, 0.001, decay),
+    name, ...common(options, 0.001, decay, ["beta1", "beta2", "epsilon"]),
     beta1: inRange("beta1", options.beta1 ?? 0.9, 0, 1),
     beta2: inRange("beta2", options.beta2 ?? 0.999, 0, 1),
     epsilon: inRange("epsilon", options.epsilon ?? 1e-8, 0, 1, true),
@@ -67,7 +75,7 @@ export const adamw = (options: Options<Adam> = {}): OptimizerConfig => adamLike(
 /** RMSprop with PyTorch's formula; learning rate 0.001 and rho 0.9 as Keras. */
 export function rmsprop(options: Options<Rmsprop> = {}): OptimizerConfig {
   return {
-    name: "rmsprop", ...common(options, 0.001, 0),
+    name: "rmsprop", ...common(options, 0.001, 0, ["rho", "epsilon"]),
     rho: inRange("rho", options.rho ?? 0.9, 0, 1),
     epsilon: inRange("epsilon", options.epsilon ?? 1e-8, 0, 1, true),
   };
@@ -106,7 +114,13 @@ export class OptimizerRunner {
 
   constructor(private readonly backend: Backend, readonly config: OptimizerConfig, kernelCount: number, paramCount: number) {
     for (let i = 0; i < stateVectors(config); i++) {
-      const t = backend.alloc(2 * paramCount);
+      let t: Tensor;
+      try {
+        t = backend.alloc(2 * paramCount);
+      } catch (e) {
+        this.dispose(); // out of memory: nothing of this optimizer stays allocated
+        throw e;
+      }
       backend.fill(t, 0);
       this.storage.push(t);
       for (const side of [0, 1]) {

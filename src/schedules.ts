@@ -1,7 +1,7 @@
 // Learning-rate schedules: the rate at optimizer step t (counted from 0) given the base rate.
 // Plain arithmetic only, no Math.cos: an engine's last-bit differences must not change a
 // training run (the cosine is a series whose terms every engine rounds alike).
-import { ArgumentError } from "./errors.js";
+import { ArgumentError, rejectUnknownKeys } from "./errors.js";
 
 export type ScheduleConfig =
   | { name: "constant" }
@@ -33,6 +33,7 @@ export function cosine(options: { steps: number; min?: number; warmup?: number }
 export function validateSchedule(config: unknown): ScheduleConfig {
   const c = config as ScheduleConfig | undefined;
   if (c === undefined) return constant();
+  if (c !== null && typeof c === "object") rejectUnknownKeys(c, ["name", "every", "factor", "steps", "min", "warmup"], "schedule");
   switch (c?.name) {
     case "constant": return constant();
     case "step": return step(c);

@@ -31,6 +31,9 @@ export interface ModelDocument {
 
 /** The model as a JSON-ready document. */
 export function saveModel(model: Model, options: { optimizer?: boolean } = {}): ModelDocument {
+  if (!(model instanceof Model)) throw new ArgumentError("model", "a Model", model);
+  if (options == null || typeof options !== "object") throw new ArgumentError("options", "{ optimizer?: boolean }", options);
+  if (options.optimizer !== undefined && typeof options.optimizer !== "boolean") throw new ArgumentError("options.optimizer", "true or false", options.optimizer);
   model.checkUsable("save", false);
   const doc: ModelDocument = {
     format: FORMAT,
@@ -55,6 +58,7 @@ export function saveModel(model: Model, options: { optimizer?: boolean } = {}): 
 
 /** A model from a document (or its JSON text), on the chosen backend. */
 export async function loadModel(document: ModelDocument | string, options: { backend?: ModelOptions["backend"] } = {}): Promise<Model> {
+  if (options == null || typeof options !== "object") throw new ArgumentError("options", "{ backend? }", options);
   const doc = parseDocument(document);
   const backend = await resolveBackend(options.backend);
   return buildModel(backend, doc);
@@ -129,6 +133,9 @@ function parseDocument(document: ModelDocument | string): Decoded {
     bias: decodeFinite(`document.weights[${i}].bias`, w.bias),
   }));
   const normalizer = d.normalizer == null ? null : Normalizer.fromConfig(d.normalizer, d.inputs);
+  if (normalizer && normalizer.kind !== d.normalize) {
+    throw new ArgumentError("document.normalizer.kind", `the document's normalize (${JSON.stringify(d.normalize)})`, normalizer.kind);
+  }
   let optimizerState: Decoded["optimizerState"] = null;
   if (d.optimizerState !== undefined) {
     const st = d.optimizerState;
@@ -141,6 +148,10 @@ function parseDocument(document: ModelDocument | string): Decoded {
     }
     st.vectors.forEach((v, i) => checkEncoded(`document.optimizerState.vectors[${i}]`, v, parameters));
     optimizerState = { step: st.step, vectors: st.vectors.map((v, i) => decodeFinite(`document.optimizerState.vectors[${i}]`, v)) };
+    // Adam's second moments (vector 1) and RMSprop's (vector 0) are sums of squares: never negative.
+    const moments = d.optimizer.name === "rmsprop" ? 0 : d.optimizer.name === "sgd" ? -1 : 1;
+    const bad = moments < 0 ? -1 : optimizerState.vectors[moments]!.findIndex((v) => v < 0);
+    if (bad >= 0) throw new ArgumentError(`document.optimizerState.vectors[${moments}][${bad}]`, "a second moment >= 0", optimizerState.vectors[moments]![bad]);
   }
   return { doc: d, weights, normalizer, optimizerState };
 }

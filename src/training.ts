@@ -4,13 +4,14 @@
 // count of rows predicted right). Between batches the loop yields to the event loop so a
 // page stays responsive, and checks the abort signal and the callbacks' wish to stop.
 import type { Backend, Tensor } from "./backend/backend.js";
-import * as xoshiro from "./backend/js/random.js";
+import { checkSeed } from "./backend/checks.js";
 import { sliceRows, toMatrix, toTargets, type Matrix, type MatrixInput, type TargetInput } from "./data.js";
-import { checkDiagnosticsOptions, type Diagnostics, type DiagnosticsOptions } from "./diagnostics.js";
-import { ArgumentError, NonFiniteError } from "./errors.js";
-import { writeRows, type Evaluation, type Model } from "./model.js";
+import { checkDiagnosticsOptions, type Diagnostics, type DiagnosticsOptions, type ResolvedDiagnosticsOptions } from "./diagnostics.js";
+import { ArgumentError, NonFiniteError, rejectUnknownKeys } from "./errors.js";
+import { writeRows, type Model } from "./model.js";
 import type { Batch } from "./network.js";
 import { Normalizer } from "./normalizers.js";
+import { shuffle } from "./random.js";
 
 export type Monitor = "loss" | "accuracy" | "valLoss" | "valAccuracy";
 
@@ -132,6 +133,8 @@ const yieldToEventLoop: () => Promise<void> = typeof setImmediate === "function"
 
 function checkOptions(o: FitOptions): Required<Pick<FitOptions, "epochs" | "batchSize" | "shuffle" | "yieldEveryMs">> {
   if (o == null || typeof o !== "object") throw new ArgumentError("options", "fit options or nothing", o);
+  rejectUnknownKeys(o, ["epochs", "batchSize", "shuffle", "seed", "validationData", "validationSplit", "onBatchEnd", "onEpochEnd",
+    "earlyStopping", "signal", "onNonFinite", "yieldEveryMs", "diagnostics"], "options");
   const int = (name: string, v: unknown, min: number, max: number): number => {
     if (!Number.isInteger(v) || (v as number) < min || (v as number) > max) throw new ArgumentError(name, `an integer in [${min}, ${max}]`, v);
     return v as number;
@@ -145,7 +148,7 @@ function checkOptions(o: FitOptions): Required<Pick<FitOptions, "epochs" | "batc
   if (o.validationData !== undefined && !(Array.isArray(o.validationData) && o.validationData.length === 2)) {
     throw new ArgumentError("validationData", "[x, y]", o.validationData);
   }
-  if (o.seed !== undefined) int("seed", o.seed, 0, 0xffffffff);
+  if (o.seed !== undefined) checkSeed("seed", o.seed);
   for (const name of ["onBatchEnd", "onEpochEnd"] as const) {
     if (o[name] !== undefined && typeof o[name] !== "function") throw new ArgumentError(name, "a function", o[name]);
   }
@@ -160,15 +163,19 @@ function checkOptions(o: FitOptions): Required<Pick<FitOptions, "epochs" | "batc
   return { epochs, batchSize, shuffle, yieldEveryMs };
 }
 
-function checkEarlyStopping(e: FitOptions["earlyStopping"], hasValidation: boolean): Required<EarlyStopping> | null {
+function checkEarlyStopping(e: FitOptions["earlyStopping"], hasValidation: boolean, hasAccuracy: boolean): Required<EarlyStopping> | null {
   if (e === undefined || e === false) return null;
   const o: EarlyStopping = e === true ? {} : e;
   if (o == null || typeof o !== "object") throw new ArgumentError("earlyStopping", "true, false or { monitor, patience, minDelta, restoreBest }", e);
+  rejectUnknownKeys(o, ["monitor", "patience", "minDelta", "restoreBest"], "earlyStopping");
   const monitor = o.monitor ?? (hasValidation ? "valLoss" : "loss");
   if (!["loss", "accuracy", "valLoss", "valAccuracy"].includes(monitor)) {
     throw new ArgumentError("earlyStopping.monitor", '"loss", "accuracy", "valLoss" or "valAccuracy"', monitor);
   }
-  if (monitor.startsWith("val") && !hasValidation) throw new ArgumentError("earlyStopping.monitor", "loss or accuracy without validation data", monitor);
+  if (monitor.startsWith("val") && !hasValidation) {
+    throw new ArgumentError("earlyStopping.monitor", "loss or accuracy without validation data (or a split that holds out no row)", monitor);
+  }
+  if (monitor.endsWith("ccuracy") && !hasAccuracy) throw new ArgumentError("earlyStopping.monitor", "a loss: accuracy is not among the model's metrics", monitor);
   const patience = o.patience ?? 5;
   if (!Number.isInteger(patience) || patience < 0) throw new ArgumentError("earlyStopping.patience", "an integer >= 0", patience);
   const minDelta = o.minDelta ?? 0;
@@ -178,24 +185,10 @@ function checkEarlyStopping(e: FitOptions["earlyStopping"], hasValidation: boole
   return { monitor, patience, minDelta, restoreBest };
 }
 
-/** Fisher-Yates with xoshiro128** (the library's generator), in float64 arithmetic only, so
- *  every engine shuffles alike. */
-function shuffleInto(order: Float32Array, seed: number, stream: number): void {
-  const state = xoshiro.seedState(seed >>> 0, stream >>> 0), bits = new Uint32Array(4);
-  let k = 4;
-  for (let i = order.length - 1; i > 0; i--) {
-    if (k === 4) { xoshiro.next(state, bits); k = 0; }
-    const j = Math.floor((bits[k++]! / 4294967296) * (i + 1));
-    const t = order[i]!;
-    order[i] = order[j]!;
-    order[j] = t;
-  }
-}
-
 export async function fit(model: Model, xIn: MatrixInput, yIn: TargetInput, options: FitOptions): Promise<History> {
   model.checkUsable("fit", true);
   const o = checkOptions(options);
-  const stopping = checkEarlyStopping(options.earlyStopping, options.validationData !== undefined || !!options.validationSplit);
+  const diagnosticsOptions = checkFitDiagnostics(options.diagnostics);
   let x = toMatrix("x", xIn, model.inputs);
   let y = toTargets("y", yIn, x.rows, model.outputs, model.lossFn.classIndices);
   let val: [Matrix, Matrix] | null = null;
@@ -203,16 +196,20 @@ export async function fit(model: Model, xIn: MatrixInput, yIn: TargetInput, opti
     const vx = toMatrix("validationData[0]", options.validationData[0], model.inputs);
     val = [vx, toTargets("validationData[1]", options.validationData[1], vx.rows, model.outputs, model.lossFn.classIndices)];
   } else if (options.validationSplit) {
-    const held = Math.floor(x.rows * options.validationSplit);
+    const held = Math.floor(x.rows * options.validationSplit); // < rows: the split is below 1
     if (held >= 1) {
       const kept = x.rows - held;
-      if (kept < 1) throw new ArgumentError("validationSplit", "a fraction leaving at least one training row", options.validationSplit);
       val = [sliceRows(x, kept, held), sliceRows(y, kept, held)];
       x = sliceRows(x, 0, kept);
       y = sliceRows(y, 0, kept);
     }
   }
   if (x.rows >= 1 << 24) throw new ArgumentError("x", "fewer than 2^24 rows per fit", x.rows);
+  const stopping = checkEarlyStopping(options.earlyStopping, val !== null, model.metrics.includes("accuracy"));
+  if (diagnosticsOptions && diagnosticsOptions.sample !== undefined && diagnosticsOptions.sample > x.rows) {
+    throw new ArgumentError("diagnostics.sample", `an integer in [1, ${x.rows}] (training rows)`, diagnosticsOptions.sample);
+  }
+  // Every argument has passed: from here on the model may change.
   if (model.normalize !== "none" && !model.normalizerState) model.normalizerState = Normalizer.fit(model.normalize, x);
 
   const b = model.backend, net = model.net, rows = x.rows;
@@ -234,13 +231,13 @@ export async function fit(model: Model, xIn: MatrixInput, yIn: TargetInput, opti
     let bestValue = Infinity, bestEpoch = -1, waited = 0;
     const accuracy = model.metrics.includes("accuracy");
     const seed = options.seed ?? model.seed;
-    const diagnosis = diagnosticsPlan(model, options.diagnostics, rows, batchSize, resident, xs, ys, seed);
+    const diagnosis = diagnosticsOptions && diagnosticsPlan(model, diagnosticsOptions, rows, batchSize, resident, xs, ys, seed);
     let lastYield = now();
 
     for (let e = 0; e < o.epochs; e++) {
       const started = now();
       if (o.shuffle) {
-        shuffleInto(order, seed, model.epochs);
+        shuffle(order, seed, model.epochs);
         b.write(index, order);
       } else if (e === 0) {
         b.write(index, order);
@@ -248,7 +245,7 @@ export async function fit(model: Model, xIn: MatrixInput, yIn: TargetInput, opti
       let lossSum = 0, correct = 0, seen = 0, skipped = 0;
       let stop: StopReason | null = null;
       for (let w = 0; w < windows.length && !stop; w++) {
-        if (model.isDisposed) model.checkUsable("fit", false); // throws: disposed mid-fit
+        if (options.signal?.aborted) { stop = "aborted"; break; } // an abort before this batch: no step
         const window = windows[w]!, n = window.length;
         const batch = net.batch(n);
         b.gatherRows(xs, window, batch.x, n, model.inputs);
@@ -260,7 +257,12 @@ export async function fit(model: Model, xIn: MatrixInput, yIn: TargetInput, opti
           if (err instanceof NonFiniteError && options.onNonFinite === "skip") { skipped++; continue; }
           throw err;
         }
-        model.applyUpdate();
+        try {
+          model.applyUpdate(model.steps + 1, e);
+        } catch (err) {
+          if (err instanceof NonFiniteError && options.onNonFinite === "skip") { skipped++; continue; }
+          throw err;
+        }
         const right = accuracy ? model.countCorrect(batch) : 0;
         lossSum += loss * n;
         correct += right;
@@ -269,12 +271,12 @@ export async function fit(model: Model, xIn: MatrixInput, yIn: TargetInput, opti
           const logs: BatchLogs = { epoch: e, batch: w, step: model.steps, size: n, loss };
           if (accuracy) logs.accuracy = right / n;
           if ((await options.onBatchEnd(logs)) === false) stop = "callback";
+          stillUsable(model);
         }
-        if (options.signal?.aborted) stop = "aborted";
         if (now() - lastYield >= o.yieldEveryMs) {
           await yieldToEventLoop();
           lastYield = now();
-          if (options.signal?.aborted) stop = "aborted";
+          stillUsable(model);
         }
       }
       model.epochs++;
@@ -285,7 +287,10 @@ export async function fit(model: Model, xIn: MatrixInput, yIn: TargetInput, opti
       };
       if (accuracy) logs.accuracy = seen ? correct / seen : NaN;
       if (valData) {
-        const v = evaluateResident(model, valData.x, valData.y, valData.rows);
+        const v = model.evaluateRows(valData.rows, (batch, start, count) => {
+          b.copy(b.slice(valData.x, start * model.inputs, count * model.inputs), batch.x);
+          b.copy(b.slice(valData.y, start * model.outputs, count * model.outputs), batch.t);
+        });
         logs.valLoss = v.loss;
         if (accuracy) logs.valAccuracy = v.accuracy!;
       }
@@ -308,11 +313,12 @@ export async function fit(model: Model, xIn: MatrixInput, yIn: TargetInput, opti
           bestEpoch = e;
           waited = 0;
           if (best) b.copy(net.params, best);
-        } else if (++waited > stopping.patience) {
+        } else if (++waited >= stopping.patience) { // as Keras: patience epochs without improvement
           stop ??= "earlyStopping";
         }
       }
       if (options.onEpochEnd && (await options.onEpochEnd(logs)) === false) stop ??= "callback";
+      stillUsable(model);
       if (stop) { history.stopReason = stop; break; }
     }
     if (stopping && bestEpoch >= 0) {
@@ -326,19 +332,24 @@ export async function fit(model: Model, xIn: MatrixInput, yIn: TargetInput, opti
   }
 }
 
-/** Per-epoch diagnostics: a fixed seeded sample of the training rows (already in backend
- *  memory), gathered through its own index tensor. */
-function diagnosticsPlan(model: Model, option: FitOptions["diagnostics"], rows: number, batchSize: number,
-  resident: Resident, xs: Tensor, ys: Tensor, seed: number): { every: number; run: () => Diagnostics } | null {
+/** The diagnostics option, checked (its sample size against the rows once they are known). */
+function checkFitDiagnostics(option: FitOptions["diagnostics"]): (ResolvedDiagnosticsOptions & { every: number; sample?: number }) | null {
   if (option === undefined || option === false) return null;
   const o = option === true ? {} : option;
-  const resolved = checkDiagnosticsOptions(o);
+  const resolved = checkDiagnosticsOptions(o, ["every", "sample"]);
   const every = o.every ?? 1;
   if (!Number.isInteger(every) || every < 1) throw new ArgumentError("diagnostics.every", "an integer >= 1", every);
+  if (o.sample !== undefined && (!Number.isInteger(o.sample) || o.sample < 1)) throw new ArgumentError("diagnostics.sample", "an integer >= 1", o.sample);
+  return { ...resolved, every, sample: o.sample };
+}
+
+/** Per-epoch diagnostics: a fixed seeded sample of the training rows (already in backend
+ *  memory), gathered through its own index tensor. */
+function diagnosticsPlan(model: Model, o: NonNullable<ReturnType<typeof checkFitDiagnostics>>, rows: number, batchSize: number,
+  resident: Resident, xs: Tensor, ys: Tensor, seed: number): { every: number; run: () => Diagnostics } {
   const sample = o.sample ?? Math.min(rows, Math.max(batchSize, Math.ceil(rows / 10)), 2048);
-  if (!Number.isInteger(sample) || sample < 1 || sample > rows) throw new ArgumentError("diagnostics.sample", `an integer in [1, ${rows}] (training rows)`, sample);
   const order = Float32Array.from({ length: rows }, (_, i) => i);
-  shuffleInto(order, seed, 0xd1a6); // a stream of its own: the training order is untouched
+  shuffle(order, seed, 0xd1a6); // a stream of its own: the training order is untouched
   const b = model.backend, index = resident.alloc(sample);
   b.write(index, order.subarray(0, sample));
   const source = {
@@ -350,21 +361,10 @@ function diagnosticsPlan(model: Model, option: FitOptions["diagnostics"], rows: 
     },
     loadSpread(batch: Batch, count: number) { this.load(batch, 0, count); }, // the sample is shuffled already
   };
-  return { every, run: () => model.runDiagnosis(source, resolved) };
+  return { every: o.every, run: () => model.runDiagnosis(source, o) };
 }
 
-/** Mean loss and accuracy over data already in backend memory, in chunks of the batch buffers. */
-function evaluateResident(model: Model, xs: Tensor, ys: Tensor, rows: number): Evaluation {
-  const b = model.backend, net = model.net, chunk = net.rowCapacity;
-  let loss = 0, correct = 0;
-  for (let s = 0; s < rows; s += chunk) {
-    const n = Math.min(chunk, rows - s);
-    const batch = net.batch(n);
-    b.copy(b.slice(xs, s * model.inputs, n * model.inputs), batch.x);
-    b.copy(b.slice(ys, s * model.outputs, n * model.outputs), batch.t);
-    net.forward(batch);
-    loss += model.lossFn.compute(b, batch.out, n, false) * n;
-    correct += model.countCorrect(batch);
-  }
-  return model.report(loss / rows, correct / rows);
+/** After an await: a model disposed meanwhile ends the fit with a StateError. */
+function stillUsable(model: Model): void {
+  if (model.isDisposed) model.checkUsable("fit", false);
 }

@@ -3,10 +3,9 @@
 // pass must match the derivative of a float64 forward pass of the same weights.
 import { describe, expect, it } from "vitest";
 import { ACTIVATIONS, type ActivationName, type ElementwiseActivation } from "../src/activations.js";
-import { forward as activate } from "../src/backend/js/activations.js";
 import { activationParameter } from "../src/activations.js";
 import { createModel, type LossConfig, type Model } from "../src/index.js";
-import { randomArray, seeded } from "./helpers.js";
+import { forward64, randomArray, seeded } from "./helpers.js";
 
 interface Pairing { loss: Partial<LossConfig> & { name: LossConfig["name"] }; output: ActivationName | "same"; outputs: number }
 const PAIRINGS: Pairing[] = [
@@ -21,14 +20,7 @@ const PAIRINGS: Pairing[] = [
 
 /** The loss of the model's net in float64, for weights w (per layer kernel and bias). */
 function loss64(model: Model, w: { kernel: Float64Array; bias: Float64Array }[], x: Float32Array, t: Float32Array, rows: number): number {
-  let a = Array.from({ length: rows }, (_, r) => Array.from(x.subarray(r * model.inputs, (r + 1) * model.inputs)));
-  let z: number[][] = a;
-  model.layers.forEach((l, i) => {
-    z = a.map((row) => Array.from({ length: l.units }, (_, j) => row.reduce((s, v, k) => s + v * w[i]!.kernel[k * l.units + j]!, w[i]!.bias[j]!)));
-    a = l.activation === "softmax"
-      ? z.map((row) => { const m = Math.max(...row), e = row.map((v) => Math.exp(v - m)), s = e.reduce((p, q) => p + q); return e.map((v) => v / s); })
-      : z.map((row) => row.map((v) => activate(l.activation as ElementwiseActivation, v, l.alpha)));
-  });
+  const layers = forward64(model, x, rows, w), { z, a } = layers[layers.length - 1]!;
   const cols = model.outputs, target = (r: number, j: number): number => t[r * cols + j]!;
   let sum = 0;
   for (let r = 0; r < rows; r++) {

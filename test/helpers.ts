@@ -2,6 +2,9 @@
 import type { Backend, Tensor } from "../src/backend/backend.js";
 import { JsBackend } from "../src/backend/js/index.js";
 import { createWasmBackend, type WasmBackend } from "../src/backend/wasm.js";
+import type { ElementwiseActivation } from "../src/activations.js";
+import { forward as activate } from "../src/backend/js/activations.js";
+import type { Model } from "../src/model.js";
 
 export const wasm: WasmBackend = await createWasmBackend();
 export const js = new JsBackend();
@@ -47,4 +50,18 @@ export function meanStd(a: ArrayLike<number>): { mean: number; std: number } {
   let v = 0;
   for (let i = 0; i < a.length; i++) v += (a[i]! - mean) ** 2;
   return { mean, std: Math.sqrt(v / (a.length - 1)) };
+}
+
+/** Every layer's pre-activations z and activations a for the rows of x, in float64 from the
+ *  model's float32 weights (or the given float64 ones): the reference the model is checked against. */
+export function forward64(model: Model, x: Float32Array, rows: number, weights?: { kernel: ArrayLike<number>; bias: ArrayLike<number> }[]): { z: number[][]; a: number[][] }[] {
+  const w = weights ?? model.getWeights();
+  let a = Array.from({ length: rows }, (_, r) => Array.from(x.subarray(r * model.inputs, (r + 1) * model.inputs)));
+  return model.layers.map((l, i) => {
+    const z = a.map((row) => Array.from({ length: l.units }, (_, j) => row.reduce((s, v, k) => s + v * w[i]!.kernel[k * l.units + j]!, w[i]!.bias[j]!)));
+    a = l.activation === "softmax"
+      ? z.map((row) => { const m = Math.max(...row), e = row.map((v) => Math.exp(v - m)), s = e.reduce((p, q) => p + q); return e.map((v) => v / s); })
+      : z.map((row) => row.map((v) => activate(l.activation as ElementwiseActivation, v, l.alpha)));
+    return { z, a };
+  });
 }

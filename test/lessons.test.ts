@@ -4,7 +4,8 @@ import { describe, expect, it } from "vitest";
 import { LESSONS, lessonNamed, renderSvg, runLessons, vegaLiteSpec } from "../src/index.js";
 
 describe.each(["wasm", "js"] as const)("lessons (%s)", (backend) => {
-  for (const lesson of LESSONS) {
+  // The cost lesson measures the core's throughput: on the JS path it would time JavaScript.
+  for (const lesson of LESSONS.filter((l) => backend === "wasm" || l.name !== "cost")) {
     it(`${lesson.name}: ${lesson.claim}`, async () => {
       const progress: number[] = [];
       const r = await lesson.run({ backend, onProgress: (f) => progress.push(f) });
@@ -34,6 +35,7 @@ it("charts render to SVG with their title, axes and every series", async () => {
   expect(svg.startsWith("<svg")).toBe(true);
   expect(svg).toContain(chart.title);
   expect(svg).toContain(chart.y.title);
-  for (const series of new Set(chart.data.map((d) => String(d[chart.series!])))) expect(svg).toContain(series.replace("+", "+"));
+  expect(chart.series).toBeDefined();
+  for (const series of new Set(chart.data.map((d) => String(d[chart.series!])))) expect(svg).toContain(series);
   expect((svg.match(/<path/g) ?? []).length).toBeGreaterThan(7); // one line per pairing at least
 });

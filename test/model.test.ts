@@ -275,7 +275,7 @@ describe("inputs", () => {
   });
 
   it("refuses ragged, wrong-width, non-finite and mismatched data by name, leaving the model unchanged", async () => {
-    const m = await createModel({ inputs: 2, seed: 1, loss: "softmaxCrossEntropy", layers: [{ units: 4 }, { units: 3 }] });
+    const m = await createModel({ inputs: 2, seed: 1, loss: "softmaxCrossEntropy", normalize: "standardize", layers: [{ units: 4 }, { units: 3 }] });
     const before = saveModel(m, { optimizer: true });
     const cases: [unknown, unknown, string, RegExp][] = [
       [[[1, 2], [3]], [0, 1], "x[1]", /ragged/],
@@ -308,6 +308,9 @@ describe("inputs", () => {
     await expect(m.fit([[1, 2]], [0], { batchSize: 0 })).rejects.toThrow(/batchSize/);
     await expect(m.fit([[1, 2]], [0], { validationSplit: 1 })).rejects.toThrow(/validationSplit/);
     await expect(m.fit([[1, 2]], [0], { earlyStopping: { monitor: "valLoss" } })).rejects.toThrow(/monitor/);
+    await expect(m.fit([[1, 2]], [0], { diagnostics: { every: 0 } })).rejects.toThrow(/diagnostics.every/);
+    await expect(m.fit([[1, 2]], [0], { diagnostics: { sample: 5 } })).rejects.toThrow(/diagnostics.sample/);
+    expect(m.normalizer).toBeNull(); // no refused fit fitted it
     expect(() => m.setWeights([{ kernel: [1], bias: [1] }, { kernel: [1], bias: [1] }])).toThrow(/weights\[0\]\.kernel/);
     expect(saveModel(m, { optimizer: true })).toEqual(before);
   });
@@ -377,8 +380,66 @@ describe("save, load and dispose", () => {
     const first = m.fit({ data: x, shape: [300, 2] }, labels, { epochs: 20, batchSize: 5, yieldEveryMs: 0 });
     await expect(m.fit({ data: x, shape: [300, 2] }, labels)).rejects.toThrow(/being trained/);
     expect(() => m.trainOnBatch([[1, 2]], [0])).toThrow(StateError);
-    expect(m.predict([[1, 2]]).shape).toEqual([1, 3]); // predicting meanwhile is fine
+    // Predicting between steps is fine and sees the live weights.
+    const meanwhile = m.predict([[1, 2]]);
+    const w = m.getWeights();
+    const check = await createModel(small());
+    check.setWeights(w);
+    expect(meanwhile.data).toEqual(check.predict([[1, 2]]).data);
     m.dispose();
     await expect(first).rejects.toThrow(/disposed/);
+  });
+});
+
+describe("edge cases of fit and its options", () => {
+  it("an update that overflows is not committed: a NonFiniteError, the weights as they were", async () => {
+    const m = await createModel({ inputs: 1, seed: 1, layers: [{ units: 1 }], optimizer: sgd({ learningRate: 999 }) });
+    const before = saveModel(m, { optimizer: true });
+    let error: unknown;
+    try { m.trainOnBatch([[1e18]], [[-1e18]]); } catch (e) { error = e; }
+    expect(error).toBeInstanceOf(NonFiniteError);
+    expect((error as NonFiniteError).stage).toBe("update");
+    expect(saveModel(m, { optimizer: true })).toEqual(before);
+    expect(m.predict([[1]]).data.every(Number.isFinite)).toBe(true);
+  });
+
+  it("early stopping: a split that holds out no row monitors the loss; accuracy needs the metric; patience as Keras", async () => {
+    const m = await createModel({ inputs: 1, seed: 1, layers: [{ units: 4 }, { units: 1 }], optimizer: sgd({ learningRate: 0.05 }) });
+    const x = [[0], [0.5], [1]], y = [[0], [0.5], [1]];
+    const h = await m.fit(x, y, { epochs: 20, validationSplit: 0.2, earlyStopping: true });
+    expect(h.valLoss).toHaveLength(0);
+    expect(h.loss).toHaveLength(20); // the falling training loss keeps it going
+    await expect(m.fit(x, y, { earlyStopping: { monitor: "accuracy" } })).rejects.toThrow(/accuracy is not among the model's metrics/);
+    const flat = await createModel({ inputs: 1, seed: 1, layers: [{ units: 1 }], optimizer: sgd({ learningRate: 1e-9 }) });
+    const stopped = await flat.fit(x, y, { epochs: 50, earlyStopping: { patience: 3, minDelta: 1 } });
+    expect(stopped.loss).toHaveLength(4); // the first epoch sets the best, three more without improvement
+  });
+
+  it("an abort before the first batch trains nothing; a dispose during the last batch ends with a StateError", async () => {
+    const m = await createModel(small());
+    const controller = new AbortController();
+    controller.abort();
+    const { x, labels } = blobs(30);
+    const h = await m.fit({ data: x, shape: [30, 2] }, labels, { signal: controller.signal });
+    expect(h.stopReason).toBe("aborted");
+    expect(m.steps).toBe(0);
+    const last = m.fit({ data: x, shape: [30, 2] }, labels, { batchSize: 30, validationSplit: 0.2, onBatchEnd: () => { m.dispose(); } });
+    await expect(last).rejects.toThrow(StateError);
+  });
+
+  it("refuses misspelt options and silent conversions by name", async () => {
+    expect(() => adam({ lr: 0.5 } as never)).toThrow(/optimizer.lr/);
+    await expect(createModel({ inputs: 2, layers: [{ units: 2, activaton: "tanh" } as never] })).rejects.toThrow(/layers\[0\].activaton/);
+    await expect(createModel({ inputs: 2, layers: [{ units: 2 }], lossFunction: "mse" } as never)).rejects.toThrow(/options.lossFunction/);
+    const m = await createModel(small());
+    await expect(m.fit([[1, 2]], [0], { batch_size: 4 } as never)).rejects.toThrow(/options.batch_size/);
+    expect(() => m.predict({ data: [1, null], shape: [1, 2] } as never)).toThrow(/x.data\[1\]: expected a number/);
+    expect(() => sgd({ learningRate: 0.01, schedule: schedules.cosine({ steps: 10, min: 0.1 }) })).toThrow(/schedule.min/);
+    expect(() => saveModel(m, null as never)).toThrow(ArgumentError);
+  });
+
+  it("targets as typed-array rows work for a softmax output", async () => {
+    const m = await createModel({ inputs: 2, seed: 1, loss: "softmaxCrossEntropy", layers: [{ units: 2 }] });
+    expect(m.evaluate([[1, 2], [3, 4]], [Float32Array.of(1, 0), Float32Array.of(0, 1)])).toEqual(m.evaluate([[1, 2], [3, 4]], [0, 1]));
   });
 });

@@ -5,7 +5,7 @@ import type { ElementwiseActivation } from "../activations.js";
 import { ArgumentError } from "../errors.js";
 import type { AdamStep, Backend, Overlap, RandomStream, RmspropStep, SgdStep, Tensor, UpdateOutputs, UpdateScalars } from "./backend.js";
 import {
-  checkActivation, checkCount, checkFinite, checkHolds, checkMatrix, checkSgemm, checkSlice, checkWrite,
+  checkActivation, checkCount, checkFinite, checkHolds, checkMatrix, checkSeed, checkSgemm, checkSlice, checkWrite,
 } from "./checks.js";
 
 export class CheckedBackend implements Backend {
@@ -90,9 +90,8 @@ export class CheckedBackend implements Backend {
   }
 
   random(seed: number, stream: number): RandomStream {
-    for (const [name, v] of [["seed", seed], ["stream", stream]] as const) {
-      if (!Number.isInteger(v) || v < 0 || v > 0xffffffff) throw new ArgumentError(name, "an integer in [0, 2^32)", v);
-    }
+    checkSeed("seed", seed);
+    checkSeed("stream", stream);
     return this.inner.random(seed, stream);
   }
   freeRandom(rng: RandomStream): void { this.inner.freeRandom(rng); }

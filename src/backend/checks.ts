@@ -8,6 +8,12 @@ export function checkCount(name: string, n: number, min = 1): void {
   if (!Number.isInteger(n) || n < min || n > 0x7fffffff) throw new ArgumentError(name, `an integer >= ${min}`, n);
 }
 
+/** A seed or stream of the generator: an integer in [0, 2^32). */
+export function checkSeed(name: string, v: unknown): number {
+  if (typeof v !== "number" || !Number.isInteger(v) || v < 0 || v > 0xffffffff) throw new ArgumentError(name, "an integer in [0, 2^32)", v);
+  return v;
+}
+
 export function checkFinite(name: string, v: number): void {
   if (typeof v !== "number" || !Number.isFinite(v)) throw new ArgumentError(name, "a finite number", v);
 }

@@ -128,7 +128,12 @@ async function loop(): Promise<void> {
   while (running && mine === generation && model && setup) {
     const t0 = performance.now();
     do {
-      await model.fit(train.x, train.labels, { epochs: 1, batchSize: setup.batchSize, yieldEveryMs: 10 });
+      try {
+        await model.fit(train.x, train.labels, { epochs: 1, batchSize: setup.batchSize, yieldEveryMs: 10 });
+      } catch (e) {
+        if (mine !== generation) return; // a new setup disposed this model mid-epoch: not an error
+        throw e;
+      }
       epoch++;
     } while (performance.now() - t0 < SNAPSHOT_MS && running && mine === generation);
     if (mine !== generation) return;

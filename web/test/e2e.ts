@@ -43,7 +43,8 @@ try {
   page.on("console", (m) => { if (m.type() === "error") errors.push(m.text()); });
   await page.goto(url);
   await page.waitForSelector("#status[data-epoch]", { timeout: 15_000 });
-  check("loads", true, `core: ${await page.evaluate(() => document.body.dataset.core)}`);
+  const core = await page.evaluate(() => document.body.dataset.core);
+  check("loads on the wasm core", core === "WebAssembly SIMD", `core: ${core}`);
 
   // The circles preset trains to a low test loss within the budget.
   await page.selectOption("#preset", "circles");
@@ -124,8 +125,16 @@ try {
   await page.waitForFunction(() => document.querySelector("#status")?.getAttribute("data-epoch") === "0");
   await page.focus("#run");
   await page.keyboard.press("Space");
-  await page.waitForFunction(() => Number(document.querySelector("#status")?.getAttribute("data-epoch")) > 5);
-  check("keyboard operable", true, "Space on the focused Train button trains");
+  const trained = await page.waitForFunction(() => Number(document.querySelector("#status")?.getAttribute("data-epoch")) > 5, undefined, { timeout: 10_000 })
+    .then(() => true, () => false);
+  check("keyboard operable", trained, trained ? "Space on the focused Train button trains" : "Space did not start training");
+  // Changing the setup while training restarts it cleanly (the old model is disposed mid-epoch).
+  await page.fill("#learningRate", "0.02");
+  await page.dispatchEvent("#learningRate", "change");
+  const restarted = await page.waitForFunction(() => Number(document.querySelector("#status")?.getAttribute("data-epoch")) > 5, undefined, { timeout: 10_000 })
+    .then(() => true, () => false);
+  const stopped = await page.locator("#warnings p", { hasText: "Training stopped" }).count();
+  check("a change while training restarts it", restarted && stopped === 0, `training ${restarted ? "resumed" : "did not resume"}, ${stopped} error messages`);
   await page.waitForTimeout(1500);
   await page.screenshot({ path: path.join(artifacts, "playground.png"), fullPage: false });
   check("no page errors", errors.length === 0, errors.join(" | ") || "none");
