@@ -83,5 +83,12 @@ for (const [name, r] of Object.entries(results)) {
   console.log(`${row}${problems.length ? "FAIL" : "ok"}`);
   for (const p of problems) console.log(`    ${p.split("\n").join("\n    ")}`);
 }
+if (Object.keys(PAGES).some(selected)) {
+  const { bundleSizes } = await import("./browser/bundle-size.mjs");
+  console.log("\nbrowser build (esbuild --minify), bytes:");
+  for (const [name, { raw, gzip }] of Object.entries(await bundleSizes(here))) {
+    console.log(`  ${name.padEnd(24)}${String(raw).padStart(8)} raw ${String(gzip).padStart(8)} gzip`);
+  }
+}
 console.log(`\nengines: ${passed} passed, ${failed} failed`);
 process.exitCode = failed === 0 && passed > 0 ? 0 : 1;

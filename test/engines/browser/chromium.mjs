@@ -2,7 +2,7 @@
 // bundled by esbuild and by Vite, and unbundled from a plain module script, each in a page
 // and (bundled) in a Web Worker.
 import { copyFile, mkdir } from "node:fs/promises";
-import { mkdtempSync } from "node:fs";
+import { existsSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { serve } from "../serve.mjs";
@@ -42,6 +42,7 @@ export async function buildPages(here, out) {
 
 /** Runs every page in one browser; resolves with { name: result | Error }. */
 export async function runPages(here, { timeoutMs = 60_000 } = {}) {
+  if (!existsSync(CHROMIUM)) throw new Error(`no Chromium at ${CHROMIUM}: apt-get install chromium (Debian's), or set CHROMIUM`);
   const { chromium } = await import("playwright-core");
   const server = await serve(here);
   const results = {};
