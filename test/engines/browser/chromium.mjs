@@ -1,6 +1,6 @@
 // Headless Chromium (Debian's /usr/bin/chromium, driven by playwright-core): the package
-// bundled by esbuild and by Vite, and unbundled from a plain module script, each in a page
-// and (bundled) in a Web Worker.
+// bundled by esbuild and by Vite (build and dev server), and unbundled from a plain module
+// script, each in a page and (bundled) in a Web Worker.
 import { copyFile, mkdir } from "node:fs/promises";
 import { existsSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -11,13 +11,15 @@ export const CHROMIUM = process.env.CHROMIUM ?? "/usr/bin/chromium";
 const ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
   "--disable-background-networking", "--disable-component-update", "--disable-sync"];
 
-/** The pages, by engine name, as paths under the served root (test/engines). */
+/** The pages, by engine name: which server (a static one, or Vite's dev server) and the path
+ *  under test/engines, the root of both. */
 export const PAGES = {
-  "chromium plain script": "/browser/plain.html",
-  "chromium esbuild page": "/out/esbuild/esbuild.html",
-  "chromium esbuild worker": "/out/esbuild/esbuild-worker.html",
-  "chromium vite page": "/out/vite/index.html",
-  "chromium vite worker": "/out/vite/worker.html",
+  "chromium plain script": ["static", "/browser/plain.html"],
+  "chromium esbuild page": ["static", "/out/esbuild/esbuild.html"],
+  "chromium esbuild worker": ["static", "/out/esbuild/esbuild-worker.html"],
+  "chromium vite page": ["static", "/out/vite/index.html"],
+  "chromium vite worker": ["static", "/out/vite/worker.html"],
+  "chromium vite dev server": ["vite", "/browser/vite/index.html"],
 };
 
 /** Builds the bundles into out/esbuild and out/vite. */
@@ -45,20 +47,25 @@ export async function runPages(here, { timeoutMs = 60_000 } = {}) {
   if (!existsSync(CHROMIUM)) throw new Error(`no Chromium at ${CHROMIUM}: apt-get install chromium (Debian's), or set CHROMIUM`);
   const { chromium } = await import("playwright-core");
   const server = await serve(here);
+  const vite = await (await import("vite")).createServer({
+    root: here, configFile: false, logLevel: "error", server: { host: "127.0.0.1", port: 0 },
+  });
   const results = {};
   let browser;
   try {
+    await vite.listen();
+    const origins = { static: server.origin, vite: vite.resolvedUrls.local[0].replace(/\/$/, "") };
     // A fresh profile each run: playwright takes it as the persistent context's directory.
     browser = await chromium.launchPersistentContext(mkdtempSync(join(tmpdir(), "simdnet-chromium-")), {
       executablePath: CHROMIUM, headless: true, args: ARGS,
     });
-    for (const [name, path] of Object.entries(PAGES)) {
+    for (const [name, [origin, path]] of Object.entries(PAGES)) {
       const page = await browser.newPage();
       const errors = [];
       page.on("pageerror", (e) => errors.push(e.message));
       page.on("console", (m) => { if (m.type() === "error") errors.push(m.text()); });
       try {
-        await page.goto(server.origin + path);
+        await page.goto(origins[origin] + path);
         await page.waitForFunction(() => "smokeResult" in globalThis || "smokeError" in globalThis, null, { timeout: timeoutMs });
         const { result, error } = await page.evaluate(() => ({ result: globalThis.smokeResult, error: globalThis.smokeError }));
         results[name] = error ? new Error(error) : result;
@@ -70,6 +77,7 @@ export async function runPages(here, { timeoutMs = 60_000 } = {}) {
     }
   } finally {
     await browser?.close();
+    await vite.close();
     await server.close(); // also after a failed launch, or the open server keeps the run alive
   }
   return results;
