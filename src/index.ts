@@ -3,7 +3,7 @@ import type { Backend } from "./backend/backend.js";
 import { CheckedBackend } from "./backend/checked.js";
 import { JsBackend } from "./backend/js/index.js";
 import { createWasmBackend } from "./backend/wasm.js";
-import { ArgumentError } from "./errors.js";
+import { chooseCore, type CoreChoice } from "./backend/choose.js";
 import type { WasmSource } from "./wasm/load.js";
 
 export type { Backend, Tensor, RandomStream } from "./backend/backend.js";
@@ -42,10 +42,13 @@ export type { Initializer, Moments, FanMode, Distribution } from "./initializers
 export { JsBackend } from "./backend/js/index.js";
 export { WasmBackend } from "./backend/wasm.js";
 export { CheckedBackend } from "./backend/checked.js";
+export { simdSupported } from "./wasm/simd.js";
+export type { CoreChoice } from "./backend/choose.js";
 
 export interface BackendOptions {
-  /** "wasm" (default): the SIMD core. "js": the pure-JS path (reference and fallback). */
-  backend?: "wasm" | "js";
+  /** "auto" (default): the SIMD core where the engine supports wasm SIMD, else the pure-JS
+   *  path. "wasm" or "js" forces one; the result's `name` says which runs. */
+  backend?: CoreChoice;
   /** Where the wasm core comes from (bytes, a compiled WebAssembly.Module, a Response or a
    *  URL); by default the package's own build/simdnet.wasm. */
   wasm?: WasmSource;
@@ -54,8 +57,7 @@ export interface BackendOptions {
 /** A compute backend whose every call checks its arguments. Each wasm backend instantiates
  *  an independent core. */
 export async function createBackend(options: BackendOptions = {}): Promise<Backend> {
-  const kind = options.backend ?? "wasm";
+  const kind = chooseCore(options.backend);
   if (kind === "js") return new CheckedBackend(new JsBackend());
-  if (kind === "wasm") return new CheckedBackend(await createWasmBackend(options.wasm));
-  throw new ArgumentError("backend", '"wasm" or "js"', kind);
+  return new CheckedBackend(await createWasmBackend(options.wasm));
 }

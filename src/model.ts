@@ -7,6 +7,7 @@ import { CheckedBackend } from "./backend/checked.js";
 import { checkSeed } from "./backend/checks.js";
 import { JsBackend } from "./backend/js/index.js";
 import { createWasmBackend } from "./backend/wasm.js";
+import { chooseCore, type CoreChoice } from "./backend/choose.js";
 import { sliceRows, toMatrix, toTargets, type Matrix, type MatrixInput, type TargetInput } from "./data.js";
 import {
   checkDiagnosticsOptions, diagnose, DiagnosticsScratch, type Diagnostics, type DiagnosticsOptions,
@@ -37,8 +38,9 @@ export interface ModelOptions {
   /** Seeds every layer's initialization (each layer its own stream) and the shuffling.
    *  Default: a random seed, kept in `model.seed` so the run can be repeated. */
   seed?: number;
-  /** "wasm" (default; one shared SIMD core per process), "js", or a backend from createBackend(). */
-  backend?: "wasm" | "js" | Backend;
+  /** "auto" (default: one shared SIMD core per process, or the pure-JS path where the engine
+   *  lacks wasm SIMD), "wasm", "js", or a backend from createBackend(). `model.backend.name` says which runs. */
+  backend?: CoreChoice | Backend;
 }
 
 export interface LayerWeights {
@@ -65,17 +67,17 @@ let sharedCore: Promise<Backend> | null = null;
 
 /** The backend a model runs on: unchecked, because the model sizes its own buffers. */
 export async function resolveBackend(choice: ModelOptions["backend"]): Promise<Backend> {
-  if (choice === undefined || choice === "wasm") {
+  if (choice === undefined || typeof choice === "string") {
+    if (chooseCore(choice as CoreChoice) === "js") return new JsBackend();
     sharedCore ??= createWasmBackend().catch((e: unknown) => {
       sharedCore = null;
       throw e;
     });
     return sharedCore;
   }
-  if (choice === "js") return new JsBackend();
   if (choice instanceof CheckedBackend) return choice.inner;
   if (choice != null && typeof choice === "object" && typeof (choice as Backend).sgemm === "function") return choice;
-  throw new ArgumentError("backend", '"wasm", "js" or a backend from createBackend()', choice);
+  throw new ArgumentError("backend", '"auto", "wasm", "js" or a backend from createBackend()', choice);
 }
 
 export function randomSeed(): number {

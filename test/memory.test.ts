@@ -89,7 +89,7 @@ describe("loading the core", () => {
   it("a tensor of another backend is refused with a clear error", async () => {
     const a = await createBackend(), b = await createBackend({ backend: "js" });
     expect(() => a.read(b.alloc(3))).toThrow(/tensor: expected a tensor of this wasm backend, got JsTensor/);
-    await expect(createBackend({ backend: "gpu" as never })).rejects.toThrow(/backend: expected "wasm" or "js", got "gpu"/);
+    await expect(createBackend({ backend: "gpu" as never })).rejects.toThrow(/backend: expected "auto", "wasm" or "js", got "gpu"/);
   });
 });
 

@@ -22,16 +22,18 @@ const isNode = (): boolean =>
 
 async function resolveSource(source: WasmSource | undefined): Promise<Exclude<WasmSource, URL | string>> {
   if (source === undefined) source = defaultUrl();
-  if (typeof source === "string") source = /^[a-z][a-z0-9+.-]*:/i.test(source) && !/^[a-z]:[\\/]/i.test(source)
+  if (!(typeof source === "string" || source instanceof URL)) return source;
+  const where: string | URL = typeof source === "string" && /^[a-z][a-z0-9+.-]*:/i.test(source) && !/^[a-z]:[\\/]/i.test(source)
     ? new URL(source)
     : source;
-  if (typeof source === "string" || (source instanceof URL && source.protocol === "file:")) {
-    if (!isNode()) throw new Error(`cannot read wasm file ${String(source)} outside Node; pass bytes, a Response or a WebAssembly.Module`);
-    const { readFile } = await import("node:fs/promises");
-    return readFile(source);
+  if (isNode() && (typeof where === "string" || where.protocol === "file:")) {
+    // A computed specifier, so that bundlers for the browser and workerd leave node:fs alone.
+    const fs = "node:fs/promises";
+    const { readFile } = await import(/* @vite-ignore */ fs) as typeof import("node:fs/promises");
+    return readFile(where);
   }
-  if (source instanceof URL) return fetch(source);
-  return source;
+  // Elsewhere a path is relative to the page (as a bundler's asset URL is), fetched like a URL.
+  return fetch(typeof where === "string" ? new URL(where, globalThis.location?.href) : where);
 }
 
 /** Instantiates a fresh core. Each call gives an independent instance with its own memory. */
