@@ -21,7 +21,6 @@ export * as datasets from "./datasets.js";
 export { DEFAULT_THRESHOLDS, saturationBound } from "./diagnostics.js";
 export { LESSONS, lessonNamed, runLessons } from "./lessons/index.js";
 export type { Chart, Figure, Lesson, LessonOptions, LessonResult } from "./lessons/index.js";
-export { renderSvg, vegaLiteSpec } from "./charts.js";
 export type {
   Diagnostics, DiagnosticsOptions, LayerDiagnostics, DiagnosticWarning, WarningKind, WarningThresholds, Histogram, ValueStats,
 } from "./diagnostics.js";

@@ -1,7 +1,8 @@
 // Every lesson's claim must hold: a lesson whose verdict flips fails the suite. They run on
 // both paths (the claims are about the math, not the core), and their charts must render.
 import { describe, expect, it } from "vitest";
-import { LESSONS, lessonNamed, renderSvg, runLessons, vegaLiteSpec } from "../src/index.js";
+import { renderSvg, vegaLiteSpec } from "../src/charts.js";
+import { LESSONS, lessonNamed, runLessons } from "../src/index.js";
 
 describe.each(["wasm", "js"] as const)("lessons (%s)", (backend) => {
   // The cost lesson measures the core's throughput: on the JS path it would time JavaScript.
