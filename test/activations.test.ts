@@ -276,6 +276,6 @@ describe("activations: property tests", () => {
           throw new Error(`${name}(${x[i]}): wasm ${a[i]} js ${b[i]}`);
         }
       }
-    }), { numRuns: 300 });
+    }), { numRuns: 300, seed: 23 });
   });
 });

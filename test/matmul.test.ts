@@ -83,6 +83,6 @@ describe("sgemm", () => {
       fc.boolean(), fc.boolean(), fc.double({ min: -3, max: 3, noNaN: true }), fc.double({ min: -3, max: 3, noNaN: true }),
       fc.integer({ min: 0, max: 1e6 }),
       (m, n, k, ta, tb, alpha, beta, seed) => check(ta, tb, m, n, k, alpha, beta, seed),
-    ), { numRuns: 60 });
+    ), { numRuns: 60, seed: 24 });
   });
 });

@@ -81,7 +81,7 @@ describe("optimizer kernels", () => {
         const p = { ...sgd, lr, momentum: mu, nesterov };
         const a = run(wasm, "sgd", n, seed, p), b = run(js, "sgd", n, seed, p);
         expect(bitsOf(a[0]!)).toEqual(bitsOf(b[0]!));
-      }), { numRuns: 50 });
+      }), { numRuns: 50, seed: 22 });
   });
 });
 

@@ -154,7 +154,7 @@ describe("random: distributions", () => {
         const flo = Math.fround(lo);
         return x.every((v) => (hi > flo ? v >= flo && v < hi : v === flo));
       },
-    ), { numRuns: 200 });
+    ), { numRuns: 200, seed: 25 });
   });
 });
 

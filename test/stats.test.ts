@@ -76,5 +76,5 @@ it("statistics: wasm and js agree on random shapes (property)", () => {
       return [b.countAbsAbove(t, 2), b.countBelow(t, 0.5), ...b.read(out), ...b.read(hist), ...b.columnHashes(t, rows, cols), b.countSameSignColumns(t, rows, cols), ...b.read(squares)];
     });
     expect(a).toEqual(c);
-  }), { numRuns: 60 });
+  }), { numRuns: 60, seed: 21 });
 });
