@@ -5,7 +5,7 @@
 import type { Backend, RandomStream, Tensor } from "./backend/backend.js";
 import { normalCdf } from "./normal.js";
 import { checkCount, checkFinite } from "./backend/checks.js";
-import { ArgumentError } from "./errors.js";
+import { ArgumentError, rejectUnknownKeys } from "./errors.js";
 
 export type FanMode = "fanIn" | "fanOut" | "fanAvg";
 /** `truncatedNormal` is cut at 2 std and rescaled so the std after truncation is the target. */
@@ -262,6 +262,13 @@ const FACTORIES: Record<string, Factory> = {
 
 export const INITIALIZER_NAMES = Object.keys(FACTORIES);
 
+/** The options each initializer takes (a config with any other key is refused). */
+const OPTION_KEYS: Record<string, readonly string[]> = {
+  constant: ["value"], smallPositive: ["value"], uniform: ["min", "max"], normal: ["mean", "std"],
+  truncatedNormal: ["mean", "std", "a", "b"], varianceScaling: ["scale", "mode", "distribution"],
+  heUniform: ["slope"], heNormal: ["slope"], orthogonal: ["gain"],
+};
+
 /** Rebuilds an initializer from its `config` (or from a bare name). */
 export function fromConfig(config: string | { name: string; [k: string]: unknown }): Initializer {
   const name = typeof config === "string" ? config : config?.name;
@@ -269,5 +276,6 @@ export function fromConfig(config: string | { name: string; [k: string]: unknown
     throw new ArgumentError("initializer", `one of ${INITIALIZER_NAMES.join(", ")}`, name);
   }
   const { name: _n, ...options } = typeof config === "string" ? { name } : config;
+  rejectUnknownKeys(options, OPTION_KEYS[name] ?? [], "initializer");
   return FACTORIES[name]!(options);
 }

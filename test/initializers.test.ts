@@ -154,3 +154,11 @@ describe("initializers: configuration and errors", () => {
     expect(() => gain("swish" as never)).toThrow(/activation: expected one of/);
   });
 });
+
+describe("initializer configs", () => {
+  it("refuses a config with an option the initializer does not take", () => {
+    expect(() => init.fromConfig({ name: "uniform", mn: -1 })).toThrow(/initializer.mn/);
+    expect(() => init.fromConfig({ name: "glorotUniform", gain: 2 })).toThrow(/initializer.gain/);
+    expect(init.fromConfig({ name: "heNormal", slope: 0.2 }).config).toEqual({ name: "heNormal", slope: 0.2 });
+  });
+});
