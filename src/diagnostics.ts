@@ -48,6 +48,12 @@ export interface Histogram {
   above: number;
 }
 
+/** The bins' counts with the values outside [lo, hi) folded into the edge bins, for drawing
+ *  (a logistic output of exactly 1 lands in the last bin instead of out of sight). */
+export function edgeFoldedCounts(h: Histogram): number[] {
+  return h.counts.map((c, k) => c + (k === 0 ? h.below : 0) + (k === h.counts.length - 1 ? h.above : 0));
+}
+
 export interface ValueStats {
   mean: number;
   std: number;

@@ -1,6 +1,6 @@
 // Inputs and chart shapes the lessons share.
 import * as xoshiro from "../backend/js/random.js";
-import type { LayerDiagnostics } from "../diagnostics.js";
+import { edgeFoldedCounts, type LayerDiagnostics } from "../diagnostics.js";
 import type { Chart } from "./lesson.js";
 
 /** rows x cols standard normal values (already standardized inputs, as the seed advises). */
@@ -25,9 +25,7 @@ export function histogramChart(name: string, title: string, setups: { label: str
     for (const l of layers) {
       const h = (of === "activation" ? l.activationStats : l.preActivation).histogram;
       const width = (h.hi - h.lo) / h.counts.length, total = h.counts.reduce((s, c) => s + c, 0) + h.below + h.above;
-      // Values outside the range (a logistic output of exactly 1, say) go to the edge bins.
-      const counts = h.counts.map((c, k) => c + (k === 0 ? h.below : 0) + (k === h.counts.length - 1 ? h.above : 0));
-      counts.forEach((c, k) => data.push({ setup: label, layer: `layer ${l.layer}`, from: h.lo + k * width, to: h.lo + (k + 1) * width, share: c / total }));
+      edgeFoldedCounts(h).forEach((c, k) => data.push({ setup: label, layer: `layer ${l.layer}`, from: h.lo + k * width, to: h.lo + (k + 1) * width, share: c / total }));
     }
   }
   return { name, title, kind: "bar", x: { field: "from", title: of === "activation" ? "activation" : "pre-activation" }, x2: "to",

@@ -3,6 +3,7 @@
 // twenty times a second, so the page only ever draws.
 import { adam, createModel, datasets, initializers, rmsprop, sgd, type Initializer, type Model } from "../../src/index.js";
 import type { Dataset } from "../../src/datasets.js";
+import { edgeFoldedCounts } from "../../src/diagnostics.js";
 import type { LayerSetup, Setup } from "./config.js";
 import type { FromWorker, LayerView, Snapshot, ToWorker } from "./protocol.js";
 
@@ -108,10 +109,9 @@ function postSnapshot(): void {
   const d = model.diagnose(train.x, train.labels, { console: false, bins: 16 });
   const layers: LayerView[] = d.layers.slice(0, -1).map((l) => {
     const h = l.activationStats.histogram;
-    const counts = h.counts.map((c, k) => c + (k === 0 ? h.below : 0) + (k === h.counts.length - 1 ? h.above : 0));
     return {
       layer: l.layer, units: l.units, activation: l.activation, mean: l.activationStats.mean, std: l.activationStats.std,
-      histogram: { lo: h.lo, hi: h.hi, counts }, dead: l.dead, saturated: l.saturated, gradientNorm: l.kernelGradientNorm,
+      histogram: { lo: h.lo, hi: h.hi, counts: edgeFoldedCounts(h) }, dead: l.dead, saturated: l.saturated, gradientNorm: l.kernelGradientNorm,
       identical: l.identicalUnits.reduce((n, g) => n + g.length - 1, 0),
     };
   });
