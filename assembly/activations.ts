@@ -197,48 +197,42 @@ function refineNearRoot(kind: i32, z: v128, d: v128): v128 {
 @inline function forwardLoop(kind: i32, x: usize, y: usize, n: i32, alphaScalar: f32): void {
   const alpha = f32x4.splat(alphaScalar);
   // Two vectors a trip: halves the loop overhead and gives the CPU two independent chains.
-  const end2 = x + (<usize>(n & ~7) << 2);
-  while (x < end2) {
-    const a = forward(kind, v128.load(x), alpha);
-    const b = forward(kind, v128.load(x, 16), alpha);
-    v128.store(y, a);
-    v128.store(y, b, 16);
-    x += 32;
-    y += 32;
+  const pairs = <usize>(n & ~7) << 2;
+  let o: usize = 0;
+  for (; o < pairs; o += 32) {
+    const a = forward(kind, v128.load(x + o), alpha);
+    const b = forward(kind, v128.load(x + o, 16), alpha);
+    v128.store(y + o, a);
+    v128.store(y + o, b, 16);
   }
   if (n & 4) {
-    v128.store(y, forward(kind, v128.load(x), alpha));
-    x += 16;
-    y += 16;
+    v128.store(y + o, forward(kind, v128.load(x + o), alpha));
+    o += 16;
   }
   const rest = n & 3;
-  if (rest) storePartial(y, forward(kind, loadPartial(x, rest, 0), alpha), rest);
+  if (rest) storePartial(y + o, forward(kind, loadPartial(x + o, rest, 0), alpha), rest);
 }
 
 // dz = dy * f'(z). dz may alias dy.
 // @ts-ignore: decorator
 @inline function backwardLoop(kind: i32, z: usize, dy: usize, dz: usize, n: i32, alphaScalar: f32): void {
   const alpha = f32x4.splat(alphaScalar);
-  const end2 = z + (<usize>(n & ~7) << 2);
-  while (z < end2) {
-    const a = f32x4.mul(v128.load(dy), derivative(kind, v128.load(z), alpha));
-    const b = f32x4.mul(v128.load(dy, 16), derivative(kind, v128.load(z, 16), alpha));
-    v128.store(dz, a);
-    v128.store(dz, b, 16);
-    z += 32;
-    dy += 32;
-    dz += 32;
+  const pairs = <usize>(n & ~7) << 2;
+  let o: usize = 0;
+  for (; o < pairs; o += 32) {
+    const a = f32x4.mul(v128.load(dy + o), derivative(kind, v128.load(z + o), alpha));
+    const b = f32x4.mul(v128.load(dy + o, 16), derivative(kind, v128.load(z + o, 16), alpha));
+    v128.store(dz + o, a);
+    v128.store(dz + o, b, 16);
   }
   if (n & 4) {
-    v128.store(dz, f32x4.mul(v128.load(dy), derivative(kind, v128.load(z), alpha)));
-    z += 16;
-    dy += 16;
-    dz += 16;
+    v128.store(dz + o, f32x4.mul(v128.load(dy + o), derivative(kind, v128.load(z + o), alpha)));
+    o += 16;
   }
   const rest = n & 3;
   if (rest) {
-    const d = derivative(kind, loadPartial(z, rest, 0), alpha);
-    storePartial(dz, f32x4.mul(loadPartial(dy, rest, 0), d), rest);
+    const d = derivative(kind, loadPartial(z + o, rest, 0), alpha);
+    storePartial(dz + o, f32x4.mul(loadPartial(dy + o, rest, 0), d), rest);
   }
 }
 
