@@ -197,42 +197,50 @@ function refineNearRoot(kind: i32, z: v128, d: v128): v128 {
 @inline function forwardLoop(kind: i32, x: usize, y: usize, n: i32, alphaScalar: f32): void {
   const alpha = f32x4.splat(alphaScalar);
   // Two vectors a trip: halves the loop overhead and gives the CPU two independent chains.
-  const pairs = <usize>(n & ~7) << 2;
-  let o: usize = 0;
-  for (; o < pairs; o += 32) {
-    const a = forward(kind, v128.load(x + o), alpha);
-    const b = forward(kind, v128.load(x + o, 16), alpha);
-    v128.store(y + o, a);
-    v128.store(y + o, b, 16);
-  }
+  // A count of pairs left bounds it (x + 4n wraps for a tensor ending at 2^32); as a do-while,
+  // its test is the trip's only compare (a for loop measured 5-9% slower on ReLU).
+  let pairs = n >> 3;
+  if (pairs > 0) do {
+    const a = forward(kind, v128.load(x), alpha);
+    const b = forward(kind, v128.load(x, 16), alpha);
+    v128.store(y, a);
+    v128.store(y, b, 16);
+    x += 32;
+    y += 32;
+  } while (--pairs);
   if (n & 4) {
-    v128.store(y + o, forward(kind, v128.load(x + o), alpha));
-    o += 16;
+    v128.store(y, forward(kind, v128.load(x), alpha));
+    x += 16;
+    y += 16;
   }
   const rest = n & 3;
-  if (rest) storePartial(y + o, forward(kind, loadPartial(x + o, rest, 0), alpha), rest);
+  if (rest) storePartial(y, forward(kind, loadPartial(x, rest, 0), alpha), rest);
 }
 
 // dz = dy * f'(z). dz may alias dy.
 // @ts-ignore: decorator
 @inline function backwardLoop(kind: i32, z: usize, dy: usize, dz: usize, n: i32, alphaScalar: f32): void {
   const alpha = f32x4.splat(alphaScalar);
-  const pairs = <usize>(n & ~7) << 2;
-  let o: usize = 0;
-  for (; o < pairs; o += 32) {
-    const a = f32x4.mul(v128.load(dy + o), derivative(kind, v128.load(z + o), alpha));
-    const b = f32x4.mul(v128.load(dy + o, 16), derivative(kind, v128.load(z + o, 16), alpha));
-    v128.store(dz + o, a);
-    v128.store(dz + o, b, 16);
-  }
+  let pairs = n >> 3;
+  if (pairs > 0) do {
+    const a = f32x4.mul(v128.load(dy), derivative(kind, v128.load(z), alpha));
+    const b = f32x4.mul(v128.load(dy, 16), derivative(kind, v128.load(z, 16), alpha));
+    v128.store(dz, a);
+    v128.store(dz, b, 16);
+    z += 32;
+    dy += 32;
+    dz += 32;
+  } while (--pairs);
   if (n & 4) {
-    v128.store(dz + o, f32x4.mul(v128.load(dy + o), derivative(kind, v128.load(z + o), alpha)));
-    o += 16;
+    v128.store(dz, f32x4.mul(v128.load(dy), derivative(kind, v128.load(z), alpha)));
+    z += 16;
+    dy += 16;
+    dz += 16;
   }
   const rest = n & 3;
   if (rest) {
-    const d = derivative(kind, loadPartial(z + o, rest, 0), alpha);
-    storePartial(dz + o, f32x4.mul(loadPartial(dy + o, rest, 0), d), rest);
+    const d = derivative(kind, loadPartial(z, rest, 0), alpha);
+    storePartial(dz, f32x4.mul(loadPartial(dy, rest, 0), d), rest);
   }
 }
 

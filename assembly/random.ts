@@ -87,9 +87,8 @@ export function rngSeed(state: usize, seed: u32, stream: u32): void {
 
 /** The raw 32-bit outputs, n of them (tests compare this stream across engines). */
 export function fillBits(state: usize, out: usize, n: i32): void {
-  const full = <usize>(n & ~3) << 2;
-  for (let o: usize = 0; o < full; o += 16) v128.store(out + o, next(state));
-  if (n & 3) storePartial(out + full, next(state), n & 3);
+  for (let left = n >> 2; left > 0; left--, out += 16) v128.store(out, next(state));
+  if (n & 3) storePartial(out, next(state), n & 3);
 }
 
 /** Uniform floats in [lo, hi): lo + (hi - lo) u, u = k / 2^24. `below` is the largest float
@@ -98,9 +97,8 @@ export function fillUniform(state: usize, out: usize, n: i32, lo: f32, hi: f32, 
   const vlo = f32x4.splat(lo);
   const vw = f32x4.splat(hi - lo);
   const vcap = f32x4.splat(hi > lo ? below : lo);
-  const full = <usize>(n & ~3) << 2;
-  for (let o: usize = 0; o < full; o += 16) v128.store(out + o, f32x4.min(fma(unit(next(state)), vw, vlo), vcap));
-  if (n & 3) storePartial(out + full, f32x4.min(fma(unit(next(state)), vw, vlo), vcap), n & 3);
+  for (let left = n >> 2; left > 0; left--, out += 16) v128.store(out, f32x4.min(fma(unit(next(state)), vw, vlo), vcap));
+  if (n & 3) storePartial(out, f32x4.min(fma(unit(next(state)), vw, vlo), vcap), n & 3);
 }
 
 /** Eight standard normals into `block` by Box-Muller (1958): r = sqrt(-2 ln u1) with
