@@ -115,6 +115,33 @@ export interface Diagnostics {
   warnings: DiagnosticWarning[];
 }
 
+/** An input column whose scale calls for normalization: |mean| or std above the threshold. */
+export interface UnnormalizedColumn {
+  column: number;
+  mean: number;
+  std: number;
+}
+
+/** The columns of the raw inputs (rows x cols, row-major) whose |mean| or std exceeds
+ *  `threshold` (default DEFAULT_THRESHOLDS.inputScale): one pass over the values, in float64. */
+export function unnormalizedColumns(data: Float32Array, rows: number, cols: number,
+  threshold = DEFAULT_THRESHOLDS.inputScale): UnnormalizedColumn[] {
+  const sum = new Float64Array(cols), sq = new Float64Array(cols);
+  for (let r = 0, i = 0; r < rows; r++) {
+    for (let c = 0; c < cols; c++, i++) {
+      const v = data[i]!;
+      sum[c] = sum[c]! + v;
+      sq[c] = sq[c]! + v * v;
+    }
+  }
+  const out: UnnormalizedColumn[] = [];
+  for (let c = 0; c < cols && rows > 0; c++) {
+    const mean = sum[c]! / rows, std = Math.sqrt(Math.max(0, sq[c]! / rows - mean * mean));
+    if (Math.abs(mean) > threshold || std > threshold) out.push({ column: c, mean, std });
+  }
+  return out;
+}
+
 /** Where a diagnosis reads its rows: `load` writes rows [start, start + count) into batch.x
  *  (and batch.t when targets exist); `loadSpread` writes `count` rows spread over all of
  *  them, for the gradient batch (a source sorted by class must not give one class only). */

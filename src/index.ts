@@ -37,7 +37,7 @@ export type { LossName, LossConfig } from "./losses.js";
 export { ACTIVATIONS, gain, DEFAULT_LEAKY_SLOPE, DEFAULT_ELU_ALPHA } from "./activations.js";
 export type { ActivationName, ElementwiseActivation } from "./activations.js";
 export * as initializers from "./initializers.js";
-export type { Initializer, Moments, FanMode, Distribution } from "./initializers.js";
+export type { Initializer, InitializerName, Moments, FanMode, Distribution } from "./initializers.js";
 export { JsBackend } from "./backend/js/index.js";
 export { WasmBackend } from "./backend/wasm.js";
 export { CheckedBackend } from "./backend/checked.js";

@@ -241,8 +241,13 @@ function truncatedMoments(mean: number, std: number, a: number, b: number): Mome
   return { mean: mean + std * m, std: std * Math.sqrt(Math.max(v, 0)), min: a, max: b };
 }
 
+/** The name of every built-in initializer, as `kernelInitializer` and `biasInitializer` take it. */
+export type InitializerName =
+  | "zeros" | "ones" | "constant" | "smallPositive" | "uniform" | "normal" | "truncatedNormal" | "varianceScaling"
+  | "glorotUniform" | "glorotNormal" | "lecunUniform" | "lecunNormal" | "heUniform" | "heNormal" | "orthogonal";
+
 type Factory = (options?: Record<string, unknown>) => Initializer;
-const FACTORIES: Record<string, Factory> = {
+const FACTORIES: Record<InitializerName, Factory> = {
   zeros: () => zeros(),
   ones: () => ones(),
   constant: (o) => constant(o?.value as number),
@@ -260,7 +265,8 @@ const FACTORIES: Record<string, Factory> = {
   orthogonal: (o) => orthogonal(o),
 };
 
-export const INITIALIZER_NAMES = Object.keys(FACTORIES);
+/** Every initializer name, in the order of the table above. */
+export const INITIALIZER_NAMES = Object.keys(FACTORIES) as InitializerName[];
 
 /** The options each initializer takes (a config with any other key is refused). */
 const OPTION_KEYS: Record<string, readonly string[]> = {
@@ -277,5 +283,5 @@ export function fromConfig(config: string | { name: string; [k: string]: unknown
   }
   const { name: _n, ...options } = typeof config === "string" ? { name } : config;
   rejectUnknownKeys(options, OPTION_KEYS[name] ?? [], "initializer");
-  return FACTORIES[name]!(options);
+  return FACTORIES[name as InitializerName](options);
 }
