@@ -26,13 +26,12 @@ const check = (ok, what, detail = "") => {
 const run = (cmd, args, cwd, extra = {}) => spawnSync(cmd, args, { cwd, encoding: "utf8", timeout: 180_000, ...extra });
 const npm = (cwd, ...args) => execFileSync("npm", args, { cwd, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
 
-for (const built of ["dist/index.js", "dist/charts.js", "dist/cli.js", "build/simdnet.wasm"]) {
-  if (!existsSync(join(root, built))) throw new Error(`${built} is missing: run npm run build first`);
-}
 const dir = mkdtempSync(join(tmpdir(), "simdnet-package-"));
 try {
-  // 1. The tarball: what it holds and how big it is.
-  const [packed] = JSON.parse(npm(root, "pack", "--json", "--ignore-scripts", "--pack-destination", dir));
+  // 1. The tarball, packed as for publishing (prepack builds everything afresh and strips the
+  //    clone's prepare script): what it holds and how big it is.
+  const output = npm(root, "pack", "--json", "--pack-destination", dir);
+  const [packed] = JSON.parse(output.slice(output.search(/^\[$/m))); // after the build's own output
   const files = packed.files.map((f) => f.path);
   const tarball = join(dir, packed.filename);
   for (const needed of ["package.json", "README.md", "LICENSE", "CHANGELOG.md", "build/simdnet.wasm", "dist/index.js", "dist/index.d.ts",
@@ -54,8 +53,8 @@ try {
     .map((p) => dirname(p.replaceAll("\\", "/")));
   check(installed.length <= MAX_PACKAGES, `${installed.length} packages installed`, installed.join(", "));
   const manifest = JSON.parse(readFileSync(join(dir, "node_modules/simdnet/package.json"), "utf8"));
-  const installHooks = ["preinstall", "install", "postinstall"].filter((s) => manifest.scripts?.[s]);
-  check(installHooks.length === 0, "no install-time scripts (installing runs no build)", installHooks.join(", "));
+  const installHooks = ["preinstall", "install", "postinstall", "prepare"].filter((s) => manifest.scripts?.[s]);
+  check(installHooks.length === 0, "no install-time scripts, prepare included (installing runs no build)", installHooks.join(", "));
   check(!existsSync(join(dir, "node_modules/.bin/csv2json")) && !existsSync(join(dir, "node_modules/vega")), "no Vega, no Vega commands on the path");
 
   // 3. ESM, CommonJS (require and import()), the CLI.
