@@ -44,6 +44,7 @@ export { CheckedBackend } from "./backend/checked.js";
 export { simdSupported } from "./wasm/simd.js";
 export type { CoreChoice } from "./backend/choose.js";
 
+/** Which core createBackend makes, and where the wasm comes from. */
 export interface BackendOptions {
   /** "auto" (default): the SIMD core where the engine supports wasm SIMD, else the pure-JS
    *  path. "wasm" or "js" forces one; the result's `name` says which runs. */

@@ -13,6 +13,7 @@ export const MAX_UNITS = 1 << 20;
 /** An initializer, its name, or its config (`{ name: "normal", std: 0.05 }`). */
 export type InitializerInput = Initializer | InitializerName | { name: InitializerName; [k: string]: unknown };
 
+/** A dense layer as a user writes it: units, activation, initializers; the rest defaults. */
 export interface DenseOptions {
   units: number;
   /** Default: relu for hidden layers; for the output layer, what the loss implies (softmax,

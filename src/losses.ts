@@ -6,9 +6,12 @@ import type { ActivationName } from "./activations.js";
 import type { Backend, Tensor } from "./backend/backend.js";
 import { ArgumentError, rejectUnknownKeys } from "./errors.js";
 
+/** The losses a model may train with. */
 export type LossName = "meanSquaredError" | "binaryCrossEntropy" | "softmaxCrossEntropy";
+/** Every loss name. */
 export const LOSS_NAMES: readonly LossName[] = ["meanSquaredError", "binaryCrossEntropy", "softmaxCrossEntropy"];
 
+/** A loss with its options (what a model saves). */
 export interface LossConfig {
   name: LossName;
   /** The output layer's values are logits (identity activation): the loss applies the

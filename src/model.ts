@@ -21,8 +21,10 @@ import { Normalizer, type NormalizerKind } from "./normalizers.js";
 import { OptimizerRunner, optimizerFromConfig, type OptimizerConfig, type OptimizerName } from "./optimizers.js";
 import { fit, type FitOptions, type History } from "./training.js";
 
+/** Metrics reported besides the loss. */
 export type MetricName = "accuracy";
 
+/** What createModel takes: the input width, the layers, and optionally loss, optimizer, metrics, normalizer, seed and backend. */
 export interface ModelOptions {
   /** Width of an input row. */
   inputs: number;
@@ -43,6 +45,7 @@ export interface ModelOptions {
   backend?: CoreChoice | Backend;
 }
 
+/** One layer's weights, as getWeights returns and setWeights takes them. */
 export interface LayerWeights {
   /** [inputs x units] row-major. */
   kernel: Float32Array;
@@ -55,6 +58,7 @@ export interface Prediction {
   shape: [number, number];
 }
 
+/** The mean loss over the rows, and accuracy when it is a metric. */
 export interface Evaluation {
   loss: number;
   accuracy?: number;
@@ -92,6 +96,7 @@ export async function createModel(options: ModelOptions): Promise<Model> {
   return new Model(backend, options);
 }
 
+/** A stack of dense layers with its loss, optimizer and input normalizer, on one backend. Made by createModel or loadModel. */
 export class Model {
   readonly inputs: number;
   readonly layers: readonly DenseLayer[];

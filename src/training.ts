@@ -15,8 +15,10 @@ import type { Batch } from "./network.js";
 import { Normalizer } from "./normalizers.js";
 import { shuffle } from "./random.js";
 
+/** What early stopping watches. */
 export type Monitor = "loss" | "accuracy" | "valLoss" | "valAccuracy";
 
+/** Stop when the monitored value has not improved for `patience` epochs. */
 export interface EarlyStopping {
   /** Default valLoss when there is validation data, else loss. */
   monitor?: Monitor;
@@ -28,6 +30,7 @@ export interface EarlyStopping {
   restoreBest?: boolean;
 }
 
+/** What onBatchEnd receives after each step. */
 export interface BatchLogs {
   epoch: number;
   batch: number;
@@ -38,6 +41,7 @@ export interface BatchLogs {
   accuracy?: number;
 }
 
+/** What onEpochEnd receives, and history.epochs holds, after each epoch. */
 export interface EpochLogs {
   epoch: number;
   loss: number;
@@ -56,6 +60,7 @@ export interface EpochLogs {
 /** A callback may return false (or a promise of false) to stop training after this batch or epoch. */
 type Callback<T> = (logs: T) => void | boolean | Promise<void | boolean>;
 
+/** Options of model.fit; every one has a default. */
 export interface FitOptions {
   /** Default 1. */
   epochs?: number;
@@ -89,8 +94,10 @@ export interface FitOptions {
   warnings?: boolean;
 }
 
+/** Why fit returned: all epochs done, early stopping, an abort signal, or a callback returning false. */
 export type StopReason = "completed" | "earlyStopping" | "aborted" | "callback";
 
+/** What fit resolves with: per-epoch logs and metrics, why it stopped, and diagnostics. */
 export interface History {
   epochs: EpochLogs[];
   loss: number[];

@@ -21,6 +21,7 @@ class WasmRandom implements RandomStream {
   constructor(readonly owner: WasmBackend, readonly seed: number, readonly stream: number, readonly ptr: number) {}
 }
 
+/** The WebAssembly SIMD backend: tensors live in the core's linear memory and kernels run there. */
 export class WasmBackend implements Backend {
   readonly name = "wasm" as const;
   readonly core: CoreExports;
