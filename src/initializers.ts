@@ -273,7 +273,7 @@ const FACTORIES: Record<InitializerName, Factory> = {
   orthogonal: (o) => orthogonal(o),
 };
 
-/** Every initializer name, in the order of the table above. */
+/** Every built-in initializer's name. */
 export const INITIALIZER_NAMES = Object.keys(FACTORIES) as InitializerName[];
 
 /** The options each initializer takes (a config with any other key is refused). */
