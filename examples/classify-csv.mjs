@@ -12,8 +12,8 @@ const columns = header.split(",").slice(0, -1);
 const rows = lines.map((line) => line.split(","));
 const classes = [...new Set(rows.map((r) => r.at(-1)))];
 // The file is sorted by class: shuffle it (seeded) so the validation split sees every class.
-let seed = 7;
-const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+let state = 7; // a 32-bit linear congruential generator (Numerical Recipes' constants)
+const random = () => (state = (Math.imul(state, 1664525) + 1013904223) >>> 0) / 2 ** 32;
 for (let i = rows.length - 1; i > 0; i--) {
   const j = Math.floor(random() * (i + 1));
   [rows[i], rows[j]] = [rows[j], rows[i]];

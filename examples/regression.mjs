@@ -4,8 +4,8 @@
 import { adam, createModel, schedules } from "simdnet";
 
 // y = sin(3x) + x/2 + noise on [-2, 2], from a seeded generator.
-let seed = 3;
-const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+let state = 3; // a 32-bit linear congruential generator (Numerical Recipes' constants)
+const random = () => (state = (Math.imul(state, 1664525) + 1013904223) >>> 0) / 2 ** 32;
 const curve = (x) => Math.sin(3 * x) + x / 2;
 const sample = (n) => Array.from({ length: n }, () => 4 * random() - 2);
 const trainX = sample(800), testX = sample(200);
