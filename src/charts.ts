@@ -31,6 +31,7 @@ function logAxis(values: number[]): Record<string, unknown> {
   const lo = Math.min(...positive), hi = Math.max(...positive);
   if (lo >= 1e-3 && hi < 1e4) return { format: "~g" };
   const first = Math.ceil(Math.log10(lo)), count = Math.floor(Math.log10(hi)) - first + 1;
+  if (count < 2) return { format: "~e" }; // within about a decade: Vega's own ticks
   const step = Math.ceil(count / 8); // at most 8 labels: they must not collide
   return { format: "~e", values: Array.from({ length: Math.ceil(count / step) }, (_, k) => 10 ** (first + k * step)) };
 }
@@ -41,7 +42,8 @@ function withMarkers(chart: Chart): Row[] {
   const groups = new Map<string, Row[]>();
   for (const d of chart.data) {
     const key = series ? String(d[series]) : "";
-    groups.set(key, [...(groups.get(key) ?? []), d]);
+    const rows = groups.get(key);
+    if (rows) rows.push(d); else groups.set(key, [d]);
   }
   const out: Row[] = [];
   [...groups.values()].forEach((rows, s) => {

@@ -56,6 +56,8 @@ it("a log axis has one number format: powers of ten in exponent form beyond [0.0
   expect(wide.format).toBe("~e");
   expect(wide.values.length).toBeLessThanOrEqual(8);
   for (const v of wide.values) expect(Math.log10(v)).toBeCloseTo(Math.round(Math.log10(v)), 10);
+  const oneDecade = vegaLiteSpec({ ...line, data: curves(["a"], 10, (_, e) => 2e-5 + e * 6e-6) }) as { encoding: { y: { axis: { format: string; values?: number[] } } } };
+  expect(oneDecade.encoding.y.axis).toEqual({ format: "~e" }); // no empty tick list
   const narrow = vegaLiteSpec({ ...line, data: curves(["a"], 10, (_, e) => 0.5 / (e + 1)) }) as { encoding: { y: { axis: { format: string } } } };
   expect(narrow.encoding.y.axis.format).toBe("~g");
 });
