@@ -22,8 +22,10 @@ import { OptimizerRunner, optimizerFromConfig, type OptimizerConfig, type Optimi
 import { fit, type FitOptions, type History } from "./training.js";
 import { deepFreeze } from "./immutable.js";
 
+/** Metrics reported besides the loss. */
 export type MetricName = "accuracy";
 
+/** What createModel takes: the input width, the layers, and optionally loss, optimizer, metrics, normalizer, seed and backend. */
 export interface ModelOptions {
   /** Width of an input row. */
   inputs: number;
@@ -44,6 +46,7 @@ export interface ModelOptions {
   backend?: CoreChoice | Backend;
 }
 
+/** One layer's weights, as getWeights returns and setWeights takes them. */
 export interface LayerWeights {
   /** [inputs x units] row-major. */
   kernel: Float32Array;
@@ -56,6 +59,7 @@ export interface Prediction {
   shape: [number, number];
 }
 
+/** The mean loss over the rows, and accuracy when it is a metric. */
 export interface Evaluation {
   loss: number;
   accuracy?: number;
@@ -94,9 +98,9 @@ export async function createModel(options: ModelOptions): Promise<Model> {
 }
 
 /**
- * A trained or trainable network. Its descriptive properties are frozen (writing to them
- * throws in strict code and changes nothing); its state lives in private fields and changes
- * only through its methods.
+ * A stack of dense layers with its loss, optimizer and input normalizer, on one backend; made
+ * by createModel or loadModel. Its descriptive properties are frozen (writing to them throws
+ * in strict code and changes nothing); its state changes only through its methods.
  */
 export class Model {
   /** Width of an input row. */

@@ -4,14 +4,17 @@
 import { ArgumentError } from "./errors.js";
 import type { Matrix } from "./data.js";
 
+/** standardize: (x - mean) / std per column; minMax: (x - min) / (max - min) per column. */
 export type NormalizerKind = "standardize" | "minMax";
 
+/** A fitted normalizer as JSON: y = (x - shift) * scale per column. */
 export interface NormalizerConfig {
   kind: NormalizerKind;
   shift: number[];
   scale: number[];
 }
 
+/** A per-column input normalizer fitted on training rows and applied to every later input. */
 export class Normalizer {
   private constructor(readonly kind: NormalizerKind, readonly shift: Float32Array, readonly scale: Float32Array) {}
 

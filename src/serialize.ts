@@ -10,8 +10,10 @@ import { Normalizer, type NormalizerConfig } from "./normalizers.js";
 import { optimizerFromConfig, stateVectors, type OptimizerConfig } from "./optimizers.js";
 
 export const FORMAT = "simdnet-model";
+/** The version of the saved-model document this library writes. */
 export const FORMAT_VERSION = 1;
 
+/** A saved model: JSON with format and version, architecture, normalizer, optional optimizer state and base64 weights. */
 export interface ModelDocument {
   format: typeof FORMAT;
   version: number;
