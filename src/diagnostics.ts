@@ -1,5 +1,5 @@
 // Diagnostics: what each layer is doing, measured on a sample of rows by the stats kernels,
-// and warnings when a layer shows one of the seed's failure modes (dead ReLUs, saturation,
+// and warnings when a layer shows one of the article's failure modes (dead ReLUs, saturation,
 // vanishing or exploding gradients, identical units, inputs that are not normalized).
 //
 // Activation statistics come from a forward pass over the whole sample; gradient statistics
@@ -89,7 +89,7 @@ export interface LayerDiagnostics {
   identicalUnits: number[][];
   /** Groups of units with identical kernel gradients. */
   identicalGradients?: number[][];
-  /** Fraction of units whose incoming-weight gradients all share one sign (the seed's
+  /** Fraction of units whose incoming-weight gradients all share one sign (the article's
    *  quadrant effect: it is 1 for any layer fed by logistic outputs when the batch is one row). */
   sameSignGradients?: number;
   /** This layer's inputs are logistic outputs (always positive). */

@@ -106,7 +106,7 @@ function optionsOf<T extends object>(name: string, o: T | undefined): Partial<T>
   return o;
 }
 
-/** Every entry = value. The seed's "equal" initialization: it never breaks symmetry. */
+/** Every entry = value. The article's "equal" initialization: it never breaks symmetry. */
 export function constant(value = 0): Initializer {
   finite("value", value);
   return checked({
@@ -121,7 +121,7 @@ export const zeros = (): Initializer => ({ ...constant(0), name: "zeros", config
 /** Every entry 1. */
 export const ones = (): Initializer => ({ ...constant(1), name: "ones", config: { name: "ones" } });
 /** A small positive constant (0.01 by default) for ReLU biases, so units start in the active
- *  region (CS231n's suggestion, which the seed repeats; its benefit is not universal). */
+ *  region (CS231n's suggestion, which the article repeats; its benefit is not universal). */
 export function smallPositive(value = 0.01): Initializer {
   if (typeof value !== "number" || !(value > 0 && value <= 1)) throw new ArgumentError("value", "a number in (0, 1]", value);
   return { ...constant(value), name: "smallPositive", config: { name: "smallPositive", value } };
@@ -157,7 +157,7 @@ export function normal(given?: { mean?: number; std?: number }): Initializer {
 /**
  * Truncated normal, two conventions:
  * - `{ mean, std }`: cut at mean +- 2 std and rescaled so the entries' std is `std`
- *   (Keras VarianceScaling's convention, which the seed's formulas assume).
+ *   (Keras VarianceScaling's convention, which the article's formulas assume).
  * - `{ mean, std, a, b }`: PyTorch's trunc_normal_(mean, std, a, b): Normal(mean, std)
  *   conditioned on a <= x <= b, absolute bounds, no rescaling.
  */

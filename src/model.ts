@@ -301,7 +301,7 @@ export class Model {
    * Per layer: pre-activation and activation mean, std and histogram, saturation (logistic,
    * tanh), dead units (ReLU), the negative region (leaky ReLU), identical units; with y also
    * gradient norms, the next update's size relative to the weights, identical gradients and
-   * the gradient-sign quadrant. Warnings for the seed's failure modes go to console.warn and
+   * the gradient-sign quadrant. Warnings for the article's failure modes go to console.warn and
    * onWarning. Changes nothing in the model.
    */
   diagnose(x: MatrixInput, y?: TargetInput, options: DiagnosticsOptions = {}): Diagnostics {

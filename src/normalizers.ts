@@ -1,6 +1,6 @@
 // Input normalization fitted on the training data and stored with the model, so predict sees
 // inputs on the same scale as fit did. Unnormalized inputs and large weights blow up
-// pre-activations (the seed's point 8); both kinds are per-column affine maps x' = (x - shift) * scale.
+// pre-activations (the article's point 8); both kinds are per-column affine maps x' = (x - shift) * scale.
 import { ArgumentError } from "./errors.js";
 import type { Matrix } from "./data.js";
 

@@ -1,4 +1,4 @@
-// The lessons, in the order of the seed text. Each is an experiment with a verdict.
+// The lessons, in the order of the article. Each is an experiment with a verdict.
 import cost from "./cost.js";
 import deadRelu from "./deadRelu.js";
 import depth from "./depth.js";

@@ -1,4 +1,4 @@
-// What a lesson is: one claim of the seed text, an experiment on the library that measures
+// What a lesson is: one claim of the article, an experiment on the library that measures
 // it, and a verdict with its figures. Every lesson is seeded and reproducible.
 import type { Backend } from "../backend/backend.js";
 
