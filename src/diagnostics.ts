@@ -206,20 +206,20 @@ export function checkDiagnosticsOptions(o: DiagnosticsOptions, more: readonly st
   return { bins, saturation, gradientRows, thresholds, console: toConsole, onWarning: o.onWarning };
 }
 
-/** Groups (of two or more) of equal hashes, confirmed equal by `same`. */
+/** Groups (of two or more) of equal hashes, confirmed equal by `same`. Linear in the units
+ *  when they are all alike: each unit is compared with one representative per distinct
+ *  group under its hash, never with every other unit. */
 function groupsOf(hashes: Uint32Array, same: (i: number, j: number) => boolean): number[][] {
-  const byHash = new Map<number, number[]>();
-  hashes.forEach((h, j) => byHash.set(h, [...(byHash.get(h) ?? []), j]));
-  const groups: number[][] = [];
-  for (const candidates of byHash.values()) {
-    const left = [...candidates];
-    while (left.length > 1) {
-      const first = left.shift()!;
-      const group = [first, ...left.filter((j) => same(first, j))];
-      if (group.length > 1) groups.push(group);
-      for (const j of group) if (left.includes(j)) left.splice(left.indexOf(j), 1);
-    }
+  const byHash = new Map<number, number[][]>();
+  for (let j = 0; j < hashes.length; j++) {
+    const bucket = byHash.get(hashes[j]!);
+    if (!bucket) { byHash.set(hashes[j]!, [[j]]); continue; }
+    const group = bucket.find((g) => same(g[0]!, j));
+    if (group) group.push(j);
+    else bucket.push([j]);
   }
+  const groups: number[][] = [];
+  for (const bucket of byHash.values()) for (const g of bucket) if (g.length > 1) groups.push(g);
   return groups;
 }
 

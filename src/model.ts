@@ -6,9 +6,9 @@ import type { Backend, Tensor } from "./backend/backend.js";
 import { CheckedBackend } from "./backend/checked.js";
 import { checkSeed } from "./backend/checks.js";
 import { JsBackend } from "./backend/js/index.js";
-import { createWasmBackend } from "./backend/wasm.js";
+import { createWasmBackend, trackModel } from "./backend/wasm.js";
 import { chooseCore, type CoreChoice } from "./backend/choose.js";
-import { sliceRows, toMatrix, toTargets, type Matrix, type MatrixInput, type TargetInput } from "./data.js";
+import { sliceRows, toMatrix, type Matrix, type MatrixInput, type TargetInput } from "./data.js";
 import {
   checkDiagnosticsOptions, diagnose, DiagnosticsScratch, type Diagnostics, type DiagnosticsOptions,
   type ResolvedDiagnosticsOptions,
@@ -155,6 +155,7 @@ export class Model {
       throw e;
     }
     this.optimizerRunner = runner;
+    trackModel(backend, 1);
   }
 
   get outputs(): number { return this.net.outputs; }
@@ -211,7 +212,7 @@ export class Model {
   evaluate(x: MatrixInput, y: TargetInput): Evaluation {
     this.checkUsable("evaluate", false);
     const m = toMatrix("x", x, this.inputs);
-    const t = toTargets("y", y, m.rows, this.outputs, this.lossFn.classIndices);
+    const t = this.lossFn.targets("y", y, m.rows);
     this.reserveInference(m.rows);
     return this.evaluateRows(m.rows, (batch, start, count) => this.upload(batch, m, t, start, count));
   }
@@ -276,7 +277,7 @@ export class Model {
     this.checkUsable("diagnose", false);
     const o = checkDiagnosticsOptions(options);
     const m = toMatrix("x", x, this.inputs);
-    const t = y === undefined ? null : toTargets("y", y, m.rows, this.outputs, this.lossFn.classIndices);
+    const t = y === undefined ? null : this.lossFn.targets("y", y, m.rows);
     if (!this.training) this.net.ensureCapacity(Math.min(m.rows, Math.max(INFERENCE_ROWS, o.gradientRows)));
     const source = {
       rows: m.rows, hasTargets: t !== null,
@@ -310,6 +311,7 @@ export class Model {
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
+    trackModel(this.backend, -1);
     this.scratch?.dispose();
     this.optimizerRunner.dispose();
     this.net.dispose();
@@ -394,7 +396,7 @@ export class Model {
   private stage(what: string, x: MatrixInput, y: TargetInput): Batch {
     this.checkUsable(what, true);
     const m = toMatrix("x", x, this.inputs);
-    const t = toTargets("y", y, m.rows, this.outputs, this.lossFn.classIndices);
+    const t = this.lossFn.targets("y", y, m.rows);
     const batch = this.net.batch(m.rows);
     this.upload(batch, m, t, 0, m.rows);
     return batch;
@@ -425,6 +427,10 @@ export class Model {
 
   private locateNonFinite(batch: Batch, step: number, epoch: number): NonFiniteError {
     const b = this.backend;
+    if (b.countNonFinite(batch.x) > 0) {
+      return new NonFiniteError("input normalization", 0, step, epoch,
+        `in the inputs after the ${this.normalize} normalizer: a value lies too far beyond the range it was fitted on for float32`);
+    }
     for (let i = 0; i < this.layers.length; i++) {
       const l = this.layers[i]!, buf = batch.layers[i]!;
       const what = `in layer ${i + 1} (${l.inputs} -> ${l.units} ${l.activation})`;

@@ -1,6 +1,6 @@
 // The Backend over the wasm SIMD core: tensors are blocks of its linear memory.
 import { activationCode, type ElementwiseActivation } from "../activations.js";
-import { ArgumentError, InternalError } from "../errors.js";
+import { ArgumentError, InternalError, StateError } from "../errors.js";
 import { instantiateCore, type WasmSource } from "../wasm/load.js";
 import type { CoreExports } from "../wasm/exports.js";
 import { Arena } from "../wasm/memory.js";
@@ -26,6 +26,8 @@ export class WasmBackend implements Backend {
   readonly core: CoreExports;
   readonly arena: Arena;
   private disposed = false;
+  /** @internal Models alive on this core (for the out-of-memory message); see trackModel. */
+  models = 0;
 
   constructor(core: CoreExports) {
     this.core = core;
@@ -38,6 +40,7 @@ export class WasmBackend implements Backend {
 
   free(tensor: Tensor): void {
     if (tensor instanceof WasmTensor && tensor.owner === this && tensor.released) return; // twice is harmless
+    if (tensor instanceof WasmTensor && tensor.owner === this && this.disposed) return; // the whole memory went with dispose
     const t = this.t(tensor, "tensor");
     if (t.base !== undefined) return; // a slice owns nothing
     t.released = true;
@@ -113,7 +116,7 @@ export class WasmBackend implements Backend {
   }
 
   freeRandom(rng: RandomStream): void {
-    if (rng instanceof WasmRandom && rng.owner === this && rng.released) return; // twice is harmless
+    if (rng instanceof WasmRandom && rng.owner === this && (rng.released || this.disposed)) return; // twice, or after dispose, is harmless
     const r = this.rng(rng);
     r.released = true;
     this.arena.release(r.ptr);
@@ -245,13 +248,23 @@ export class WasmBackend implements Backend {
     try {
       return this.arena.alloc(bytes);
     } catch (cause) {
-      throw new InternalError(`wasm memory exhausted allocating ${what} (${this.arena.liveBytes} bytes in use, ${this.arena.memoryBytes} reserved)`, { cause });
+      const models = this.models === 1 ? "1 model" : `${this.models} models`;
+      throw new InternalError(`wasm memory exhausted allocating ${what} (${mib(bytes)}): ${mib(this.arena.liveBytes)} in use `
+        + `of ${mib(this.arena.memoryBytes)} reserved (the core's limit is 4 GiB); ${models} alive on this core. `
+        + "A model holds its memory until model.dispose(): dispose models you no longer use, or use smaller batches", { cause });
     }
   }
 
   private live(): void {
-    if (this.disposed) throw new InternalError("this wasm backend has been disposed");
+    if (this.disposed) throw new StateError("this wasm backend has been disposed");
   }
+}
+
+const mib = (bytes: number): string => `${(bytes / 2 ** 20).toFixed(1)} MiB`;
+
+/** @internal Counts a model (+1) or its disposal (-1) on the core it uses. */
+export function trackModel(backend: Backend, delta: 1 | -1): void {
+  if (backend instanceof WasmBackend) backend.models += delta;
 }
 
 /** Loads a fresh wasm core (its own memory) and wraps it as a Backend. */
