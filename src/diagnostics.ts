@@ -127,7 +127,6 @@ export interface RowSource {
 
 /** What the diagnosis needs from a model (model.ts implements it). */
 export interface Diagnosable {
-  readonly backend: Backend;
   readonly net: Network;
   computeGradients(batch: Batch, step: number, epoch: number): number;
   /** Stages the update for the last gradients without committing it; each layer's ||ΔW||. */
@@ -206,10 +205,10 @@ export function checkDiagnosticsOptions(o: DiagnosticsOptions, more: readonly st
   return { bins, saturation, gradientRows, thresholds, console: toConsole, onWarning: o.onWarning };
 }
 
-/** Groups (of two or more) of equal hashes, confirmed equal by `same`. Linear in the units
+/** @internal Groups (of two or more) of equal hashes, confirmed equal by `same`. Linear in the units
  *  when they are all alike: each unit is compared with one representative per distinct
  *  group under its hash, never with every other unit. */
-function groupsOf(hashes: Uint32Array, same: (i: number, j: number) => boolean): number[][] {
+export function groupsOf(hashes: Uint32Array, same: (i: number, j: number) => boolean): number[][] {
   const byHash = new Map<number, number[][]>();
   for (let j = 0; j < hashes.length; j++) {
     const bucket = byHash.get(hashes[j]!);
@@ -239,7 +238,7 @@ function sameUnits(b: Backend, kernel: Tensor, bias: Tensor | null, rows: number
 /** Runs the diagnosis over `source` (see the file comment). */
 export function diagnose(model: Diagnosable, scratch: DiagnosticsScratch, source: RowSource,
   options: ResolvedDiagnosticsOptions, step: number, epoch: number): Diagnostics {
-  const b = model.backend, net = model.net, layers = net.layers, bins = options.bins, inputs = net.inputs;
+  const b = model.net.backend, net = model.net, layers = net.layers, bins = options.bins, inputs = net.inputs;
   const chunk = net.rowCapacity;
   const acc = layers.map(() => ({ zSum: 0, zSq: 0, aSum: 0, aSq: 0, saturated: 0, negative: 0 }));
   const hist = layers.map((_, i) => [scratch.get(`zHist${i}`, bins + 2), scratch.get(`aHist${i}`, bins + 2)] as const);
@@ -319,7 +318,7 @@ export function diagnose(model: Diagnosable, scratch: DiagnosticsScratch, source
 
 function gradientStats(model: Diagnosable, source: RowSource, options: ResolvedDiagnosticsOptions,
   result: Diagnostics, step: number, epoch: number): void {
-  const b = model.backend, net = model.net, layers = net.layers;
+  const b = model.net.backend, net = model.net, layers = net.layers;
   const rows = Math.min(options.gradientRows, source.rows, net.rowCapacity);
   const batch = net.batch(rows);
   source.loadSpread(batch, rows);

@@ -55,7 +55,7 @@ export function saveModel(model: Model, options: { optimizer?: boolean } = {}): 
   };
   if (options.optimizer) {
     const runner = model.optimizerRunner;
-    doc.optimizerState = { step: runner.step, vectors: runner.state.map((t) => encodeFloats(model.backend.read(t))) };
+    doc.optimizerState = { step: runner.step, vectors: runner.state.map((t) => encodeFloats(model.net.backend.read(t))) };
   }
   return doc;
 }
@@ -213,7 +213,7 @@ function buildModel(backend: Backend, { options, epochs, weights, normalizer, op
   try {
     model.normalizerState = normalizer;
     model.setWeights(weights);
-    model.epochs = epochs;
+    model.epochCount = epochs;
     if (optimizerState) {
       const runner = model.optimizerRunner;
       optimizerState.vectors.forEach((v, i) => backend.write(runner.state[i]!, v));

@@ -213,7 +213,7 @@ export async function fit(model: Model, xIn: MatrixInput, yIn: TargetInput, opti
   // memory leaves the model as it was.
   const normalizer = model.normalizerState ?? (model.normalize === "none" ? null : Normalizer.fit(model.normalize, x));
 
-  const b = model.backend, net = model.net, rows = x.rows;
+  const b = model.net.backend, net = model.net, rows = x.rows;
   const batchSize = Math.min(o.batchSize, rows);
   const history: History = { epochs: [], loss: [], accuracy: [], valLoss: [], valAccuracy: [], stopReason: "completed", skippedBatches: 0, diagnostics: [] };
   const resident = new Resident(b);
@@ -282,7 +282,7 @@ export async function fit(model: Model, xIn: MatrixInput, yIn: TargetInput, opti
           stillUsable(model);
         }
       }
-      model.epochs++;
+      model.epochCount++;
       history.skippedBatches += skipped;
       if (seen === 0 && stop) { history.stopReason = stop; break; }
       const logs: EpochLogs = {
@@ -353,7 +353,7 @@ function diagnosticsPlan(model: Model, o: NonNullable<ReturnType<typeof checkFit
   const sample = o.sample ?? Math.min(rows, Math.max(batchSize, Math.ceil(rows / 10)), 2048);
   const order = Float32Array.from({ length: rows }, (_, i) => i);
   shuffle(order, seed, 0xd1a6); // a stream of its own: the training order is untouched
-  const b = model.backend, index = resident.alloc(sample);
+  const b = model.net.backend, index = resident.alloc(sample);
   b.write(index, order.subarray(0, sample));
   const source = {
     rows: sample, hasTargets: true,
