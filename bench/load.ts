@@ -17,7 +17,8 @@ const [model, create] = await time(() => createModel({ inputs: n, seed: 1, backe
 const [text, save] = await time(() => JSON.stringify(saveModel(model)));
 const [, parse] = await time(() => JSON.parse(text));
 const [loaded, load] = await time(() => loadModel(text, { backend }));
-const same = loaded.getWeights()[0]!.kernel.every((v, i) => Object.is(v, model.getWeights()[0]!.kernel[i]));
+const [a, b] = [loaded, model].map((m) => Buffer.from(m.getWeights()[0]!.kernel.buffer));
+const same = Buffer.compare(a!, b!) === 0;
 console.log(`${n} x ${n} orthogonal, ${(text.length / 1e6).toFixed(1)} MB of JSON`);
 console.log(`createModel ${create.toFixed(0)} ms | save + stringify ${save.toFixed(0)} ms | JSON.parse ${parse.toFixed(0)} ms | loadModel ${load.toFixed(0)} ms`);
 console.log(`loadModel / createModel ${(load / create).toFixed(3)}x | loadModel / JSON.parse ${(load / parse).toFixed(2)}x | weights bit-identical: ${same}`);

@@ -158,7 +158,7 @@ export function within<T>(path: string, part: string, validate: () => T): T {
   try {
     return validate();
   } catch (e) {
-    if (!(e instanceof ArgumentError)) throw e;
+    if (!(e instanceof ArgumentError) || e.argument.startsWith(path)) throw e;
     const at = e.argument === part ? path : e.argument.startsWith(`${part}.`) ? path + e.argument.slice(part.length) : `${path}.${e.argument}`;
     throw new ArgumentError(at, e.expected, e.given);
   }

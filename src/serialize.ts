@@ -11,6 +11,7 @@ import { defaultOutputActivation, lossFromConfig, type LossConfig } from "./loss
 import { Model, resolveBackend, type MetricName, type ModelOptions } from "./model.js";
 import { Normalizer, type NormalizerConfig, type NormalizerKind } from "./normalizers.js";
 import { optimizerFromConfig, stateVectors, type OptimizerConfig } from "./optimizers.js";
+import { validateSchedule } from "./schedules.js";
 
 export const FORMAT = "simdnet-model";
 export const FORMAT_VERSION = 1;
@@ -130,11 +131,11 @@ function parseDocument(document: ModelDocument | string): Decoded {
   });
   const normalizerConfig = d.normalizer === null ? null
     : readRecord(d.normalizer, "document.normalizer", "null or { kind, shift, scale }", ["kind", "shift", "scale"]);
-  const normalizer = normalizerConfig && Normalizer.fromConfig({
+  const normalizer = normalizerConfig && within("document.normalizer", "normalizer", () => Normalizer.fromConfig({
     kind: readScalar(normalizerConfig.kind, "document.normalizer.kind", '"standardize" or "minMax"') as NormalizerKind,
     shift: readFloats(normalizerConfig.shift, "document.normalizer.shift", inputs as number),
     scale: readFloats(normalizerConfig.scale, "document.normalizer.scale", inputs as number),
-  }, inputs as number);
+  }, inputs as number));
   const state = d.optimizerState === undefined ? null
     : readRecord(d.optimizerState, "document.optimizerState", "{ step, vectors }", ["step", "vectors"]);
   const stateTexts = state && readArray(state.vectors, "document.optimizerState.vectors", "at most 2 state vectors", 0, 2);
@@ -145,6 +146,9 @@ function parseDocument(document: ModelDocument | string): Decoded {
   const loss = within("document.loss", "loss", () => lossFromConfig(lossGiven as never));
   requireComplete(lossGiven, loss, "document.loss");
   const optimizerGiven = readConfig(d.optimizer, "document.optimizer", "an optimizer name or config");
+  if (typeof optimizerGiven !== "string" && optimizerGiven.schedule !== undefined) {
+    within("document.optimizer.schedule", "schedule", () => validateSchedule(optimizerGiven.schedule)); // its errors name only the option
+  }
   const optimizer = within("document.optimizer", "optimizer", () => optimizerFromConfig(optimizerGiven as never));
   requireComplete(optimizerGiven, optimizer, "document.optimizer");
   const outputDefault = defaultOutputActivation(loss);

@@ -411,3 +411,19 @@ describe("documents saved before these checks", () => {
     }
   });
 });
+
+describe("errors name the place in the document", () => {
+  it("a validator's error inside a config, a layer or the normalizer carries the document path", async () => {
+    const doc = await richDocument();
+    const cases: [unknown, string][] = [
+      [withValue(doc, ["loss", "epsilon"], 2), "document.loss.epsilon"],
+      [withValue(doc, ["optimizer", "beta1"], 7), "document.optimizer.beta1"],
+      [withValue(doc, ["optimizer", "schedule", "factor"], 0), "document.optimizer.schedule.factor"],
+      [withValue(doc, ["layers", 1, "kernelInitializer", "gain"], "big"), "document.layers[1].kernelInitializer.gain"],
+      [withValue(doc, ["layers", 0, "activation"], "swish"), "document.layers[0].activation"],
+      [withValue(doc, ["normalizer", "kind"], "robust"), "document.normalizer.kind"],
+      [withValue(doc, ["normalizer", "scale", 2], 1e39), "document.normalizer.scale[2]"],
+    ];
+    for (const [document, argument] of cases) expect((await refusal(document)).argument).toBe(argument);
+  });
+});
