@@ -14,6 +14,7 @@ export type { NonFiniteStage } from "./errors.js";
 export { createModel, Model } from "./model.js";
 export type { ModelOptions, LayerWeights, Prediction, Evaluation, MetricName } from "./model.js";
 export type { DenseOptions, DenseLayer, InitializerInput } from "./layers.js";
+export { MAX_LAYERS, MAX_PARAMETERS, MAX_UNITS } from "./layers.js";
 export type { FitOptions, History, EpochLogs, BatchLogs, EarlyStopping, StopReason, Monitor } from "./training.js";
 export { saveModel, loadModel, FORMAT_VERSION } from "./serialize.js";
 export type { ModelDocument } from "./serialize.js";
