@@ -94,7 +94,7 @@ export function randomSeed(): number {
 /** Builds and initializes a model. */
 export async function createModel(options: ModelOptions): Promise<Model> {
   const backend = await resolveBackend(options?.backend);
-  return new Model(backend, options);
+  return Model.build(backend, options);
 }
 
 /**
@@ -126,9 +126,15 @@ export class Model {
   // Squared global gradient norm of the last computeGradients.
   #gradNormSq = 0;
 
-  /** @internal Use createModel or loadModel. `initialize: false` leaves the weights zero for
-   *  a loader that overwrites them all (an initializer can cost O(n^3)). */
-  constructor(backend: Backend, options: ModelOptions, initialize = true) {
+  /** @internal Builds a model on `backend`; createModel and loadModel are the public ways.
+   *  `initialize: false` leaves the weights zero for a loader that overwrites them all (an
+   *  initializer can cost O(n^3)). */
+  static build(backend: Backend, options: ModelOptions, initialize = true): Model {
+    return new Model(backend, options, initialize);
+  }
+
+  // Private: the published types show no constructor to call, only createModel and loadModel.
+  private constructor(backend: Backend, options: ModelOptions, initialize: boolean) {
     if (options == null || typeof options !== "object") throw new ArgumentError("options", "model options { inputs, layers, ... }", options);
     rejectUnknownKeys(options, ["inputs", "layers", "loss", "optimizer", "metrics", "normalize", "seed", "backend"], "options");
     const { inputs, layers } = options;

@@ -215,7 +215,7 @@ function decodeFinite(name: string, text: string): Float32Array {
 /** The model, built (its constructor checks every option before it allocates, and skips the
  *  initializers: every weight is overwritten here) and filled with the decoded values. */
 function buildModel(backend: Backend, { options, epochs, weights, normalizer, optimizerState }: Decoded): Model {
-  const model = new Model(backend, { ...options, backend }, false);
+  const model = Model.build(backend, { ...options, backend }, false);
   try {
     model.normalizerState = normalizer;
     model.setWeights(weights);
