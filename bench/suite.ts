@@ -20,7 +20,7 @@ export interface Case {
   contenders: () => Contender[];
 }
 
-const SCALE: Record<Unit, number> = { "GFLOP/s": 1e9, "Gelem/s": 1e9, "Msamples/s": 1e6, "samples/s": 1 };
+const SCALE: Record<Unit, number> = { "GFLOP/s": 1e9, "Gelem/s": 1e9, "Msamples/s": 1e6, "samples/s": 1, "rows/s": 1 };
 
 export function parseArgs(argv: string[]): Options {
   const options: Options = { quick: false, filter: undefined };

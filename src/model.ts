@@ -191,7 +191,7 @@ export class Model {
     this.checkUsable("predict", false);
     const m = toMatrix("x", x, this.inputs);
     const out = new Float32Array(m.rows * this.outputs);
-    this.predictRows(m, out);
+    this.predictRows(m, out, false);
     return { data: out, shape: [m.rows, this.outputs] };
   }
 
@@ -213,12 +213,11 @@ export class Model {
       && output.byteOffset < input.byteOffset + input.byteLength) {
       throw new ArgumentError("output", "a Float32Array not overlapping input", "an overlapping one");
     }
-    toFloat32("input", input, this.inputs); // refuses NaN and infinities, copying nothing
     const view = this.inputView;
     view.data = input;
     view.rows = rows;
     try {
-      this.predictRows(view, output);
+      this.predictRows(view, output, true);
     } finally {
       view.data = NO_ROWS; // the caller's array is not kept alive
     }
@@ -226,13 +225,16 @@ export class Model {
   }
 
   // Forward passes over every row of x in chunks of the batch buffers, outputs into `out`.
-  private predictRows(x: Matrix, out: Float32Array): void {
+  // `checkInput`: x may hold NaN or infinities, looked for by the core once a chunk is in
+  // (a SIMD pass, many times cheaper than a scan in JS, which only runs to name the culprit).
+  private predictRows(x: Matrix, out: Float32Array, checkInput: boolean): void {
     this.reserveInference(x.rows);
     const chunk = this.net.rowCapacity;
     for (let start = 0; start < x.rows; start += chunk) {
       const count = Math.min(chunk, x.rows - start);
       const batch = this.net.batch(count);
       this.upload(batch, x, null, start, count);
+      if (checkInput && this.backend.countNonFinite(batch.x) > 0) toFloat32("input", x.data, x.cols);
       this.forwardFinite(batch);
       this.backend.readInto(batch.out.a, out, start * this.outputs);
     }
@@ -307,6 +309,7 @@ export class Model {
       this.backend.write(this.net.kernels[i]!, w.kernel);
       this.backend.write(this.net.biases[i]!, w.bias);
     });
+    this.net.weightsChanged();
   }
 
   /**
@@ -494,11 +497,12 @@ export class Model {
 /** Writes rows [start, start + count) of x into `dst` from its start, normalized on the way
  *  in chunks of `scratch` (so no full normalized copy of x is ever made). */
 export function writeRows(backend: Backend, dst: Tensor, x: Matrix, start: number, count: number, normalizer: Normalizer | null,
-  scratch: Float32Array = new Float32Array(normalizeChunk(x.cols))): void {
+  scratch?: Float32Array): void {
   if (!normalizer) {
     backend.write(dst, start === 0 && count === x.rows ? x.data : sliceRows(x, start, count).data);
     return;
   }
+  scratch ??= new Float32Array(normalizeChunk(x.cols));
   const chunkRows = Math.max(1, Math.min(count, Math.floor(scratch.length / x.cols)));
   for (let done = 0; done < count; done += chunkRows) {
     const n = Math.min(chunkRows, count - done);

@@ -1,7 +1,5 @@
 // Inference memory: what predict and evaluate reserve is bounded by the model (a chunk's
-// buffers by bytes, not by a row count), and predictInto allocates nothing per call.
-import v8 from "node:v8";
-import vm from "node:vm";
+// buffers by bytes, not by a row count).
 import { describe, expect, it } from "vitest";
 import { createModel, type Model } from "../src/index.js";
 import { createWasmBackend, type WasmBackend } from "../src/backend/wasm.js";
