@@ -13,12 +13,12 @@ import type { Contender } from "./harness.js";
 import { uniformData } from "./harness.js";
 import * as peers from "./peers/inference.js";
 import * as tfjs from "./peers/tfjs.js";
-import type { Report, Row, TargetResult } from "./report.js";
-import { finish, gitHead, loadCoreBytes, parseArgs, rounded, runCase, type Case } from "./suite.js";
+import type { Row, TargetResult } from "./report.js";
+import { finish, gitHead, loadCoreBytes, makeReport, parseArgs, runCases, runMain, type Case } from "./suite.js";
 
 const notes = (ortFile: string): string[] => [
   "One call predicts `rows` rows into JS memory; rates are rows per second, medians over interleaved samples, one thread.",
-  "simdnet and simdnet-js: model.predictInto(input, output), which checks the input and allocates nothing; predict returns the same numbers in a new array.",
+  "simdnet and simdnet-js: model.predictInto(input, output), which checks the input and makes no arrays; predict returns the same numbers in a new array.",
   `simdnet runs up to ${MATVEC_ROWS} rows through matvec (the weights read where they lie), more through sgemm on kernels packed once per change of the weights; both are bit for bit the training forward pass.`,
   `ort-web: onnxruntime-web, wasm execution provider, one thread, await session.run with the input tensor made once; its model is ${ortFile}. Its weights are not simdnet's, so its outputs are not cross-checked (the time does not depend on the values).`,
   "ort-web has no row for predict-2-16-16-1: there is no ONNX file of that net until simdnet exports ONNX (bench/peers/inference.ts onnxFor is the one place to switch), so its goal is skipped.",
@@ -81,34 +81,12 @@ async function main(): Promise<void> {
   }
 
   const started = performance.now();
-  const rows: Row[] = [], warnings: string[] = [];
-  let worstError = -1;
-  for (const c of cases.filter((c) => options.filter === undefined || `${c.name} ${c.shape}`.includes(options.filter))) {
-    const { row, warnings: w, worstError: e } = await runCase(c, timing, 1e-5);
-    rows.push(row);
-    warnings.push(...w);
-    worstError = Math.max(worstError, e);
-  }
+  const selected = cases.filter((c) => options.filter === undefined || `${c.name} ${c.shape}`.includes(options.filter));
+  const { rows, warnings, worstError } = await runCases(selected, timing, 1e-5);
   for (const m of sources) m.dispose();
-  const report: Report = {
-    suite: "inference",
-    node: process.version,
-    date: new Date().toISOString(),
-    rows: rows.map(rounded),
-    targets: targets(rows).map(rounded),
-    environment: {
-      cpu, platform: `${os.platform()} ${os.arch()}`, simdnetWasmSha256: core.sha256, git: gitHead(),
-      mode: options.quick ? "quick" : "full", filter: options.filter ?? null, samples: timing.samples, sampleMs: timing.sampleMs,
-      onnxruntimeWeb: ortInfo, tfjs: tfInfo, seconds: Math.round((performance.now() - started) / 1000),
-    },
-    notes: notes(ortFile),
-  };
+  const report = makeReport("inference", rows, targets(rows), notes(ortFile), { cpu, coreSha256: core.sha256, options, timing, started },
+    { onnxruntimeWeb: ortInfo, tfjs: tfInfo });
   finish(report, warnings, worstError, options);
 }
 
-try {
-  await main();
-} catch (error) {
-  console.error(error);
-  process.exit(1);
-}
+await runMain(main);

@@ -112,7 +112,7 @@ export class Model {
   private disposed = false;
   private scratch: DiagnosticsScratch | null = null;
   // predictInto's input as a Matrix, and the normalized rows on their way in: kept, so an
-  // inference call allocates nothing.
+  // inference call makes no arrays.
   private readonly inputView: Matrix = { data: NO_ROWS, rows: 0, cols: 0 };
   private normalized: Float32Array | null = null;
   // Squared global gradient norm of the last computeGradients.
@@ -196,9 +196,9 @@ export class Model {
   }
 
   /**
-   * predict without allocating, for loops that run every frame or request: the rows of
-   * `input` (rows x inputs floats, row-major) into `output` (rows x outputs floats), which
-   * it returns. The results are predict's, bit for bit.
+   * predict into the caller's array, no arrays or buffers made per call (for loops that run
+   * every frame or request): the rows of `input` (rows x inputs floats, row-major) into
+   * `output` (rows x outputs floats), which it returns. The results are predict's, bit for bit.
    */
   predictInto(input: Float32Array, output: Float32Array): Float32Array {
     this.checkUsable("predictInto", false);

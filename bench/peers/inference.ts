@@ -1,5 +1,5 @@
 // Inference contenders: one call predicts `rows` rows of a dense net, result in JS memory.
-// simdnet and simdnet-js call model.predictInto (the allocation-free call; predict gives the
+// simdnet and simdnet-js call model.predictInto (into a caller's array; predict gives the
 // same numbers), ONNX Runtime Web runs an .onnx of the net (wasm, one thread), TF.js layers
 // runs model.predict on its wasm backend and reads the result back with dataSync, as a user
 // who needs the numbers must.
