@@ -23,6 +23,7 @@ const notes = (ortFile: string): string[] => [
   `ort-web: onnxruntime-web, wasm execution provider, one thread, await session.run with the input tensor made once; its model is ${ortFile}. Its weights are not simdnet's, so its outputs are not cross-checked (the time does not depend on the values).`,
   "ort-web has no row for predict-2-16-16-1: there is no ONNX file of that net until simdnet exports ONNX (bench/peers/inference.ts onnxFor is the one place to switch), so its goal is skipped.",
   "tfjs-wasm: tf.sequential of dense layers with simdnet's weights, model.predict then dataSync (the numbers must reach JS), inside tf.tidy.",
+  `layer-784x128: the first layer alone by each inference kernel of the wasm core (matvec; sgemm-packed = sgemmPacked + addBias on weights packed beforehand), which sets MATVEC_ROWS (${MATVEC_ROWS}): the largest row count where matvec is faster.`,
 ];
 
 interface Spec extends peers.InferenceSpec { name: string }
@@ -77,6 +78,13 @@ async function main(): Promise<void> {
         peers.tfjsWasm(s, source),
         peers.simdnet("simdnet-js", "js", s),
       ],
+    });
+  }
+
+  for (const rows of [1, 2, 3, 4, 8]) {
+    cases.push({
+      name: "layer-784x128", shape: `rows${rows}`, unit: "rows/s",
+      contenders: () => [peers.layerKernel("matvec", wasm, rows, 784, 128), peers.layerKernel("sgemm-packed", wasm, rows, 784, 128)],
     });
   }
 

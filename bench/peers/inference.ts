@@ -7,9 +7,9 @@ import { readFileSync } from "node:fs";
 import * as tf from "@tensorflow/tfjs-core";
 import * as tfl from "@tensorflow/tfjs-layers";
 import * as ort from "onnxruntime-web";
-import type { Backend } from "../../src/backend/backend.js";
+import { packedWeightsLength, type Backend } from "../../src/backend/backend.js";
 import { createModel, type Model } from "../../src/index.js";
-import type { Contender, Runner } from "../harness.js";
+import { uniformData, type Contender, type Runner } from "../harness.js";
 
 export interface InferenceSpec {
   /** Widths from the input to the output, e.g. [784, 128, 10]. */
@@ -124,6 +124,37 @@ export function tfjsWasm(spec: InferenceSpec, source: Model): Contender {
           x.dispose();
           model.dispose();
         },
+      };
+    },
+  };
+}
+
+/**
+ * One dense layer (x W + bias, rows x k times k x n) by each inference kernel of the wasm
+ * core: "matvec" (W read where it lies) or "sgemm-packed" (W packed once, then sgemmPacked
+ * and addBias). Where the second overtakes the first is Network's MATVEC_ROWS.
+ */
+export function layerKernel(name: "matvec" | "sgemm-packed", core: Backend, rows: number, k: number, n: number): Contender {
+  return {
+    name,
+    prepare(): Runner {
+      const x = core.alloc(rows * k), w = core.alloc(k * n), bias = core.alloc(n), y = core.alloc(rows * n);
+      const packed = core.alloc(packedWeightsLength(k, n));
+      core.write(x, uniformData(rows * k, -1, 1, 1));
+      core.write(w, uniformData(k * n, -0.1, 0.1, 2));
+      core.write(bias, uniformData(n, -0.1, 0.1, 3));
+      core.packWeights(w, k, n, packed);
+      const run = name === "matvec"
+        ? () => core.matvec(rows, n, k, x, w, bias, y)
+        : () => {
+          core.sgemmPacked(rows, n, k, x, packed, y);
+          core.addBias(y, bias, rows, n);
+        };
+      return {
+        work: rows,
+        run,
+        output: () => { run(); return core.read(y); },
+        dispose: () => { for (const t of [x, w, bias, y, packed]) core.free(t); },
       };
     },
   };
