@@ -45,8 +45,8 @@ export interface ParameterSide {
   allBiases: Tensor;
 }
 
-/** Rows up to which inference runs matvec: at one or two rows sgemm would pack every weight
- *  to use it once; from four rows on, its register blocking wins (bench/inference.ts). */
+/** Rows up to which inference runs matvec: at one or two rows sgemm's 4-row blocks are mostly
+ *  padding; at three the two tie, from four on sgemm wins (bench/inference.ts, layer-784x128). */
 export const MATVEC_ROWS = 2;
 
 /** Layers narrower than a packed panel (8 columns) always run matvec: packing would pad them. */
