@@ -1,5 +1,6 @@
 // The simdnet core: every kernel, one file per family, pure functions over byte offsets.
-export { sgemm } from "./matmul";
+export { sgemm, packWeights, sgemmPacked } from "./matmul";
+export { matvec } from "./matvec";
 export { addBias, sumRows } from "./bias";
 export { activationForward, activationBackward } from "./activations";
 export { softmaxForward, softmaxBackward } from "./softmax";

@@ -4,10 +4,12 @@
 // register-blocked MR x NR micro-kernel streams through both. Packing also absorbs the
 // transposes, so all four op combinations run the same inner loop.
 // BLAS semantics: when beta == 0, C is written without being read (NaN in C is ignored).
+// For inference, packWeights lays out a whole B once and sgemmPacked multiplies by it: the
+// same panels in the same order, so the result is bit for bit sgemm's.
 
 const MR = 4; // rows of C per micro-kernel: 4 broadcasts of A per k
 const NR = 8; // columns of C per micro-kernel: two f32x4 of B per k
-const KC = 256; // depth of a packed panel: a B micro-panel (NR*KC floats, 8 KiB) stays in L1
+export const KC = 256; // depth of a packed panel: a B micro-panel (NR*KC floats, 8 KiB) stays in L1
 const MC = 64; // rows of A packed at once (MC x KC floats = 64 KiB, L2-resident)
 const NC = 1024; // columns of B packed at once (KC x NC floats = 1 MiB, L2-resident)
 
@@ -29,24 +31,67 @@ export function sgemm(
     const nc = min(NC, n - jc);
     for (let pc = 0; pc < k; pc += KC) {
       const kc = min(KC, k - pc);
-      if (transB) packBT(b, ldb, pc, jc, kc, nc);
-      else packBN(b, ldb, pc, jc, kc, nc);
+      if (transB) packBT(b, ldb, pc, jc, kc, nc, packedB);
+      else packBN(b, ldb, pc, jc, kc, nc, packedB);
       // Later depth blocks accumulate into what the first one wrote.
-      const betaBlock: f32 = pc == 0 ? beta : 1;
-      for (let ic = 0; ic < m; ic += MC) {
-        const mc = min(MC, m - ic);
-        if (transA) packAT(a, lda, ic, pc, mc, kc);
-        else packAN(a, lda, ic, pc, mc, kc);
-        for (let jr = 0; jr < nc; jr += NR) {
-          const nr = min(NR, nc - jr);
-          const pb = packedB + <usize>(jr * kc) * 4;
-          for (let ir = 0; ir < mc; ir += MR) {
-            const mr = min(MR, mc - ir);
-            const pa = packedA + <usize>(ir * kc) * 4;
-            const cp = c + (<usize>(ic + ir) * <usize>ldc + <usize>(jc + jr)) * 4;
-            microKernel(kc, pa, pb, cp, <usize>ldc * 4, alpha, betaBlock, mr, nr);
-          }
-        }
+      multiplyPanel(transA, m, a, lda, jc, pc, kc, nc, packedB, alpha, pc == 0 ? beta : 1, c, ldc);
+    }
+  }
+}
+
+/**
+ * Packs B (k x n, row-major, ldb = n) whole into `dst` for sgemmPacked: for each block of NC
+ * columns, each depth block of KC in turn, NR-column panels zero-padded to whole panels
+ * (k x roundUp(n, NR) floats in all).
+ */
+export function packWeights(b: usize, n: i32, k: i32, dst: usize): void {
+  for (let jc = 0; jc < n; jc += NC) {
+    const nc = min(NC, n - jc);
+    for (let pc = 0; pc < k; pc += KC) {
+      packBN(b, n, pc, jc, min(KC, k - pc), nc, dst + panelOffset(jc, pc, nc, k));
+    }
+  }
+}
+
+/** C = A B, A m x k (lda = k), B from packWeights, C m x n (ldc = n): sgemm(N, N, alpha 1, beta 0). */
+export function sgemmPacked(m: i32, n: i32, k: i32, a: usize, packed: usize, c: usize): void {
+  if (m <= 0 || n <= 0) return;
+  if (k <= 0) {
+    scaleC(m, n, 0, c, n);
+    return;
+  }
+  for (let jc = 0; jc < n; jc += NC) {
+    const nc = min(NC, n - jc);
+    for (let pc = 0; pc < k; pc += KC) {
+      const kc = min(KC, k - pc);
+      multiplyPanel(0, m, a, k, jc, pc, kc, nc, packed + panelOffset(jc, pc, nc, k), 1, pc == 0 ? 0 : 1, c, n);
+    }
+  }
+}
+
+// Where block (jc, pc) starts in packWeights' layout: the column blocks before it hold
+// k x NC floats each, the depth blocks before it in its own column block kc x roundUp(nc, NR).
+// @ts-ignore: decorator
+@inline function panelOffset(jc: i32, pc: i32, nc: i32, k: i32): usize {
+  return (<usize>jc * <usize>k + <usize>pc * <usize>((nc + NR - 1) & ~(NR - 1))) * 4;
+}
+
+// One packed panel of B (depths pc..pc+kc, columns jc..jc+nc) times the matching columns of
+// op(A), into C: A packed MC rows at a time, the micro-kernel over every MR x NR block.
+function multiplyPanel(transA: i32, m: i32, a: usize, lda: i32, jc: i32, pc: i32, kc: i32, nc: i32,
+  panel: usize, alpha: f32, beta: f32, c: usize, ldc: i32): void {
+  for (let ic = 0; ic < m; ic += MC) {
+    const mc = min(MC, m - ic);
+    if (transA) packAT(a, lda, ic, pc, mc, kc);
+    else packAN(a, lda, ic, pc, mc, kc);
+    for (let jr = 0; jr < nc; jr += NR) {
+      const nr = min(NR, nc - jr);
+      const pb = panel + <usize>(jr * kc) * 4;
+      for (let ir = 0; ir < mc; ir += MR) {
+        const mr = min(MR, mc - ir);
+        const pa = packedA + <usize>(ir * kc) * 4;
+        const cp = c + (<usize>(ic + ir) * <usize>ldc + <usize>(jc + jr)) * 4;
+        microKernel(kc, pa, pb, cp, <usize>ldc * 4, alpha, beta, mr, nr);
       }
     }
   }
@@ -134,8 +179,7 @@ function packAT(a: usize, lda: i32, ic: i32, pc: i32, mc: i32, kc: i32): void {
 }
 
 // op(B) = B: B is k x n, element (p, j) at b[p*ldb + j]: a panel's columns are contiguous.
-function packBN(b: usize, ldb: i32, pc: i32, jc: i32, kc: i32, nc: i32): void {
-  let dst = packedB;
+function packBN(b: usize, ldb: i32, pc: i32, jc: i32, kc: i32, nc: i32, dst: usize): void {
   const stride = <usize>ldb * 4;
   for (let jr = 0; jr < nc; jr += NR) {
     const cols = min(NR, nc - jr);
@@ -155,8 +199,7 @@ function packBN(b: usize, ldb: i32, pc: i32, jc: i32, kc: i32, nc: i32): void {
 
 // op(B) = B^T: B is stored n x k, element (p, j) at b[j*ldb + p]: columns strided, depths
 // contiguous, so full panels go through 4x4 transposes, two per four depths.
-function packBT(b: usize, ldb: i32, pc: i32, jc: i32, kc: i32, nc: i32): void {
-  let dst = packedB;
+function packBT(b: usize, ldb: i32, pc: i32, jc: i32, kc: i32, nc: i32, dst: usize): void {
   const stride = <usize>ldb * 4;
   for (let jr = 0; jr < nc; jr += NR) {
     const cols = min(NR, nc - jr);

@@ -18,8 +18,7 @@ import type { TimingOptions } from "./harness.js";
 import { activationInput, sgemmInputs, upstreamGradient } from "./inputs.js";
 import * as own from "./peers/simdnet.js";
 import * as tfjs from "./peers/tfjs.js";
-import type { Report, Row } from "./report.js";
-import { finish, gitHead, loadCoreBytes, parseArgs, rounded, runCase, type Case } from "./suite.js";
+import { finish, gitHead, loadCoreBytes, makeReport, parseArgs, runCases, runMain, type Case } from "./suite.js";
 import { checkTargets } from "./targets.js";
 
 
@@ -169,46 +168,11 @@ async function main(): Promise<void> {
 
   const cases = [...sgemmCases(backends, sgemmSizes), ...elements.flatMap((n, i) => activationCases(backends, n, i === 0)), ...initCases(backends, fan)]
     .filter((c) => options.filter === undefined || c.name.includes(options.filter));
-  const rows: Row[] = [];
-  const warnings: string[] = [];
-  let worstError = -1; // stays -1 when no case had comparable outputs
   const started = performance.now();
-  for (const c of cases) {
-    const { row, warnings: w, worstError: e } = await runCase(c, timing, CROSS_CHECK_TOLERANCE);
-    rows.push(row);
-    warnings.push(...w);
-    worstError = Math.max(worstError, e);
-  }
-
-  const report: Report = {
-    suite: "core",
-    node: process.version,
-    date: new Date().toISOString(),
-    rows: rows.map(rounded),
-    targets: checkTargets(rows, SGEMM_SIZES, elements).map(rounded),
-    environment: {
-      cpu,
-      platform: `${os.platform()} ${os.arch()}`,
-      simdnetWasmSha256: core.sha256,
-      git: gitHead(),
-      mode: options.quick ? "quick" : "full",
-      filter: options.filter ?? null,
-      samples: timing.samples,
-      sampleMs: timing.sampleMs,
-      tfjs: tfInfo,
-      crossCheckWorstError: worstError < 0 ? null : worstError,
-      seconds: Math.round((performance.now() - started) / 1000),
-    },
-    notes: NOTES,
-  };
+  const { rows, warnings, worstError } = await runCases(cases, timing, CROSS_CHECK_TOLERANCE);
+  const report = makeReport("core", rows, checkTargets(rows, SGEMM_SIZES, elements), NOTES, { cpu, coreSha256: core.sha256, options, timing, started },
+    { tfjs: tfInfo, crossCheckWorstError: worstError < 0 ? null : worstError });
   finish(report, warnings, worstError, options);
 }
 
-// The tfjs wasm module installs process handlers that rethrow, which would print its
-// minified source on any error; report errors here instead.
-try {
-  await main();
-} catch (error) {
-  console.error(error);
-  process.exit(1);
-}
+await runMain(main);

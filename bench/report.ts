@@ -1,9 +1,9 @@
 // The report: rows of rates, the targets checked against them, and its text forms
 // (console table, README markdown).
 
-export const IMPLS = ["simdnet", "simdnet-js", "tfjs-wasm", "tfjs-wasm-cachedB", "tfjs-cpu", "brain.js", "probe"] as const;
+export const IMPLS = ["simdnet", "simdnet-js", "ort-web", "tfjs-wasm", "tfjs-wasm-cachedB", "tfjs-cpu", "brain.js", "probe", "matvec", "sgemm-packed"] as const;
 export type Impl = (typeof IMPLS)[number];
-export type Unit = "GFLOP/s" | "Gelem/s" | "Msamples/s" | "samples/s";
+export type Unit = "GFLOP/s" | "Gelem/s" | "Msamples/s" | "samples/s" | "rows/s";
 
 export interface Row {
   case: string;
@@ -27,7 +27,7 @@ export interface TargetResult {
 }
 
 export interface Report {
-  suite: "core" | "train";
+  suite: "core" | "train" | "inference";
   node: string;
   date: string;
   rows: Row[];
@@ -40,7 +40,7 @@ export function ratiosOf(results: Row["results"], isSgemm: boolean): Record<stri
   const out: Record<string, number> = {};
   const s = results.simdnet;
   if (s === undefined) return out;
-  for (const other of ["tfjs-wasm", "tfjs-wasm-cachedB", "tfjs-cpu", "brain.js", "simdnet-js", ...(isSgemm ? ["probe"] : [])] as Impl[]) {
+  for (const other of ["ort-web", "tfjs-wasm", "tfjs-wasm-cachedB", "tfjs-cpu", "brain.js", "simdnet-js", ...(isSgemm ? ["probe"] : [])] as Impl[]) {
     const r = results[other];
     if (r !== undefined && r > 0) out[`simdnet/${other}`] = s / r;
   }

@@ -1,11 +1,12 @@
 // What every benchmark suite shares: arguments, running a case into a row, the report's
 // provenance (core hash, git head) and printing and writing the results.
 import { execFileSync } from "node:child_process";
+import os from "node:os";
 import { createHash } from "node:crypto";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { measureCase, type Contender, type TimingOptions } from "./harness.js";
-import { consoleTable, IMPLS, markdown, ratiosOf, targetLine, type Report, type Row, type Unit } from "./report.js";
+import { consoleTable, IMPLS, markdown, ratiosOf, targetLine, type Report, type Row, type TargetResult, type Unit } from "./report.js";
 
 export interface Options {
   quick: boolean;
@@ -20,7 +21,7 @@ export interface Case {
   contenders: () => Contender[];
 }
 
-const SCALE: Record<Unit, number> = { "GFLOP/s": 1e9, "Gelem/s": 1e9, "Msamples/s": 1e6, "samples/s": 1 };
+const SCALE: Record<Unit, number> = { "GFLOP/s": 1e9, "Gelem/s": 1e9, "Msamples/s": 1e6, "samples/s": 1, "rows/s": 1 };
 
 export function parseArgs(argv: string[]): Options {
   const options: Options = { quick: false, filter: undefined };
@@ -104,4 +105,57 @@ export function finish(report: Report, warnings: string[], worstError: number, o
   writeFileSync(`${dir}${base}.json`, `${JSON.stringify(report, null, 2)}\n`);
   writeFileSync(`${dir}${base}.md`, markdown(report));
   console.log(`\nwrote bench/results/${base}.json and ${base}.md (${String(report.environment["seconds"])} s)`);
+}
+
+/** Runs the cases in turn: their rows, every warning, and the worst cross-check error (-1 when no case compared outputs). */
+export async function runCases(cases: Case[], timing: TimingOptions, tolerance: number): Promise<{ rows: Row[]; warnings: string[]; worstError: number }> {
+  const rows: Row[] = [], warnings: string[] = [];
+  let worstError = -1;
+  for (const c of cases) {
+    const { row, warnings: w, worstError: e } = await runCase(c, timing, tolerance);
+    rows.push(row);
+    warnings.push(...w);
+    worstError = Math.max(worstError, e);
+  }
+  return { rows, warnings, worstError };
+}
+
+/** What a run ran on and how, for its report: the machine, the core's hash, the git head, the timing. */
+export interface RunInfo {
+  cpu: string;
+  coreSha256: string;
+  options: Options;
+  timing: TimingOptions;
+  /** performance.now() when the cases started. */
+  started: number;
+}
+
+/** The report of a run: its rows and goals rounded, its notes, and the run's provenance
+ *  followed by the suite's own `environment` entries (peer versions and the like). */
+export function makeReport(suite: Report["suite"], rows: Row[], targets: TargetResult[], notes: string[], run: RunInfo,
+  environment: Record<string, unknown>): Report {
+  return {
+    suite,
+    node: process.version,
+    date: new Date().toISOString(),
+    rows: rows.map(rounded),
+    targets: targets.map(rounded),
+    environment: {
+      cpu: run.cpu, platform: `${os.platform()} ${os.arch()}`, simdnetWasmSha256: run.coreSha256, git: gitHead(),
+      mode: run.options.quick ? "quick" : "full", filter: run.options.filter ?? null, samples: run.timing.samples, sampleMs: run.timing.sampleMs,
+      ...environment, seconds: Math.round((performance.now() - run.started) / 1000),
+    },
+    notes,
+  };
+}
+
+/** Runs a suite's main. The tfjs wasm module installs process handlers that rethrow, which
+ *  would print its minified source on any error: errors are reported here instead. */
+export async function runMain(main: () => Promise<void>): Promise<void> {
+  try {
+    await main();
+  } catch (error) {
+    console.error(error);
+    process.exit(1);
+  }
 }

@@ -13,8 +13,8 @@ import { createModel, sgd } from "../src/index.js";
 import { uniformData } from "./harness.js";
 import * as peers from "./peers/training.js";
 import * as tfjs from "./peers/tfjs.js";
-import type { Report, Row, TargetResult } from "./report.js";
-import { finish, gitHead, loadCoreBytes, parseArgs, rounded, runCase, type Case } from "./suite.js";
+import type { Row, TargetResult } from "./report.js";
+import { finish, gitHead, loadCoreBytes, makeReport, parseArgs, runCases, runMain, type Case } from "./suite.js";
 
 const NOTES = [
   "One call is one training step on one batch (forward, loss, backward, SGD update), cycling over 8 pre-made batches; rates are samples per second, medians over interleaved samples, one thread.",
@@ -111,32 +111,12 @@ async function main(): Promise<void> {
   console.log(`simdnet training bench: node ${process.version}, ${cpu}, ${options.quick ? "quick" : "full"} run`);
   console.log(`simdnet core: build/simdnet.wasm sha256 ${core.sha256}, git ${gitHead() ?? "unknown"}; tfjs ${tfInfo.version} (${tfInfo.wasmBinary})`);
   const started = performance.now();
-  const rows: Row[] = [], warnings: string[] = [];
-  for (const c of cases(wasm).filter((c) => options.filter === undefined || `${c.name} ${c.shape}`.includes(options.filter))) {
-    const { row, warnings: w } = await runCase(c, timing, Infinity);
-    rows.push(row);
-    warnings.push(...w);
-  }
+  const selected = cases(wasm).filter((c) => options.filter === undefined || `${c.name} ${c.shape}`.includes(options.filter));
+  const { rows, warnings } = await runCases(selected, timing, Infinity);
   if (options.filter === undefined || "epoch-784-256-128-10".includes(options.filter)) rows.push(...await diagnosticsCost(wasm, options.quick ? 3 : 9));
-  const report: Report = {
-    suite: "train",
-    node: process.version,
-    date: new Date().toISOString(),
-    rows: rows.map(rounded),
-    targets: targets(rows).map(rounded),
-    environment: {
-      cpu, platform: `${os.platform()} ${os.arch()}`, simdnetWasmSha256: core.sha256, git: gitHead(),
-      mode: options.quick ? "quick" : "full", filter: options.filter ?? null, samples: timing.samples, sampleMs: timing.sampleMs,
-      tfjs: tfInfo, brainjs: "1.6.1", seconds: Math.round((performance.now() - started) / 1000),
-    },
-    notes: NOTES,
-  };
+  const report = makeReport("train", rows, targets(rows), NOTES, { cpu, coreSha256: core.sha256, options, timing, started },
+    { tfjs: tfInfo, brainjs: "1.6.1" });
   finish(report, warnings, -1, options);
 }
 
-try {
-  await main();
-} catch (error) {
-  console.error(error);
-  process.exit(1);
-}
+await runMain(main);

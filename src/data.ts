@@ -27,7 +27,7 @@ const isNumericArray = (v: unknown): v is NumericArray =>
 
 /** Copies values into float32, refusing any that are not finite there (NaN, infinities,
  *  magnitudes beyond float32's range). `Float32Array` input is used as it is after the check. */
-function toFloat32(name: string, values: ArrayLike<number>, cols: number): Float32Array {
+export function toFloat32(name: string, values: ArrayLike<number>, cols: number): Float32Array {
   const out = values instanceof Float32Array ? values : Float32Array.from(values as ArrayLike<number>);
   for (let i = 0; i < out.length; i++) {
     const v = out[i]!;

@@ -8,7 +8,7 @@ import { checkSeed } from "./backend/checks.js";
 import { JsBackend } from "./backend/js/index.js";
 import { createWasmBackend, trackModel } from "./backend/wasm.js";
 import { chooseCore, type CoreChoice } from "./backend/choose.js";
-import { sliceRows, toMatrix, type Matrix, type MatrixInput, type TargetInput } from "./data.js";
+import { sliceRows, toFloat32, toMatrix, type Matrix, type MatrixInput, type TargetInput } from "./data.js";
 import {
   checkDiagnosticsOptions, diagnose, DiagnosticsScratch, type Diagnostics, type DiagnosticsOptions,
   type ResolvedDiagnosticsOptions,
@@ -53,6 +53,8 @@ export interface LayerWeights {
   bias: Float32Array;
 }
 
+const NO_ROWS = new Float32Array(0);
+
 /** Predictions, row-major, one row per input row. */
 export interface Prediction {
   data: Float32Array;
@@ -65,8 +67,9 @@ export interface Evaluation {
   accuracy?: number;
 }
 
-/** Rows predict and evaluate push through at a time when the model is not training. */
-const INFERENCE_ROWS = 256;
+/** Bytes of batch buffers an inference chunk may take (predict, evaluate, diagnose outside a
+ *  fit): as many rows as fit, at least one, so memory follows the model, not the input. */
+const INFERENCE_BYTES = 4 << 20;
 
 let sharedCore: Promise<Backend> | null = null;
 
@@ -123,6 +126,10 @@ export class Model {
   #disposed = false;
   #scratch: DiagnosticsScratch | null = null;
   #checked: CheckedBackend | null = null;
+  // predictInto's input as a Matrix, and the normalized rows on their way in: kept, so an
+  // inference call makes no arrays.
+  readonly #inputView: Matrix = { data: NO_ROWS, rows: 0, cols: 0 };
+  #normalized: Float32Array | null = null;
   // Squared global gradient norm of the last computeGradients.
   #gradNormSq = 0;
 
@@ -163,6 +170,7 @@ export class Model {
     if (!["none", "standardize", "minMax"].includes(normalize)) throw new ArgumentError("normalize", '"standardize", "minMax" or "none"', normalize);
     this.normalize = normalize;
     this.inputs = inputs;
+    this.#inputView.cols = inputs;
     this.seed = seed;
     const optimizer = optimizerFromConfig(options.optimizer ?? "adam");
     this.net = new Network(backend, this.layers, this.lossFn.needsProbs);
@@ -227,12 +235,53 @@ export class Model {
     this.checkUsable("predict", false);
     const m = toMatrix("x", x, this.inputs);
     const out = new Float32Array(m.rows * this.outputs);
-    this.reserveInference(m.rows);
-    this.chunks(m.rows, (batch, start, count) => this.upload(batch, m, null, start, count), (batch, start) => {
-      this.forwardFinite(batch);
-      out.set(this.net.backend.read(batch.out.a), start * this.outputs);
-    });
+    this.predictRows(m, out, false);
     return { data: out, shape: [m.rows, this.outputs] };
+  }
+
+  /**
+   * predict into the caller's array, no arrays or buffers made per call (for loops that run
+   * every frame or request): the rows of `input` (rows x inputs floats, row-major) into
+   * `output` (rows x outputs floats), which it returns. The results are predict's, bit for bit.
+   */
+  predictInto(input: Float32Array, output: Float32Array): Float32Array {
+    this.checkUsable("predictInto", false);
+    if (!(input instanceof Float32Array) || input.length === 0 || input.length % this.inputs !== 0) {
+      throw new ArgumentError("input", `a Float32Array of rows x ${this.inputs} floats`, input);
+    }
+    const rows = input.length / this.inputs;
+    if (!(output instanceof Float32Array) || output.length !== rows * this.outputs) {
+      throw new ArgumentError("output", `a Float32Array of ${rows} x ${this.outputs} floats`, output);
+    }
+    if (input.buffer === output.buffer && input.byteOffset < output.byteOffset + output.byteLength
+      && output.byteOffset < input.byteOffset + input.byteLength) {
+      throw new ArgumentError("output", "a Float32Array not overlapping input", "an overlapping one");
+    }
+    const view = this.#inputView;
+    view.data = input;
+    view.rows = rows;
+    try {
+      this.predictRows(view, output, true);
+    } finally {
+      view.data = NO_ROWS; // the caller's array is not kept alive
+    }
+    return output;
+  }
+
+  // Forward passes over every row of x in chunks of the batch buffers, outputs into `out`.
+  // `checkInput`: x may hold NaN or infinities, looked for by the core once a chunk is in
+  // (a SIMD pass, many times cheaper than a scan in JS, which only runs to name the culprit).
+  private predictRows(x: Matrix, out: Float32Array, checkInput: boolean): void {
+    this.reserveInference(x.rows);
+    const chunk = this.net.rowCapacity;
+    for (let start = 0; start < x.rows; start += chunk) {
+      const count = Math.min(chunk, x.rows - start);
+      const batch = this.net.batch(count);
+      this.upload(batch, x, null, start, count);
+      if (checkInput && this.net.backend.countNonFinite(batch.x) > 0) toFloat32("input", x.data, x.cols);
+      this.forwardFinite(batch);
+      this.net.backend.readInto(batch.out.a, out, start * this.outputs);
+    }
   }
 
   /** The predicted class of every row: argmax, or for one output the thresholded value. */
@@ -304,6 +353,7 @@ export class Model {
       this.net.backend.write(this.net.kernels[i]!, w.kernel);
       this.net.backend.write(this.net.biases[i]!, w.bias);
     });
+    this.net.weightsChanged();
   }
 
   /**
@@ -318,7 +368,7 @@ export class Model {
     const o = checkDiagnosticsOptions(options);
     const m = toMatrix("x", x, this.inputs);
     const t = y === undefined ? null : this.lossFn.targets("y", y, m.rows);
-    if (!this.training) this.net.ensureCapacity(Math.min(m.rows, Math.max(INFERENCE_ROWS, o.gradientRows)));
+    if (!this.training) this.net.ensureCapacity(Math.min(m.rows, Math.max(this.inferenceRows, o.gradientRows)));
     const source = {
       rows: m.rows, hasTargets: t !== null,
       load: (batch: Batch, start: number, count: number) => this.upload(batch, m, t, start, count),
@@ -410,6 +460,13 @@ export class Model {
     return diagnose(this, this.#diagnosticsScratch(), source, o, this.steps, this.epochCount);
   }
 
+  // writeRows' buffer for normalized rows, made on first use (undefined without a normalizer).
+  #normalizeScratch(): Float32Array | undefined {
+    if (!this.normalizerState) return undefined;
+    this.#normalized ??= new Float32Array(normalizeChunk(this.inputs));
+    return this.#normalized;
+  }
+
   #diagnosticsScratch(): DiagnosticsScratch {
     this.#scratch ??= new DiagnosticsScratch(this.net.backend);
     return this.#scratch;
@@ -428,7 +485,7 @@ export class Model {
 
   /** @internal Writes rows [start, start + count) of x (normalized) and t into the batch. */
   upload(batch: Batch, x: Matrix, t: Matrix | null, start: number, count: number): void {
-    writeRows(this.net.backend, batch.x, x, start, count, this.normalizerState);
+    writeRows(this.net.backend, batch.x, x, start, count, this.normalizerState, this.#normalizeScratch());
     if (t) this.net.backend.write(batch.t, sliceRows(t, start, count).data);
   }
 
@@ -445,7 +502,12 @@ export class Model {
   // Batch buffers for inference. A running fit's buffers must not move: predict and evaluate
   // then work in chunks of its batch size.
   private reserveInference(rows: number): void {
-    if (!this.training) this.net.ensureCapacity(Math.min(rows, INFERENCE_ROWS));
+    if (!this.training) this.net.ensureCapacity(Math.min(rows, this.inferenceRows));
+  }
+
+  // Rows of one inference chunk: as many as INFERENCE_BYTES of batch buffers hold.
+  private get inferenceRows(): number {
+    return Math.max(1, Math.floor(INFERENCE_BYTES / this.net.bytesPerRow));
   }
 
   /** `rows` rows in chunks of the buffers' capacity: `load` fills a chunk, `run` uses it. */
@@ -461,7 +523,7 @@ export class Model {
 
   // The forward pass, refusing to hand on an output that overflowed.
   private forwardFinite(batch: Batch): void {
-    this.net.forward(batch);
+    this.net.infer(batch);
     if (this.net.backend.countNonFinite(batch.out.a) > 0) throw this.locateNonFinite(batch, this.steps, this.epochCount);
   }
 
@@ -482,17 +544,23 @@ export class Model {
 }
 
 /** Writes rows [start, start + count) of x into `dst` from its start, normalized on the way
- *  in chunks (so no full normalized copy of x is ever made). */
-export function writeRows(backend: Backend, dst: Tensor, x: Matrix, start: number, count: number, normalizer: Normalizer | null): void {
+ *  in chunks of `scratch` (so no full normalized copy of x is ever made). */
+export function writeRows(backend: Backend, dst: Tensor, x: Matrix, start: number, count: number, normalizer: Normalizer | null,
+  scratch?: Float32Array): void {
   if (!normalizer) {
-    backend.write(dst, sliceRows(x, start, count).data);
+    backend.write(dst, start === 0 && count === x.rows ? x.data : sliceRows(x, start, count).data);
     return;
   }
-  const chunkRows = Math.max(1, Math.min(count, Math.floor(65536 / x.cols)));
-  const scratch = new Float32Array(chunkRows * x.cols);
+  scratch ??= new Float32Array(normalizeChunk(x.cols));
+  const chunkRows = Math.max(1, Math.min(count, Math.floor(scratch.length / x.cols)));
   for (let done = 0; done < count; done += chunkRows) {
     const n = Math.min(chunkRows, count - done);
     normalizer.applyRows(x, start + done, n, scratch);
-    backend.write(dst, n === chunkRows ? scratch : scratch.subarray(0, n * x.cols), done * x.cols);
+    backend.write(dst, n * x.cols === scratch.length ? scratch : scratch.subarray(0, n * x.cols), done * x.cols);
   }
+}
+
+/** Floats of normalized rows written at a time: 64 Ki floats, or one row if wider. */
+function normalizeChunk(cols: number): number {
+  return Math.max(1, Math.floor(65536 / cols)) * cols;
 }

@@ -9,7 +9,11 @@
 // The parameters exist twice. An update writes the other copy and the model switches to it
 // only once the update is complete (commit), so an update that fails halfway (a trap, an
 // exception) leaves the current weights exactly as they were.
-import type { Backend, Tensor } from "./backend/backend.js";
+//
+// Inference (infer) gives forward's results bit for bit by two faster routes: up to
+// MATVEC_ROWS rows, matvec streams each kernel as it lies; beyond, sgemm runs on kernels
+// packed once per version of the weights (every commit or weightsChanged starts a new one).
+import { packedWeightsLength, type Backend, type Tensor } from "./backend/backend.js";
 import type { DenseLayer } from "./layers.js";
 import type { OutputBuffers } from "./losses.js";
 
@@ -41,6 +45,13 @@ export interface ParameterSide {
   allBiases: Tensor;
 }
 
+/** Rows up to which inference runs matvec: at one or two rows sgemm's 4-row blocks are mostly
+ *  padding; at three the two tie, from four on sgemm wins (bench/inference.ts, layer-784x128). */
+export const MATVEC_ROWS = 2;
+
+/** Layers narrower than a packed panel (8 columns) always run matvec: packing would pad them. */
+const PACKED_MIN_UNITS = 8;
+
 export class Network {
   readonly grads: Tensor;
   readonly kernelGrads: Tensor[] = [];
@@ -54,6 +65,11 @@ export class Network {
   private readonly sides: [ParameterSide, ParameterSide];
   private current = 0;
 
+  /** Bytes of batch buffers per row: what an inference chunk costs per row it holds. */
+  readonly bytesPerRow: number;
+  private weightsVersion = 0;
+  private packed: { tensor: Tensor; kernels: (Tensor | null)[]; version: number } | null = null;
+
   private capacity = 0;
   private buffers: Tensor[] = [];
   private full: Batch | null = null;
@@ -62,6 +78,9 @@ export class Network {
   constructor(readonly backend: Backend, readonly layers: readonly DenseLayer[], private readonly withProbs: boolean) {
     this.kernelCount = layers.reduce((n, l) => n + l.inputs * l.units, 0);
     this.paramCount = this.kernelCount + layers.reduce((n, l) => n + l.units, 0);
+    // The buffers ensureCapacity allocates, per row: x, t, probs, and z, a (unless identity), d per layer.
+    this.bytesPerRow = 4 * (this.inputs + this.outputs * (withProbs ? 2 : 1)
+      + layers.reduce((n, l) => n + l.units * (l.activation === "identity" ? 2 : 3), 0));
     this.storage = backend.alloc(2 * this.paramCount);
     try {
       this.grads = backend.alloc(this.paramCount);
@@ -104,7 +123,12 @@ export class Network {
   get kernels(): Tensor[] { return this.live.kernels; }
   get biases(): Tensor[] { return this.live.biases; }
   /** Makes the staged copy the live one. */
-  commit(): void { this.current = 1 - this.current; }
+  commit(): void {
+    this.current = 1 - this.current;
+    this.weightsChanged();
+  }
+  /** Says the live weights were written (setWeights, a restore): the packed copy is stale. */
+  weightsChanged(): void { this.weightsVersion++; }
 
   get inputs(): number { return this.layers[0]!.inputs; }
   get outputs(): number { return this.layers[this.layers.length - 1]!.units; }
@@ -183,10 +207,58 @@ export class Network {
       const l = this.layers[i]!, buf = batch.layers[i]!;
       b.sgemm(false, false, rows, l.units, l.inputs, 1, input, this.kernels[i]!, 0, buf.z);
       b.addBias(buf.z, this.biases[i]!, rows, l.units);
-      if (l.activation === "softmax") b.softmax(buf.z, buf.a, rows, l.units);
-      else if (l.activation !== "identity") b.activation(l.activation, buf.z, buf.a, l.alpha);
+      this.activate(l, buf, rows);
       input = buf.a;
     }
+  }
+
+  /** forward's results, bit for bit, for inference: matvec for a few rows or a narrow layer,
+   *  else sgemm on the packed kernels (packed again only when the weights have changed). */
+  infer(batch: Batch): void {
+    const b = this.backend, rows = batch.rows;
+    const packed = rows > MATVEC_ROWS ? this.packedKernels() : null;
+    let input = batch.x;
+    for (let i = 0; i < this.layers.length; i++) {
+      const l = this.layers[i]!, buf = batch.layers[i]!, kernel = packed?.[i];
+      if (kernel) {
+        b.sgemmPacked(rows, l.units, l.inputs, input, kernel, buf.z);
+        b.addBias(buf.z, this.biases[i]!, rows, l.units);
+      } else {
+        b.matvec(rows, l.units, l.inputs, input, this.kernels[i]!, this.biases[i]!, buf.z);
+      }
+      this.activate(l, buf, rows);
+      input = buf.a;
+    }
+  }
+
+  // The live kernels in sgemmPacked's layout (null for a layer too narrow to pack), packed
+  // into one tensor allocated on first use.
+  private packedKernels(): (Tensor | null)[] {
+    const b = this.backend;
+    if (this.packed === null) {
+      const lengths = this.layers.map((l) => (l.units >= PACKED_MIN_UNITS ? packedWeightsLength(l.inputs, l.units) : 0));
+      const tensor = b.alloc(lengths.reduce((n, len) => n + len, 0));
+      let at = 0;
+      const kernels = lengths.map((len) => {
+        const view = len > 0 ? b.slice(tensor, at, len) : null;
+        at += len;
+        return view;
+      });
+      this.packed = { tensor, kernels, version: this.weightsVersion - 1 };
+    }
+    if (this.packed.version !== this.weightsVersion) {
+      this.layers.forEach((l, i) => {
+        const kernel = this.packed!.kernels[i];
+        if (kernel) b.packWeights(this.kernels[i]!, l.inputs, l.units, kernel);
+      });
+      this.packed.version = this.weightsVersion;
+    }
+    return this.packed.kernels;
+  }
+
+  private activate(l: DenseLayer, buf: LayerBuffers, rows: number): void {
+    if (l.activation === "softmax") this.backend.softmax(buf.z, buf.a, rows, l.units);
+    else if (l.activation !== "identity") this.backend.activation(l.activation, buf.z, buf.a, l.alpha);
   }
 
   /** Gradients of every kernel and bias, from the output gradient in the last layer's d
@@ -216,6 +288,8 @@ export class Network {
 
   dispose(): void {
     this.freeBuffers();
+    if (this.packed) this.backend.free(this.packed.tensor);
+    this.packed = null;
     this.backend.free(this.storage);
     this.backend.free(this.grads);
   }

@@ -343,7 +343,10 @@ export async function fit(model: Model, xIn: MatrixInput, yIn: TargetInput, opti
     }
     if (stopping && bestEpoch >= 0) {
       history.bestEpoch = bestEpoch;
-      if (best && !model.isDisposed) b.copy(best, net.params);
+      if (best && !model.isDisposed) {
+        b.copy(best, net.params);
+        net.weightsChanged();
+      }
     }
     return history;
   } finally {

@@ -4,7 +4,7 @@
 // and require every kernel to give, bit for bit, what the same call gives at a low address.
 import { describe, expect, it } from "vitest";
 import { ACTIVATIONS, type ElementwiseActivation } from "../src/activations.js";
-import type { Backend, RandomStream, Tensor } from "../src/backend/backend.js";
+import { packedWeightsLength, type Backend, type RandomStream, type Tensor } from "../src/backend/backend.js";
 import type { CheckedBackend } from "../src/backend/checked.js";
 import { WasmBackend, type WasmTensor } from "../src/backend/wasm.js";
 import type { CoreExports } from "../src/wasm/exports.js";
@@ -150,7 +150,20 @@ function matrixCases(): KernelCase[] {
       tensors: [data(m! * k!, 30), data(k! * n!, 31), data(m! * n!, 32)],
       run: (b, [a, bb, c]) => b.sgemm(ta!, tb!, m!, n!, k!, 0.75, a!, bb!, beta, c!),
     }))));
-  return [...gemm, ...SHAPES.flatMap(([rows, cols]): KernelCase[] => {
+  // The inference kernels: matvec (a few rows, weights as they lie), and the packed path.
+  const inference: KernelCase[] = [[1, 1, 1], [2, 8, 4], [1, 9, 17], [2, 33, 5]].flatMap(([m, n, k]): KernelCase[] => [
+    {
+      name: `matvec ${m}x${n}x${k}`,
+      tensors: [data(m! * k!, 33), data(k! * n!, 34), data(n!, 35), data(m! * n!, 36)],
+      run: (b, [x, w, bias, y]) => b.matvec(m!, n!, k!, x!, w!, bias!, y!),
+    },
+    {
+      name: `packWeights + sgemmPacked ${m}x${n}x${k}`,
+      tensors: [data(k! * n!, 37), data(packedWeightsLength(k!, n!), 38), data(m! * k!, 39), data(m! * n!, 47)],
+      run: (b, [w, packed, a, c]) => { b.packWeights(w!, k!, n!, packed!); b.sgemmPacked(m!, n!, k!, a!, packed!, c!); },
+    },
+  ]);
+  return [...gemm, ...inference, ...SHAPES.flatMap(([rows, cols]): KernelCase[] => {
     const size = rows * cols;
     const probs = data(size, 40, 0.01, 1);
     return [

@@ -48,6 +48,8 @@ export interface Backend {
   write(tensor: Tensor, data: ArrayLike<number>, at?: number): void;
   /** A copy of the contents: never aliases backend memory. */
   read(tensor: Tensor): Float32Array;
+  /** Copies the contents into `out` from index `at` (default 0), allocating nothing. */
+  readInto(tensor: Tensor, out: Float32Array, at?: number): void;
 
   fill(tensor: Tensor, value: number): void;
   scale(tensor: Tensor, s: number): void;
@@ -55,6 +57,13 @@ export interface Backend {
   /** c = alpha op(a) op(b) + beta c, op(a) m x k, op(b) k x n, c m x n. beta = 0 ignores c's contents. */
   sgemm(transA: boolean, transB: boolean, m: number, n: number, k: number,
     alpha: number, a: Tensor, b: Tensor, beta: number, c: Tensor): void;
+  /** y = x w + bias for a few rows (x rows x k, w k x n, y rows x n), w read where it lies.
+   *  Bit for bit sgemm(false, false, rows, n, k, 1, x, w, 0, y) then addBias(y, bias). */
+  matvec(rows: number, n: number, k: number, x: Tensor, w: Tensor, bias: Tensor, y: Tensor): void;
+  /** packed = w (k x n) laid out for sgemmPacked, packedWeightsLength(k, n) floats. */
+  packWeights(w: Tensor, k: number, n: number, packed: Tensor): void;
+  /** c = a w (a m x k, c m x n) with w from packWeights: bit for bit sgemm(false, false, m, n, k, 1, a, w, 0, c). */
+  sgemmPacked(m: number, n: number, k: number, a: Tensor, packed: Tensor, c: Tensor): void;
   /** x[i, :] += bias. */
   addBias(x: Tensor, bias: Tensor, rows: number, cols: number): void;
   /** out[j] = sum_i x[i, j]. */
@@ -128,6 +137,11 @@ export interface Backend {
 
   /** Ends the backend: its tensors and streams can no longer be used. */
   dispose(): void;
+}
+
+/** Floats packWeights writes for a k x n matrix: n rounded up to whole 8-column panels. */
+export function packedWeightsLength(k: number, n: number): number {
+  return k * Math.ceil(n / 8) * 8;
 }
 
 /** The largest float32 strictly below x (x finite): caps uniform samples under hi. */

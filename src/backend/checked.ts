@@ -3,7 +3,10 @@
 // free of validation; the model code, which sizes its own buffers, may use either.
 import type { ElementwiseActivation } from "../activations.js";
 import { ArgumentError } from "../errors.js";
-import type { AdamStep, Backend, Overlap, RandomStream, RmspropStep, SgdStep, Tensor, UpdateOutputs, UpdateScalars } from "./backend.js";
+import {
+  packedWeightsLength, type AdamStep, type Backend, type Overlap, type RandomStream, type RmspropStep, type SgdStep, type Tensor,
+  type UpdateOutputs, type UpdateScalars,
+} from "./backend.js";
 import {
   checkActivation, checkCount, checkFinite, checkHolds, checkMatrix, checkSeed, checkSgemm, checkSlice, checkWrite,
 } from "./checks.js";
@@ -29,6 +32,14 @@ export class CheckedBackend implements Backend {
     this.inner.write(tensor, data, at);
   }
   read(tensor: Tensor): Float32Array { return this.inner.read(tensor); }
+  readInto(tensor: Tensor, out: Float32Array, at = 0): void {
+    if (!(out instanceof Float32Array)) throw new ArgumentError("out", "a Float32Array", out);
+    checkCount("at", at, 0);
+    if (at + tensor.length > out.length) {
+      throw new ArgumentError("out", `a Float32Array of at least ${at + tensor.length} floats (${tensor.length} from ${at})`, `one of ${out.length}`);
+    }
+    this.inner.readInto(tensor, out, at);
+  }
   overlap(a: Tensor, b: Tensor): Overlap { return this.inner.overlap(a, b); }
   fill(tensor: Tensor, value: number): void {
     checkFinite("value", value);
@@ -45,6 +56,25 @@ export class CheckedBackend implements Backend {
     this.apart("c", c, "a", a);
     this.apart("c", c, "b", b);
     this.inner.sgemm(transA, transB, m, n, k, alpha, a, b, beta, c);
+  }
+  matvec(rows: number, n: number, k: number, x: Tensor, w: Tensor, bias: Tensor, y: Tensor): void {
+    this.productArgs("rows", rows, n, k, ["x", x], ["w", w], ["y", y]);
+    checkHolds("bias", bias, n, "one per column");
+    for (const [name, t] of [["x", x], ["w", w], ["bias", bias]] as const) this.apart("y", y, name, t);
+    this.inner.matvec(rows, n, k, x, w, bias, y);
+  }
+  packWeights(w: Tensor, k: number, n: number, packed: Tensor): void {
+    checkMatrix("w", w, k, n);
+    checkHolds("packed", packed, packedWeightsLength(k, n), `${k} x ${n} in 8-column panels`);
+    this.apart("packed", packed, "w", w);
+    this.inner.packWeights(w, k, n, packed);
+  }
+  sgemmPacked(m: number, n: number, k: number, a: Tensor, packed: Tensor, c: Tensor): void {
+    this.productArgs("m", m, n, k, ["a", a], null, ["c", c]);
+    checkHolds("packed", packed, packedWeightsLength(k, n), `${k} x ${n} in 8-column panels`);
+    this.apart("c", c, "a", a);
+    this.apart("c", c, "packed", packed);
+    this.inner.sgemmPacked(m, n, k, a, packed, c);
   }
   addBias(x: Tensor, bias: Tensor, rows: number, cols: number): void {
     checkMatrix("x", x, rows, cols);
@@ -243,6 +273,16 @@ export class CheckedBackend implements Backend {
   }
 
   dispose(): void { this.inner.dispose(); }
+
+  // A product of an m x k and a k x n matrix into an m x n one (the k x n checked here when given).
+  private productArgs(mName: string, m: number, n: number, k: number, a: [string, Tensor], b: [string, Tensor] | null, c: [string, Tensor]): void {
+    checkCount(mName, m);
+    checkCount("n", n);
+    checkCount("k", k, 0);
+    checkHolds(a[0], a[1], m * k, `${m} x ${k}`);
+    if (b) checkHolds(b[0], b[1], k * n, `${k} x ${n}`);
+    checkHolds(c[0], c[1], m * n, `${m} x ${n}`);
+  }
 
   private lossArgs(name: string, input: Tensor, target: Tensor, grad: Tensor | null, scale: number, n = input.length): void {
     checkHolds("target", target, n, `as long as ${name}`);

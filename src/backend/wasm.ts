@@ -91,6 +91,12 @@ export class WasmBackend implements Backend {
     return this.arena.f32().slice(p, p + tensor.length);
   }
 
+  readInto(tensor: Tensor, out: Float32Array, at = 0): void {
+    // An element loop: a subarray view would be an allocation on every call.
+    const p = this.t(tensor, "tensor").ptr / 4, f32 = this.arena.f32(), n = tensor.length;
+    for (let i = 0; i < n; i++) out[at + i] = f32[p + i]!;
+  }
+
   fill(tensor: Tensor, value: number): void {
     this.core.fill(this.t(tensor, "tensor").ptr, tensor.length, value);
   }
@@ -103,6 +109,18 @@ export class WasmBackend implements Backend {
     alpha: number, a: Tensor, b: Tensor, beta: number, c: Tensor): void {
     this.core.sgemm(transA ? 1 : 0, transB ? 1 : 0, m, n, k, alpha,
       this.t(a, "a").ptr, transA ? m : k, this.t(b, "b").ptr, transB ? k : n, beta, this.t(c, "c").ptr, n);
+  }
+
+  matvec(rows: number, n: number, k: number, x: Tensor, w: Tensor, bias: Tensor, y: Tensor): void {
+    this.core.matvec(rows, n, k, this.t(x, "x").ptr, this.t(w, "w").ptr, this.t(bias, "bias").ptr, this.t(y, "y").ptr);
+  }
+
+  packWeights(w: Tensor, k: number, n: number, packed: Tensor): void {
+    this.core.packWeights(this.t(w, "w").ptr, n, k, this.t(packed, "packed").ptr);
+  }
+
+  sgemmPacked(m: number, n: number, k: number, a: Tensor, packed: Tensor, c: Tensor): void {
+    this.core.sgemmPacked(m, n, k, this.t(a, "a").ptr, this.t(packed, "packed").ptr, this.t(c, "c").ptr);
   }
 
   addBias(x: Tensor, bias: Tensor, rows: number, cols: number): void {

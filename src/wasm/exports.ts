@@ -7,6 +7,9 @@ export interface CoreExports {
     alpha: number, a: number, lda: number, b: number, ldb: number,
     beta: number, c: number, ldc: number,
   ): void;
+  matvec(m: number, n: number, k: number, x: number, w: number, bias: number, y: number): void;
+  packWeights(b: number, n: number, k: number, dst: number): void;
+  sgemmPacked(m: number, n: number, k: number, a: number, packed: number, c: number): void;
   addBias(x: number, bias: number, rows: number, cols: number): void;
   sumRows(x: number, out: number, rows: number, cols: number): void;
   activationForward(kind: number, x: number, y: number, n: number, alpha: number): void;

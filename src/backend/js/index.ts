@@ -10,6 +10,7 @@ import * as bias from "./bias.js";
 import * as initializers from "./initializers.js";
 import * as losses from "./losses.js";
 import * as matmul from "./matmul.js";
+import * as matvec from "./matvec.js";
 import * as optimizers from "./optimizers.js";
 import * as random from "./random.js";
 import * as softmax from "./softmax.js";
@@ -60,6 +61,7 @@ export class JsBackend implements Backend {
     d.set(values, at);
   }
   read(tensor: Tensor): Float32Array { return data(tensor).slice(); }
+  readInto(tensor: Tensor, out: Float32Array, at = 0): void { out.set(data(tensor), at); }
 
   fill(tensor: Tensor, value: number): void { vector.fill(data(tensor), value); }
   scale(tensor: Tensor, s: number): void { vector.scale(data(tensor), s); }
@@ -67,6 +69,13 @@ export class JsBackend implements Backend {
   sgemm(transA: boolean, transB: boolean, m: number, n: number, k: number,
     alpha: number, a: Tensor, b: Tensor, beta: number, c: Tensor): void {
     matmul.sgemm(transA, transB, m, n, k, alpha, data(a), data(b), beta, data(c));
+  }
+  matvec(rows: number, n: number, k: number, x: Tensor, w: Tensor, b: Tensor, y: Tensor): void {
+    matvec.matvec(rows, n, k, data(x), data(w), data(b), data(y));
+  }
+  packWeights(w: Tensor, k: number, n: number, packed: Tensor): void { matmul.packWeights(data(w), n, k, data(packed)); }
+  sgemmPacked(m: number, n: number, k: number, a: Tensor, packed: Tensor, c: Tensor): void {
+    matmul.sgemmPacked(m, n, k, data(a), data(packed), data(c));
   }
   addBias(x: Tensor, b: Tensor, rows: number, cols: number): void { bias.addBias(data(x), data(b), rows, cols); }
   sumRows(x: Tensor, out: Tensor, rows: number, cols: number): void { bias.sumRows(data(x), data(out), rows, cols); }
