@@ -138,6 +138,10 @@ function apply(next: Setup, keepRunning = false): void {
   lossHistory.length = 0;
   layerHistory = [];
   last = null;
+  pending = null;
+  $("epoch").textContent = "0";
+  $("status").textContent = "Building the model…";
+  delete $("status").dataset.epoch;
   running = keepRunning && running;
   untilEpoch = null;
   updateRun();
@@ -239,18 +243,20 @@ function boundarySize(): number {
   return Math.max(200, Math.min(360, ($("boundary").parentElement!.clientWidth || 360) - 2));
 }
 
-function draw(s: Snapshot): void {
+function drawCharts(s: Snapshot): void {
   const size = boundarySize();
   drawBoundary($("boundary"), size, s, points);
-  const lossWidth = size;
-  drawLoss($("loss"), lossWidth, 190, lossHistory, s.regression ? "mean squared error" : "cross-entropy");
-  drawNetwork($("network"), Math.max(260, $("network").parentElement!.clientWidth - 2), s);
+  drawLoss($("loss"), size, 190, lossHistory, s.regression ? "mean squared error" : "cross-entropy");
+  Object.assign($("loss").dataset, { points: String(lossHistory.length), firstEpoch: String(lossHistory[0]?.epoch ?? ""), lastEpoch: String(lossHistory.at(-1)?.epoch ?? ""),
+    ordered: String(lossHistory.every((p, i) => i === 0 || p.epoch > lossHistory[i - 1]!.epoch)) });
 }
+const drawNetworkView = (s: Snapshot): void => drawNetwork($("network"), Math.max(260, $("network").parentElement!.clientWidth - 2), s);
 
-function showSnapshot(s: Snapshot): void {
-  const previous = lossHistory[lossHistory.length - 1];
-  if (!previous || previous.epoch !== s.epoch) lossHistory.push({ epoch: s.epoch, train: s.trainLoss, test: s.testLoss });
-  last = s;
+/** The numbers: panels, warnings, then the status line and the epoch counter (last, so a
+ *  reader of the status sees a page that is drawn for that epoch). */
+function showNumbers(s: Snapshot): void {
+  $("warnings").replaceChildren(...s.warnings.map((w) => Object.assign(document.createElement("p"), { textContent: w })));
+  showPanels(s);
   if (!s.running && running && untilEpoch !== null && s.epoch >= untilEpoch) { running = false; untilEpoch = null; updateRun(); }
   $("epoch").textContent = s.epoch.toLocaleString("en-US");
   const status = $("status");
@@ -260,9 +266,31 @@ function showSnapshot(s: Snapshot): void {
     epoch: String(s.epoch), trainLoss: String(s.trainLoss), testLoss: String(s.testLoss), testAccuracy: String(s.testAccuracy ?? ""),
     forwardError: String(s.forwardError),
   });
-  draw(s);
-  $("warnings").replaceChildren(...s.warnings.map((w) => Object.assign(document.createElement("p"), { textContent: w })));
-  showPanels(s);
+}
+
+/** The latest snapshot is drawn in three short tasks (charts in an animation frame, then the
+ *  network, then the numbers), so input is handled between them even on a slow machine; the
+ *  worker waits for "drawn" before it sends the next one. Every snapshot's losses are kept. */
+let pending: Snapshot | null = null;
+function receive(s: Snapshot): void {
+  const previous = lossHistory[lossHistory.length - 1];
+  if (!previous || previous.epoch !== s.epoch) lossHistory.push({ epoch: s.epoch, train: s.trainLoss, test: s.testLoss });
+  if (!pending) {
+    requestAnimationFrame(() => {
+      const p = pending;
+      pending = null;
+      const stages = [drawCharts, drawNetworkView, showNumbers];
+      const next = (): void => {
+        const stage = stages.shift();
+        if (!stage || p?.run !== run) { send({ type: "drawn" }); return; }
+        stage(p);
+        setTimeout(next, 0);
+      };
+      last = p;
+      next();
+    });
+  }
+  pending = s;
 }
 
 worker.onmessage = (event: MessageEvent<FromWorker>) => {
@@ -275,7 +303,8 @@ worker.onmessage = (event: MessageEvent<FromWorker>) => {
       ? 'Output: the predicted value over the plane (<span class="train">blue</span> −1, white 0, <span class="test">orange</span> +1); training points filled, test points ringed.'
       : 'Output: probability of <span class="test">orange</span> over the plane; training points filled, test points ringed.';
   } else if (m.type === "snapshot") {
-    if (m.run === run) showSnapshot(m);
+    if (m.run === run) receive(m);
+    else send({ type: "drawn" });
   } else if (m.type === "lesson") {
     showLessonResult(m);
   } else {
@@ -285,7 +314,7 @@ worker.onmessage = (event: MessageEvent<FromWorker>) => {
   }
 };
 
-new ResizeObserver(() => { if (last) draw(last); }).observe(document.body);
+addEventListener("resize", () => { if (last) { drawCharts(last); drawNetworkView(last); } });
 send({ type: "speed", epochsPerSecond: DEFAULT_SPEED });
 showSetup();
 apply(setup);

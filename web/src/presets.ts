@@ -52,7 +52,7 @@ export const PRESETS: Preset[] = [
     fix: { label: "Use glorotUniform", look: "Random weights break the symmetry: no identical units.", apply: (s) => withLayers(s, { kernel: "glorotUniform" }) },
   },
   {
-    id: "large-logistic", label: "Large init, logistic", at: 0, lesson: "saturation",
+    id: "large-logistic", label: "Large init, logistic", at: 60, lesson: "saturation",
     claim: "Logistic units saturate under large weights.",
     look: "At epoch 0 at least 70% of every hidden layer's values are saturated, with a warning per layer; after 60 epochs they still are.",
     why: "Weights of std 16 make pre-activations of tens, where the logistic function is flat: its derivative is almost zero, so those units barely learn.",

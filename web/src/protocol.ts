@@ -11,6 +11,9 @@ export type ToWorker =
   | { type: "step" }
   /** Epochs per second (Infinity: full speed). */
   | { type: "speed"; epochsPerSecond: number }
+  /** The page has drawn the last snapshot: the worker sends the next one only after this, so
+   *  at full speed snapshots never queue up on a busy page. */
+  | { type: "drawn" }
   /** Run the library's lesson of this name. */
   | { type: "lesson"; name: string };
 

@@ -27,16 +27,25 @@ export function diverging(v: number): [number, number, number] {
   return [255 - (255 - c[0]) * t, 255 - (255 - c[1]) * t, 255 - (255 - c[2]) * t];
 }
 
-/** n x n values, mapped to [-1, 1] by `toUnit`, as a small canvas for drawImage to scale up smoothly. */
-export function heatTile(values: ArrayLike<number>, offset: number, n: number, toUnit: (v: number) => number, grey = false): HTMLCanvasElement {
+/** Writes n x n values, mapped to [-1, 1] by `toUnit`, as colours into `image` from column
+ *  `left` (greyed when `grey`). */
+export function paintHeat(image: ImageData, left: number, values: ArrayLike<number>, offset: number, n: number, toUnit: (v: number) => number, grey = false): void {
+  for (let r = 0; r < n; r++) {
+    for (let c = 0; c < n; c++) {
+      let [red, green, blue] = diverging(toUnit(values[offset + r * n + c]!));
+      if (grey) { const y = 0.3 * red + 0.59 * green + 0.11 * blue; red = green = blue = 200 + (y - 200) * 0.25; }
+      const at = 4 * (r * image.width + left + c);
+      image.data[at] = red; image.data[at + 1] = green; image.data[at + 2] = blue; image.data[at + 3] = 255;
+    }
+  }
+}
+
+/** n x n values as a small canvas, for drawImage to scale up smoothly. */
+export function heatTile(values: ArrayLike<number>, offset: number, n: number, toUnit: (v: number) => number): HTMLCanvasElement {
   const tile = document.createElement("canvas");
   tile.width = tile.height = n;
   const ctx = tile.getContext("2d")!, image = ctx.createImageData(n, n);
-  for (let i = 0; i < n * n; i++) {
-    let [r, g, b] = diverging(toUnit(values[offset + i]!));
-    if (grey) { const y = 0.3 * r + 0.59 * g + 0.11 * b; r = g = b = 200 + (y - 200) * 0.25; }
-    image.data.set([r, g, b, 255], 4 * i);
-  }
+  paintHeat(image, 0, values, offset, n, toUnit);
   ctx.putImageData(image, 0, 0);
   return tile;
 }

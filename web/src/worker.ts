@@ -13,12 +13,16 @@ let running = false;
 let until = Infinity;
 let epochsPerSecond: number = DEFAULT_SPEED;
 let generation = 0; // a new setup or a pause makes any loop of the old one stop
+let drawing = false; // a snapshot is with the page, not yet drawn
 
 const post = (message: FromWorker, transfer: Transferable[] = []): void => (self as unknown as Worker).postMessage(message, transfer);
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-function postSnapshot(): void {
-  if (!session) return;
+/** Posts a snapshot; while training, only once the page has drawn the previous one (`always`
+ *  for the last one before a pause, which the page must see). */
+function postSnapshot(always = true): void {
+  if (!session || (drawing && !always)) return;
+  drawing = true;
   const s = session.snapshot(running);
   post(s, [s.grid.buffer, s.unitGrid.buffer]);
 }
@@ -45,7 +49,7 @@ async function loop(): Promise<void> {
       if (s.epoch >= until) running = false;
     } while (running && mine === generation && performance.now() - t0 < SNAPSHOT_MS);
     if (mine !== generation) return;
-    if (trained > 0 || !running) postSnapshot();
+    if (trained > 0 || !running) postSnapshot(!running);
     const wait = Number.isFinite(speed) ? Math.max(0, start + ((done + 1) * 1000) / speed - performance.now()) : 0;
     await sleep(Math.min(wait, SNAPSHOT_MS)); // short naps, so a pause or a new speed is heard at once
   }
@@ -54,7 +58,10 @@ async function loop(): Promise<void> {
 // Messages are handled one after another: a run that arrives while a setup is still building
 // its model applies to that model.
 let queue = Promise.resolve();
-self.onmessage = (event: MessageEvent<ToWorker>) => { queue = queue.then(() => handle(event.data)); };
+self.onmessage = (event: MessageEvent<ToWorker>) => {
+  if (event.data.type === "drawn") drawing = false;
+  else queue = queue.then(() => handle(event.data));
+};
 
 async function handle(m: ToWorker): Promise<void> {
   try {
