@@ -221,10 +221,12 @@ function showPanels(s: Snapshot): void {
     const panel = panels.children[i] as HTMLElement;
     panel.querySelector("h3")!.textContent = `Layer ${l.layer}: ${l.units} ${ACTIVATION_LABELS[l.activation] ?? l.activation}`;
     drawHistogram(panel.querySelector("canvas.histogram")!, 236, 70, l.histogram);
-    const history = (layerHistory[i] ??= {});
+    const series = (layerHistory[i] ??= {});
     const rows = panelRows(l);
     const list = panel.querySelector("dl")!;
-    if (list.children.length !== rows.length * 3) {
+    const labels = rows.map(([label]) => label).join("|");
+    if (list.dataset.rows !== labels) { // a new layer kind (ReLU's dead units, tanh's saturation...): new rows
+      list.dataset.rows = labels;
       list.replaceChildren(...rows.flatMap(([label, cls]) => [
         Object.assign(document.createElement("dt"), { textContent: label }),
         Object.assign(document.createElement("dd"), { className: cls }),
@@ -232,9 +234,10 @@ function showPanels(s: Snapshot): void {
       ]));
     }
     rows.forEach(([, cls, text, value], k) => {
-      (list.children[3 * k + 1] as HTMLElement).textContent = text;
-      (history[cls] ??= []).push(value);
-      drawSparkline(list.children[3 * k + 2] as HTMLCanvasElement, 64, 16, history[cls]!);
+      const cell = list.children[3 * k + 1] as HTMLElement;
+      if (cell.textContent !== text) cell.textContent = text;
+      (series[cls] ??= []).push(value);
+      drawSparkline(list.children[3 * k + 2] as HTMLCanvasElement, 64, 16, series[cls]!);
     });
   });
 }
@@ -255,7 +258,11 @@ const drawNetworkView = (s: Snapshot): void => drawNetwork($("network"), Math.ma
 /** The numbers: panels, warnings, then the status line and the epoch counter (last, so a
  *  reader of the status sees a page that is drawn for that epoch). */
 function showNumbers(s: Snapshot): void {
-  $("warnings").replaceChildren(...s.warnings.map((w) => Object.assign(document.createElement("p"), { textContent: w })));
+  const warnings = $("warnings");
+  if (warnings.dataset.text !== s.warnings.join("\n")) { // unchanged warnings are left alone: no relayout
+    warnings.dataset.text = s.warnings.join("\n");
+    warnings.replaceChildren(...s.warnings.map((w) => Object.assign(document.createElement("p"), { textContent: w })));
+  }
   showPanels(s);
   if (!s.running && running && untilEpoch !== null && s.epoch >= untilEpoch) { running = false; untilEpoch = null; updateRun(); }
   $("epoch").textContent = s.epoch.toLocaleString("en-US");
@@ -273,8 +280,9 @@ function showNumbers(s: Snapshot): void {
  *  worker waits for "drawn" before it sends the next one. Every snapshot's losses are kept. */
 let pending: Snapshot | null = null;
 function receive(s: Snapshot): void {
-  const previous = lossHistory[lossHistory.length - 1];
-  if (!previous || previous.epoch !== s.epoch) lossHistory.push({ epoch: s.epoch, train: s.trainLoss, test: s.testLoss });
+  for (const point of s.losses) if (point.epoch > (lossHistory.at(-1)?.epoch ?? -1)) lossHistory.push(point);
+  // A long run keeps at most about 4,000 points: every other one of the older half goes.
+  if (lossHistory.length > 4000) lossHistory.splice(0, 2000, ...lossHistory.slice(0, 2000).filter((_, i) => i % 2 === 0));
   if (!pending) {
     requestAnimationFrame(() => {
       const p = pending;
@@ -310,6 +318,7 @@ worker.onmessage = (event: MessageEvent<FromWorker>) => {
   } else {
     running = false;
     updateRun();
+    $("warnings").dataset.text = m.message;
     $("warnings").replaceChildren(Object.assign(document.createElement("p"), { textContent: `Training stopped: ${m.message}` }));
   }
 };

@@ -10,6 +10,7 @@ const INPUT_TILE = 24;
 /** Edge thickness levels: |w| in steps of 0.25 up to 3. */
 const EDGE_LEVELS = 12;
 const SATURATED = "#c53030";
+const atlas = document.createElement("canvas");
 
 /** Maps a unit's output to [-1, 1] for colouring: tanh as it is, logistic around 0.5, the
  *  unbounded ones by the unit's largest magnitude over the plane (so each shows its shape). */
@@ -63,7 +64,6 @@ export function drawNetwork(canvas: HTMLCanvasElement, width: number, s: Snapsho
   [0, 1].forEach((axis) => ctx.drawImage(heatTile(feature(axis as 0 | 1), 0, INPUT_TILE, (v) => v), colX(0), nodeY(0, axis), tile, tile));
   // Every hidden unit's map side by side in one atlas (a pixel apart), put once, then scaled into place.
   const n = s.unitGridSize, cells = n * n, total = hidden.reduce((t, l) => t + l.units, 0);
-  const atlas = document.createElement("canvas");
   atlas.width = Math.max(1, total * (n + 1));
   atlas.height = n;
   const image = new ImageData(atlas.width, n);

@@ -50,6 +50,8 @@ export interface Snapshot {
   regression: boolean;
   trainLoss: number;
   testLoss: number;
+  /** Train and test loss after each epoch since the previous snapshot (the loss chart's points). */
+  losses: { epoch: number; train: number; test: number }[];
   /** Classification only. */
   trainAccuracy?: number;
   testAccuracy?: number;

