@@ -1,6 +1,5 @@
-// The playground's data: the library's seeded toy sets for classification, XOR as a cloud of
-// points, and two regression sets in the TensorFlow Playground's manner (a plane and gaussian
-// bumps) whose targets are numbers in [-1, 1] instead of classes.
+// The playground's data: the library's seeded toy sets (XOR as a cloud of points), for
+// classification with a class per row or for regression with a number in [-1, 1] per row.
 import { datasets } from "../../src/index.js";
 import { isRegression, type Setup } from "./config.js";
 
@@ -43,31 +42,7 @@ function xorCloud(s: Setup): datasets.Dataset {
   return { x: { data, shape: d.x.shape }, labels, classes: 2 };
 }
 
-// Gaussian bumps: centre x, centre y, sign (the TensorFlow Playground's layout, on [-1.5, 1.5]).
-const BUMPS = [[-1, 1, 1], [0, 1, -1], [1, 1, 1], [-1, 0, -1], [0, 0, 1], [1, 0, -1], [-1, -1, 1], [0, -1, -1], [1, -1, 1]] as const;
-
-/** Points uniform on [-1.5, 1.5]^2; the target a plane through the origin or the bumps, plus
- *  gaussian noise of std `noise`, clipped to [-1, 1]. */
 function regression(s: Setup): PlayData {
-  const random = mulberry32(s.seed), normal = (): number => Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
-  const data = new Float32Array(s.samples * 2), y = new Float32Array(s.samples);
-  for (let i = 0; i < s.samples; i++) {
-    const a = 3 * random() - 1.5, b = 3 * random() - 1.5;
-    const clean = s.dataset === "plane" ? (a + b) / 3 : BUMPS.reduce((sum, [cx, cy, sign]) => sum + sign * Math.exp(-((a - cx) ** 2 + (b - cy) ** 2) / (2 * 0.3 ** 2)), 0);
-    data[2 * i] = a;
-    data[2 * i + 1] = b;
-    y[i] = Math.max(-1, Math.min(1, clean + s.noise * normal()));
-  }
-  return { x: { data, shape: [s.samples, 2] }, y };
-}
-
-/** A small seeded uniform generator (Tommy Ettinger's mulberry32) for the regression points. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const o = { samples: s.samples, noise: s.noise, seed: s.seed };
+  return s.dataset === "plane" ? datasets.plane(o) : datasets.gaussianBumps(o);
 }

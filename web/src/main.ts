@@ -95,7 +95,7 @@ function readSetup(): Setup {
 /** The lesson card: the claim, the moment to look at and what it shows, why, and the library's lesson. */
 function showLesson(preset: Preset | undefined): void {
   const card = $("lesson-card");
-  const fix = fixed && JSON.stringify(fixed.setup) === JSON.stringify(setup) ? fixed.preset : undefined;
+  const fix = !preset && fixed && JSON.stringify(fixed.setup) === JSON.stringify(setup) ? fixed.preset : undefined;
   if (!fix) fixed = null;
   card.hidden = !preset && !fix;
   if (card.hidden) { card.replaceChildren(); return; }
@@ -127,7 +127,7 @@ function showLesson(preset: Preset | undefined): void {
 
 function showLessonResult(r: LessonReply): void {
   const out = document.getElementById("lesson-result");
-  if (out) out.textContent = `${r.holds ? "✓ holds" : "✗ does not hold"} — ${r.title}: ${r.verdict} (npx simdnet lessons ${r.name})`;
+  if (out) out.textContent = `${r.holds ? "✓ holds" : "✗ does not hold"} — ${r.title}: ${r.verdict} (npx simdnet lessons ${r.name}; source src/lessons/${r.name}.ts)`;
 }
 
 /** A new setup: into the URL, the form, and the worker (which builds a fresh model). */
@@ -151,6 +151,7 @@ function apply(next: Setup, keepRunning = false): void {
 
 /** Trains to an epoch and pauses there; brings the output into view (on a phone it may be off screen). */
 function trainUntil(epoch: number): void {
+  if (last && last.epoch > epoch) apply(setup); // past the moment: start again from epoch 0
   const box = $("boundary").getBoundingClientRect();
   if (box.top < 0 || box.bottom > innerHeight) $("boundary").scrollIntoView({ block: "center" });
   untilEpoch = epoch;

@@ -26,6 +26,8 @@ const base = (over: Partial<Setup> = {}): Setup => ({ ...structuredClone(DEFAULT
 const layers = (n: number, l: Partial<LayerSetup>): LayerSetup[] =>
   Array.from({ length: n }, () => ({ units: 8, activation: "relu", alpha: 0.01, kernel: "heNormal", bias: "zeros", ...l }));
 const withLayers = (s: Setup, l: Partial<LayerSetup>): Setup => ({ ...s, layers: s.layers.map((x) => ({ ...x, ...l })) });
+const useKernel = (kernel: LayerSetup["kernel"], look: string): Preset["fix"] => ({ label: `Use ${kernel}`, look, apply: (s) => withLayers(s, { kernel }) });
+const breakSymmetry = useKernel("glorotUniform", "Random weights break the symmetry: no identical units.");
 
 export const PRESETS: Preset[] = [
   {
@@ -41,7 +43,7 @@ export const PRESETS: Preset[] = [
     look: "After 30 epochs every hidden layer still reports 8 of 8 units identical (with a warning), and the loss stays at 0.693: nothing is learned.",
     why: "Units that start equal receive equal gradients, so they stay equal. With zeros the gradients of the hidden weights are even exactly zero: tanh(0) = 0 feeds nothing forward, and zero output weights send nothing back.",
     setup: base({ layers: layers(2, { activation: "tanh", kernel: "zeros" }) }),
-    fix: { label: "Use glorotUniform", look: "Random weights break the symmetry: no identical units.", apply: (s) => withLayers(s, { kernel: "glorotUniform" }) },
+    fix: breakSymmetry,
   },
   {
     id: "equal-init", label: "Equal init", at: 50, lesson: "symmetry",
@@ -49,7 +51,7 @@ export const PRESETS: Preset[] = [
     look: "After 50 epochs the loss has moved, but each hidden layer still has 8 of 8 units identical: the net acts as if each layer had one unit.",
     why: "Every unit of a layer computes the same function and gets the same gradient, so training moves them together; only a random initializer makes them differ.",
     setup: base({ layers: layers(2, { activation: "tanh", kernel: "constant" }) }),
-    fix: { label: "Use glorotUniform", look: "Random weights break the symmetry: no identical units.", apply: (s) => withLayers(s, { kernel: "glorotUniform" }) },
+    fix: breakSymmetry,
   },
   {
     id: "large-logistic", label: "Large init, logistic", at: 60, lesson: "saturation",
@@ -57,7 +59,7 @@ export const PRESETS: Preset[] = [
     look: "At epoch 0 at least 70% of every hidden layer's values are saturated, with a warning per layer; after 60 epochs they still are.",
     why: "Weights of std 16 make pre-activations of tens, where the logistic function is flat: its derivative is almost zero, so those units barely learn.",
     setup: base({ dataset: "moons", layers: layers(3, { activation: "sigmoid", kernel: "normalLarge" }), optimizer: "sgd", learningRate: 0.1 }),
-    fix: { label: "Use glorotUniform", look: "Xavier/Glorot weights keep the pre-activations small: 0% saturated.", apply: (s) => withLayers(s, { kernel: "glorotUniform" }) },
+    fix: useKernel("glorotUniform", "Xavier/Glorot weights keep the pre-activations small: 0% saturated."),
   },
   {
     id: "dead-relu", label: "Dead ReLU (bias -3)", at: 30, lesson: "deadRelu",
@@ -65,7 +67,7 @@ export const PRESETS: Preset[] = [
     look: "At epoch 0 half of layer 1 and all of layer 2 are dead (warning), the gradient norms are 0; after 30 epochs nothing has changed and the loss is still 0.693.",
     why: "A bias of -3 pushes most pre-activations below zero, where ReLU's derivative is 0: no gradient reaches those weights, so no update can revive them.",
     setup: base({ layers: layers(2, { bias: "negative" }), learningRate: 0.01 }),
-    fix: { label: "Use leaky ReLU", look: "See the next lesson: the leak lets the gradient through.", apply: (s) => withLayers(s, { activation: "leakyRelu" }) },
+    fix: { label: "Use leaky ReLU", look: "The leak lets the gradient through (the next lesson).", apply: (s) => withLayers(s, { activation: "leakyRelu" }) },
   },
   {
     id: "leaky-rescue", label: "Leaky ReLU rescue", at: 30, lesson: "deadRelu",
@@ -85,7 +87,7 @@ export const PRESETS: Preset[] = [
     id: "he-depth", label: "He at depth 10 (ReLU)", at: 30, lesson: "depth",
     claim: "He initialization keeps ReLU activations alive and of the same size across ten layers.",
     look: "At epoch 0 layer 10's std is within a factor 2 of layer 1's, no layer has a dead-unit warning; after 30 epochs test accuracy is at least 95%.",
-    why: "ReLU zeroes half its inputs, halving the variance; He et al. (2015) double the weights' variance (2/fan-in) to make up for it.",
+    why: "ReLU zeroes half its inputs, halving the variance; He et al. (2015) double the weights' variance (2/fan-in) to make up for it. Training itself can still kill units later in a net this narrow: watch the dead share.",
     setup: base({ layers: layers(10, { activation: "relu", kernel: "heNormal" }) }),
   },
   {
@@ -94,7 +96,7 @@ export const PRESETS: Preset[] = [
     look: "At epoch 0 layer 10's std is under a tenth of layer 1's, and deep layers warn of dead units.",
     why: "Glorot's variance assumes a zero-centred activation that passes all of its input; ReLU passes half, so each layer loses about a factor √2 of spread.",
     setup: base({ layers: layers(10, { activation: "relu", kernel: "glorotUniform" }) }),
-    fix: { label: "Use heNormal", look: "He's doubled variance keeps the std steady.", apply: (s) => withLayers(s, { kernel: "heNormal" }) },
+    fix: useKernel("heNormal", "He's doubled variance keeps the std steady."),
   },
   {
     id: "small-depth", label: "Tiny init at depth 10", at: 30, lesson: "depth",
@@ -102,7 +104,7 @@ export const PRESETS: Preset[] = [
     look: "At epoch 0 the std falls from about 0.02 in layer 1 to below 1e-10 in layer 10; after 30 epochs of SGD the loss is still 0.693 and the diagnostics warn that the gradients vanish.",
     why: "With weights of std 0.01 and 8 inputs each layer scales its signal by about 0.03, and the backward pass does the same to the gradients: ten layers of that leave nothing to learn from.",
     setup: base({ layers: layers(10, { activation: "tanh", kernel: "normalSmall" }), optimizer: "sgd", learningRate: 0.1 }),
-    fix: { label: "Use glorotUniform", look: "Glorot keeps a spread in every layer.", apply: (s) => withLayers(s, { kernel: "glorotUniform" }) },
+    fix: useKernel("glorotUniform", "Glorot keeps a spread in every layer."),
   },
   {
     id: "linear-xor", label: "No non-linearity on XOR", at: 50, lesson: "linear",
@@ -110,7 +112,7 @@ export const PRESETS: Preset[] = [
     look: "After 50 epochs the boundary is a straight line, the train loss is still above 0.6 and test accuracy at most 75% (a line gets at most three quadrants of four right).",
     why: "A product of linear maps is linear, so the whole net draws one straight boundary, and no straight line separates XOR.",
     setup: base({ dataset: "xor", noise: 0.05, layers: layers(3, { activation: "identity", kernel: "glorotUniform" }) }),
-    fix: { label: "Use tanh", look: "One non-linearity and XOR is learned.", apply: (s) => withLayers(s, { activation: "tanh" }) },
+    fix: { label: "Use tanh", look: "With tanh the same three layers learn XOR: test accuracy near 100% after 50 epochs.", apply: (s) => withLayers(s, { activation: "tanh" }) },
   },
   {
     id: "unnormalized", label: "Unnormalized inputs", at: 0, lesson: "normalization",

@@ -1,6 +1,7 @@
 // The training worker: one Session per setup, trained at the chosen speed (epochs per second,
-// or as fast as the core goes), posting a snapshot after each epoch at slow speeds and about
-// twenty times a second at fast ones, so the page only ever draws.
+// or as fast as the core goes), posting a snapshot after each epoch at slow speeds and after
+// about 50 ms of training at fast ones, each once the page has drawn the previous one, so the
+// page only ever draws.
 import { runLessons } from "../../src/index.js";
 import { DEFAULT_SPEED } from "./config.js";
 import type { FromWorker, ToWorker } from "./protocol.js";
