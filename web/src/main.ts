@@ -250,7 +250,7 @@ function boundarySize(): number {
 function drawCharts(s: Snapshot): void {
   const size = boundarySize();
   drawBoundary($("boundary"), size, s, points);
-  drawLoss($("loss"), size, 190, lossHistory, s.regression ? "mean squared error" : "cross-entropy");
+  drawLoss($("loss"), size, 190, lossHistory, s.regression ? "squared error" : "cross-entropy");
   Object.assign($("loss").dataset, { points: String(lossHistory.length), firstEpoch: String(lossHistory[0]?.epoch ?? ""), lastEpoch: String(lossHistory.at(-1)?.epoch ?? ""),
     ordered: String(lossHistory.every((p, i) => i === 0 || p.epoch > lossHistory[i - 1]!.epoch)) });
 }

@@ -110,7 +110,7 @@ export function drawLoss(canvas: HTMLCanvasElement, w: number, h: number, histor
   ctx.textAlign = "center";
   const min = Math.min(...values), max = Math.max(...values);
   const log = values.length > 0 && min > 0 && max / min > 20;
-  ctx.fillText(`${lossName}${log ? " (log scale)" : ""}`, 0, 0);
+  ctx.fillText(`${lossName}${log ? " (log scale)" : ""}`, 0, 0, h - top - bottom + 20);
   ctx.restore();
   ctx.textAlign = "center";
   ctx.fillText("epoch", left + (w - left - right) / 2, h - 3);
