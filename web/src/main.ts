@@ -221,7 +221,7 @@ function showPanels(s: Snapshot): void {
   hidden.forEach((l, i) => {
     const panel = panels.children[i] as HTMLElement;
     panel.querySelector("h3")!.textContent = `Layer ${l.layer}: ${l.units} ${ACTIVATION_LABELS[l.activation] ?? l.activation}`;
-    drawHistogram(panel.querySelector("canvas.histogram")!, 236, 70, l.histogram);
+    drawHistogram(panel.querySelector("canvas.histogram")!, Math.max(200, panel.clientWidth - 20), 70, l.histogram);
     const series = (layerHistory[i] ??= {});
     const rows = panelRows(l);
     const list = panel.querySelector("dl")!;

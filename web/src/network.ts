@@ -108,9 +108,15 @@ export function drawNetwork(canvas: HTMLCanvasElement, width: number, s: Snapsho
   ctx.font = `${tile < 20 ? 9 : 11}px system-ui, sans-serif`;
   ctx.textAlign = "center";
   const label = (j: number, text: string, line: number): void => ctx.fillText(text, colX(j) + tile / 2, 11 + line * 12);
-  label(0, "inputs", 0); label(0, "x₁, x₂", 1);
-  hidden.forEach((layer, l) => { label(l + 1, `${layer.units} ${shortName(layer.activation)}`, 0); label(l + 1, `layer ${l + 1}`, 1); });
-  label(columns.length - 1, "output", 0);
+  if (colX(1) - colX(0) >= 56) {
+    label(0, "inputs", 0); label(0, "x₁, x₂", 1);
+    hidden.forEach((layer, l) => { label(l + 1, `${layer.units} ${shortName(layer.activation)}`, 0); label(l + 1, `layer ${l + 1}`, 1); });
+    label(columns.length - 1, "output", 0);
+  } else { // narrow columns (a deep net on a phone): numbers only
+    label(0, "x₁, x₂", 1);
+    hidden.forEach((_, l) => label(l + 1, `L${l + 1}`, 1));
+    label(columns.length - 1, "out", 1);
+  }
 
   Object.assign(canvas.dataset, { units: String(total), dead: String(dead), saturated: String(saturated) });
   canvas.setAttribute("aria-label", `Network: 2 inputs, ${hidden.map((l) => `${l.units} ${l.activation}`).join(", ")}, 1 output; `
