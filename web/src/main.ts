@@ -98,6 +98,7 @@ function showLesson(preset: Preset | undefined): void {
   const fix = !preset && fixed && JSON.stringify(fixed.setup) === JSON.stringify(setup) ? fixed.preset : undefined;
   if (!fix) fixed = null;
   card.hidden = !preset && !fix;
+  delete card.dataset.moments;
   if (card.hidden) { card.replaceChildren(); return; }
   const el = (tag: string, text: string, className = ""): HTMLElement => Object.assign(document.createElement(tag), { textContent: text, className });
   const button = (text: string, onClick: () => void, id: string): HTMLButtonElement => {
@@ -111,6 +112,7 @@ function showLesson(preset: Preset | undefined): void {
     return;
   }
   const p = preset!;
+  card.dataset.moments = [p.at, ...(/epoch 0/.test(p.look) ? [0] : [])].join(" ");
   const actions = document.createElement("div");
   actions.className = "buttons";
   if (p.at > 0) actions.append(button(`Train to epoch ${p.at}`, () => trainUntil(p.at), "lesson-go"));
@@ -267,6 +269,9 @@ function showNumbers(s: Snapshot): void {
   showPanels(s);
   if (!s.running && running && untilEpoch !== null && s.epoch >= untilEpoch) { running = false; untilEpoch = null; updateRun(); }
   $("epoch").textContent = s.epoch.toLocaleString("en-US");
+  // What the lesson says to look for is highlighted while the page shows an epoch it names.
+  const card = $("lesson-card");
+  card.classList.toggle("at-moment", (card.dataset.moments ?? "").split(" ").includes(String(s.epoch)));
   const status = $("status");
   status.textContent = `Train loss ${fmt(s.trainLoss)}, test loss ${fmt(s.testLoss)}`
     + (s.testAccuracy === undefined ? "" : `, test accuracy ${pct(s.testAccuracy)}`) + (running ? "" : " (paused)");
