@@ -106,24 +106,25 @@ function showLesson(preset: Preset | undefined): void {
     b.addEventListener("click", onClick);
     return b;
   };
-  if (fix) {
-    card.replaceChildren(el("h2", `${fix.label}: the fix`), el("p", fix.fix!.look, "look"),
-      el("p", "Edited from the lesson, so the setup is now custom: compare the numbers with the lesson's.", "why"));
-    return;
-  }
-  const p = preset!;
-  card.dataset.moments = [p.at, ...(/epoch 0/.test(p.look) ? [0] : [])].join(" ");
+  const p = fix ?? preset!;
+  const look = fix ? fix.fix!.look : p.look;
+  card.dataset.moments = [p.at, ...(/epoch 0/.test(look) ? [0] : [])].join(" ");
   const actions = document.createElement("div");
   actions.className = "buttons";
   if (p.at > 0) actions.append(button(`Train to epoch ${p.at}`, () => trainUntil(p.at), "lesson-go"));
+  if (fix) {
+    card.replaceChildren(el("h2", `${fix.label}: the fix`), el("p", look, "look"),
+      el("p", "Edited from the lesson, so the setup is now custom: compare the numbers with the lesson's.", "why"), actions);
+    return;
+  }
   if (p.fix) {
     const f = p.fix;
     actions.append(button(`Try the fix: ${f.label}`, () => { const next = sanitize(f.apply(structuredClone(p.setup))); fixed = { preset: p, setup: next }; apply(next); }, "lesson-fix"));
   }
   if (p.lesson) actions.append(button(`Run the library's lesson “${p.lesson}”`, () => { $("lesson-result").textContent = "Running…"; send({ type: "lesson", name: p.lesson! }); }, "lesson-run"));
-  const look = el("p", ` ${p.look}`, "look");
-  look.prepend(el("strong", "Look: "));
-  card.replaceChildren(el("h2", p.label), el("p", p.claim, "claim"), look,
+  const lookFor = el("p", ` ${look}`, "look");
+  lookFor.prepend(el("strong", "Look: "));
+  card.replaceChildren(el("h2", p.label), el("p", p.claim, "claim"), lookFor,
     el("p", p.why, "why"), actions, Object.assign(el("p", "", "lesson-result"), { id: "lesson-result" }));
 }
 

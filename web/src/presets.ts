@@ -27,7 +27,7 @@ const layers = (n: number, l: Partial<LayerSetup>): LayerSetup[] =>
   Array.from({ length: n }, () => ({ units: 8, activation: "relu", alpha: 0.01, kernel: "heNormal", bias: "zeros", ...l }));
 const withLayers = (s: Setup, l: Partial<LayerSetup>): Setup => ({ ...s, layers: s.layers.map((x) => ({ ...x, ...l })) });
 const useKernel = (kernel: LayerSetup["kernel"], look: string): Preset["fix"] => ({ label: `Use ${kernel}`, look, apply: (s) => withLayers(s, { kernel }) });
-const breakSymmetry = useKernel("glorotUniform", "Random weights break the symmetry: no identical units.");
+const breakSymmetry = useKernel("glorotUniform", "Random weights break the symmetry: no identical units from epoch 0 on.");
 
 export const PRESETS: Preset[] = [
   {
@@ -59,7 +59,7 @@ export const PRESETS: Preset[] = [
     look: "At epoch 0 at least 70% of every hidden layer's values are saturated, with a warning per layer; after 60 epochs they still are.",
     why: "Weights of std 16 make pre-activations of tens, where the logistic function is flat: its derivative is almost zero, so those units barely learn.",
     setup: base({ dataset: "moons", layers: layers(3, { activation: "sigmoid", kernel: "normalLarge" }), optimizer: "sgd", learningRate: 0.1 }),
-    fix: useKernel("glorotUniform", "Xavier/Glorot weights keep the pre-activations small: 0% saturated."),
+    fix: useKernel("glorotUniform", "Xavier/Glorot weights keep the pre-activations small: 0% saturated at epoch 0."),
   },
   {
     id: "dead-relu", label: "Dead ReLU (bias -3)", at: 30, lesson: "deadRelu",
@@ -96,7 +96,7 @@ export const PRESETS: Preset[] = [
     look: "At epoch 0 layer 10's std is under a tenth of layer 1's, and deep layers warn of dead units.",
     why: "Glorot's variance assumes a zero-centred activation that passes all of its input; ReLU passes half, so each layer loses about a factor √2 of spread.",
     setup: base({ layers: layers(10, { activation: "relu", kernel: "glorotUniform" }) }),
-    fix: useKernel("heNormal", "He's doubled variance keeps the std steady."),
+    fix: useKernel("heNormal", "At epoch 0 He's doubled variance keeps layer 10's std within a factor 2 of layer 1's."),
   },
   {
     id: "small-depth", label: "Tiny init at depth 10", at: 30, lesson: "depth",
@@ -104,7 +104,7 @@ export const PRESETS: Preset[] = [
     look: "At epoch 0 the std falls from about 0.02 in layer 1 to below 1e-10 in layer 10; after 30 epochs of SGD the loss is still 0.693 and the diagnostics warn that the gradients vanish.",
     why: "With weights of std 0.01 and 8 inputs each layer scales its signal by about 0.03, and the backward pass does the same to the gradients: ten layers of that leave nothing to learn from.",
     setup: base({ layers: layers(10, { activation: "tanh", kernel: "normalSmall" }), optimizer: "sgd", learningRate: 0.1 }),
-    fix: useKernel("glorotUniform", "Glorot keeps a spread in every layer."),
+    fix: useKernel("glorotUniform", "At epoch 0 Glorot keeps a spread in every layer: layer 10's std is above 0.1."),
   },
   {
     id: "linear-xor", label: "No non-linearity on XOR", at: 50, lesson: "linear",
@@ -120,7 +120,7 @@ export const PRESETS: Preset[] = [
     look: "Inputs scaled by 200 without normalization: at epoch 0 the page warns that the inputs are not normalized and that layer 1 is saturated (at least 90%).",
     why: "Glorot's weights assume inputs of about unit size; inputs of hundreds make pre-activations of hundreds, far into tanh's flat tails. Standardizing (mean 0, std 1 per column, fitted on the training data) fixes the scale.",
     setup: base({ dataset: "moons", inputScale: 200, normalize: false, layers: layers(2, { activation: "tanh", kernel: "glorotUniform" }), optimizer: "sgd", learningRate: 0.05 }),
-    fix: { label: "Normalize inputs", look: "Standardized inputs: layer 1 is 0% saturated and neither warning fires.", apply: (s) => ({ ...s, normalize: true }) },
+    fix: { label: "Normalize inputs", look: "Standardized inputs: at epoch 0 layer 1 is 0% saturated and neither warning fires.", apply: (s) => ({ ...s, normalize: true }) },
   },
 ];
 

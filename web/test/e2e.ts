@@ -106,11 +106,20 @@ const CLAIMS: Record<string, (start: View, at: View) => [boolean, string]> = {
   "unnormalized": (s) => [s.warnings.some((w) => /not normalized/.test(w)) && s.warnings.some((w) => /layer 1 .*saturated/.test(w)) && num(s.layers[0]!.saturated) >= 0.9,
     `layer 1 saturated ${s.layers[0]!.saturated}; ${s.warnings.length} warnings`],
 };
-/** The fixes the cards offer, checked at epoch 0 of the fixed setup. */
-const FIXES: Record<string, (v: View) => [boolean, string]> = {
-  "large-logistic": (v) => [v.layers.every((l) => l.saturated === "0%") && v.warnings.length === 0, `saturated ${v.layers.map((l) => l.saturated).join(", ")}`],
-  "unnormalized": (v) => [v.layers[0]!.saturated === "0%" && v.warnings.length === 0, `layer 1 saturated ${v.layers[0]!.saturated}, ${v.warnings.length} warnings`],
-  "zero-init": (v) => [v.layers.every((l) => l.identical === "0 of 8"), `identical ${v.layers.map((l) => l.identical).join(", ")}`],
+/** Every fix a card offers, checked at epoch 0 of the fixed setup and at the lesson's epoch. */
+const noneIdentical = (_: View, v: View): [boolean, string] => [v.layers.every((l) => l.identical === "0 of 8"), `identical at ${v.epoch}: ${v.layers.map((l) => l.identical).join(", ")}`];
+const FIXES: Record<string, (start: View, at: View) => [boolean, string]> = {
+  "zero-init": noneIdentical,
+  "equal-init": noneIdentical,
+  "large-logistic": (s) => [s.layers.every((l) => l.saturated === "0%") && s.warnings.length === 0, `saturated ${s.layers.map((l) => l.saturated).join(", ")}`],
+  "dead-relu": (s) => [s.layers.every((l) => num(l.gradient) > 0), `gradient norms ${s.layers.map((l) => l.gradient).join(", ")} (the card shows the leaky ReLU lesson)`],
+  "glorot-relu-depth": (s) => {
+    const ratio = num(s.layers[9]!.std) / num(s.layers[0]!.std);
+    return [ratio > 0.5 && ratio < 2 && !s.warnings.some((w) => /dead/.test(w)), `std layer 1 ${s.layers[0]!.std}, layer 10 ${s.layers[9]!.std}`];
+  },
+  "small-depth": (s) => [num(s.layers[9]!.std) > 0.1, `std layer 1 ${s.layers[0]!.std}, layer 10 ${s.layers[9]!.std}`],
+  "linear-xor": (_, v) => [v.testAccuracy >= 0.95, `test accuracy at ${v.epoch}: ${v.testAccuracy}`],
+  "unnormalized": (s) => [s.layers[0]!.saturated === "0%" && s.warnings.length === 0, `layer 1 saturated ${s.layers[0]!.saturated}, ${s.warnings.length} warnings`],
 };
 
 try {
@@ -204,10 +213,12 @@ try {
     const [ok, detail] = claim ? claim(start, moment) : [false, "no check for this lesson"];
     check(`lesson ${id} (epoch ${at})`, ok, detail);
     await page.screenshot({ path: path.join(artifacts, `lesson-${id}.png`), fullPage: true });
-    if (FIXES[id]) {
+    if (await page.locator("#lesson-fix").count()) {
       await page.click("#lesson-fix");
       await epochIs(page, 0);
-      const [fixOk, fixDetail] = FIXES[id]!(await view(page));
+      const fixStart = await view(page);
+      const fix = FIXES[id];
+      const [fixOk, fixDetail] = fix ? fix(fixStart, await trainToMoment(page, await momentOf(page))) : [false, "no check for this fix"];
       check(`lesson ${id}: the fix`, fixOk, fixDetail);
     }
   }
