@@ -203,6 +203,12 @@ function panelRows(l: LayerView): [string, string, string, number][] {
   return rows;
 }
 
+/** Keeps a long run's series under `max` points: past it, every other point of the older half goes. */
+function thin<T>(series: T[], max: number): T[] {
+  if (series.length > max) { const half = Math.floor(series.length / 2); series.splice(0, half, ...series.slice(0, half).filter((_, i) => i % 2 === 0)); }
+  return series;
+}
+
 function showPanels(s: Snapshot): void {
   const hidden = s.layers.slice(0, -1);
   const panels = $("panels");
@@ -240,7 +246,7 @@ function showPanels(s: Snapshot): void {
     rows.forEach(([, cls, text, value], k) => {
       const cell = list.children[3 * k + 1] as HTMLElement;
       if (cell.textContent !== text) cell.textContent = text;
-      (series[cls] ??= []).push(value);
+      thin((series[cls] ??= []), 500).push(value);
       drawSparkline(list.children[3 * k + 2] as HTMLCanvasElement, 64, 16, series[cls]!);
     });
   });
@@ -288,8 +294,7 @@ function showNumbers(s: Snapshot): void {
 let pending: Snapshot | null = null;
 function receive(s: Snapshot): void {
   for (const point of s.losses) if (point.epoch > (lossHistory.at(-1)?.epoch ?? -1)) lossHistory.push(point);
-  // A long run keeps at most about 4,000 points: every other one of the older half goes.
-  if (lossHistory.length > 4000) lossHistory.splice(0, 2000, ...lossHistory.slice(0, 2000).filter((_, i) => i % 2 === 0));
+  thin(lossHistory, 4000);
   if (!pending) {
     requestAnimationFrame(() => {
       const p = pending;
