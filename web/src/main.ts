@@ -4,7 +4,7 @@ import {
   ACTIVATION_CHOICES, BIAS_CHOICES, CONSTANT_KERNEL, KERNEL_STD, NEGATIVE_BIAS, DATASETS, DATASET_LABELS, DEFAULT_SETUP, DEFAULT_SPEED, KERNEL_CHOICES, OPTIMIZERS, SPEEDS,
   fromHash, sanitize, toHash, type Setup,
 } from "./config.js";
-import { drawNetwork } from "./network.js";
+import { drawNetwork, unitAt } from "./network.js";
 import { PRESETS, presetOf, type Preset } from "./presets.js";
 import type { FromWorker, LayerView, LessonReply, Ready, Snapshot, ToWorker } from "./protocol.js";
 import { drawBoundary, drawHistogram, drawLoss, drawSparkline, type LossPoint } from "./views.js";
@@ -187,6 +187,7 @@ $("add-layer").addEventListener("click", () => {
   if (setup.layers.length < 10) apply({ ...setup, layers: [...setup.layers, { ...setup.layers[setup.layers.length - 1] ?? DEFAULT_SETUP.layers[0]! }] }, true);
 });
 $("remove-layer").addEventListener("click", () => { if (setup.layers.length > 1) apply({ ...setup, layers: setup.layers.slice(0, -1) }, true); });
+$("network").addEventListener("mousemove", (e) => { $("network").title = unitAt(e.offsetX, e.offsetY); });
 window.addEventListener("hashchange", () => { if (location.hash !== toHash(setup)) apply(fromHash(location.hash)); });
 
 const fmt = (v: number | undefined, digits = 3): string =>

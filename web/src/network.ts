@@ -68,16 +68,20 @@ export function drawNetwork(canvas: HTMLCanvasElement, width: number, s: Snapsho
   atlas.height = n;
   const image = new ImageData(atlas.width, n);
   let index = 0, dead = 0, saturated = 0;
-  const placed: { x: number; y: number; left: number; state: UnitView }[] = [];
+  const placed: { x: number; y: number; left: number; state: UnitView; layer: number; unit: number }[] = [];
   hidden.forEach((layer, l) => {
     layer.unitStates.forEach((state, u) => {
       const offset = index * cells, left = index * (n + 1);
       paintHeat(image, left, s.unitGrid, offset, n, unitScale(layer.activation, s.unitGrid, offset, cells), state.dead);
-      placed.push({ x: colX(l + 1), y: nodeY(l + 1, u), left, state });
+      placed.push({ x: colX(l + 1), y: nodeY(l + 1, u), left, state, layer: l, unit: u });
       index++;
     });
   });
   atlas.getContext("2d")!.putImageData(image, 0, 0);
+  unitBoxes = placed.map(({ x, y, state, layer, unit }) => {
+    const what = state.dead ? "dead (zero on every training point)" : state.saturated > 0 ? `saturated on ${Math.round(state.saturated * 100)}% of the training points` : "alive";
+    return { x, y, size: tile, text: `Layer ${layer + 1}, unit ${unit + 1}: ${what}` };
+  });
   for (const { x, y, left, state } of placed) {
     ctx.drawImage(atlas, left, 0, n, n, x, y, tile, tile);
     if (state.dead) {
@@ -121,6 +125,14 @@ export function drawNetwork(canvas: HTMLCanvasElement, width: number, s: Snapsho
   Object.assign(canvas.dataset, { units: String(total), dead: String(dead), saturated: String(saturated) });
   canvas.setAttribute("aria-label", `Network: 2 inputs, ${hidden.map((l) => `${l.units} ${l.activation}`).join(", ")}, 1 output; `
     + `${total} hidden units, ${dead} dead, ${saturated} saturated`);
+}
+
+/** Where the last drawing put each hidden unit, and what it says about it (for the tooltip). */
+let unitBoxes: { x: number; y: number; size: number; text: string }[] = [];
+
+/** The description of the unit under a point of the canvas (CSS pixels), or "". */
+export function unitAt(x: number, y: number): string {
+  return unitBoxes.find((b) => x >= b.x && x <= b.x + b.size && y >= b.y && y <= b.y + b.size)?.text ?? "";
 }
 
 const shortName = (a: string): string => (a === "leakyRelu" ? "leaky" : a === "sigmoid" ? "logistic" : a === "identity" ? "linear" : a);

@@ -199,6 +199,14 @@ try {
   const deep = await page.locator("#network").getAttribute("data-units");
   await choose(page, "dead-relu");
   const dead = await page.locator("#network").getAttribute("data-dead");
+  // Hovering a unit names it and its state: sweep across the first row of tiles.
+  const net = (await page.locator("#network").boundingBox())!;
+  const tips = new Set<string>();
+  for (let k = 0; k < 40; k++) {
+    await page.mouse.move(net.x + (net.width * k) / 40, net.y + 50);
+    tips.add((await page.locator("#network").getAttribute("title")) ?? "");
+  }
+  check("hovering a unit describes it", tips.has("Layer 2, unit 1: dead (zero on every training point)"), [...tips].filter(Boolean).join(" | "));
   check("the network view draws every unit", units === "24" && deep === "80" && dead === "12", `units: ${units} (3 x 8), ${deep} (10 x 8); dead drawn in the dead-ReLU lesson: ${dead} (4 + 8)`);
   const forwardError = Number(await page.locator("#status").getAttribute("data-forward-error"));
   check("the unit maps' forward pass matches the core", forwardError < 1e-4, `largest difference from predict: ${forwardError.toExponential(1)}`);
