@@ -1,6 +1,7 @@
 // Seeded toy datasets for examples, tests, the lessons and the playground: XOR, two moons and
 // concentric circles (scikit-learn's make_moons and make_circles), two spirals (the
-// TensorFlow Playground's), gaussian blobs, and a seeded train/test split.
+// TensorFlow Playground's), gaussian blobs, the TensorFlow Playground's two regression sets
+// (a plane and gaussian bumps), and a seeded train/test split.
 // Noise uses Math.log/cos, so two engines may differ in the last bits of a sample.
 import { Draws, shuffle } from "./random.js";
 import { checkSeed } from "./backend/checks.js";
@@ -96,6 +97,41 @@ export function blobs(o: { samples?: number; noise?: number; classes?: number; s
     return [Math.cos(a) + noise * draw.normal(), Math.sin(a) + noise * draw.normal()];
   }, (i) => i % classes);
   return { ...data, classes };
+}
+
+/** Points with a number to predict per row (regression): what fit takes for one linear output. */
+export interface RegressionDataset {
+  x: { data: Float32Array; shape: [number, number] };
+  /** One target per row, in [-1, 1]. */
+  y: Float32Array;
+}
+
+// Gaussian bumps on a 3 x 3 grid of centres, alternating in sign (the TensorFlow Playground's layout).
+const BUMPS = [-1, 0, 1].flatMap((cy) => [-1, 0, 1].map((cx) => [cx, -cy, (cx + cy) % 2 === 0 ? 1 : -1] as const));
+
+function regression(name: string, o: { samples?: number; noise?: number; seed?: number }, stream: number, target: (a: number, b: number) => number): RegressionDataset {
+  const { samples = 200, noise = 0, seed = 0 } = o;
+  options(name, samples, noise, seed);
+  const draw = new Draws(seed, stream), data = new Float32Array(samples * 2), y = new Float32Array(samples);
+  for (let i = 0; i < samples; i++) {
+    const a = 3 * draw.uniform() - 1.5, b = 3 * draw.uniform() - 1.5;
+    data[2 * i] = a;
+    data[2 * i + 1] = b;
+    y[i] = Math.max(-1, Math.min(1, target(a, b) + (noise > 0 ? noise * draw.normal() : 0)));
+  }
+  return { x: { data, shape: [samples, 2] }, y };
+}
+
+/** Points uniform on [-1.5, 1.5]^2 whose target is the plane (x1 + x2) / 3, plus gaussian
+ *  noise of std `noise`, clipped to [-1, 1]. */
+export function plane(o: { samples?: number; noise?: number; seed?: number } = {}): RegressionDataset {
+  return regression("plane", o, 6, (a, b) => (a + b) / 3);
+}
+
+/** Points uniform on [-1.5, 1.5]^2 whose target is a sum of nine gaussian bumps (std 0.3) of
+ *  alternating sign centred on {-1, 0, 1}^2, plus gaussian noise of std `noise`, clipped to [-1, 1]. */
+export function gaussianBumps(o: { samples?: number; noise?: number; seed?: number } = {}): RegressionDataset {
+  return regression("gaussianBumps", o, 7, (a, b) => BUMPS.reduce((sum, [cx, cy, sign]) => sum + sign * Math.exp(-((a - cx) ** 2 + (b - cy) ** 2) / (2 * 0.3 ** 2)), 0));
 }
 
 /** A seeded shuffle of the rows, cut into train and test parts (the test part `testFraction` of them). */

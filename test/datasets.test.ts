@@ -37,7 +37,28 @@ describe("datasets", () => {
     expect(datasets.trainTestSplit(d, 0.2, 5).test.x.data).toEqual(test.x.data);
   });
 
+  it("regression sets: seeded, targets in [-1, 1], the promised functions without noise", () => {
+    for (const make of [datasets.plane, datasets.gaussianBumps]) {
+      const a = make({ samples: 301, noise: 0.2, seed: 4 }), b = make({ samples: 301, noise: 0.2, seed: 4 });
+      expect(a.x.shape).toEqual([301, 2]);
+      expect(a.x.data).toEqual(b.x.data);
+      expect(a.y).toEqual(b.y);
+      expect(a.y.every((v) => v >= -1 && v <= 1)).toBe(true);
+      expect(a.x.data.every((v) => v >= -1.5 && v <= 1.5)).toBe(true);
+      expect(make({ samples: 301, noise: 0.2, seed: 5 }).y).not.toEqual(a.y);
+    }
+    const p = datasets.plane({ samples: 50, seed: 2 });
+    p.y.forEach((v, i) => expect(v).toBeCloseTo((p.x.data[2 * i]! + p.x.data[2 * i + 1]!) / 3, 6));
+    // Bumps alternate in sign: +1 at the origin and the corners, -1 on the edges' midpoints, as the points near them show.
+    const g = datasets.gaussianBumps({ samples: 4000, seed: 2 });
+    const near = (cx: number, cy: number): number[] => Array.from(g.y).filter((_, i) => Math.hypot(g.x.data[2 * i]! - cx, g.x.data[2 * i + 1]! - cy) < 0.1);
+    expect(Math.min(...near(0, 0), ...near(1, 1), ...near(-1, -1))).toBeGreaterThan(0.8);
+    expect(Math.max(...near(1, 0), ...near(0, -1))).toBeLessThan(-0.8);
+  });
+
   it("refuses bad options by name", () => {
+    expect(() => datasets.plane({ noise: Number.NaN })).toThrow(/plane.noise/);
+    expect(() => datasets.gaussianBumps({ samples: 0 })).toThrow(/gaussianBumps.samples/);
     expect(() => datasets.spiral({ samples: 1 })).toThrow(ArgumentError);
     expect(() => datasets.blobs({ classes: 1 })).toThrow(/blobs.classes/);
     expect(() => datasets.circles({ noise: -1 })).toThrow(/circles.noise/);
