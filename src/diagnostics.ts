@@ -34,7 +34,9 @@ export interface DiagnosticsOptions {
    *  the derivative's peak (0.25 for logistic, 1 for tanh). Default 0.01: |z| > 5.98 for
    *  logistic, |z| > 2.99 for tanh. */
   saturation?: number;
-  /** Rows of the sample used for the gradient statistics. Default 256. */
+  /** Rows of the sample used for the gradient statistics. Default 256; at most as many as
+   *  4 MiB of batch buffers hold, so a very wide model diagnoses within bounded memory
+   *  (`Diagnostics.gradientRows` says how many were used). */
   gradientRows?: number;
   thresholds?: Partial<WarningThresholds>;
   /** Print each warning with console.warn. Default true. */

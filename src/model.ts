@@ -368,7 +368,7 @@ export class Model {
     const o = checkDiagnosticsOptions(options);
     const m = toMatrix("x", x, this.inputs);
     const t = y === undefined ? null : this.lossFn.targets("y", y, m.rows);
-    if (!this.training) this.net.ensureCapacity(Math.min(m.rows, Math.max(this.inferenceRows, o.gradientRows)));
+    if (!this.training) this.net.ensureCapacity(Math.min(m.rows, this.inferenceRows));
     const source = {
       rows: m.rows, hasTargets: t !== null,
       load: (batch: Batch, start: number, count: number) => this.upload(batch, m, t, start, count),

@@ -24,6 +24,16 @@ describe("inference memory is bounded by the model", () => {
     model.dispose();
   });
 
+  it("diagnose, with its 256 gradient rows, stays within the same budget on the 1 -> 2^18 -> 1 model", async () => {
+    const { model, core } = await isolated(1, [1 << 18, 1]);
+    const before = core.arena.memoryBytes;
+    const d = model.diagnose({ data: randomArray(256, 4), shape: [256, 1] }, { data: randomArray(256, 5), shape: [256, 1] }, { console: false });
+    expect(d.rows).toBe(256);
+    expect(d.gradientRows).toBeGreaterThanOrEqual(1);
+    expect(core.arena.memoryBytes - before).toBeLessThan(24 * MiB);
+    model.dispose();
+  });
+
   // The class: whatever layer is wide (input, hidden, output), a chunk holds as many rows as
   // fit a fixed byte budget, so predict and evaluate reserve at most about the budget plus
   // one packed copy of the kernels.
