@@ -110,7 +110,7 @@ export interface RegressionDataset {
 const BUMPS = [-1, 0, 1].flatMap((cy) => [-1, 0, 1].map((cx) => [cx, -cy, (cx + cy) % 2 === 0 ? 1 : -1] as const));
 
 function regression(name: string, o: { samples?: number; noise?: number; seed?: number }, stream: number, target: (a: number, b: number) => number): RegressionDataset {
-  const { samples = 200, noise = 0, seed = 0 } = o;
+  const { samples = 200, noise = 0, seed = 0 } = known(name, o, ["samples", "noise", "seed"]);
   options(name, samples, noise, seed);
   const draw = new Draws(seed, stream), data = new Float32Array(samples * 2), y = new Float32Array(samples);
   for (let i = 0; i < samples; i++) {
