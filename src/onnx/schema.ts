@@ -275,7 +275,7 @@ export function encodeModel(spec: ModelSpec): Uint8Array {
   graph.string(2, spec.graphName);
   for (const t of spec.initializers) graph.message(5, encodeTensor(t));
   graph.message(11, encodeValueInfo(spec.input.name, spec.input.width));
-  if (spec.weightsAsInputs) for (const t of spec.initializers) graph.message(11, encodeValueInfo(t.name, 0, t.dims));
+  if (spec.weightsAsInputs) for (const t of spec.initializers) graph.message(11, encodeValueInfo(t.name, 0, t.dims, t.data instanceof Float32Array ? FLOAT : INT64));
   graph.message(12, encodeValueInfo(spec.output.name, spec.output.width));
   const model = new ProtoWriter()
     .int(1, irVersionFor(spec.opset))
@@ -325,11 +325,11 @@ function encodeTensor(t: TensorSpec): ProtoWriter {
     .int(14, 1);
 }
 
-/** A float tensor [batch, width] with a symbolic batch dimension, or of the given dims. */
-function encodeValueInfo(name: string, width: number, dims?: number[]): ProtoWriter {
+/** A tensor [batch, width] with a symbolic batch dimension, or of the given dims. */
+function encodeValueInfo(name: string, width: number, dims?: number[], elemType = FLOAT): ProtoWriter {
   const shape = new ProtoWriter();
   if (dims) for (const d of dims) shape.message(1, new ProtoWriter().int(1, d));
   else shape.message(1, new ProtoWriter().string(2, "batch")).message(1, new ProtoWriter().int(1, width));
-  const tensorType = new ProtoWriter().int(1, FLOAT).message(2, shape);
+  const tensorType = new ProtoWriter().int(1, elemType).message(2, shape);
   return new ProtoWriter().string(1, name).message(2, new ProtoWriter().message(1, tensorType));
 }
