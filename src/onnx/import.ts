@@ -88,8 +88,8 @@ class GraphWalk {
       if (n.opType === "Constant") { this.constants.set(n.outputs[0] ?? "", this.constantNode(n, i)); this.used[i] = true; return; }
       if (n.opType === "Identity" && this.constants.has(n.inputs[0] ?? "")) { this.constants.set(n.outputs[0] ?? "", this.constants.get(n.inputs[0]!)!); this.used[i] = true; return; }
       if (!SUPPORTED_OPS.includes(n.opType)) {
-        throw new ArgumentError(this.at(i), `an op simdnet imports (dense networks: ${SUPPORTED_OPS.filter((op) => op !== "Constant").join(", ")})`,
-          `${n.opType}${REFUSED_WHY[n.opType] ? `; ${REFUSED_WHY[n.opType]}` : ": op not supported"}`);
+        throw new ArgumentError(this.at(i), `an op simdnet imports (it imports dense networks: ${SUPPORTED_OPS.filter((op) => op !== "Constant").join(", ")})`
+          + (REFUSED_WHY[n.opType] ? `; ${REFUSED_WHY[n.opType]}` : ""), n.opType);
       }
       for (const input of n.inputs) if (input !== "") (this.consumers.get(input) ?? this.consumers.set(input, []).get(input)!).push(i);
     });

@@ -168,3 +168,17 @@ export function checkImportOptions(options: unknown, extra: readonly string[]): 
   }
   return options as ImportOptions;
 }
+
+/** The stack with its normalizer folded into the first layer (for formats that have no
+ *  per-feature normalizer): W'[i,:] = scale_i W[i,:], b' = b - sum_i shift_i scale_i W[i,:]. */
+export function foldNormalizer(stack: DenseStack): DenseStack {
+  if (!stack.normalizer) return stack;
+  const first = stack.layers[0]!;
+  const dense = { kind: "dense" as const, at: "layer 0", inputs: stack.inputs, units: first.units, kernel: Float64Array.from(first.kernel), bias: Float64Array.from(first.bias) };
+  const scale = Float64Array.from(stack.normalizer.scale);
+  foldIntoNext({ scale, shift: Float64Array.from(stack.normalizer.shift, (s, i) => -s * scale[i]!) }, dense);
+  return {
+    inputs: stack.inputs, normalizer: null,
+    layers: [{ ...first, kernel: Float32Array.from(dense.kernel), bias: Float32Array.from(dense.bias) }, ...stack.layers.slice(1)],
+  };
+}
