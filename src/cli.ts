@@ -11,6 +11,7 @@ import { LESSONS, lessonNamed, type LessonResult } from "./lessons/index.js";
 const USAGE = `usage: simdnet lessons [<name> ...] [--out <dir>] [--backend wasm|js]
        simdnet demo  [--backend wasm|js]
        simdnet train [--dataset moons|circles|xor] [--epochs N] [--backend wasm|js]
+       simdnet convert <in> <out>
 
   lessons  run the seed's claims as experiments and print each verdict with its
            figures; --out writes each lesson's charts (SVG) and results (JSON).
@@ -18,7 +19,9 @@ const USAGE = `usage: simdnet lessons [<name> ...] [--out <dir>] [--backend wasm
   demo   forward a batch through 10 dense layers of 256 units for several
          activation/initializer pairings and print the activation std per layer
   train  train a 2-16-16-1 net (relu, tanh, sigmoid) on a toy dataset and print
-         its loss, its test accuracy and its training speed`;
+         its loss, its test accuracy and its training speed
+  convert  a model between .onnx, simdnet .json and a TF.js model folder (format from
+           the extension; any other output path is a TF.js folder); prints what it read`;
 
 /** The value after `--name`, or the default; refused when not one of `allowed`. */
 function option(args: string[], name: string, fallback: string, allowed?: string[]): string {
@@ -136,6 +139,7 @@ async function main(argv: string[]): Promise<void> {
   if (command === "lessons") return lessons(args);
   if (command === "demo") return demo(args);
   if (command === "train") return train(args);
+  if (command === "convert") return (await import("./convert.js")).convert(args[0], args[1]).then(() => undefined);
   console.log(USAGE);
   if (command !== undefined && command !== "help" && command !== "--help") process.exitCode = 2;
 }

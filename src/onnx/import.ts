@@ -9,8 +9,9 @@ import { assembleStack, checkImportOptions, stackToModel, type ImportOptions, ty
 
 export interface OnnxImportOptions extends ImportOptions {
   /** The bytes of the external data file(s) tensors point to (PyTorch's torch.export-based
-   *  exporter writes one beside the .onnx): one file's bytes, or bytes by location name. */
-  externalData?: Uint8Array | ArrayBuffer | Record<string, Uint8Array | ArrayBuffer>;
+   *  exporter writes one beside the .onnx): one file's bytes, bytes by location name, or a
+   *  function giving a location's bytes. */
+  externalData?: Uint8Array | ArrayBuffer | Record<string, Uint8Array | ArrayBuffer> | ((location: string) => Uint8Array | ArrayBuffer);
 }
 
 export const MIN_OPSET = 11, MAX_OPSET = 21;
@@ -372,6 +373,7 @@ class GraphWalk {
     const given = this.externalData;
     let file: unknown;
     if (given instanceof Uint8Array || given instanceof ArrayBuffer) file = given;
+    else if (typeof given === "function") file = given(location);
     else if (given && typeof given === "object") file = Object.hasOwn(given, location) ? given[location] : undefined;
     if (file === undefined) throw new ArgumentError("options.externalData", `the bytes of ${JSON.stringify(location)} (${where} is stored there)`, given);
     const bytes = asBytes(`options.externalData[${JSON.stringify(location)}]`, file);
