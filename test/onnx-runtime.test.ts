@@ -7,6 +7,7 @@ import { createModel, type ActivationName } from "../src/index.js";
 import { exportOnnx, importOnnx } from "../src/onnx/index.js";
 import { encodeModel, type NodeSpec, type TensorSpec } from "../src/onnx/schema.js";
 import { randomArray } from "./helpers.js";
+import { relativeError } from "./onnx-helpers.js";
 
 ort.env.wasm.numThreads = 1;
 
@@ -19,15 +20,6 @@ async function runtime(bytes: Uint8Array, batches: Float32Array[], width: number
   return outputs;
 }
 
-function relativeError(got: ArrayLike<number>, expected: ArrayLike<number>): number {
-  expect(got.length).toBe(expected.length);
-  let err = 0, scale = 0;
-  for (let i = 0; i < expected.length; i++) {
-    err = Math.max(err, Math.abs(got[i]! - expected[i]!));
-    scale = Math.max(scale, Math.abs(expected[i]!));
-  }
-  return err / scale;
-}
 
 const ACTIVATION_LIST: ActivationName[] = ["identity", "sigmoid", "tanh", "relu", "leakyRelu", "elu", "selu", "softplus", "silu", "gelu"];
 

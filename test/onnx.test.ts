@@ -7,6 +7,7 @@ import { ArgumentError, createModel, saveModel, loadModel, type ActivationName }
 import { exportOnnx, importOnnx } from "../src/onnx/index.js";
 import { encodeModel, type ModelSpec, type NodeSpec } from "../src/onnx/schema.js";
 import { randomArray } from "./helpers.js";
+import { relativeError } from "./onnx-helpers.js";
 
 const FIXTURES = new URL("./fixtures/interop/", import.meta.url);
 const fixture = (name: string) => ({
@@ -14,16 +15,6 @@ const fixture = (name: string) => ({
   reference: JSON.parse(readFileSync(new URL(`${name}.json`, FIXTURES), "utf8")) as { input: number[][]; expected: number[][] },
 });
 
-/** Largest difference relative to the reference's largest magnitude (its output scale). */
-function relativeError(got: ArrayLike<number>, expected: ArrayLike<number>): number {
-  let err = 0, scale = 0;
-  for (let i = 0; i < expected.length; i++) {
-    err = Math.max(err, Math.abs(got[i]! - expected[i]!));
-    scale = Math.max(scale, Math.abs(expected[i]!));
-  }
-  expect(got.length).toBe(expected.length);
-  return err / scale;
-}
 
 describe("PyTorch's exports import and predict as PyTorch does", () => {
   it.each([

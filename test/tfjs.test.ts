@@ -7,6 +7,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { ArgumentError, createModel, type ActivationName } from "../src/index.js";
 import { fromTfjs, toTfjs, type TfjsArtifacts } from "../src/tfjs/index.js";
 import { randomArray } from "./helpers.js";
+import { relativeError } from "./onnx-helpers.js";
 
 beforeAll(async () => { await tf.setBackend("cpu"); });
 
@@ -24,15 +25,6 @@ function tfPredict(model: tfl.LayersModel, x: Float32Array, rows: number, shape 
   return tf.tidy(() => (model.predict(tf.tensor(x, [rows, ...shape])) as tf.Tensor).dataSync() as Float32Array);
 }
 
-function relativeError(got: ArrayLike<number>, expected: ArrayLike<number>): number {
-  expect(got.length).toBe(expected.length);
-  let err = 0, scale = 0;
-  for (let i = 0; i < expected.length; i++) {
-    err = Math.max(err, Math.abs(got[i]! - expected[i]!));
-    scale = Math.max(scale, Math.abs(expected[i]!));
-  }
-  return err / scale;
-}
 
 /** A TF.js model's weights set to seeded values (not its initializers), so every weight matters. */
 function seedWeights(model: tfl.LayersModel, seed: number): void {

@@ -5,7 +5,7 @@ import { ArgumentError } from "../errors.js";
 import type { Model } from "../model.js";
 import type { NormalizerKind } from "../normalizers.js";
 import { DOUBLE, FLOAT, INT64, decodeModel, type OnnxAttribute, type OnnxNode, type OnnxTensor } from "./schema.js";
-import { assembleStack, checkImportOptions, stackToModel, type ImportOptions, type Step } from "./stack.js";
+import { assembleStack, checkImportOptions, stackToModel, type DenseStack, type ImportOptions, type Step } from "./stack.js";
 
 export interface OnnxImportOptions extends ImportOptions {
   /** The bytes of the external data file(s) tensors point to (PyTorch's torch.export-based
@@ -43,8 +43,8 @@ export async function importOnnx(bytes: Uint8Array | ArrayBuffer, options: OnnxI
   return stackToModel(readOnnx(bytes, o.externalData), o);
 }
 
-/** The layers of an ONNX dense network, checked, without building a model (convert uses it). */
-export function readOnnx(bytes: Uint8Array | ArrayBuffer, externalData?: OnnxImportOptions["externalData"]) {
+/** The layers, weights and normalizer of an ONNX dense network, checked, without a backend. */
+export function readOnnx(bytes: Uint8Array | ArrayBuffer, externalData?: OnnxImportOptions["externalData"]): DenseStack {
   const data = asBytes("bytes", bytes);
   const model = decodeModel(data);
   const opset = model.opsets.find((o) => o.domain === "" || o.domain === "ai.onnx");
@@ -80,7 +80,7 @@ class GraphWalk {
 
   private at(i: number): string { return `node ${i} (${this.nodes[i]!.opType})`; }
 
-  run(normalizeKind: NormalizerKind) {
+  run(normalizeKind: NormalizerKind): DenseStack {
     const { graph } = this;
     // Constant nodes (and Identity of a constant, as the TorchScript exporter writes for
     // BatchNorm statistics) are resolved up front; every other node must be an op we import.
