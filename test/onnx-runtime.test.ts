@@ -104,6 +104,19 @@ const FORMS: [string, NodeSpec[], TensorSpec[], { opset?: number; weightsAsInput
 ];
 
 describe("every supported form imports and predicts as ONNX Runtime runs it", () => {
+  it("a static batch dimension", async () => {
+    const bytes = encodeModel({
+      opset: 13, producer: "test", producerVersion: "0", graphName: "static", metadata: {},
+      nodes: [{ opType: "Gemm", inputs: ["x", "W1", "B1"], outputs: ["y"] }], initializers: [f32("W1", [3, 4], W1), f32("B1", [4], B1)],
+      input: { name: "x", width: 3, batch: 6 }, output: { name: "y", width: 4, batch: 6 },
+    });
+    const x = randomArray(6 * 3, 41, -2, 2);
+    const [expected] = await runtime(bytes, [x], 3);
+    const model = await importOnnx(bytes);
+    expect(relativeError(model.predict({ data: x, shape: [6, 3] }).data, expected!)).toBeLessThan(1e-5);
+    expect(model.predict({ data: x.subarray(0, 3), shape: [1, 3] }).shape).toEqual([1, 4]); // simdnet takes any batch
+  });
+
   it.each(FORMS)("%s", async (_, nodes, initializers, options = {}) => {
     const bytes = encodeModel({
       opset: options.opset ?? 13, producer: "test", producerVersion: "0", graphName: "forms", metadata: {}, nodes, initializers,

@@ -248,8 +248,9 @@ export interface ModelSpec {
   graphName: string;
   nodes: NodeSpec[];
   initializers: TensorSpec[];
-  input: { name: string; width: number };
-  output: { name: string; width: number };
+  /** The 2-D input and output; the batch dimension is symbolic ("batch") unless `batch` is given. */
+  input: { name: string; width: number; batch?: number };
+  output: { name: string; width: number; batch?: number };
   metadata: Record<string, string>;
   /** List the initializers among the graph inputs too, as exporters before IR 4 did. */
   weightsAsInputs?: boolean;
@@ -274,9 +275,9 @@ export function encodeModel(spec: ModelSpec): Uint8Array {
   spec.nodes.forEach((n, i) => graph.message(1, encodeNode(n, `${n.opType.toLowerCase()}_${i}`)));
   graph.string(2, spec.graphName);
   for (const t of spec.initializers) graph.message(5, encodeTensor(t));
-  graph.message(11, encodeValueInfo(spec.input.name, spec.input.width));
+  graph.message(11, encodeValueInfo(spec.input.name, spec.input.width, spec.input.batch === undefined ? undefined : [spec.input.batch, spec.input.width]));
   if (spec.weightsAsInputs) for (const t of spec.initializers) graph.message(11, encodeValueInfo(t.name, 0, t.dims, t.data instanceof Float32Array ? FLOAT : INT64));
-  graph.message(12, encodeValueInfo(spec.output.name, spec.output.width));
+  graph.message(12, encodeValueInfo(spec.output.name, spec.output.width, spec.output.batch === undefined ? undefined : [spec.output.batch, spec.output.width]));
   const model = new ProtoWriter()
     .int(1, irVersionFor(spec.opset))
     .string(2, spec.producer)

@@ -131,7 +131,7 @@ export async function stackToModel(stack: DenseStack, options: ImportOptions): P
   const output = stack.layers[stack.layers.length - 1]!.activation;
   const model = await createModel({
     inputs: stack.inputs,
-    layers: stack.layers.map((l) => ({ units: l.units, activation: l.activation, ...(l.alpha ? { alpha: l.alpha } : {}) })),
+    layers: stack.layers.map((l) => ({ units: l.units, activation: l.activation, ...(l.activation === "leakyRelu" || l.activation === "elu" ? { alpha: l.alpha } : {}) })),
     loss: options.loss ?? defaultLoss(output),
     ...(options.optimizer !== undefined ? { optimizer: options.optimizer } : {}),
     ...(options.seed !== undefined ? { seed: options.seed } : {}),
