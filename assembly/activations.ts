@@ -197,15 +197,17 @@ function refineNearRoot(kind: i32, z: v128, d: v128): v128 {
 @inline function forwardLoop(kind: i32, x: usize, y: usize, n: i32, alphaScalar: f32): void {
   const alpha = f32x4.splat(alphaScalar);
   // Two vectors a trip: halves the loop overhead and gives the CPU two independent chains.
-  const end2 = x + (<usize>(n & ~7) << 2);
-  while (x < end2) {
+  // A count of pairs left bounds it (x + 4n wraps for a tensor ending at 2^32); as a do-while,
+  // its test is the trip's only compare (a for loop measured 5-9% slower on ReLU).
+  let pairs = n >> 3;
+  if (pairs > 0) do {
     const a = forward(kind, v128.load(x), alpha);
     const b = forward(kind, v128.load(x, 16), alpha);
     v128.store(y, a);
     v128.store(y, b, 16);
     x += 32;
     y += 32;
-  }
+  } while (--pairs);
   if (n & 4) {
     v128.store(y, forward(kind, v128.load(x), alpha));
     x += 16;
@@ -219,8 +221,8 @@ function refineNearRoot(kind: i32, z: v128, d: v128): v128 {
 // @ts-ignore: decorator
 @inline function backwardLoop(kind: i32, z: usize, dy: usize, dz: usize, n: i32, alphaScalar: f32): void {
   const alpha = f32x4.splat(alphaScalar);
-  const end2 = z + (<usize>(n & ~7) << 2);
-  while (z < end2) {
+  let pairs = n >> 3;
+  if (pairs > 0) do {
     const a = f32x4.mul(v128.load(dy), derivative(kind, v128.load(z), alpha));
     const b = f32x4.mul(v128.load(dy, 16), derivative(kind, v128.load(z, 16), alpha));
     v128.store(dz, a);
@@ -228,7 +230,7 @@ function refineNearRoot(kind: i32, z: v128, d: v128): v128 {
     z += 32;
     dy += 32;
     dz += 32;
-  }
+  } while (--pairs);
   if (n & 4) {
     v128.store(dz, f32x4.mul(v128.load(dy), derivative(kind, v128.load(z), alpha)));
     z += 16;

@@ -87,8 +87,7 @@ export function rngSeed(state: usize, seed: u32, stream: u32): void {
 
 /** The raw 32-bit outputs, n of them (tests compare this stream across engines). */
 export function fillBits(state: usize, out: usize, n: i32): void {
-  const end = out + (<usize>(n & ~3) << 2);
-  while (out < end) { v128.store(out, next(state)); out += 16; }
+  for (let left = n >> 2; left > 0; left--, out += 16) v128.store(out, next(state));
   if (n & 3) storePartial(out, next(state), n & 3);
 }
 
@@ -98,11 +97,7 @@ export function fillUniform(state: usize, out: usize, n: i32, lo: f32, hi: f32, 
   const vlo = f32x4.splat(lo);
   const vw = f32x4.splat(hi - lo);
   const vcap = f32x4.splat(hi > lo ? below : lo);
-  const end = out + (<usize>(n & ~3) << 2);
-  while (out < end) {
-    v128.store(out, f32x4.min(fma(unit(next(state)), vw, vlo), vcap));
-    out += 16;
-  }
+  for (let left = n >> 2; left > 0; left--, out += 16) v128.store(out, f32x4.min(fma(unit(next(state)), vw, vlo), vcap));
   if (n & 3) storePartial(out, f32x4.min(fma(unit(next(state)), vw, vlo), vcap), n & 3);
 }
 

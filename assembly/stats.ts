@@ -6,8 +6,7 @@ import { loadPartial } from "./math";
 /** Sum of the elements in float64 (two f64x2 accumulators). */
 export function sum(p: usize, n: i32): f64 {
   let lo = f64x2.splat(0), hi = f64x2.splat(0);
-  const end = p + (<usize>(n & ~3) << 2);
-  for (; p < end; p += 16) {
+  for (let left = n >> 2; left > 0; left--, p += 16) {
     const v = v128.load(p);
     lo = f64x2.add(lo, f64x2.promote_low_f32x4(v));
     hi = f64x2.add(hi, f64x2.promote_low_f32x4(i32x4.shuffle(v, v, 2, 3, 2, 3)));
@@ -17,12 +16,19 @@ export function sum(p: usize, n: i32): f64 {
   return s;
 }
 
+// Set lanes of a comparison mask.
+// @ts-ignore: decorator
+@inline function lanes(mask: v128): i32 { return <i32>popcnt(i32x4.bitmask(mask)); }
+
 /** Elements with |x| > t (saturated logistic or tanh units, given the z where f' = threshold). */
 export function countAbsAbove(p: usize, n: i32, t: f32): i32 {
   const vt = f32x4.splat(t);
   let count = 0;
-  const end = p + (<usize>(n & ~3) << 2);
-  for (; p < end; p += 16) count += <i32>popcnt(i32x4.bitmask(f32x4.gt(f32x4.abs(v128.load(p)), vt)));
+  for (let pairs = n >> 3; pairs > 0; pairs--, p += 32) count += lanes(f32x4.gt(f32x4.abs(v128.load(p)), vt)) + lanes(f32x4.gt(f32x4.abs(v128.load(p, 16)), vt));
+  if (n & 4) {
+    count += lanes(f32x4.gt(f32x4.abs(v128.load(p)), vt));
+    p += 16;
+  }
   for (let i = 0; i < (n & 3); i++) if (abs(load<f32>(p + (<usize>i << 2))) > t) count++;
   return count;
 }
@@ -31,8 +37,11 @@ export function countAbsAbove(p: usize, n: i32, t: f32): i32 {
 export function countBelow(p: usize, n: i32, t: f32): i32 {
   const vt = f32x4.splat(t);
   let count = 0;
-  const end = p + (<usize>(n & ~3) << 2);
-  for (; p < end; p += 16) count += <i32>popcnt(i32x4.bitmask(f32x4.lt(v128.load(p), vt)));
+  for (let pairs = n >> 3; pairs > 0; pairs--, p += 32) count += lanes(f32x4.lt(v128.load(p), vt)) + lanes(f32x4.lt(v128.load(p, 16), vt));
+  if (n & 4) {
+    count += lanes(f32x4.lt(v128.load(p), vt));
+    p += 16;
+  }
   for (let i = 0; i < (n & 3); i++) if (load<f32>(p + (<usize>i << 2)) < t) count++;
   return count;
 }

@@ -1,43 +1,18 @@
 #!/usr/bin/env node
-// The simdnet command line. `simdnet demo`: load the core and show how activation variance
+// The simdnet command line, one row per command in COMMANDS. `simdnet demo`: load the core and show how activation variance
 // behaves through depth for each activation/initializer pairing. `simdnet train`: train a
 // small net on a toy dataset and report its progress, test accuracy and speed.
-import { mkdir, writeFile } from "node:fs/promises";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
+import { parseArgs, type ParseArgsConfig } from "node:util";
 import { DEMO_PAIRINGS, depthProfile } from "./demo.js";
 import { adam, createBackend, createModel, datasets } from "./index.js";
 import { LESSONS, lessonNamed, type LessonResult } from "./lessons/index.js";
 
-const USAGE = `usage: simdnet lessons [<name> ...] [--out <dir>] [--backend wasm|js]
-       simdnet demo  [--backend wasm|js]
-       simdnet train [--dataset moons|circles|xor] [--epochs N] [--backend wasm|js]
-       simdnet convert <in> <out>
-
-  lessons  run the seed's claims as experiments and print each verdict with its
-           figures; --out writes each lesson's charts (SVG) and results (JSON).
-           Lessons: ${LESSONS.map((l) => l.name).join(", ")}
-  demo   forward a batch through 10 dense layers of 256 units for several
-         activation/initializer pairings and print the activation std per layer
-  train  train a 2-16-16-1 net (relu, tanh, sigmoid) on a toy dataset and print
-         its loss, its test accuracy and its training speed
-  convert  a model between .onnx, simdnet .json and a TF.js model folder (format from
-           the extension; any other output path is a TF.js folder); prints what it read`;
-
-/** The value after `--name`, or the default; refused when not one of `allowed`. */
-function option(args: string[], name: string, fallback: string, allowed?: string[]): string {
-  const i = args.indexOf(`--${name}`);
-  const value = i >= 0 ? args[i + 1] : fallback;
-  if (value === undefined || (allowed && !allowed.includes(value))) {
-    throw new Error(`--${name}: expected ${allowed ? allowed.map((a) => JSON.stringify(a)).join(" or ") : "a value"}, got ${JSON.stringify(value)}`);
-  }
-  return value;
-}
-
-async function train(args: string[]): Promise<void> {
-  const kind = option(args, "backend", "wasm", ["wasm", "js"]) as "wasm" | "js";
-  const name = option(args, "dataset", "moons", ["moons", "circles", "xor"]);
-  const epochs = Number(option(args, "epochs", "100"));
-  if (!Number.isInteger(epochs) || epochs < 1) throw new Error(`--epochs: expected a positive integer, got ${epochs}`);
+async function train(values: Values): Promise<void> {
+  const kind = backendOf(values);
+  const name = choice(values, "dataset", ["moons", "circles", "xor"]);
+  const epochs = integer(values, "epochs", 1, 1_000_000);
   const data = name === "xor" ? datasets.xor() : name === "moons" ? datasets.twoMoons({ samples: 1000, seed: 1 }) : datasets.circles({ samples: 1000, seed: 1 });
   const { train: part, test } = name === "xor" ? { train: data, test: data } : datasets.trainTestSplit(data, 0.2, 1);
   const model = await createModel({
@@ -78,12 +53,12 @@ function progressBar(label: string): { update(fraction: number): void; done(): v
   };
 }
 
-async function lessons(args: string[]): Promise<void> {
-  const kind = option(args, "backend", "wasm", ["wasm", "js"]) as "wasm" | "js";
-  const outIndex = args.indexOf("--out");
-  const out = outIndex >= 0 ? args[outIndex + 1] : undefined;
-  if (outIndex >= 0 && (out === undefined || out.startsWith("--"))) throw new Error("--out: expected a directory");
-  const names = args.filter((a, i) => !a.startsWith("--") && args[i - 1] !== "--out" && args[i - 1] !== "--backend");
+async function lessons(values: Values, names: string[]): Promise<void> {
+  const kind = backendOf(values);
+  const out = values.out as string | undefined;
+  for (const n of names) {
+    if (!LESSONS.some((l) => l.name === n)) throw new UsageError(`unknown lesson ${JSON.stringify(n)}; the lessons are ${LESSONS.map((l) => l.name).join(", ")}`);
+  }
   const chosen = names.length ? names.map(lessonNamed) : LESSONS;
   console.log(`simdnet lessons: ${chosen.length} experiments on the ${kind} core, seeded\n`);
   const results: LessonResult[] = [];
@@ -111,8 +86,8 @@ async function lessons(args: string[]): Promise<void> {
   if (failed.length) process.exitCode = 1;
 }
 
-async function demo(args: string[]): Promise<void> {
-  const kind = option(args, "backend", "wasm", ["wasm", "js"]) as "wasm" | "js";
+async function demo(values: Values): Promise<void> {
+  const kind = backendOf(values);
   const t0 = performance.now();
   const backend = await createBackend({ backend: kind });
   console.log(`simdnet core: ${kind === "wasm" ? "WebAssembly SIMD" : "pure JS"} (ready in ${(performance.now() - t0).toFixed(1)} ms)\n`);
@@ -134,17 +109,122 @@ async function demo(args: string[]): Promise<void> {
 
 const fmt = (v: number): string => (v !== 0 && (v < 1e-3 || v >= 1e4) ? v.toExponential(1) : v.toFixed(3));
 
-async function main(argv: string[]): Promise<void> {
-  const [command, ...args] = argv;
-  if (command === "lessons") return lessons(args);
-  if (command === "demo") return demo(args);
-  if (command === "train") return train(args);
-  if (command === "convert") return (await import("./convert.js")).convert(args[0], args[1]).then(() => undefined);
-  console.log(USAGE);
-  if (command !== undefined && command !== "help" && command !== "--help") process.exitCode = 2;
+// ---- argument parsing: node:util parseArgs, strict -----------------------------------------
+
+type Values = Record<string, string | boolean | undefined>;
+
+/** A command line that cannot be run as typed: reported with the command's usage, exit code 2. */
+class UsageError extends Error {}
+
+interface Command {
+  /** The synopsis after `simdnet`. */
+  usage: string;
+  about: string;
+  options: NonNullable<ParseArgsConfig["options"]>;
+  /** Takes positional arguments (lesson names, files). */
+  positionals: boolean;
+  run(values: Values, positionals: string[]): Promise<void>;
 }
 
-main(process.argv.slice(2)).catch((error: unknown) => {
+const BACKEND = { backend: { type: "string", default: "wasm" } } as const;
+
+const COMMANDS: Record<string, Command> = {
+  lessons: {
+    usage: "lessons [<name> ...] [--out <dir>] [--backend wasm|js]",
+    about: "run the claims of \"Activation Functions and Initialization Methods\" as experiments and print each\n"
+      + "verdict with its figures; --out writes each lesson's charts (SVG) and results (JSON).\n"
+      + `Lessons: ${LESSONS.map((l) => l.name).join(", ")}`,
+    options: { ...BACKEND, out: { type: "string" } },
+    positionals: true,
+    run: lessons,
+  },
+  demo: {
+    usage: "demo [--backend wasm|js]",
+    about: "forward a batch through 10 dense layers of 256 units for several activation/initializer\n"
+      + "pairings and print the activation std per layer",
+    options: BACKEND,
+    positionals: false,
+    run: demo,
+  },
+  train: {
+    usage: "train [--dataset moons|circles|xor] [--epochs N] [--backend wasm|js]",
+    about: "train a 2-16-16-1 net (relu, tanh, sigmoid) on a toy dataset and print its loss, its test\n"
+      + "accuracy and its training speed",
+    options: { ...BACKEND, dataset: { type: "string", default: "moons" }, epochs: { type: "string", default: "100" } },
+    positionals: false,
+    run: train,
+  },
+  convert: {
+    usage: "convert <in> <out>",
+    about: "convert a model between .onnx, simdnet .json and a TF.js model folder (format from the\n"
+      + "extension; any other output path is a TF.js folder) and print the architecture it read",
+    options: {},
+    positionals: true,
+    run: async (_, paths) => {
+      if (paths.length !== 2) throw new UsageError(`expected two paths, <in> <out>, got ${paths.length}`);
+      await (await import("./convert.js")).convert(paths[0], paths[1]);
+    },
+  },
+};
+
+const indent = (text: string, by: string): string => text.split("\n").map((l) => by + l).join("\n");
+const usageOf = (name: string): string => `usage: simdnet ${COMMANDS[name]!.usage}\n\n${indent(COMMANDS[name]!.about, "  ")}\n`
+  + "\n  -h, --help  this text";
+const USAGE = `usage: simdnet <command> [options]    (simdnet <command> --help for its options)
+       simdnet --version
+
+${Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(8)} ${c.about.split("\n").join(`\n  ${" ".repeat(8)} `)}`).join("\n")}`;
+
+/** `--name`'s value, one of `allowed` (its default comes from the command's options). */
+function choice(values: Values, name: string, allowed: readonly string[]): string {
+  const v = values[name] as string;
+  if (!allowed.includes(v)) throw new UsageError(`--${name}: expected ${allowed.map((a) => JSON.stringify(a)).join(" or ")}, got ${JSON.stringify(v)}`);
+  return v;
+}
+
+/** `--name`'s value as an integer in [min, max], echoed as typed when it is not one. */
+function integer(values: Values, name: string, min: number, max: number): number {
+  const raw = values[name] as string;
+  const v = /^[+-]?\d+$/.test(raw.trim()) ? Number(raw) : NaN;
+  if (!(Number.isInteger(v) && v >= min && v <= max)) throw new UsageError(`--${name}: expected an integer in [${min}, ${max}], got ${JSON.stringify(raw)}`);
+  return v;
+}
+
+const backendOf = (values: Values): "wasm" | "js" => choice(values, "backend", ["wasm", "js"]) as "wasm" | "js";
+
+async function version(): Promise<string> {
+  const pkg = JSON.parse(await readFile(new URL("../package.json", import.meta.url), "utf8")) as { version: string };
+  return pkg.version;
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [first, ...rest] = argv;
+  if (first === "--version" || first === "-v") { console.log(await version()); return 0; }
+  if (first === "--help" || first === "-h" || first === "help") { console.log(USAGE); return 0; }
+  if (first === undefined || !Object.hasOwn(COMMANDS, first)) {
+    console.error(`${first === undefined ? "simdnet: a command is needed" : `simdnet: unknown command ${JSON.stringify(first)}`}\n\n${USAGE}`);
+    return 2;
+  }
+  const command = COMMANDS[first]!;
+  try {
+    const { values, positionals } = parseArgs({
+      args: rest, strict: true, allowPositionals: command.positionals,
+      options: { ...command.options, help: { type: "boolean", short: "h" } },
+    });
+    if (values.help) { console.log(usageOf(first)); return 0; }
+    await command.run(values, positionals);
+    return process.exitCode === undefined ? 0 : Number(process.exitCode);
+  } catch (error) {
+    const code = (error as { code?: string }).code;
+    if (error instanceof UsageError || (typeof code === "string" && code.startsWith("ERR_PARSE_ARGS"))) {
+      console.error(`simdnet ${first}: ${(error as Error).message}\n\n${usageOf(first)}`);
+      return 2;
+    }
+    throw error;
+  }
+}
+
+main(process.argv.slice(2)).then((code) => { process.exitCode = code; }, (error: unknown) => {
   console.error(error instanceof Error ? error.message : error);
   process.exitCode = 1;
 });

@@ -127,7 +127,6 @@ export interface RowSource {
 
 /** What the diagnosis needs from a model (model.ts implements it). */
 export interface Diagnosable {
-  readonly backend: Backend;
   readonly net: Network;
   computeGradients(batch: Batch, step: number, epoch: number): number;
   /** Stages the update for the last gradients without committing it; each layer's ||ΔW||. */
@@ -206,20 +205,20 @@ export function checkDiagnosticsOptions(o: DiagnosticsOptions, more: readonly st
   return { bins, saturation, gradientRows, thresholds, console: toConsole, onWarning: o.onWarning };
 }
 
-/** Groups (of two or more) of equal hashes, confirmed equal by `same`. */
-function groupsOf(hashes: Uint32Array, same: (i: number, j: number) => boolean): number[][] {
-  const byHash = new Map<number, number[]>();
-  hashes.forEach((h, j) => byHash.set(h, [...(byHash.get(h) ?? []), j]));
-  const groups: number[][] = [];
-  for (const candidates of byHash.values()) {
-    const left = [...candidates];
-    while (left.length > 1) {
-      const first = left.shift()!;
-      const group = [first, ...left.filter((j) => same(first, j))];
-      if (group.length > 1) groups.push(group);
-      for (const j of group) if (left.includes(j)) left.splice(left.indexOf(j), 1);
-    }
+/** @internal Groups (of two or more) of equal hashes, confirmed equal by `same`. Linear in the units
+ *  when they are all alike: each unit is compared with one representative per distinct
+ *  group under its hash, never with every other unit. */
+export function groupsOf(hashes: Uint32Array, same: (i: number, j: number) => boolean): number[][] {
+  const byHash = new Map<number, number[][]>();
+  for (let j = 0; j < hashes.length; j++) {
+    const bucket = byHash.get(hashes[j]!);
+    if (!bucket) { byHash.set(hashes[j]!, [[j]]); continue; }
+    const group = bucket.find((g) => same(g[0]!, j));
+    if (group) group.push(j);
+    else bucket.push([j]);
   }
+  const groups: number[][] = [];
+  for (const bucket of byHash.values()) for (const g of bucket) if (g.length > 1) groups.push(g);
   return groups;
 }
 
@@ -239,7 +238,7 @@ function sameUnits(b: Backend, kernel: Tensor, bias: Tensor | null, rows: number
 /** Runs the diagnosis over `source` (see the file comment). */
 export function diagnose(model: Diagnosable, scratch: DiagnosticsScratch, source: RowSource,
   options: ResolvedDiagnosticsOptions, step: number, epoch: number): Diagnostics {
-  const b = model.backend, net = model.net, layers = net.layers, bins = options.bins, inputs = net.inputs;
+  const b = model.net.backend, net = model.net, layers = net.layers, bins = options.bins, inputs = net.inputs;
   const chunk = net.rowCapacity;
   const acc = layers.map(() => ({ zSum: 0, zSq: 0, aSum: 0, aSq: 0, saturated: 0, negative: 0 }));
   const hist = layers.map((_, i) => [scratch.get(`zHist${i}`, bins + 2), scratch.get(`aHist${i}`, bins + 2)] as const);
@@ -319,7 +318,7 @@ export function diagnose(model: Diagnosable, scratch: DiagnosticsScratch, source
 
 function gradientStats(model: Diagnosable, source: RowSource, options: ResolvedDiagnosticsOptions,
   result: Diagnostics, step: number, epoch: number): void {
-  const b = model.backend, net = model.net, layers = net.layers;
+  const b = model.net.backend, net = model.net, layers = net.layers;
   const rows = Math.min(options.gradientRows, source.rows, net.rowCapacity);
   const batch = net.batch(rows);
   source.loadSpread(batch, rows);

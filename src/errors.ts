@@ -46,9 +46,9 @@ export class StateError extends Error {
 }
 
 /** Where a non-finite value first appeared in a training step. */
-export type NonFiniteStage = "pre-activation" | "activation" | "loss" | "gradient" | "update";
+export type NonFiniteStage = "input normalization" | "pre-activation" | "activation" | "loss" | "gradient" | "update";
 
-/** Training met NaN or infinity. `layer` is 1-based (0 for the input or the loss as a whole). */
+/** Training met NaN or infinity. `layer` is 1-based (0 for the input normalization or the loss as a whole). */
 export class NonFiniteError extends Error {
   constructor(readonly stage: NonFiniteStage, readonly layer: number, readonly step: number, readonly epoch: number, detail: string) {
     super(`non-finite ${stage} ${detail} at step ${step} (epoch ${epoch + 1}); `

@@ -5,6 +5,7 @@ import { JsBackend } from "./backend/js/index.js";
 import { createWasmBackend } from "./backend/wasm.js";
 import { chooseCore, type CoreChoice } from "./backend/choose.js";
 import type { WasmSource } from "./wasm/load.js";
+import { ArgumentError, rejectUnknownKeys } from "./errors.js";
 
 export type { Backend, Tensor, RandomStream } from "./backend/backend.js";
 export type { WasmSource } from "./wasm/load.js";
@@ -56,6 +57,8 @@ export interface BackendOptions {
 /** A compute backend whose every call checks its arguments. Each wasm backend instantiates
  *  an independent core. */
 export async function createBackend(options: BackendOptions = {}): Promise<Backend> {
+  if (options == null || typeof options !== "object") throw new ArgumentError("options", "backend options { backend, wasm }", options);
+  rejectUnknownKeys(options, ["backend", "wasm"], "options");
   const kind = chooseCore(options.backend);
   if (kind === "js") return new CheckedBackend(new JsBackend());
   return new CheckedBackend(await createWasmBackend(options.wasm));

@@ -23,24 +23,72 @@ export interface Moments {
   max: number;
 }
 
+/**
+ * A named way to fill a parameter tensor. A dense kernel has fans (inputs, units); a 1-D
+ * parameter such as a bias has fanIn = fanOut = its length, as Keras computes fans.
+ */
 export interface Initializer {
   readonly name: string;
   /** JSON-ready parameters; `fromConfig` rebuilds the initializer. */
   readonly config: Readonly<Record<string, unknown>> & { name: string };
-  /** Expected mean, std and bounds of the entries for a [fanIn, fanOut] kernel. */
+  /** Expected mean, std and bounds of the entries for fans (fanIn, fanOut). */
   moments(fanIn: number, fanOut: number): Moments;
-  /** Fills `out` (fanIn * fanOut floats). */
+  /** Fills every entry of `out`, scaled for fans (fanIn, fanOut). */
   fill(backend: Backend, out: Tensor, fanIn: number, fanOut: number, rng: RandomStream): void;
 }
 
+/** The largest finite float32. */
+export const FLOAT32_MAX = 3.4028234663852886e38;
+
+/** The largest |z| the core's Box-Muller draws can give: sqrt(-2 ln 2^-24), its smallest
+ *  uniform being 2^-24. A normal draw mean + z std stays within mean +- this many std. */
+export const MAX_STANDARD_NORMAL = Math.sqrt(-2 * Math.log(2 ** -24));
+
+const isFloat32 = (v: number): boolean => Math.abs(v) <= FLOAT32_MAX;
 const finite = (name: string, v: unknown): number => {
   checkFinite(name, v as number);
+  if (!isFloat32(v as number)) throw new ArgumentError(name, `a number within float32's range (|x| <= ${FLOAT32_MAX})`, v);
   return v as number;
 };
 const positive = (name: string, v: unknown): number => {
   if (typeof v !== "number" || !Number.isFinite(v) || v < 0) throw new ArgumentError(name, "a finite number >= 0", v);
-  return v;
+  return finite(name, v);
 };
+
+/**
+ * Refuses, before anything is drawn, an initializer that cannot fill `length` entries for
+ * fans (fanIn, fanOut) with finite float32 values: its entries (or, for an unbounded normal,
+ * mean +- MAX_STANDARD_NORMAL std) would pass float32's largest value, or it needs a matrix
+ * where a 1-D parameter was given. `argument` names the option in the error.
+ */
+export function checkInitializer(init: Initializer, fanIn: number, fanOut: number, length: number, argument: string): void {
+  if (init.name === "orthogonal" && length !== fanIn * fanOut) {
+    throw new ArgumentError(argument, "an initializer for a 1-D parameter (orthogonal fills matrices only, not biases)", "orthogonal");
+  }
+  const m = init.moments(fanIn, fanOut);
+  const spread = MAX_STANDARD_NORMAL * m.std;
+  const lo = Number.isFinite(m.min) ? m.min : m.mean - spread;
+  const hi = Number.isFinite(m.max) ? m.max : m.mean + spread;
+  // A uniform draw computes lo + u (hi - lo) in float32, a normal one mean + z std: the
+  // width must be finite there too.
+  if (!(isFloat32(lo) && isFloat32(hi) && isFloat32(hi - lo))) {
+    throw new ArgumentError(argument, `an initializer whose values fit in float32 (|x| <= ${FLOAT32_MAX}) for fans (${fanIn}, ${fanOut})`,
+      `${init.name} drawing from [${lo}, ${hi}]`);
+  }
+}
+
+// Every initializer's fill first refuses settings that would draw non-finite values, on
+// every backend and whoever calls it.
+function checked(init: Initializer): Initializer {
+  const self: Initializer = {
+    ...init,
+    fill(backend, out, fanIn, fanOut, rng) {
+      checkInitializer(self, fanIn, fanOut, out.length, `${self.name} initializer`);
+      init.fill(backend, out, fanIn, fanOut, rng);
+    },
+  };
+  return self;
+}
 const checkFans = (fanIn: number, fanOut: number): void => {
   checkCount("fanIn", fanIn);
   checkCount("fanOut", fanOut);
@@ -49,12 +97,12 @@ const checkFans = (fanIn: number, fanOut: number): void => {
 /** Every entry = value. The seed's "equal" initialization: it never breaks symmetry. */
 export function constant(value = 0): Initializer {
   finite("value", value);
-  return {
+  return checked({
     name: "constant",
     config: { name: "constant", value },
     moments: () => ({ mean: value, std: 0, min: value, max: value }),
     fill(backend, out) { backend.fill(out, value); },
-  };
+  });
 }
 export const zeros = (): Initializer => ({ ...constant(0), name: "zeros", config: { name: "zeros" } });
 export const ones = (): Initializer => ({ ...constant(1), name: "ones", config: { name: "ones" } });
@@ -70,24 +118,24 @@ export function uniform(options: { min?: number; max?: number } = {}): Initializ
   const min = finite("min", options.min ?? -0.05);
   const max = finite("max", options.max ?? 0.05);
   if (max < min) throw new ArgumentError("max", `a number >= min (${min})`, max);
-  return {
+  return checked({
     name: "uniform",
     config: { name: "uniform", min, max },
     moments: () => ({ mean: (min + max) / 2, std: (max - min) / Math.sqrt(12), min, max }),
     fill(backend, out, _i, _o, rng) { backend.fillUniform(rng, out, min, max); },
-  };
+  });
 }
 
 /** Normal(mean, std). Defaults as Keras RandomNormal: mean 0, std 0.05. */
 export function normal(options: { mean?: number; std?: number } = {}): Initializer {
   const mean = finite("mean", options.mean ?? 0);
   const std = positive("std", options.std ?? 0.05);
-  return {
+  return checked({
     name: "normal",
     config: { name: "normal", mean, std },
     moments: () => ({ mean, std, min: -Infinity, max: Infinity }),
     fill(backend, out, _i, _o, rng) { backend.fillNormal(rng, out, mean, std); },
-  };
+  });
 }
 
 /**
@@ -105,18 +153,18 @@ export function truncatedNormal(options: { mean?: number; std?: number; a?: numb
   }
   if (options.a === undefined) {
     const raw = std / TRUNCATED_STD_AT_2;
-    return {
+    return checked({
       name: "truncatedNormal",
       config: { name: "truncatedNormal", mean, std },
       moments: () => ({ mean, std, min: mean - 2 * raw, max: mean + 2 * raw }),
       fill(backend, out, _i, _o, rng) { backend.fillTruncatedNormal(rng, out, mean, raw, -2, 2); },
-    };
+    });
   }
   const a = finite("a", options.a);
   const b = finite("b", options.b);
   if (b < a) throw new ArgumentError("b", `a number >= a (${a})`, b);
   if (std === 0 && !(a <= mean && mean <= b)) throw new ArgumentError("mean", `a value in [a, b] = [${a}, ${b}] when std is 0`, mean);
-  return {
+  return checked({
     name: "truncatedNormal",
     config: { name: "truncatedNormal", mean, std, a, b },
     moments: () => truncatedMoments(mean, std, a, b),
@@ -124,7 +172,7 @@ export function truncatedNormal(options: { mean?: number; std?: number; a?: numb
       if (std === 0) backend.fill(out, mean);
       else backend.fillTruncatedNormal(rng, out, mean, std, (a - mean) / std, (b - mean) / std);
     },
-  };
+  });
 }
 
 /**
@@ -136,10 +184,10 @@ export function varianceScaling(options: { scale?: number; mode?: FanMode; distr
   const scale = options.scale ?? 1;
   const mode = options.mode ?? "fanIn";
   const distribution = options.distribution ?? "truncatedNormal";
-  return {
+  return checked({
     ...scaled("varianceScaling", scale, mode, distribution),
     config: { name: "varianceScaling", scale, mode, distribution },
-  };
+  });
 }
 
 // The variance-scaling family; the named initializers below are fixed members of it, and
@@ -155,7 +203,7 @@ function scaled(name: string, scale: number, mode: FanMode, distribution: Distri
     const n = mode === "fanIn" ? fanIn : mode === "fanOut" ? fanOut : (fanIn + fanOut) / 2;
     return Math.sqrt(scale / n);
   };
-  return {
+  return checked({
     name,
     config: { name },
     moments(fanIn, fanOut) {
@@ -170,7 +218,7 @@ function scaled(name: string, scale: number, mode: FanMode, distribution: Distri
       else if (distribution === "normal") backend.fillNormal(rng, out, 0, s);
       else backend.fillTruncatedNormal(rng, out, 0, s / TRUNCATED_STD_AT_2, -2, 2);
     },
-  };
+  });
 }
 
 // Glorot & Bengio 2010 ("Xavier"): variance 2 / (fanIn + fanOut), for tanh and logistic.
@@ -198,7 +246,7 @@ export const heNormal = (options: { slope?: number } = {}): Initializer => he("t
  */
 export function orthogonal(options: { gain?: number } = {}): Initializer {
   const g = finite("gain", options.gain ?? 1);
-  return {
+  return checked({
     name: "orthogonal",
     config: { name: "orthogonal", gain: g },
     moments: (fanIn, fanOut) => {
@@ -227,7 +275,7 @@ export function orthogonal(options: { gain?: number } = {}): Initializer {
       }
       if (g !== 1) backend.scale(out, g);
     },
-  };
+  });
 }
 
 /** Mean and std of Normal(mean, std) truncated to [a, b]. */

@@ -54,7 +54,13 @@ export function defaultKernelInitializer(activation: ActivationName, alpha: numb
 }
 
 function toInitializer(name: string, v: InitializerInput): Initializer {
-  if (v != null && typeof v === "object" && "fill" in v && typeof v.fill === "function") return v as Initializer;
+  if (v != null && typeof v === "object" && typeof (v as Initializer).fill === "function") {
+    const i = v as Initializer;
+    if (typeof i.name !== "string" || typeof i.moments !== "function" || i.config == null || typeof i.config !== "object") {
+      throw new ArgumentError(name, "an initializer with a name, a config, moments() and fill()", v);
+    }
+    return i;
+  }
   try {
     return init.fromConfig(v as string);
   } catch (e) {
@@ -80,11 +86,14 @@ export function resolveLayer(options: DenseOptions, index: number, inputs: numbe
     throw new ArgumentError(`${at}.alpha`, "a finite number >= 0", options.alpha);
   }
   const alpha = activationParameter(activation, options.alpha);
+  const kernelInitializer = options.kernelInitializer === undefined
+    ? defaultKernelInitializer(activation, alpha) : toInitializer(`${at}.kernelInitializer`, options.kernelInitializer);
+  const biasInitializer = options.biasInitializer === undefined ? init.zeros() : toInitializer(`${at}.biasInitializer`, options.biasInitializer);
+  // Up front, before anything is allocated: values beyond float32, or a matrix initializer for the bias.
+  init.checkInitializer(kernelInitializer, inputs, units, inputs * units, `${at}.kernelInitializer`);
+  init.checkInitializer(biasInitializer, units, units, units, `${at}.biasInitializer`);
   return {
-    inputs, units, activation, alpha,
-    kernelInitializer: options.kernelInitializer === undefined
-      ? defaultKernelInitializer(activation, alpha) : toInitializer(`${at}.kernelInitializer`, options.kernelInitializer),
-    biasInitializer: options.biasInitializer === undefined ? init.zeros() : toInitializer(`${at}.biasInitializer`, options.biasInitializer),
+    inputs, units, activation, alpha, kernelInitializer, biasInitializer,
     seed: options.seed === undefined ? modelSeed : checkSeed(`${at}.seed`, options.seed),
     stream: options.stream === undefined ? 2 * index : checkSeed(`${at}.stream`, options.stream),
   };

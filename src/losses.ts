@@ -4,6 +4,7 @@
 // and how predictions are scored for accuracy.
 import type { ActivationName } from "./activations.js";
 import type { Backend, Tensor } from "./backend/backend.js";
+import { toTargets, type Matrix, type TargetInput } from "./data.js";
 import { ArgumentError, rejectUnknownKeys } from "./errors.js";
 
 export type LossName = "meanSquaredError" | "binaryCrossEntropy" | "softmaxCrossEntropy";
@@ -74,6 +75,29 @@ export class Loss {
     this.threshold = fromLogits ? 0 : 0.5;
     this.classIndices = name === "softmaxCrossEntropy";
     this.sigmoidLogits = name === "binaryCrossEntropy" && (fromLogits || activation === "sigmoid");
+  }
+
+  /**
+   * Targets for `rows` samples, checked against the loss's domain: binary cross-entropy
+   * takes probabilities in [0, 1]; softmax cross-entropy takes class indices or rows of
+   * non-negative weights (a row summing to s scales that sample's loss and gradient by s,
+   * as in Keras; one-hot and soft labels sum to 1). Outside the domain the loss is
+   * unbounded below and accuracy meaningless, so such targets are refused.
+   */
+  targets(name: string, input: TargetInput, rows: number): Matrix {
+    const t = toTargets(name, input, rows, this.outputs, this.classIndices);
+    const name_ = this.config.name;
+    if (name_ === "meanSquaredError") return t;
+    const [lo, hi, what] = name_ === "binaryCrossEntropy" ? [0, 1, "a probability in [0, 1]"] : [0, Infinity, "a non-negative class weight"];
+    const d = t.data;
+    for (let i = 0; i < d.length; i++) {
+      const v = d[i]!;
+      if (!(v >= lo && v <= hi)) {
+        const r = Math.floor(i / t.cols);
+        throw new ArgumentError(`${name}[${r}][${i - r * t.cols}]`, `${what} for ${name_}`, v);
+      }
+    }
+    return t;
   }
 
   /** Whether the model needs a scratch probability buffer (softmax computed inside the loss). */

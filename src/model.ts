@@ -6,9 +6,9 @@ import type { Backend, Tensor } from "./backend/backend.js";
 import { CheckedBackend } from "./backend/checked.js";
 import { checkSeed } from "./backend/checks.js";
 import { JsBackend } from "./backend/js/index.js";
-import { createWasmBackend } from "./backend/wasm.js";
+import { createWasmBackend, trackModel } from "./backend/wasm.js";
 import { chooseCore, type CoreChoice } from "./backend/choose.js";
-import { sliceRows, toMatrix, toTargets, type Matrix, type MatrixInput, type TargetInput } from "./data.js";
+import { sliceRows, toMatrix, type Matrix, type MatrixInput, type TargetInput } from "./data.js";
 import {
   checkDiagnosticsOptions, diagnose, DiagnosticsScratch, type Diagnostics, type DiagnosticsOptions,
   type ResolvedDiagnosticsOptions,
@@ -20,6 +20,7 @@ import { Network, type Batch } from "./network.js";
 import { Normalizer, type NormalizerKind } from "./normalizers.js";
 import { OptimizerRunner, optimizerFromConfig, type OptimizerConfig, type OptimizerName } from "./optimizers.js";
 import { fit, type FitOptions, type History } from "./training.js";
+import { deepFreeze } from "./immutable.js";
 
 export type MetricName = "accuracy";
 
@@ -92,27 +93,37 @@ export async function createModel(options: ModelOptions): Promise<Model> {
   return new Model(backend, options);
 }
 
+/**
+ * A trained or trainable network. Its descriptive properties are frozen (writing to them
+ * throws in strict code and changes nothing); its state lives in private fields and changes
+ * only through its methods.
+ */
 export class Model {
+  /** Width of an input row. */
   readonly inputs: number;
+  /** The layers, resolved (every default filled in); frozen. */
   readonly layers: readonly DenseLayer[];
-  readonly loss: LossConfig;
+  /** The loss configuration; frozen. */
+  readonly loss: Readonly<LossConfig>;
   readonly metrics: readonly MetricName[];
+  /** The seed of every layer's initialization and of the shuffling. */
   readonly seed: number;
   readonly normalize: NormalizerKind | "none";
-  /** Epochs trained so far, over every fit (each epoch's shuffle stream). */
-  epochs = 0;
+  /** @internal Epochs trained so far (training and loading advance it). */
+  epochCount = 0;
   /** @internal */ readonly net: Network;
   /** @internal */ readonly lossFn: Loss;
   /** @internal */ optimizerRunner: OptimizerRunner;
   /** @internal */ normalizerState: Normalizer | null = null;
   /** @internal */ training = false;
-  private disposed = false;
-  private scratch: DiagnosticsScratch | null = null;
+  #disposed = false;
+  #scratch: DiagnosticsScratch | null = null;
+  #checked: CheckedBackend | null = null;
   // Squared global gradient norm of the last computeGradients.
-  private gradNormSq = 0;
+  #gradNormSq = 0;
 
   /** @internal Use createModel or loadModel. */
-  constructor(readonly backend: Backend, options: ModelOptions) {
+  constructor(backend: Backend, options: ModelOptions) {
     if (options == null || typeof options !== "object") throw new ArgumentError("options", "model options { inputs, layers, ... }", options);
     rejectUnknownKeys(options, ["inputs", "layers", "loss", "optimizer", "metrics", "normalize", "seed", "backend"], "options");
     const { inputs, layers } = options;
@@ -152,15 +163,32 @@ export class Model {
       throw e;
     }
     this.optimizerRunner = runner;
+    trackModel(backend, 1);
+    deepFreeze(this.layers);
+    deepFreeze(this.loss);
+    deepFreeze(this.metrics);
+    for (const key of ["inputs", "layers", "loss", "metrics", "seed", "normalize", "net", "lossFn"] as const) {
+      Object.defineProperty(this, key, { writable: false, configurable: false });
+    }
   }
 
+  /** Width of an output row. */
   get outputs(): number { return this.net.outputs; }
-  get optimizer(): OptimizerConfig { return this.optimizerRunner.config; }
+  /** The optimizer's configuration; frozen. */
+  get optimizer(): Readonly<OptimizerConfig> { return this.optimizerRunner.config; }
+  /** Epochs trained so far, over every fit (each epoch's shuffle stream). */
+  get epochs(): number { return this.epochCount; }
+  /** The core this model computes on, behind argument checks like createBackend()'s:
+   *  `backend.name` says which ("wasm" or "js"). */
+  get backend(): Backend {
+    this.#checked ??= new CheckedBackend(this.net.backend);
+    return this.#checked;
+  }
   /** Optimizer steps taken. */
   get steps(): number { return this.optimizerRunner.step; }
   /** The fitted input normalizer, or null. */
   get normalizer(): Normalizer | null { return this.normalizerState; }
-  get isDisposed(): boolean { return this.disposed; }
+  get isDisposed(): boolean { return this.#disposed; }
   /** The activations of the layers, in order. */
   get activations(): ActivationName[] { return this.layers.map((l) => l.activation); }
 
@@ -172,7 +200,7 @@ export class Model {
   /** One optimizer step on x, y as a single batch (Keras' train_on_batch); returns the batch's
    *  mean loss. Synchronous: for loops that manage their own batches. */
   trainOnBatch(x: MatrixInput, y: TargetInput): number {
-    const loss = this.computeGradients(this.stage("trainOnBatch", x, y), this.steps + 1, this.epochs);
+    const loss = this.computeGradients(this.stage("trainOnBatch", x, y), this.steps + 1, this.epochCount);
     this.applyUpdate();
     return loss;
   }
@@ -186,7 +214,7 @@ export class Model {
     this.reserveInference(m.rows);
     this.chunks(m.rows, (batch, start, count) => this.upload(batch, m, null, start, count), (batch, start) => {
       this.forwardFinite(batch);
-      out.set(this.backend.read(batch.out.a), start * this.outputs);
+      out.set(this.net.backend.read(batch.out.a), start * this.outputs);
     });
     return { data: out, shape: [m.rows, this.outputs] };
   }
@@ -208,7 +236,7 @@ export class Model {
   evaluate(x: MatrixInput, y: TargetInput): Evaluation {
     this.checkUsable("evaluate", false);
     const m = toMatrix("x", x, this.inputs);
-    const t = toTargets("y", y, m.rows, this.outputs, this.lossFn.classIndices);
+    const t = this.lossFn.targets("y", y, m.rows);
     this.reserveInference(m.rows);
     return this.evaluateRows(m.rows, (batch, start, count) => this.upload(batch, m, t, start, count));
   }
@@ -219,7 +247,7 @@ export class Model {
     let loss = 0, correct = 0;
     this.chunks(rows, load, (batch) => {
       this.forwardFinite(batch);
-      loss += this.lossFn.compute(this.backend, batch.out, batch.rows, false) * batch.rows;
+      loss += this.lossFn.compute(this.net.backend, batch.out, batch.rows, false) * batch.rows;
       correct += this.countCorrect(batch);
     });
     return this.report(loss / rows, correct / rows);
@@ -228,11 +256,11 @@ export class Model {
   /** The mean loss over x, y and the gradient of every kernel and bias, without updating
    *  anything (for gradient checks and diagnostics). Runs x as one batch. */
   gradients(x: MatrixInput, y: TargetInput): { loss: number; layers: LayerWeights[] } {
-    const loss = this.computeGradients(this.stage("gradients", x, y), this.steps, this.epochs);
+    const loss = this.computeGradients(this.stage("gradients", x, y), this.steps, this.epochCount);
     return {
       loss,
       layers: this.layers.map((_, i) => ({
-        kernel: this.backend.read(this.net.kernelGrads[i]!), bias: this.backend.read(this.net.biasGrads[i]!),
+        kernel: this.net.backend.read(this.net.kernelGrads[i]!), bias: this.net.backend.read(this.net.biasGrads[i]!),
       })),
     };
   }
@@ -240,7 +268,7 @@ export class Model {
   /** Copies of every layer's kernel and bias. */
   getWeights(): LayerWeights[] {
     this.checkUsable("getWeights", false);
-    return this.layers.map((_, i) => ({ kernel: this.backend.read(this.net.kernels[i]!), bias: this.backend.read(this.net.biases[i]!) }));
+    return this.layers.map((_, i) => ({ kernel: this.net.backend.read(this.net.kernels[i]!), bias: this.net.backend.read(this.net.biases[i]!) }));
   }
 
   /** Replaces every layer's kernel and bias. All are checked before any is written. */
@@ -257,8 +285,8 @@ export class Model {
       };
     });
     checked.forEach((w, i) => {
-      this.backend.write(this.net.kernels[i]!, w.kernel);
-      this.backend.write(this.net.biases[i]!, w.bias);
+      this.net.backend.write(this.net.kernels[i]!, w.kernel);
+      this.net.backend.write(this.net.biases[i]!, w.bias);
     });
   }
 
@@ -273,7 +301,7 @@ export class Model {
     this.checkUsable("diagnose", false);
     const o = checkDiagnosticsOptions(options);
     const m = toMatrix("x", x, this.inputs);
-    const t = y === undefined ? null : toTargets("y", y, m.rows, this.outputs, this.lossFn.classIndices);
+    const t = y === undefined ? null : this.lossFn.targets("y", y, m.rows);
     if (!this.training) this.net.ensureCapacity(Math.min(m.rows, Math.max(INFERENCE_ROWS, o.gradientRows)));
     const source = {
       rows: m.rows, hasTargets: t !== null,
@@ -298,16 +326,17 @@ export class Model {
       + `kernel ${l.kernelInitializer.name}, bias ${l.biasInitializer.name}, ${(l.inputs + 1) * l.units} parameters`);
     const opt = this.optimizer;
     lines.push(`loss ${this.loss.name}${this.loss.fromLogits ? " (from logits)" : ""}, optimizer ${opt.name} lr ${opt.learningRate}, `
-      + `${this.net.paramCount} parameters, seed ${this.seed}, backend ${this.backend.name}`);
+      + `${this.net.paramCount} parameters, seed ${this.seed}, backend ${this.net.backend.name}`);
     return lines.join("\n");
   }
 
   /** Frees the model's memory. Any later use throws a StateError; a running fit stops at its
    *  next batch boundary with one. */
   dispose(): void {
-    if (this.disposed) return;
-    this.disposed = true;
-    this.scratch?.dispose();
+    if (this.#disposed) return;
+    this.#disposed = true;
+    trackModel(this.net.backend, -1);
+    this.#scratch?.dispose();
     this.optimizerRunner.dispose();
     this.net.dispose();
   }
@@ -316,20 +345,20 @@ export class Model {
 
   /** @internal Throws if the model is disposed or (when `mutates`) being trained. */
   checkUsable(what: string, mutates: boolean): void {
-    if (this.disposed) throw new StateError(`${what}: this model has been disposed`);
+    if (this.#disposed) throw new StateError(`${what}: this model has been disposed`);
     if (mutates && this.training) throw new StateError(`${what}: this model is being trained by a fit that has not finished`);
   }
 
   /** @internal Forward, loss and backward for one batch already in `batch`; returns the mean
    *  loss. Throws NonFiniteError (naming where) before anything is updated. */
   computeGradients(batch: Batch, step: number, epoch: number): number {
-    const b = this.backend;
+    const b = this.net.backend;
     this.net.forward(batch);
     const loss = this.lossFn.compute(b, batch.out, batch.rows, true);
     if (!Number.isFinite(loss)) throw this.locateNonFinite(batch, step, epoch);
     this.net.backward(batch, this.lossFn.fused);
-    this.gradNormSq = b.sumSquares(this.net.grads);
-    if (!Number.isFinite(this.gradNormSq)) {
+    this.#gradNormSq = b.sumSquares(this.net.grads);
+    if (!Number.isFinite(this.#gradNormSq)) {
       for (let i = this.layers.length - 1; i >= 0; i--) {
         if (b.countNonFinite(this.net.kernelGrads[i]!) + b.countNonFinite(this.net.biasGrads[i]!) > 0) {
           throw new NonFiniteError("gradient", i + 1, step, epoch, `in the weight gradients of layer ${i + 1} (${this.layers[i]!.activation})`);
@@ -341,9 +370,9 @@ export class Model {
 
   /** @internal One optimizer update from the last computeGradients: staged into the other
    *  copy of weights and state, then committed, so a failure in between changes nothing. */
-  applyUpdate(step = this.steps + 1, epoch = this.epochs): void {
-    const b = this.backend, n = this.net;
-    this.optimizerRunner.stage(n, this.optimizerRunner.clipFactor(Math.sqrt(this.gradNormSq)));
+  applyUpdate(step = this.steps + 1, epoch = this.epochCount): void {
+    const b = this.net.backend, n = this.net;
+    this.optimizerRunner.stage(n, this.optimizerRunner.clipFactor(Math.sqrt(this.#gradNormSq)));
     // An update that overflowed is never committed: the live weights stay as they were.
     if (b.countNonFinite(n.staged.params) > 0) {
       const layer = this.layers.findIndex((_, i) => b.countNonFinite(n.staged.kernels[i]!) + b.countNonFinite(n.staged.biases[i]!) > 0);
@@ -355,25 +384,25 @@ export class Model {
   /** @internal Stages the update the last computeGradients calls for without committing it,
    *  and returns each layer's ||ΔW||: the live weights, state and step count stay as they were. */
   trialUpdate(): number[] {
-    const b = this.backend, n = this.net;
-    this.optimizerRunner.stage(n, this.optimizerRunner.clipFactor(Math.sqrt(this.gradNormSq)));
+    const b = this.net.backend, n = this.net;
+    this.optimizerRunner.stage(n, this.optimizerRunner.clipFactor(Math.sqrt(this.#gradNormSq)));
     return this.layers.map((_, i) => Math.sqrt(b.sumSquaredDiff(n.live.kernels[i]!, n.staged.kernels[i]!)));
   }
 
   /** @internal */
   runDiagnosis(source: Parameters<typeof diagnose>[2], o: ResolvedDiagnosticsOptions): Diagnostics {
-    return diagnose(this, this.diagnosticsScratch(), source, o, this.steps, this.epochs);
+    return diagnose(this, this.#diagnosticsScratch(), source, o, this.steps, this.epochCount);
   }
 
-  private diagnosticsScratch(): DiagnosticsScratch {
-    this.scratch ??= new DiagnosticsScratch(this.backend);
-    return this.scratch;
+  #diagnosticsScratch(): DiagnosticsScratch {
+    this.#scratch ??= new DiagnosticsScratch(this.net.backend);
+    return this.#scratch;
   }
 
   /** @internal Rows predicted right in the batch (0 when accuracy is not a metric). */
   countCorrect(batch: Batch): number {
     if (!this.metrics.includes("accuracy")) return 0;
-    return this.backend.countCorrect(batch.out.a, batch.t, batch.rows, this.outputs, this.lossFn.threshold);
+    return this.net.backend.countCorrect(batch.out.a, batch.t, batch.rows, this.outputs, this.lossFn.threshold);
   }
 
   /** @internal */
@@ -383,15 +412,15 @@ export class Model {
 
   /** @internal Writes rows [start, start + count) of x (normalized) and t into the batch. */
   upload(batch: Batch, x: Matrix, t: Matrix | null, start: number, count: number): void {
-    writeRows(this.backend, batch.x, x, start, count, this.normalizerState);
-    if (t) this.backend.write(batch.t, sliceRows(t, start, count).data);
+    writeRows(this.net.backend, batch.x, x, start, count, this.normalizerState);
+    if (t) this.net.backend.write(batch.t, sliceRows(t, start, count).data);
   }
 
   // x, y checked and written into the buffers of one batch of all their rows.
   private stage(what: string, x: MatrixInput, y: TargetInput): Batch {
     this.checkUsable(what, true);
     const m = toMatrix("x", x, this.inputs);
-    const t = toTargets("y", y, m.rows, this.outputs, this.lossFn.classIndices);
+    const t = this.lossFn.targets("y", y, m.rows);
     const batch = this.net.batch(m.rows);
     this.upload(batch, m, t, 0, m.rows);
     return batch;
@@ -417,11 +446,15 @@ export class Model {
   // The forward pass, refusing to hand on an output that overflowed.
   private forwardFinite(batch: Batch): void {
     this.net.forward(batch);
-    if (this.backend.countNonFinite(batch.out.a) > 0) throw this.locateNonFinite(batch, this.steps, this.epochs);
+    if (this.net.backend.countNonFinite(batch.out.a) > 0) throw this.locateNonFinite(batch, this.steps, this.epochCount);
   }
 
   private locateNonFinite(batch: Batch, step: number, epoch: number): NonFiniteError {
-    const b = this.backend;
+    const b = this.net.backend;
+    if (b.countNonFinite(batch.x) > 0) {
+      return new NonFiniteError("input normalization", 0, step, epoch,
+        `in the inputs after the ${this.normalize} normalizer: a value lies too far beyond the range it was fitted on for float32`);
+    }
     for (let i = 0; i < this.layers.length; i++) {
       const l = this.layers[i]!, buf = batch.layers[i]!;
       const what = `in layer ${i + 1} (${l.inputs} -> ${l.units} ${l.activation})`;

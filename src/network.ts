@@ -119,7 +119,7 @@ export class Network {
       const rngBias = b.random(l.seed, (l.stream + 1) >>> 0);
       try {
         l.kernelInitializer.fill(b, this.kernels[i]!, l.inputs, l.units, rng);
-        l.biasInitializer.fill(b, this.biases[i]!, l.inputs, l.units, rngBias);
+        l.biasInitializer.fill(b, this.biases[i]!, l.units, l.units, rngBias); // a 1-D parameter's fans are its length (Keras)
       } finally {
         b.freeRandom(rng);
         b.freeRandom(rngBias);

@@ -5,6 +5,7 @@
 import type { AdamStep, Backend, RmspropStep, SgdStep, Tensor } from "./backend/backend.js";
 import type { Network } from "./network.js";
 import { ArgumentError, rejectUnknownKeys } from "./errors.js";
+import { deepFreeze } from "./immutable.js";
 import { powInt, rateAt, validateSchedule, type ScheduleConfig } from "./schedules.js";
 
 interface Common {
@@ -90,7 +91,7 @@ export function optimizerFromConfig(config: OptimizerName | { name: OptimizerNam
     throw new ArgumentError("optimizer", `one of ${OPTIMIZER_NAMES.join(", ")} or a configuration from them`, config);
   }
   const { name: _n, ...options } = typeof config === "string" ? { name } : config;
-  return FACTORIES[name](options);
+  return deepFreeze(FACTORIES[name](options));
 }
 
 /** How many state vectors (each as long as the parameters) the optimizer keeps. */

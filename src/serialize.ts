@@ -51,7 +51,7 @@ export function saveModel(model: Model, options: { optimizer?: boolean } = {}): 
   };
   if (options.optimizer) {
     const runner = model.optimizerRunner;
-    doc.optimizerState = { step: runner.step, vectors: runner.state.map((t) => encodeFloats(model.backend.read(t))) };
+    doc.optimizerState = { step: runner.step, vectors: runner.state.map((t) => encodeFloats(model.net.backend.read(t))) };
   }
   return doc;
 }
@@ -171,7 +171,7 @@ function buildModel(backend: Backend, { doc: d, weights, normalizer, optimizerSt
   });
   model.normalizerState = normalizer;
   model.setWeights(weights);
-  model.epochs = d.epochs;
+  model.epochCount = d.epochs;
   if (optimizerState) {
     const runner = model.optimizerRunner;
     optimizerState.vectors.forEach((v, i) => backend.write(runner.state[i]!, v));

@@ -5,7 +5,7 @@
 // page stays responsive, and checks the abort signal and the callbacks' wish to stop.
 import type { Backend, Tensor } from "./backend/backend.js";
 import { checkSeed } from "./backend/checks.js";
-import { sliceRows, toMatrix, toTargets, type Matrix, type MatrixInput, type TargetInput } from "./data.js";
+import { sliceRows, toMatrix, type Matrix, type MatrixInput, type TargetInput } from "./data.js";
 import { checkDiagnosticsOptions, type Diagnostics, type DiagnosticsOptions, type ResolvedDiagnosticsOptions } from "./diagnostics.js";
 import { ArgumentError, NonFiniteError, rejectUnknownKeys } from "./errors.js";
 import { writeRows, type Model } from "./model.js";
@@ -190,11 +190,11 @@ export async function fit(model: Model, xIn: MatrixInput, yIn: TargetInput, opti
   const o = checkOptions(options);
   const diagnosticsOptions = checkFitDiagnostics(options.diagnostics);
   let x = toMatrix("x", xIn, model.inputs);
-  let y = toTargets("y", yIn, x.rows, model.outputs, model.lossFn.classIndices);
+  let y = model.lossFn.targets("y", yIn, x.rows);
   let val: [Matrix, Matrix] | null = null;
   if (options.validationData) {
     const vx = toMatrix("validationData[0]", options.validationData[0], model.inputs);
-    val = [vx, toTargets("validationData[1]", options.validationData[1], vx.rows, model.outputs, model.lossFn.classIndices)];
+    val = [vx, model.lossFn.targets("validationData[1]", options.validationData[1], vx.rows)];
   } else if (options.validationSplit) {
     const held = Math.floor(x.rows * options.validationSplit); // < rows: the split is below 1
     if (held >= 1) {
@@ -209,18 +209,19 @@ export async function fit(model: Model, xIn: MatrixInput, yIn: TargetInput, opti
   if (diagnosticsOptions && diagnosticsOptions.sample !== undefined && diagnosticsOptions.sample > x.rows) {
     throw new ArgumentError("diagnostics.sample", `an integer in [1, ${x.rows}] (training rows)`, diagnosticsOptions.sample);
   }
-  // Every argument has passed: from here on the model may change.
-  if (model.normalize !== "none" && !model.normalizerState) model.normalizerState = Normalizer.fit(model.normalize, x);
+  // The first fit's normalizer is kept only once the fit's buffers exist: a fit refused for
+  // memory leaves the model as it was.
+  const normalizer = model.normalizerState ?? (model.normalize === "none" ? null : Normalizer.fit(model.normalize, x));
 
-  const b = model.backend, net = model.net, rows = x.rows;
+  const b = model.net.backend, net = model.net, rows = x.rows;
   const batchSize = Math.min(o.batchSize, rows);
   const history: History = { epochs: [], loss: [], accuracy: [], valLoss: [], valAccuracy: [], stopReason: "completed", skippedBatches: 0, diagnostics: [] };
   const resident = new Resident(b);
   model.training = true;
   try {
     net.ensureCapacity(batchSize);
-    const xs = resident.put(x, model.normalizerState), ys = resident.put(y, null);
-    const valData = val && { x: resident.put(val[0], model.normalizerState), y: resident.put(val[1], null), rows: val[0].rows };
+    const xs = resident.put(x, normalizer), ys = resident.put(y, null);
+    const valData = val && { x: resident.put(val[0], normalizer), y: resident.put(val[1], null), rows: val[0].rows };
     const index = resident.alloc(rows);
     // Each batch's window of the index, made once: a step allocates nothing.
     const windows: Tensor[] = [];
@@ -233,6 +234,8 @@ export async function fit(model: Model, xIn: MatrixInput, yIn: TargetInput, opti
     const seed = options.seed ?? model.seed;
     const diagnosis = diagnosticsOptions && diagnosticsPlan(model, diagnosticsOptions, rows, batchSize, resident, xs, ys, seed);
     let lastYield = now();
+    // Every argument has passed and every buffer exists: from here on the model changes.
+    model.normalizerState = normalizer;
 
     for (let e = 0; e < o.epochs; e++) {
       const started = now();
@@ -279,7 +282,7 @@ export async function fit(model: Model, xIn: MatrixInput, yIn: TargetInput, opti
           stillUsable(model);
         }
       }
-      model.epochs++;
+      model.epochCount++;
       history.skippedBatches += skipped;
       if (seen === 0 && stop) { history.stopReason = stop; break; }
       const logs: EpochLogs = {
@@ -350,7 +353,7 @@ function diagnosticsPlan(model: Model, o: NonNullable<ReturnType<typeof checkFit
   const sample = o.sample ?? Math.min(rows, Math.max(batchSize, Math.ceil(rows / 10)), 2048);
   const order = Float32Array.from({ length: rows }, (_, i) => i);
   shuffle(order, seed, 0xd1a6); // a stream of its own: the training order is untouched
-  const b = model.backend, index = resident.alloc(sample);
+  const b = model.net.backend, index = resident.alloc(sample);
   b.write(index, order.subarray(0, sample));
   const source = {
     rows: sample, hasTargets: true,

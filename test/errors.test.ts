@@ -52,8 +52,10 @@ describe("bad input gets an error naming the argument, the expectation and the v
     expect(Array.from(backend.read(t))).toEqual([2, 2, 2]);
   });
 
-  it("a file that is not a wasm core is refused with a clear error", async () => {
-    await expect(createBackend({ wasm: new Uint8Array([0, 97, 115, 109, 9, 9, 9, 9]) })).rejects.toThrow(/could not instantiate the simdnet wasm core/);
+  it("a file that is not a wasm core is refused with a clear error naming the argument", async () => {
+    const bad = createBackend({ wasm: new Uint8Array([0, 97, 115, 109, 9, 9, 9, 9]) });
+    await expect(bad).rejects.toThrow(ArgumentError);
+    await expect(bad).rejects.toThrow(/wasm: expected a source of the simdnet wasm core \(could not instantiate it: .*version/);
   });
 });
 

@@ -1,24 +1,38 @@
 // The Backend over the wasm SIMD core: tensors are blocks of its linear memory.
 import { activationCode, type ElementwiseActivation } from "../activations.js";
-import { ArgumentError, InternalError } from "../errors.js";
+import { ArgumentError, InternalError, StateError } from "../errors.js";
 import { instantiateCore, type WasmSource } from "../wasm/load.js";
 import type { CoreExports } from "../wasm/exports.js";
 import { Arena } from "../wasm/memory.js";
 import {
   float32Below, type AdamStep, type Backend, type Overlap, type RandomStream, type RmspropStep, type SgdStep, type Tensor, type UpdateOutputs,
 } from "./backend.js";
+import { checkHolds, checkMatrix, checkSlice, checkWrite } from "./checks.js";
 
+/** A window of the core's memory. Frozen: kernels write `length` floats from `ptr`, so
+ *  neither may change once the window has been handed out. */
 export class WasmTensor implements Tensor {
-  /** Set by free(): the block may already hold another tensor. */
-  released = false;
+  #released = false;
   /** `base` is the tensor a slice views; an allocated tensor is its own base. */
-  constructor(readonly owner: WasmBackend, readonly ptr: number, readonly length: number, readonly base?: WasmTensor) {}
-  get live(): boolean { return !(this.base ?? this).released; }
+  constructor(readonly owner: WasmBackend, readonly ptr: number, readonly length: number, readonly base?: WasmTensor) {
+    Object.freeze(this);
+  }
+  get live(): boolean { return !(this.base ?? this).#released; }
+  /** Set by free(): the block may already hold another tensor. */
+  get released(): boolean { return this.#released; }
+  /** @internal Marks the block freed (WasmBackend.free). */
+  markReleased(): void { this.#released = true; }
 }
 
+/** A stream's 64-byte state in the core's memory; frozen for the same reason as WasmTensor. */
 class WasmRandom implements RandomStream {
-  released = false;
-  constructor(readonly owner: WasmBackend, readonly seed: number, readonly stream: number, readonly ptr: number) {}
+  #released = false;
+  constructor(readonly owner: WasmBackend, readonly seed: number, readonly stream: number, readonly ptr: number) {
+    Object.freeze(this);
+  }
+  get released(): boolean { return this.#released; }
+  /** @internal Marks the state freed (WasmBackend.freeRandom). */
+  markReleased(): void { this.#released = true; }
 }
 
 export class WasmBackend implements Backend {
@@ -26,6 +40,8 @@ export class WasmBackend implements Backend {
   readonly core: CoreExports;
   readonly arena: Arena;
   private disposed = false;
+  /** @internal Models alive on this core (for the out-of-memory message); see trackModel. */
+  models = 0;
 
   constructor(core: CoreExports) {
     this.core = core;
@@ -38,14 +54,16 @@ export class WasmBackend implements Backend {
 
   free(tensor: Tensor): void {
     if (tensor instanceof WasmTensor && tensor.owner === this && tensor.released) return; // twice is harmless
+    if (tensor instanceof WasmTensor && tensor.owner === this && this.disposed) return; // the whole memory went with dispose
     const t = this.t(tensor, "tensor");
     if (t.base !== undefined) return; // a slice owns nothing
-    t.released = true;
+    t.markReleased();
     this.arena.release(t.ptr);
   }
 
   slice(tensor: Tensor, start: number, length: number): Tensor {
     const t = this.t(tensor, "tensor");
+    checkSlice(t, start, length); // a window past its tensor would let every kernel write past it
     return new WasmTensor(this, t.ptr + start * 4, length, t.base ?? t);
   }
 
@@ -60,7 +78,9 @@ export class WasmBackend implements Backend {
   }
 
   write(tensor: Tensor, data: ArrayLike<number>, at = 0): void {
-    this.arena.f32().set(data, this.t(tensor, "tensor").ptr / 4 + at);
+    const t = this.t(tensor, "tensor");
+    checkWrite(t, data.length, at);
+    this.arena.f32().set(data, t.ptr / 4 + at);
   }
 
   read(tensor: Tensor): Float32Array {
@@ -113,9 +133,9 @@ export class WasmBackend implements Backend {
   }
 
   freeRandom(rng: RandomStream): void {
-    if (rng instanceof WasmRandom && rng.owner === this && rng.released) return; // twice is harmless
+    if (rng instanceof WasmRandom && rng.owner === this && (rng.released || this.disposed)) return; // twice, or after dispose, is harmless
     const r = this.rng(rng);
-    r.released = true;
+    r.markReleased();
     this.arena.release(r.ptr);
   }
 
@@ -135,12 +155,18 @@ export class WasmBackend implements Backend {
     this.core.fillTruncatedNormal(this.rng(rng).ptr, this.t(out, "out").ptr, out.length, mean, std, lo, hi);
   }
 
+  // The two fills whose extent is given (rows x cols), not the destination's own length.
   orthonormalizeRows(x: Tensor, rows: number, cols: number): boolean {
-    return this.core.orthonormalizeRows(this.t(x, "x").ptr, rows, cols) === 0;
+    const t = this.t(x, "x");
+    checkMatrix("x", t, rows, cols);
+    return this.core.orthonormalizeRows(t.ptr, rows, cols) === 0;
   }
 
   transpose(src: Tensor, dst: Tensor, rows: number, cols: number): void {
-    this.core.transpose(this.t(src, "src").ptr, this.t(dst, "dst").ptr, rows, cols);
+    const s = this.t(src, "src"), d = this.t(dst, "dst");
+    checkMatrix("src", s, rows, cols);
+    checkHolds("dst", d, rows * cols, `${cols} x ${rows}`);
+    this.core.transpose(s.ptr, d.ptr, rows, cols);
   }
 
   copy(src: Tensor, dst: Tensor): void {
@@ -245,13 +271,23 @@ export class WasmBackend implements Backend {
     try {
       return this.arena.alloc(bytes);
     } catch (cause) {
-      throw new InternalError(`wasm memory exhausted allocating ${what} (${this.arena.liveBytes} bytes in use, ${this.arena.memoryBytes} reserved)`, { cause });
+      const models = this.models === 1 ? "1 model" : `${this.models} models`;
+      throw new InternalError(`wasm memory exhausted allocating ${what} (${mib(bytes)}): ${mib(this.arena.liveBytes)} in use `
+        + `of ${mib(this.arena.memoryBytes)} reserved (the core's limit is 4 GiB); ${models} alive on this core. `
+        + "A model holds its memory until model.dispose(): dispose models you no longer use, or use smaller batches", { cause });
     }
   }
 
   private live(): void {
-    if (this.disposed) throw new InternalError("this wasm backend has been disposed");
+    if (this.disposed) throw new StateError("this wasm backend has been disposed");
   }
+}
+
+const mib = (bytes: number): string => `${(bytes / 2 ** 20).toFixed(1)} MiB`;
+
+/** @internal Counts a model (+1) or its disposal (-1) on the core it uses. */
+export function trackModel(backend: Backend, delta: 1 | -1): void {
+  if (backend instanceof WasmBackend) backend.models += delta;
 }
 
 /** Loads a fresh wasm core (its own memory) and wraps it as a Backend. */

@@ -1,7 +1,7 @@
 // Finding and instantiating the compiled core. The only module that touches
 // @assemblyscript/loader, so a move to compiler-generated bindings changes one file.
 import { instantiate } from "@assemblyscript/loader";
-import { InternalError } from "../errors.js";
+import { ArgumentError, InternalError } from "../errors.js";
 import type { CoreExports } from "./exports.js";
 
 /** Where the wasm core comes from: bytes, a compiled module (edge runtimes that forbid
@@ -36,14 +36,34 @@ async function resolveSource(source: WasmSource | undefined): Promise<Exclude<Wa
   return fetch(typeof where === "string" ? new URL(where, globalThis.location?.href) : where);
 }
 
-/** Instantiates a fresh core. Each call gives an independent instance with its own memory. */
+/** What `source` must be, checked before anything is fetched or compiled. */
+function checkSource(source: unknown): asserts source is WasmSource | undefined {
+  const ok = source === undefined || typeof source === "string" || source instanceof URL
+    || source instanceof ArrayBuffer || ArrayBuffer.isView(source) || source instanceof WebAssembly.Module
+    || (typeof Response !== "undefined" && source instanceof Response)
+    || (source instanceof Promise);
+  if (!ok) throw new ArgumentError("wasm", "bytes, a WebAssembly.Module, a Response or a URL/path of simdnet.wasm", source);
+}
+
+/** Instantiates a fresh core. Each call gives an independent instance with its own memory.
+ *  A source the caller gave that cannot be read or compiled is their argument's fault
+ *  (ArgumentError); the package's own file failing is an InternalError. */
 export async function instantiateCore(source?: WasmSource): Promise<CoreExports> {
-  const resolved = await resolveSource(source);
+  checkSource(source);
+  const fail = (what: string, cause: unknown): Error => source === undefined
+    ? new InternalError(`could not ${what} the simdnet wasm core: ${(cause as Error)?.message ?? cause}`, { cause })
+    : new ArgumentError("wasm", `a source of the simdnet wasm core (could not ${what} it: ${(cause as Error)?.message ?? cause})`, source);
+  let resolved: Exclude<WasmSource, URL | string>;
+  try {
+    resolved = await resolveSource(source);
+  } catch (cause) {
+    throw fail("read", cause);
+  }
   let instance: WebAssembly.Instance;
   try {
     ({ instance } = await instantiate<Record<string, unknown>>(resolved as never, {}));
   } catch (cause) {
-    throw new InternalError(`could not instantiate the simdnet wasm core: ${(cause as Error).message}`, { cause });
+    throw fail("instantiate", cause);
   }
   return guardTraps(instance.exports as unknown as CoreExports);
 }

@@ -4,6 +4,7 @@ import { ArgumentError } from "../../errors.js";
 import {
   float32Below, type AdamStep, type Backend, type Overlap, type RandomStream, type RmspropStep, type SgdStep, type Tensor, type UpdateOutputs,
 } from "../backend.js";
+import { checkHolds, checkMatrix, checkSlice, checkWrite } from "../checks.js";
 import * as activations from "./activations.js";
 import * as bias from "./bias.js";
 import * as initializers from "./initializers.js";
@@ -15,13 +16,14 @@ import * as softmax from "./softmax.js";
 import * as stats from "./stats.js";
 import * as vector from "./vector.js";
 
+/** A Float32Array as a tensor. Frozen, so that its storage cannot be swapped for another's. */
 export class JsTensor implements Tensor {
-  constructor(readonly data: Float32Array) {}
+  constructor(readonly data: Float32Array) { Object.freeze(this); }
   get length(): number { return this.data.length; }
 }
 
 class JsRandom implements RandomStream {
-  constructor(readonly seed: number, readonly stream: number, readonly state: Uint32Array) {}
+  constructor(readonly seed: number, readonly stream: number, readonly state: Uint32Array) { Object.freeze(this); }
 }
 
 const data = (t: Tensor): Float32Array => {
@@ -39,7 +41,9 @@ export class JsBackend implements Backend {
   alloc(length: number): Tensor { return new JsTensor(new Float32Array(length)); }
   free(_tensor: Tensor): void {}
   slice(tensor: Tensor, start: number, length: number): Tensor {
-    return new JsTensor(data(tensor).subarray(start, start + length));
+    const d = data(tensor);
+    checkSlice(tensor, start, length); // subarray would clamp it silently
+    return new JsTensor(d.subarray(start, start + length));
   }
   overlap(a: Tensor, b: Tensor): Overlap {
     if (!(a instanceof JsTensor) || !(b instanceof JsTensor)) return "disjoint"; // refused by the call itself
@@ -49,7 +53,11 @@ export class JsBackend implements Backend {
     const disjoint = x.byteOffset + x.byteLength <= y.byteOffset || y.byteOffset + y.byteLength <= x.byteOffset;
     return disjoint ? "disjoint" : "partial";
   }
-  write(tensor: Tensor, values: ArrayLike<number>, at = 0): void { data(tensor).set(values, at); }
+  write(tensor: Tensor, values: ArrayLike<number>, at = 0): void {
+    const d = data(tensor);
+    checkWrite(tensor, values.length, at);
+    d.set(values, at);
+  }
   read(tensor: Tensor): Float32Array { return data(tensor).slice(); }
 
   fill(tensor: Tensor, value: number): void { vector.fill(data(tensor), value); }
@@ -90,10 +98,15 @@ export class JsBackend implements Backend {
   fillTruncatedNormal(rng: RandomStream, out: Tensor, mean: number, std: number, lo: number, hi: number): void {
     random.fillTruncatedNormal(state(rng), data(out), Math.fround(mean), Math.fround(std), Math.fround(lo), Math.fround(hi));
   }
+  // The two fills whose extent is given (rows x cols): a typed array drops writes past its end
+  // silently and reads undefined there, so a short tensor is refused as in the wasm core.
   orthonormalizeRows(x: Tensor, rows: number, cols: number): boolean {
+    checkMatrix("x", x, rows, cols);
     return initializers.orthonormalizeRows(data(x), rows, cols);
   }
   transpose(src: Tensor, dst: Tensor, rows: number, cols: number): void {
+    checkMatrix("src", src, rows, cols);
+    checkHolds("dst", dst, rows * cols, `${cols} x ${rows}`);
     initializers.transpose(data(src), data(dst), rows, cols);
   }
 

@@ -1,0 +1,341 @@
+// Kernels on tensors that end at the last byte of wasm memory (address 2^32). A loop bounded
+// by an end address p + 4n sees it wrap to 0 there and does nothing, so these tests place a
+// tensor at the very top (the memory in between is reserved by a filler block, never touched)
+// and require every kernel to give, bit for bit, what the same call gives at a low address.
+import { describe, expect, it } from "vitest";
+import { ACTIVATIONS, type ElementwiseActivation } from "../src/activations.js";
+import type { Backend, RandomStream, Tensor } from "../src/backend/backend.js";
+import type { CheckedBackend } from "../src/backend/checked.js";
+import { WasmBackend, type WasmTensor } from "../src/backend/wasm.js";
+import type { CoreExports } from "../src/wasm/exports.js";
+import { instantiateCore } from "../src/wasm/load.js";
+import { createBackend, createModel, NonFiniteError, saveModel, sgd } from "../src/index.js";
+import { randomArray } from "./helpers.js";
+
+const TOP = 2 ** 32;
+const align16 = (bytes: number): number => Math.ceil(bytes / 16) * 16;
+
+/** Where the arena's next allocation lands. Holds while the arena has no free block below
+ *  its top, which the tests keep by freeing in the reverse order of allocation. */
+function arenaTop(b: WasmBackend): number {
+  const probe = b.alloc(1) as WasmTensor;
+  b.free(probe);
+  return probe.ptr;
+}
+
+/** Runs `allocate`, whose one allocation takes `bytes` (a multiple of 16), so that it ends at
+ *  2^32: a filler block reserves the memory between the arena's top and it. */
+function atTop<T>(b: WasmBackend, bytes: number, allocate: () => T): { value: T; release: () => void } {
+  const filler = b.alloc((TOP - arenaTop(b) - bytes) / 4);
+  try {
+    return { value: allocate(), release: () => b.free(filler) };
+  } catch (e) {
+    b.free(filler);
+    throw e;
+  }
+}
+
+/** A tensor of n floats whose last byte is the last byte of memory (a window at the end of
+ *  a 16-byte-aligned block, so n need not be a multiple of 4). */
+function tensorAtTop(b: WasmBackend, n: number): { tensor: Tensor; release: () => void } {
+  const floats = align16(4 * n) / 4;
+  const { value: block, release } = atTop(b, floats * 4, () => b.alloc(floats));
+  const tensor = b.slice(block, floats - n, n) as WasmTensor;
+  expect(tensor.ptr + 4 * n).toBe(TOP);
+  return { tensor, release: () => { b.free(block); release(); } };
+}
+
+/** One kernel call: the initial contents of every tensor it reads or writes, and the call,
+ *  which returns its scalar result if it has one. `random` cases get a seeded stream. */
+interface KernelCase {
+  name: string;
+  tensors: Float32Array[];
+  random?: boolean;
+  run(b: Backend, t: Tensor[], rng: RandomStream): number | boolean | Uint32Array | void;
+}
+
+/** Everything a call produces, as bits: its scalar result, then every tensor afterwards.
+ *  `top` is the index of the tensor placed at the top of memory (tensors.length: the random
+ *  stream's state), or -1 for all at low addresses. */
+function outcome(b: WasmBackend, c: KernelCase, top: number): number[] {
+  const releases: (() => void)[] = [];
+  try {
+    const tensors = c.tensors.map((data, i) => {
+      if (i === top) return null;
+      const t = b.alloc(data.length);
+      releases.push(() => b.free(t));
+      return t;
+    });
+    let rng: RandomStream | null = null;
+    if (c.random && top !== c.tensors.length) {
+      const r = b.random(7, 3);
+      releases.push(() => b.freeRandom(r));
+      rng = r;
+    }
+    // Left free below the top, for what a backend call allocates itself (columnHashes' output).
+    const spare = b.alloc(64);
+    try {
+      if (top === c.tensors.length) {
+        const { value, release } = atTop(b, 64, () => b.random(7, 3));
+        releases.push(release, () => b.freeRandom(value));
+        expect((value as unknown as { ptr: number }).ptr + 64).toBe(TOP);
+        rng = value;
+      } else if (top >= 0) {
+        const { tensor, release } = tensorAtTop(b, c.tensors[top]!.length);
+        releases.push(release);
+        tensors[top] = tensor;
+      }
+    } finally {
+      b.free(spare);
+    }
+    const t = tensors as Tensor[];
+    c.tensors.forEach((data, i) => b.write(t[i]!, data));
+    const result = c.run(b, t, rng!);
+    const scalars = result === undefined ? [] : result instanceof Uint32Array ? [...result] : [Number(result)];
+    return [
+      ...scalars.flatMap((v) => [...new Uint32Array(Float64Array.of(v).buffer)]),
+      ...t.flatMap((tensor) => [...new Uint32Array(b.read(tensor).buffer)]),
+    ];
+  } finally {
+    for (const release of releases.reverse()) release();
+  }
+}
+
+// ---- the kernel families, on awkward sizes (the old loops failed when n was a multiple of 4 or 8)
+
+const SIZES = [1, 3, 4, 8, 12, 17, 36];
+const data = (n: number, seed: number, lo = -4, hi = 4): Float32Array => randomArray(n, seed, lo, hi);
+/** Values with NaN and infinities among them, for the non-finite counts. */
+const withNonFinite = (n: number, seed: number): Float32Array => {
+  const a = data(n, seed);
+  for (let i = 0; i < n; i += 3) a[i] = [NaN, Infinity, -Infinity][(i / 3) % 3]!;
+  return a;
+};
+
+function vectorCases(): KernelCase[] {
+  return SIZES.flatMap((n): KernelCase[] => [
+    { name: `fill n=${n}`, tensors: [data(n, 1)], run: (b, [x]) => b.fill(x!, 2.5) },
+    { name: `scale n=${n}`, tensors: [data(n, 2)], run: (b, [x]) => b.scale(x!, -1.5) },
+    { name: `copy n=${n}`, tensors: [data(n, 3), data(n, 4)], run: (b, [src, dst]) => b.copy(src!, dst!) },
+    { name: `sumSquares n=${n}`, tensors: [data(n, 5)], run: (b, [x]) => b.sumSquares(x!) },
+    { name: `countNonFinite n=${n}`, tensors: [withNonFinite(n, 6)], run: (b, [x]) => b.countNonFinite(x!) },
+    { name: `sum n=${n}`, tensors: [data(n, 7)], run: (b, [x]) => b.sum(x!) },
+    { name: `countAbsAbove n=${n}`, tensors: [data(n, 8)], run: (b, [x]) => b.countAbsAbove(x!, 1) },
+    { name: `countBelow n=${n}`, tensors: [data(n, 9)], run: (b, [x]) => b.countBelow(x!, 0) },
+    { name: `histogram n=${n}`, tensors: [withNonFinite(n, 10), new Float32Array(7)], run: (b, [x, out]) => b.histogram(x!, -2, 2, 5, out!) },
+    { name: `sumSquaredDiff n=${n}`, tensors: [data(n, 11), data(n, 12)], run: (b, [x, y]) => b.sumSquaredDiff(x!, y!) },
+  ]);
+}
+
+function activationCases(): KernelCase[] {
+  const names = Object.keys(ACTIVATIONS) as ElementwiseActivation[];
+  return names.flatMap((name) => SIZES.flatMap((n): KernelCase[] => [
+    { name: `${name} forward n=${n}`, tensors: [data(n, 20), data(n, 21)], run: (b, [x, y]) => b.activation(name, x!, y!, 0.1) },
+    { name: `${name} forward in place n=${n}`, tensors: [data(n, 22)], run: (b, [x]) => b.activation(name, x!, x!, 0.1) },
+    {
+      name: `${name} backward n=${n}`, tensors: [data(n, 23), data(n, 24), data(n, 25)],
+      run: (b, [z, dy, dz]) => b.activationGrad(name, z!, dy!, dz!, 0.1),
+    },
+  ]));
+}
+
+// [rows, cols]: one row and one column, vectors and their tails, the narrow and wide softmax paths.
+const SHAPES: [number, number][] = [[1, 1], [3, 5], [4, 8], [5, 3], [2, 12], [3, 33], [2, 40]];
+
+function matrixCases(): KernelCase[] {
+  // beta 0 writes C without reading it; beta 0.5 reads it first.
+  const gemm: KernelCase[] = [[1, 1, 1], [4, 8, 4], [5, 9, 3], [9, 17, 6]].flatMap(([m, n, k]) =>
+    [[false, false], [false, true], [true, false], [true, true]].flatMap(([ta, tb]) => [0, 0.5].map((beta): KernelCase => ({
+      name: `sgemm ${ta ? "T" : "N"}${tb ? "T" : "N"} ${m}x${n}x${k} beta ${beta}`,
+      tensors: [data(m! * k!, 30), data(k! * n!, 31), data(m! * n!, 32)],
+      run: (b, [a, bb, c]) => b.sgemm(ta!, tb!, m!, n!, k!, 0.75, a!, bb!, beta, c!),
+    }))));
+  return [...gemm, ...SHAPES.flatMap(([rows, cols]): KernelCase[] => {
+    const size = rows * cols;
+    const probs = data(size, 40, 0.01, 1);
+    return [
+      { name: `addBias ${rows}x${cols}`, tensors: [data(size, 41), data(cols, 42)], run: (b, [x, bias]) => b.addBias(x!, bias!, rows, cols) },
+      { name: `sumRows ${rows}x${cols}`, tensors: [data(size, 43), data(cols, 44)], run: (b, [x, out]) => b.sumRows(x!, out!, rows, cols) },
+      { name: `softmax ${rows}x${cols}`, tensors: [data(size, 45), data(size, 46)], run: (b, [x, y]) => b.softmax(x!, y!, rows, cols) },
+      {
+        name: `softmaxGrad ${rows}x${cols}`, tensors: [probs, data(size, 47), data(size, 48)],
+        run: (b, [y, dy, dx]) => b.softmaxGrad(y!, dy!, dx!, rows, cols),
+      },
+      { name: `transpose ${rows}x${cols}`, tensors: [data(size, 49), data(size, 50)], run: (b, [src, dst]) => b.transpose(src!, dst!, rows, cols) },
+      {
+        name: `columnMax ${rows}x${cols}`, tensors: [withNonFinite(size, 51), data(cols, 52)],
+        run: (b, [x, out]) => b.columnMax(x!, rows, cols, out!, true),
+      },
+      { name: `columnHashes ${rows}x${cols}`, tensors: [data(size, 53)], run: (b, [x]) => b.columnHashes(x!, rows, cols) },
+      { name: `countSameSignColumns ${rows}x${cols}`, tensors: [data(size, 54)], run: (b, [x]) => b.countSameSignColumns(x!, rows, cols) },
+      {
+        name: `columnSumSquares ${rows}x${cols}`, tensors: [data(size, 55), data(cols, 56)],
+        run: (b, [x, out]) => b.columnSumSquares(x!, out!, rows, cols),
+      },
+      {
+        name: `gatherRows ${rows}x${cols}`, tensors: [data(size, 57), Float32Array.from({ length: rows }, (_, i) => (i * 7) % rows), data(size, 58)],
+        run: (b, [src, index, dst]) => b.gatherRows(src!, index!, dst!, rows, cols),
+      },
+      ...(rows <= cols ? [{
+        name: `orthonormalizeRows ${rows}x${cols}`, tensors: [data(size, 59)],
+        run: (b: Backend, [x]: Tensor[]) => b.orthonormalizeRows(x!, rows, cols),
+      }] : []),
+      {
+        name: `softmaxCrossEntropy ${rows}x${cols}`, tensors: [data(size, 60), probs, data(size, 61, 0, 1), data(size, 62)],
+        run: (b, [logits, target, p, grad]) => b.softmaxCrossEntropy(logits!, target!, p!, grad!, rows, cols, 0.5),
+      },
+      {
+        name: `countCorrect ${rows}x${cols}`, tensors: [data(size, 63), data(size, 64, 0, 1)],
+        run: (b, [y, target]) => b.countCorrect(y!, target!, rows, cols, 0.5),
+      },
+    ];
+  })];
+}
+
+function randomCases(): KernelCase[] {
+  return SIZES.flatMap((n): KernelCase[] => [
+    { name: `fillBits n=${n}`, tensors: [data(n, 70)], random: true, run: (b, [out], rng) => b.fillBits(rng, out!) },
+    { name: `fillUniform n=${n}`, tensors: [data(n, 71)], random: true, run: (b, [out], rng) => b.fillUniform(rng, out!, -1, 3) },
+    { name: `fillNormal n=${n}`, tensors: [data(n, 72)], random: true, run: (b, [out], rng) => b.fillNormal(rng, out!, 1, 2) },
+    {
+      name: `fillTruncatedNormal (rejection) n=${n}`, tensors: [data(n, 73)], random: true,
+      run: (b, [out], rng) => b.fillTruncatedNormal(rng, out!, 0, 1, -2, 2),
+    },
+    {
+      name: `fillTruncatedNormal (inversion) n=${n}`, tensors: [data(n, 74)], random: true,
+      run: (b, [out], rng) => b.fillTruncatedNormal(rng, out!, 0, 1, 2.5, 3),
+    },
+  ]);
+}
+
+function lossAndOptimizerCases(): KernelCase[] {
+  const common = { lr: 0.1, decay: 0.01, gradScale: 0.9 };
+  const adam = { ...common, beta1: 0.9, beta2: 0.999, eps: 1e-7, decoupled: false, stepSize: 0.1, invRootBc2: 3 };
+  return SIZES.flatMap((n): KernelCase[] => {
+    const w = data(n, 80), g = data(n, 81), s1 = data(n, 82), s2 = data(n, 83, 0, 1);
+    return [
+      { name: `meanSquaredError n=${n}`, tensors: [w, g, data(n, 84)], run: (b, [p, t, grad]) => b.meanSquaredError(p!, t!, grad!, 0.5) },
+      { name: `sigmoidCrossEntropy n=${n}`, tensors: [w, s2, data(n, 85)], run: (b, [z, t, grad]) => b.sigmoidCrossEntropy(z!, t!, grad!, 0.5) },
+      {
+        name: `binaryCrossEntropy n=${n}`, tensors: [data(n, 86, 0, 1), s2, data(n, 87)],
+        run: (b, [p, t, grad]) => b.binaryCrossEntropy(p!, t!, grad!, 0.5, 1e-7),
+      },
+      { name: `sgd n=${n}`, tensors: [w, g], run: (b, [wt, gt]) => b.sgdStep(wt!, gt!, gt!, { ...common, momentum: 0, nesterov: false }) },
+      {
+        name: `sgd nesterov n=${n}`, tensors: [w, g, s1],
+        run: (b, [wt, gt, v]) => b.sgdStep(wt!, gt!, v!, { ...common, momentum: 0.9, nesterov: true }),
+      },
+      {
+        name: `sgd momentum staged n=${n}`, tensors: [w, g, s1, data(n, 91), data(n, 92)],
+        run: (b, [wt, gt, v, ow, ov]) => b.sgdStep(wt!, gt!, v!, { ...common, momentum: 0.9, nesterov: false }, { w: ow!, state: [ov!] }),
+      },
+      { name: `adam n=${n}`, tensors: [w, g, s1, s2], run: (b, [wt, gt, m, v]) => b.adamStep(wt!, gt!, m!, v!, adam) },
+      {
+        name: `adam staged n=${n}`, tensors: [w, g, s1, s2, data(n, 88), data(n, 89), data(n, 90)],
+        run: (b, [wt, gt, m, v, ow, om, ov]) => b.adamStep(wt!, gt!, m!, v!, adam, { w: ow!, state: [om!, ov!] }),
+      },
+      { name: `rmsprop n=${n}`, tensors: [w, g, s2], run: (b, [wt, gt, s]) => b.rmspropStep(wt!, gt!, s!, { ...common, rho: 0.9, eps: 1e-7 }) },
+      {
+        name: `rmsprop staged n=${n}`, tensors: [w, g, s2, data(n, 93), data(n, 94)],
+        run: (b, [wt, gt, s, ow, os]) => b.rmspropStep(wt!, gt!, s!, { ...common, rho: 0.9, eps: 1e-7 }, { w: ow!, state: [os!] }),
+      },
+    ];
+  });
+}
+
+const FAMILIES: [string, () => KernelCase[]][] = [
+  ["vector and reductions", vectorCases],
+  ["activations", activationCases],
+  ["matrices: sgemm, bias, softmax, initializers, stats, losses by row", matrixCases],
+  ["random fills", randomCases],
+  ["elementwise losses and optimizers", lossAndOptimizerCases],
+];
+
+describe("kernels on tensors that end at the last byte of wasm memory", () => {
+  // One core for the whole class, grown to 4 GiB once: the filler blocks are reserved, never touched.
+  const rssBefore = process.memoryUsage().rss;
+  // The core's exports as the backend calls them, recorded: every kernel must be among them.
+  const called = new Set<string>();
+  let exported: string[] = [];
+  const core = instantiateCore().then((raw) => {
+    exported = Object.keys(raw).filter((name) => typeof raw[name as keyof CoreExports] === "function");
+    return new WasmBackend(new Proxy(raw, {
+      get(target, name) {
+        called.add(String(name));
+        return Reflect.get(target, name);
+      },
+    }));
+  });
+
+  for (const [family, cases] of FAMILIES) {
+    it(`${family}: each tensor (and the random stream) at the top gives the bits of the same call low in memory`, async () => {
+      const b = await core;
+      const mismatches: string[] = [];
+      for (const c of cases()) {
+        const low = outcome(b, c, -1);
+        const places = c.tensors.length + (c.random ? 1 : 0);
+        for (let top = 0; top < places; top++) {
+          const high = outcome(b, c, top);
+          if (high.length !== low.length || high.some((v, i) => v !== low[i])) {
+            mismatches.push(`${c.name}, ${top === c.tensors.length ? "stream" : `tensor ${top}`} at the top`);
+          }
+        }
+      }
+      expect(mismatches).toEqual([]);
+      expect(b.arena.memoryBytes).toBe(TOP);
+    });
+  }
+
+  it("the cases above reach every kernel the core exports", async () => {
+    await core;
+    const untested = exported.filter((name) => !called.has(name) && name !== "probeChains"); // the benchmark probe reads no memory
+    expect(untested).toEqual([]);
+  });
+
+  it("the 4 GiB are reserved, not touched: the process grew by far less", async () => {
+    expect((await core).arena.memoryBytes).toBe(TOP);
+    expect(process.memoryUsage().rss - rssBefore).toBeLessThan(256 * 2 ** 20);
+  });
+});
+
+describe("the model's overflow guard with its weights at the top of memory", () => {
+  it("an overflowing update is refused with a NonFiniteError and leaves the model as it was", async () => {
+    // Through the public API: a backend whose memory is filled so that the model's parameter
+    // storage (two copies: live, then staged) ends at 2^32, and holes below too small for that
+    // storage take everything else the model allocates.
+    const backend = await createBackend({ backend: "wasm" });
+    const core = (backend as CheckedBackend).inner as WasmBackend;
+    const inputs = 999, params = inputs + 1; // two copies of 1,000 floats: a whole number of 16-byte units
+    const storageBytes = 2 * params * 4;
+    const holes: Tensor[] = [], pins: Tensor[] = [];
+    for (let i = 0; i < 8; i++) {
+      holes.push(backend.alloc((storageBytes - 16) / 4));
+      pins.push(backend.alloc(1)); // keeps the holes from merging
+    }
+    const filler = backend.alloc((TOP - arenaTop(core) - storageBytes) / 4);
+    for (const hole of holes) backend.free(hole);
+
+    const m = await createModel({
+      inputs, seed: 1, backend, optimizer: sgd({ learningRate: 999 }),
+      layers: [{ units: 1, kernelInitializer: "zeros" }],
+    });
+    const staged = (m as unknown as { net: { staged: { params: WasmTensor } } }).net.staged.params;
+    expect(staged.ptr + 4 * staged.length).toBe(TOP);
+
+    const before = saveModel(m, { optimizer: true });
+    // Zero weights, inputs 1e18 and a target of -1e18: every kernel gradient is 2e36 (finite),
+    // and 999 times it overflows float32.
+    let error: unknown;
+    try { m.trainOnBatch([new Array<number>(inputs).fill(1e18)], [[-1e18]]); } catch (e) { error = e; }
+    expect(error).toBeInstanceOf(NonFiniteError);
+    expect((error as NonFiniteError).stage).toBe("update");
+    expect(m.steps).toBe(0);
+    expect(saveModel(m, { optimizer: true })).toEqual(before);
+    expect(m.predict([new Array<number>(inputs).fill(1)]).data.every(Number.isFinite)).toBe(true);
+
+    m.dispose();
+    backend.free(filler);
+    for (const pin of pins) backend.free(pin);
+    backend.dispose();
+  });
+});
