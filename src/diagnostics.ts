@@ -137,6 +137,7 @@ const BINS_MAX = 1000;
 
 /** The z beyond which a logistic or tanh derivative is below `fraction` of its peak. */
 export function saturationBound(activation: ActivationName, fraction: number): number | null {
+  if (typeof fraction !== "number" || !(fraction > 0 && fraction < 1)) throw new ArgumentError("fraction", "a number in (0, 1)", fraction);
   const r = Math.sqrt(1 - fraction);
   if (activation === "sigmoid") return Math.log((1 + r) / (1 - r)); // 4 s (1 - s) = fraction
   if (activation === "tanh") return Math.atanh(r); // 1 - tanh^2 = fraction

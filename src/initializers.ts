@@ -62,6 +62,9 @@ const positive = (name: string, v: unknown): number => {
  * where a 1-D parameter was given. `argument` names the option in the error.
  */
 export function checkInitializer(init: Initializer, fanIn: number, fanOut: number, length: number, argument: string): void {
+  if (init == null || typeof init.moments !== "function") throw new ArgumentError(argument, "an initializer", init);
+  checkFans(fanIn, fanOut);
+  checkCount("length", length);
   if (init.name === "orthogonal" && length !== fanIn * fanOut) {
     throw new ArgumentError(argument, "an initializer for a 1-D parameter (orthogonal fills matrices only, not biases)", "orthogonal");
   }
@@ -94,6 +97,14 @@ const checkFans = (fanIn: number, fanOut: number): void => {
   checkCount("fanOut", fanOut);
 };
 
+/** A factory's options: an object of the keys that initializer takes (a misspelt key is refused). */
+function optionsOf<T extends object>(name: string, o: T | undefined): Partial<T> {
+  if (o === undefined) return {};
+  if (o === null || typeof o !== "object") throw new ArgumentError(`${name} options`, `an object of ${(OPTION_KEYS[name] ?? []).join(", ")}`, o);
+  rejectUnknownKeys(o, OPTION_KEYS[name] ?? [], name);
+  return o;
+}
+
 /** Every entry = value. The seed's "equal" initialization: it never breaks symmetry. */
 export function constant(value = 0): Initializer {
   finite("value", value);
@@ -114,7 +125,8 @@ export function smallPositive(value = 0.01): Initializer {
 }
 
 /** Uniform on [min, max). Defaults as Keras RandomUniform: [-0.05, 0.05). */
-export function uniform(options: { min?: number; max?: number } = {}): Initializer {
+export function uniform(given?: { min?: number; max?: number }): Initializer {
+  const options = optionsOf("uniform", given);
   const min = finite("min", options.min ?? -0.05);
   const max = finite("max", options.max ?? 0.05);
   if (max < min) throw new ArgumentError("max", `a number >= min (${min})`, max);
@@ -127,7 +139,8 @@ export function uniform(options: { min?: number; max?: number } = {}): Initializ
 }
 
 /** Normal(mean, std). Defaults as Keras RandomNormal: mean 0, std 0.05. */
-export function normal(options: { mean?: number; std?: number } = {}): Initializer {
+export function normal(given?: { mean?: number; std?: number }): Initializer {
+  const options = optionsOf("normal", given);
   const mean = finite("mean", options.mean ?? 0);
   const std = positive("std", options.std ?? 0.05);
   return checked({
@@ -145,7 +158,8 @@ export function normal(options: { mean?: number; std?: number } = {}): Initializ
  * - `{ mean, std, a, b }`: PyTorch's trunc_normal_(mean, std, a, b): Normal(mean, std)
  *   conditioned on a <= x <= b, absolute bounds, no rescaling.
  */
-export function truncatedNormal(options: { mean?: number; std?: number; a?: number; b?: number } = {}): Initializer {
+export function truncatedNormal(given?: { mean?: number; std?: number; a?: number; b?: number }): Initializer {
+  const options = optionsOf("truncatedNormal", given);
   const mean = finite("mean", options.mean ?? 0);
   const std = positive("std", options.std ?? 0.05);
   if ((options.a === undefined) !== (options.b === undefined)) {
@@ -180,7 +194,8 @@ export function truncatedNormal(options: { mean?: number; std?: number; a?: numb
  * uniform: limit sqrt(3 scale / n); normal: std sqrt(scale / n); truncatedNormal: the same
  * std after truncation at 2 std. Every named fan-based initializer below is one of these.
  */
-export function varianceScaling(options: { scale?: number; mode?: FanMode; distribution?: Distribution } = {}): Initializer {
+export function varianceScaling(given?: { scale?: number; mode?: FanMode; distribution?: Distribution }): Initializer {
+  const options = optionsOf("varianceScaling", given);
   const scale = options.scale ?? 1;
   const mode = options.mode ?? "fanIn";
   const distribution = options.distribution ?? "truncatedNormal";
@@ -235,16 +250,17 @@ function he(distribution: Distribution, name: "heUniform" | "heNormal", slope: n
   const base = scaled(name, 2 / (1 + slope * slope), "fanIn", distribution);
   return { ...base, config: slope === 0 ? { name } : { name, slope } };
 }
-export const heUniform = (options: { slope?: number } = {}): Initializer => he("uniform", "heUniform", options.slope ?? 0);
+export const heUniform = (options?: { slope?: number }): Initializer => he("uniform", "heUniform", optionsOf("heUniform", options).slope ?? 0);
 // Truncated, as Keras and TF.js heNormal; PyTorch's kaiming_normal_ is varianceScaling({ scale: 2, distribution: "normal" }).
-export const heNormal = (options: { slope?: number } = {}): Initializer => he("truncatedNormal", "heNormal", options.slope ?? 0);
+export const heNormal = (options?: { slope?: number }): Initializer => he("truncatedNormal", "heNormal", optionsOf("heNormal", options).slope ?? 0);
 
 /**
  * A (semi-)orthogonal matrix times `gain` (Saxe et al. 2014): orthonormal rows when
  * fanIn < fanOut, orthonormal columns otherwise, from Gram-Schmidt on a Gaussian matrix
  * (the QR with positive diagonal that Keras and PyTorch use).
  */
-export function orthogonal(options: { gain?: number } = {}): Initializer {
+export function orthogonal(given?: { gain?: number }): Initializer {
+  const options = optionsOf("orthogonal", given);
   const g = finite("gain", options.gain ?? 1);
   return checked({
     name: "orthogonal",

@@ -187,7 +187,10 @@ export class Model {
   /** Optimizer steps taken. */
   get steps(): number { return this.optimizerRunner.step; }
   /** The fitted input normalizer, or null. */
-  get normalizer(): Normalizer | null { return this.normalizerState; }
+  get normalizer(): Normalizer | null {
+    // A copy: the model's own scales must not change under it.
+    return this.normalizerState && Normalizer.fromConfig(this.normalizerState.toConfig(), this.inputs);
+  }
   get isDisposed(): boolean { return this.#disposed; }
   /** The activations of the layers, in order. */
   get activations(): ActivationName[] { return this.layers.map((l) => l.activation); }

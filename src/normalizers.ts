@@ -18,6 +18,11 @@ export class Normalizer {
   /** Standardize: mean 0, std 1 per column (population std, as scikit-learn's StandardScaler).
    *  MinMax: [0, 1] per column. A constant column is only shifted. */
   static fit(kind: NormalizerKind, x: Matrix): Normalizer {
+    if (kind !== "standardize" && kind !== "minMax") throw new ArgumentError("normalize", '"standardize" or "minMax"', kind);
+    if (x == null || !(x.data instanceof Float32Array) || !Number.isInteger(x.rows) || !Number.isInteger(x.cols) || x.rows < 1 || x.cols < 1
+      || x.data.length !== x.rows * x.cols) {
+      throw new ArgumentError("x", "a matrix { data: Float32Array, rows, cols } of at least one row (see toMatrix)", x);
+    }
     const { data, rows, cols } = x;
     const shift = new Float64Array(cols), spread = new Float64Array(cols);
     if (kind === "standardize") {

@@ -53,6 +53,7 @@ type Rmsprop = Extract<OptimizerConfig, { name: "rmsprop" }>;
 
 /** SGD, optionally with momentum and Nesterov momentum. Learning rate 0.01 (Keras). */
 export function sgd(options: Options<Sgd> = {}): OptimizerConfig {
+  if (options == null || typeof options !== "object") throw new ArgumentError("optimizer options", "an object", options);
   const nesterov = options.nesterov ?? false;
   if (typeof nesterov !== "boolean") throw new ArgumentError("nesterov", "true or false", nesterov);
   const momentum = inRange("momentum", options.momentum ?? 0, 0, 1);

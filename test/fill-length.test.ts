@@ -47,7 +47,8 @@ describe("orthogonal as a bias initializer (fans of the kernel, a destination of
           try { orthogonal().fill(b, bias.dst, inputs, units, rng); } catch (e) { return e; }
         });
         expect(error).toBeInstanceOf(ArgumentError);
-        expect((error as Error).message).toMatch(new RegExp(`expected a tensor of at least ${inputs * units} floats.*got "a tensor of ${units}"`));
+        // The initializer refuses before the backend is reached (the backends' own length checks are tried below).
+        expect((error as Error).message).toMatch(/orthogonal initializer: expected an initializer for a 1-D parameter \(orthogonal fills matrices only/);
         expect(bias.untouched()).toBe(true);
         bias.free();
       }

@@ -3,8 +3,8 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import {
-  ArgumentError, InternalError, NonFiniteError, StateError, createBackend, createModel, initializers, loadModel, oneHot, saveModel,
-  type Backend, type Initializer,
+  ArgumentError, InternalError, NonFiniteError, Normalizer, StateError, adam, adamw, createBackend, createModel, datasets, gain, initializers,
+  loadModel, oneHot, rmsprop, saturationBound, saveModel, sgd, type Backend, type Initializer,
 } from "../src/index.js";
 import type { WasmBackend } from "../src/backend/wasm.js";
 import { CheckedBackend } from "../src/backend/checked.js";
@@ -274,5 +274,40 @@ describe("public properties are frozen views, not live internals", () => {
     expect(() => m.backend.write(t, new Float32Array(1000))).toThrow(ArgumentError);
     m.backend.free(t);
     expect(m.backend.name).toBe("wasm");
+  });
+});
+
+describe("every public function refuses garbage with an ArgumentError, never a raw TypeError", () => {
+  const garbage: unknown[] = [undefined, null, 0, -1, NaN, Infinity, 1e308, "x", "__proto__", true, {}, [], [[]], { samples: -5 },
+    { samples: 1e12 }, { seed: -1 }, { sampels: 10 }, { stdev: 1 }, () => 1, Symbol("s"), 10n, new Float32Array(3)];
+  const functions: [string, (...a: unknown[]) => unknown][] = [
+    ...Object.entries(datasets).filter(([, f]) => typeof f === "function").map(([k, f]) => [`datasets.${k}`, f] as [string, (...a: unknown[]) => unknown]),
+    ...["constant", "smallPositive", "uniform", "normal", "truncatedNormal", "varianceScaling", "heUniform", "heNormal", "orthogonal", "fromConfig"]
+      .map((k) => [`initializers.${k}`, (initializers as unknown as Record<string, (...a: unknown[]) => unknown>)[k]!] as [string, (...a: unknown[]) => unknown]),
+    ["sgd", sgd as never], ["adam", adam as never], ["adamw", adamw as never], ["rmsprop", rmsprop as never],
+    ["gain", gain as never], ["oneHot", oneHot as never], ["saturationBound", saturationBound as never],
+    ["Normalizer.fit", ((a: never, b: never) => Normalizer.fit(a, b)) as never],
+  ];
+  for (const [name, f] of functions) {
+    it(name, () => {
+      for (const a of garbage) for (const args of [[a], [a, a], ["relu", a]]) {
+        try { f(...args); } catch (e) { expect(e, `${name}(${args.map(String).join(", ")})`).toBeInstanceOf(ArgumentError); }
+      }
+    });
+  }
+
+  it("a misspelt option of a dataset or an initializer is refused, as everywhere else", () => {
+    expect(() => datasets.twoMoons({ sampels: 10 } as never)).toThrow(/twoMoons\.sampels: expected one of the options samples, noise, seed/);
+    expect(() => initializers.normal({ stdev: 1 } as never)).toThrow(/normal\.stdev: expected one of the options mean, std/);
+    expect(() => datasets.circles(null as never)).toThrow(ArgumentError);
+  });
+
+  it("model.normalizer is a copy: changing it changes no prediction", async () => {
+    const m = await createModel({ inputs: 2, seed: 1, normalize: "standardize", layers: [{ units: 3 }, { units: 1 }] });
+    await m.fit(x4, [[0], [1], [1], [0]], { epochs: 1 });
+    const before = m.predict(x4).data;
+    m.normalizer!.shift[0] = 1e30;
+    m.normalizer!.scale.fill(0);
+    expect(m.predict(x4).data).toEqual(before);
   });
 });
