@@ -4,7 +4,7 @@
 import { ArgumentError } from "../errors.js";
 import type { Model } from "../model.js";
 import type { NormalizerKind } from "../normalizers.js";
-import { DOUBLE, FLOAT, INT64, decodeModel, type OnnxAttribute, type OnnxNode, type OnnxTensor } from "./schema.js";
+import { ATTR_FLOAT, ATTR_INT, DOUBLE, FLOAT, INT64, decodeModel, type OnnxAttribute, type OnnxNode, type OnnxTensor } from "./schema.js";
 import { assembleStack, checkImportOptions, stackToModel, type DenseStack, type ImportOptions, type Step } from "./stack.js";
 
 export interface OnnxImportOptions extends ImportOptions {
@@ -136,7 +136,7 @@ class GraphWalk {
       only(1); take(i);
       return this.dense(i, x, transposed);
     }
-    if (transposed && n.opType !== "Gemm" && !(n.opType in ACTIVATION_OPS && n.opType !== "Softmax")) {
+    if (transposed && !(n.opType in ACTIVATION_OPS && n.opType !== "Softmax")) {
       throw new ArgumentError(at, "rows [batch, features] (only elementwise activations on a transposed Gemm output)", "a transposed value");
     }
     if (n.opType === "Sigmoid" && readers.length === 2) {
@@ -392,8 +392,8 @@ class GraphWalk {
     if (a && a.type !== 0 && a.type !== type) throw new ArgumentError(`${n.opType} attribute ${name}`, `attribute type ${type}`, a.type);
     return a;
   }
-  private int(n: OnnxNode, name: string, fallback: number): number { return this.attribute(n, name, 2)?.i ?? fallback; }
-  private float(n: OnnxNode, name: string, fallback: number): number { return this.attribute(n, name, 1)?.f ?? fallback; }
+  private int(n: OnnxNode, name: string, fallback: number): number { return this.attribute(n, name, ATTR_INT)?.i ?? fallback; }
+  private float(n: OnnxNode, name: string, fallback: number): number { return this.attribute(n, name, ATTR_FLOAT)?.f ?? fallback; }
 }
 
 function checkCount(c: Constant, count: number, where: string): Constant {

@@ -7,7 +7,7 @@ import { BYTES, FIXED32, ProtoReader, ProtoWriter, VARINT } from "./protobuf.js"
 /** TensorProto.DataType values simdnet reads or writes. */
 export const FLOAT = 1, INT64 = 7, DOUBLE = 11;
 /** AttributeProto.AttributeType values. */
-export const ATTR_FLOAT = 1, ATTR_INT = 2, ATTR_STRING = 3, ATTR_TENSOR = 4, ATTR_FLOATS = 6, ATTR_INTS = 7;
+export const ATTR_FLOAT = 1, ATTR_INT = 2, ATTR_STRING = 3, ATTR_INTS = 7;
 
 export interface OnnxTensor {
   name: string;
@@ -295,7 +295,7 @@ function encodeNode(n: NodeSpec, name: string): ProtoWriter {
   w.string(3, name).string(4, n.opType);
   for (const [key, value] of Object.entries(n.attributes ?? {})) {
     const a = new ProtoWriter().string(1, key);
-    if (typeof value === "string") a.bytes(4, new TextEncoder().encode(value)).int(20, ATTR_STRING);
+    if (typeof value === "string") a.string(4, value).int(20, ATTR_STRING);
     else if (Array.isArray(value)) a.int64s(8, value).int(20, ATTR_INTS);
     else if (Number.isInteger(value) && !n.floatAttributes?.includes(key)) a.int(3, value).int(20, ATTR_INT);
     else a.float(2, value).int(20, ATTR_FLOAT);
