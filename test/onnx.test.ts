@@ -5,7 +5,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { ArgumentError, createModel, saveModel, loadModel, type ActivationName } from "../src/index.js";
 import { exportOnnx, importOnnx } from "../src/onnx/index.js";
-import { encodeModel, type ModelSpec, type NodeSpec } from "../src/onnx/schema.js";
+import { decodeModel, encodeModel, irVersionFor, type ModelSpec, type NodeSpec } from "../src/onnx/schema.js";
 import { randomArray } from "./helpers.js";
 import { relativeError } from "./onnx-helpers.js";
 
@@ -78,6 +78,33 @@ describe("importOnnx(exportOnnx(model))", () => {
     const input = { data: x, shape: [40, 3] as [number, number] };
     expect(relativeError(back.predict(input).data, model.predict(input).data)).toBeLessThan(1e-6);
   });
+
+  // What onnx.checker checks of a graph's structure (Python's onnx is not available here).
+  it.each([[["relu", "silu", "elu"], 13], [["gelu", "leakyRelu", "selu"], 20], [["tanh", "softplus"], 11]] as const)(
+    "%j at opset %i follows the checker's structural rules", async (activations, opset) => {
+      const model = await createModel({ inputs: 3, seed: 1, normalize: "minMax", layers: [...activations.map((activation) => ({ units: 4, activation })), { units: 2 }] });
+      await model.fit({ data: randomArray(30, 3), shape: [10, 3] }, { data: randomArray(20, 4), shape: [10, 2] }, { epochs: 1 });
+      const m = decodeModel(exportOnnx(model, { opset }));
+      expect(m.irVersion).toBe(irVersionFor(opset));
+      expect(m.opsets).toEqual([{ domain: "", version: opset }]);
+      expect(m.graph.inputs).toEqual([{ name: "x", elemType: 1, shape: ["batch", 3] }]);
+      expect(m.graph.outputs).toEqual([{ name: "y", elemType: 1, shape: ["batch", 2] }]);
+      const names = m.graph.initializers.map((t) => t.name);
+      expect(new Set(names).size).toBe(names.length);
+      const defined = new Set(["x", ...names]), nodeNames = new Set<string>();
+      for (const node of m.graph.nodes) {
+        for (const input of node.inputs) expect(defined.has(input), `${node.opType} reads ${input} before it is defined`).toBe(true);
+        for (const output of node.outputs) {
+          expect(defined.has(output), `${output} is assigned twice`).toBe(false);
+          defined.add(output);
+        }
+        expect(nodeNames.has(node.name)).toBe(false);
+        nodeNames.add(node.name);
+      }
+      expect(defined.has("y")).toBe(true);
+      expect(m.metadata.get("simdnet.normalize")).toBe("minMax");
+      expect((await importOnnx(exportOnnx(model, { opset }))).normalizer?.kind).toBe("minMax");
+    });
 
   it("refuses an opset below 20 for GELU, and options it does not know", async () => {
     const model = await createModel({ inputs: 2, layers: [{ units: 2, activation: "gelu" }, { units: 1 }] });
@@ -166,6 +193,12 @@ describe("hostile files are refused with an ArgumentError", () => {
   });
 
   it("absurd dimensions, before anything is allocated", async () => {
+    const wide = encodeModel({
+      opset: 13, producer: "t", producerVersion: "0", graphName: "g", metadata: {},
+      nodes: [{ opType: "Sub", inputs: ["x", "c"], outputs: ["y"] }], initializers: [{ name: "c", dims: [], data: Float32Array.of(1) }],
+      input: { name: "x", width: 2 ** 40 }, output: { name: "y", width: 2 ** 40 },
+    });
+    expect((await refusal(wide)).message).toMatch(/onnx input x: expected a width in \[1, 1048576\], got 1099511627776/);
     const huge = graph([{ opType: "Relu", inputs: ["h"], outputs: ["y"] }], {
       initializers: [{ name: "W", dims: [1 << 30, 1 << 30], data: randomArray(6, 1) }, { name: "b", dims: [3], data: randomArray(3, 2) }],
     });

@@ -2,6 +2,7 @@
 // chain; each node (or the few multi-node forms exporters write: SiLU as Sigmoid + Mul,
 // PyTorch's thresholded Softplus) becomes a step, and everything else is refused by position.
 import { ArgumentError } from "../errors.js";
+import { MAX_UNITS } from "../layers.js";
 import type { Model } from "../model.js";
 import type { NormalizerKind } from "../normalizers.js";
 import { ATTR_FLOAT, ATTR_INT, DOUBLE, FLOAT, INT64, decodeModel, type OnnxAttribute, type OnnxNode, type OnnxTensor } from "./schema.js";
@@ -101,7 +102,10 @@ class GraphWalk {
     if (input.elemType !== FLOAT) throw new ArgumentError(`onnx input ${input.name}`, "float32 (elem_type 1)", `elem_type ${input.elemType}`);
     if (input.shape && input.shape.length !== 2) throw new ArgumentError(`onnx input ${input.name}`, "a 2-D input [batch, features]", `rank ${input.shape.length}`);
     const declared = input.shape?.[1];
-    if (typeof declared === "number") this.width = declared;
+    if (typeof declared === "number") {
+      if (declared < 1 || declared > MAX_UNITS) throw new ArgumentError(`onnx input ${input.name}`, `a width in [1, ${MAX_UNITS}]`, declared);
+      this.width = declared;
+    }
 
     const steps: Step[] = [];
     let current = input.name, transposed = false;
