@@ -3,6 +3,7 @@
 import * as tf from "@tensorflow/tfjs-core";
 import "@tensorflow/tfjs-backend-cpu";
 import * as tfl from "@tensorflow/tfjs-layers";
+import fc from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";
 import { ArgumentError, createModel, type ActivationName } from "../src/index.js";
 import { fromTfjs, toTfjs, type TfjsArtifacts } from "../src/tfjs/index.js";
@@ -94,6 +95,25 @@ describe("models built in TF.js import and predict the same", () => {
     const sum = tfl.layers.add().apply([a, b]) as tfl.SymbolicTensor;
     const error = await fromTfjs(await artifactsOf(tfl.model({ inputs: input, outputs: sum }))).then(() => null, (e: unknown) => e);
     expect((error as Error).message).toMatch(/expected a chain/);
+  });
+
+  it("a corrupted topology or weight list: a model or an ArgumentError, never anything else", async () => {
+    const model = tfl.sequential({ layers: [tfl.layers.dense({ inputShape: [5], units: 4, activation: "elu" }), tfl.layers.batchNormalization(), tfl.layers.dense({ units: 2, activation: "softmax" })] });
+    const artifacts = await artifactsOf(model);
+    const text = JSON.stringify({ modelTopology: artifacts.modelTopology, weightSpecs: artifacts.weightSpecs });
+    // Every place a value sits in the JSON text, and what a hostile file could put there instead.
+    const values = [...text.matchAll(/:(-?\d+(?:\.\d+)?|"[^"]*"|null|true|false)/g)].map((m) => [m.index! + 1, m[1]!.length] as const);
+    const replacements = ["null", "-1", "0", "1e12", '"x"', "[]", "{}", '"__proto__"', "[null, 1e9]", "2.5"];
+    let imported = 0, refused = 0;
+    await fc.assert(fc.asyncProperty(fc.nat({ max: values.length - 1 }), fc.constantFrom(...replacements), async (k, replacement) => {
+      const [at, length] = values[k]!;
+      const mutated = JSON.parse(text.slice(0, at) + replacement + text.slice(at + length)) as Pick<TfjsArtifacts, "modelTopology" | "weightSpecs">;
+      const result = await fromTfjs({ ...mutated, weightData: artifacts.weightData }).then((m) => { m.dispose(); return null; }, (e: unknown) => e);
+      if (result === null) imported++;
+      else { expect(result).toBeInstanceOf(ArgumentError); refused++; }
+    }), { numRuns: 200, seed: 31 });
+    expect(refused).toBeGreaterThan(20);
+    expect(imported).toBeGreaterThan(5); // names, trainable flags, initializers: values the import does not read
   });
 
   it("refuses weights that do not match their specs", async () => {

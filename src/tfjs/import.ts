@@ -3,6 +3,7 @@
 // keys); weights are float32, in the order of weightSpecs. Everything else is refused by name.
 import type { ActivationName } from "../activations.js";
 import { ArgumentError } from "../errors.js";
+import { MAX_UNITS } from "../layers.js";
 import type { Model } from "../model.js";
 import { assembleStack, checkImportOptions, stackToModel, type DenseStack, type ImportOptions, type Step } from "../onnx/stack.js";
 
@@ -62,7 +63,7 @@ export function readTfjs(artifacts: TfjsArtifacts): DenseStack {
       const dims = shape.slice(1);
       if (shape.length < 2 || shape.length > 5 || !dims.every((d) => Number.isInteger(d) && d >= 1)) throw new ArgumentError(`${at} batch_input_shape`, "[null, features] or [null, a, b, ...] before a Flatten", shape);
       width = dims.reduce((p: number, d: number) => p * d, 1);
-      if (width > 1 << 20) throw new ArgumentError(`${at} batch_input_shape`, "at most 2^20 features", width);
+      if (width > MAX_UNITS) throw new ArgumentError(`${at} batch_input_shape`, `at most ${MAX_UNITS} features`, width);
       unflattened = dims.length > 1;
     }
     if (unflattened && !["InputLayer", "Flatten", "Dropout"].includes(layer.class_name)) {
