@@ -2,6 +2,7 @@
 // the same numbers) and the initialization gain each one calls for.
 import { ArgumentError } from "./errors.js";
 
+/** Every elementwise activation by name, with its kernel code in the wasm core. */
 export const ACTIVATIONS = {
   identity: 0,
   sigmoid: 1,
@@ -17,9 +18,10 @@ export const ACTIVATIONS = {
 
 /** Elementwise activations; `softmax` works on rows and has its own kernels. */
 export type ElementwiseActivation = keyof typeof ACTIVATIONS;
+/** An activation a layer may have: an elementwise one, or softmax (output layer only). */
 export type ActivationName = ElementwiseActivation | "softmax";
 
-/** Leaky ReLU's slope for z < 0 when none is given: 0.01, as in the seed text and Keras. */
+/** Leaky ReLU's slope for z < 0 when none is given: 0.01, as in the article and Keras. */
 export const DEFAULT_LEAKY_SLOPE = 0.01;
 /** ELU's alpha when none is given (Clevert et al. 2015). */
 export const DEFAULT_ELU_ALPHA = 1.0;

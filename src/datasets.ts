@@ -6,6 +6,7 @@ import { Draws, shuffle } from "./random.js";
 import { checkSeed } from "./backend/checks.js";
 import { ArgumentError, rejectUnknownKeys } from "./errors.js";
 
+/** A labelled toy dataset: inputs, one class per row, and the number of classes. */
 export interface Dataset {
   /** Row-major inputs with their shape (what fit, predict and evaluate accept). */
   x: { data: Float32Array; shape: [number, number] };

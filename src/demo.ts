@@ -1,4 +1,4 @@
-// The demo behind `npx simdnet demo`: the seed's central claim about initialization, measured
+// The demo behind `npx simdnet demo`: the article's central claim about initialization, measured
 // on the core. A batch of standardized inputs goes through a deep stack of dense layers; the
 // std of the activations per layer shows which initializer suits which activation
 // (Glorot & Bengio 2010 for tanh/logistic, He et al. 2015 for ReLU).
@@ -24,7 +24,7 @@ export function depthProfile(backend: Backend, activation: ElementwiseActivation
   const w = backend.alloc(width * width);
   const std: number[] = [];
   try {
-    backend.fillNormal(inputRng, x, 0, 1); // standardized inputs, as the seed advises
+    backend.fillNormal(inputRng, x, 0, 1); // standardized inputs, as the article advises
     for (let layer = 0; layer < depth; layer++) {
       const rng = backend.random(seed, layer);
       initializer.fill(backend, w, width, width, rng);
@@ -47,7 +47,7 @@ function sampleStd(v: Float32Array): number {
   return Math.sqrt(Math.max(s2 / v.length - mean * mean, 0));
 }
 
-/** [activation, label, initializer]: the seed's good and bad pairings side by side. */
+/** [activation, label, initializer]: the article's good and bad pairings side by side. */
 export const DEMO_PAIRINGS: [ElementwiseActivation, string, () => init.Initializer][] = [
   ["tanh", "glorotNormal", init.glorotNormal],
   // Glorot's variance times tanh's gain squared (5/3, as PyTorch's calculate_gain).

@@ -1,5 +1,5 @@
 // Diagnostics: what each layer is doing, measured on a sample of rows by the stats kernels,
-// and warnings when a layer shows one of the seed's failure modes (dead ReLUs, saturation,
+// and warnings when a layer shows one of the article's failure modes (dead ReLUs, saturation,
 // vanishing or exploding gradients, identical units, inputs that are not normalized).
 //
 // Activation statistics come from a forward pass over the whole sample; gradient statistics
@@ -10,6 +10,7 @@ import type { Backend, Tensor } from "./backend/backend.js";
 import { ArgumentError, NonFiniteError, rejectUnknownKeys } from "./errors.js";
 import type { Batch, Network } from "./network.js";
 
+/** When diagnostics warn: each threshold of a failure mode. */
 export interface WarningThresholds {
   /** Fraction of a ReLU layer's units dead on the sample. Default 0.5. */
   deadUnits: number;
@@ -22,8 +23,10 @@ export interface WarningThresholds {
   inputScale: number;
 }
 
+/** The thresholds diagnostics use unless told otherwise. */
 export const DEFAULT_THRESHOLDS: WarningThresholds = { deadUnits: 0.5, saturation: 0.5, gradientRatio: 0.01, inputScale: 5 };
 
+/** Options of model.diagnose (and of fit's `diagnostics`). */
 export interface DiagnosticsOptions {
   /** Histogram bins. Default 20. */
   bins?: number;
@@ -39,6 +42,7 @@ export interface DiagnosticsOptions {
   onWarning?: (warning: DiagnosticWarning) => void;
 }
 
+/** Counts of values in equal bins over [lo, hi), and how many fell below and above. */
 export interface Histogram {
   lo: number;
   hi: number;
@@ -54,12 +58,14 @@ export function edgeFoldedCounts(h: Histogram): number[] {
   return h.counts.map((c, k) => c + (k === 0 ? h.below : 0) + (k === h.counts.length - 1 ? h.above : 0));
 }
 
+/** Mean, std and histogram of a set of values (pre-activations or activations). */
 export interface ValueStats {
   mean: number;
   std: number;
   histogram: Histogram;
 }
 
+/** What one layer is doing on the diagnosed rows. */
 export interface LayerDiagnostics {
   /** 1-based. */
   layer: number;
@@ -83,15 +89,17 @@ export interface LayerDiagnostics {
   identicalUnits: number[][];
   /** Groups of units with identical kernel gradients. */
   identicalGradients?: number[][];
-  /** Fraction of units whose incoming-weight gradients all share one sign (the seed's
+  /** Fraction of units whose incoming-weight gradients all share one sign (the article's
    *  quadrant effect: it is 1 for any layer fed by logistic outputs when the batch is one row). */
   sameSignGradients?: number;
   /** This layer's inputs are logistic outputs (always positive). */
   fedByLogistic: boolean;
 }
 
+/** The failure modes diagnostics warn about. */
 export type WarningKind = "deadUnits" | "saturation" | "vanishingGradient" | "explodingGradient" | "identicalUnits" | "unnormalizedInputs" | "nonFinite";
 
+/** One warning: its kind, where, the measured value against its threshold, and what to do. */
 export interface DiagnosticWarning {
   kind: WarningKind;
   /** 1-based layer, 0 for the inputs or the whole network. */
@@ -101,6 +109,7 @@ export interface DiagnosticWarning {
   message: string;
 }
 
+/** The result of a diagnosis: per-layer measurements, input scale, gradient ratio and warnings. */
 export interface Diagnostics {
   /** Rows the activation statistics cover; gradientRows the gradient statistics. */
   rows: number;
@@ -113,6 +122,33 @@ export interface Diagnostics {
   /** Set when the gradient batch met NaN or infinity. */
   nonFinite?: string;
   warnings: DiagnosticWarning[];
+}
+
+/** An input column whose scale calls for normalization: |mean| or std above the threshold. */
+export interface UnnormalizedColumn {
+  column: number;
+  mean: number;
+  std: number;
+}
+
+/** The columns of the raw inputs (rows x cols, row-major) whose |mean| or std exceeds
+ *  `threshold` (default DEFAULT_THRESHOLDS.inputScale): one pass over the values, in float64. */
+export function unnormalizedColumns(data: Float32Array, rows: number, cols: number,
+  threshold = DEFAULT_THRESHOLDS.inputScale): UnnormalizedColumn[] {
+  const sum = new Float64Array(cols), sq = new Float64Array(cols);
+  for (let r = 0, i = 0; r < rows; r++) {
+    for (let c = 0; c < cols; c++, i++) {
+      const v = data[i]!;
+      sum[c] = sum[c]! + v;
+      sq[c] = sq[c]! + v * v;
+    }
+  }
+  const out: UnnormalizedColumn[] = [];
+  for (let c = 0; c < cols && rows > 0; c++) {
+    const mean = sum[c]! / rows, std = Math.sqrt(Math.max(0, sq[c]! / rows - mean * mean));
+    if (Math.abs(mean) > threshold || std > threshold) out.push({ column: c, mean, std });
+  }
+  return out;
 }
 
 /** Where a diagnosis reads its rows: `load` writes rows [start, start + count) into batch.x

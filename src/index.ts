@@ -14,6 +14,7 @@ export type { NonFiniteStage } from "./errors.js";
 export { createModel, Model } from "./model.js";
 export type { ModelOptions, LayerWeights, Prediction, Evaluation, MetricName } from "./model.js";
 export type { DenseOptions, DenseLayer, InitializerInput } from "./layers.js";
+export { MAX_LAYERS, MAX_PARAMETERS, MAX_UNITS } from "./layers.js";
 export type { FitOptions, History, EpochLogs, BatchLogs, EarlyStopping, StopReason, Monitor } from "./training.js";
 export { saveModel, loadModel, FORMAT_VERSION } from "./serialize.js";
 export type { ModelDocument } from "./serialize.js";
@@ -38,13 +39,14 @@ export type { LossName, LossConfig } from "./losses.js";
 export { ACTIVATIONS, gain, DEFAULT_LEAKY_SLOPE, DEFAULT_ELU_ALPHA } from "./activations.js";
 export type { ActivationName, ElementwiseActivation } from "./activations.js";
 export * as initializers from "./initializers.js";
-export type { Initializer, Moments, FanMode, Distribution } from "./initializers.js";
+export type { Initializer, InitializerName, Moments, FanMode, Distribution } from "./initializers.js";
 export { JsBackend } from "./backend/js/index.js";
 export { WasmBackend } from "./backend/wasm.js";
 export { CheckedBackend } from "./backend/checked.js";
 export { simdSupported } from "./wasm/simd.js";
 export type { CoreChoice } from "./backend/choose.js";
 
+/** Which core createBackend makes, and where the wasm comes from. */
 export interface BackendOptions {
   /** "auto" (default): the SIMD core where the engine supports wasm SIMD, else the pure-JS
    *  path. "wasm" or "js" forces one; the result's `name` says which runs. */

@@ -7,6 +7,7 @@ import { normalCdf } from "./normal.js";
 import { checkCount, checkFinite } from "./backend/checks.js";
 import { ArgumentError, rejectUnknownKeys } from "./errors.js";
 
+/** The fan a variance-scaling initializer divides by: fanIn, fanOut or their average. */
 export type FanMode = "fanIn" | "fanOut" | "fanAvg";
 /** `truncatedNormal` is cut at 2 std and rescaled so the std after truncation is the target. */
 export type Distribution = "uniform" | "normal" | "truncatedNormal";
@@ -105,7 +106,7 @@ function optionsOf<T extends object>(name: string, o: T | undefined): Partial<T>
   return o;
 }
 
-/** Every entry = value. The seed's "equal" initialization: it never breaks symmetry. */
+/** Every entry = value. The article's "equal" initialization: it never breaks symmetry. */
 export function constant(value = 0): Initializer {
   finite("value", value);
   return checked({
@@ -115,10 +116,12 @@ export function constant(value = 0): Initializer {
     fill(backend, out) { backend.fill(out, value); },
   });
 }
+/** Every entry 0: the usual bias; as a kernel it never breaks symmetry. */
 export const zeros = (): Initializer => ({ ...constant(0), name: "zeros", config: { name: "zeros" } });
+/** Every entry 1. */
 export const ones = (): Initializer => ({ ...constant(1), name: "ones", config: { name: "ones" } });
 /** A small positive constant (0.01 by default) for ReLU biases, so units start in the active
- *  region (CS231n's suggestion, which the seed repeats; its benefit is not universal). */
+ *  region (CS231n's suggestion, which the article repeats; its benefit is not universal). */
 export function smallPositive(value = 0.01): Initializer {
   if (typeof value !== "number" || !(value > 0 && value <= 1)) throw new ArgumentError("value", "a number in (0, 1]", value);
   return { ...constant(value), name: "smallPositive", config: { name: "smallPositive", value } };
@@ -154,7 +157,7 @@ export function normal(given?: { mean?: number; std?: number }): Initializer {
 /**
  * Truncated normal, two conventions:
  * - `{ mean, std }`: cut at mean +- 2 std and rescaled so the entries' std is `std`
- *   (Keras VarianceScaling's convention, which the seed's formulas assume).
+ *   (Keras VarianceScaling's convention, which the article's formulas assume).
  * - `{ mean, std, a, b }`: PyTorch's trunc_normal_(mean, std, a, b): Normal(mean, std)
  *   conditioned on a <= x <= b, absolute bounds, no rescaling.
  */
@@ -236,11 +239,13 @@ function scaled(name: string, scale: number, mode: FanMode, distribution: Distri
   });
 }
 
-// Glorot & Bengio 2010 ("Xavier"): variance 2 / (fanIn + fanOut), for tanh and logistic.
+/** Glorot uniform (Glorot & Bengio 2010, "Xavier"): variance 2 / (fanIn + fanOut), for tanh and logistic. */
 export const glorotUniform = (): Initializer => scaled("glorotUniform", 1, "fanAvg", "uniform");
+/** Glorot normal: variance 2 / (fanIn + fanOut), truncated at 2 std and rescaled (as Keras). */
 export const glorotNormal = (): Initializer => scaled("glorotNormal", 1, "fanAvg", "truncatedNormal");
-// LeCun et al. 1998 ("Efficient BackProp"): variance 1 / fanIn (SELU's companion).
+/** LeCun uniform (LeCun et al. 1998, "Efficient BackProp"): variance 1 / fanIn. */
 export const lecunUniform = (): Initializer => scaled("lecunUniform", 1, "fanIn", "uniform");
+/** LeCun normal: variance 1 / fanIn, truncated (as Keras); SELU's companion. */
 export const lecunNormal = (): Initializer => scaled("lecunNormal", 1, "fanIn", "truncatedNormal");
 
 /** He et al. 2015 ("Delving deep into rectifiers"): variance 2 / ((1 + slope^2) fanIn), for
@@ -250,8 +255,10 @@ function he(distribution: Distribution, name: "heUniform" | "heNormal", slope: n
   const base = scaled(name, 2 / (1 + slope * slope), "fanIn", distribution);
   return { ...base, config: slope === 0 ? { name } : { name, slope } };
 }
+/** He uniform: U(-l, l) with l = sqrt(6 / ((1 + slope^2) fanIn)) (He et al. 2015), for ReLU and leaky ReLU. */
 export const heUniform = (options?: { slope?: number }): Initializer => he("uniform", "heUniform", optionsOf("heUniform", options).slope ?? 0);
-// Truncated, as Keras and TF.js heNormal; PyTorch's kaiming_normal_ is varianceScaling({ scale: 2, distribution: "normal" }).
+/** He normal: variance 2 / ((1 + slope^2) fanIn), truncated as Keras and TF.js heNormal (PyTorch's
+ *  kaiming_normal_ is varianceScaling({ scale: 2, distribution: "normal" })). */
 export const heNormal = (options?: { slope?: number }): Initializer => he("truncatedNormal", "heNormal", optionsOf("heNormal", options).slope ?? 0);
 
 /**
@@ -305,8 +312,13 @@ function truncatedMoments(mean: number, std: number, a: number, b: number): Mome
   return { mean: mean + std * m, std: std * Math.sqrt(Math.max(v, 0)), min: a, max: b };
 }
 
+/** The name of every built-in initializer, as `kernelInitializer` and `biasInitializer` take it. */
+export type InitializerName =
+  | "zeros" | "ones" | "constant" | "smallPositive" | "uniform" | "normal" | "truncatedNormal" | "varianceScaling"
+  | "glorotUniform" | "glorotNormal" | "lecunUniform" | "lecunNormal" | "heUniform" | "heNormal" | "orthogonal";
+
 type Factory = (options?: Record<string, unknown>) => Initializer;
-const FACTORIES: Record<string, Factory> = {
+const FACTORIES: Record<InitializerName, Factory> = {
   zeros: () => zeros(),
   ones: () => ones(),
   constant: (o) => constant(o?.value as number),
@@ -324,7 +336,8 @@ const FACTORIES: Record<string, Factory> = {
   orthogonal: (o) => orthogonal(o),
 };
 
-export const INITIALIZER_NAMES = Object.keys(FACTORIES);
+/** Every built-in initializer's name. */
+export const INITIALIZER_NAMES = Object.keys(FACTORIES) as InitializerName[];
 
 /** The options each initializer takes (a config with any other key is refused). */
 const OPTION_KEYS: Record<string, readonly string[]> = {
@@ -341,5 +354,5 @@ export function fromConfig(config: string | { name: string; [k: string]: unknown
   }
   const { name: _n, ...options } = typeof config === "string" ? { name } : config;
   rejectUnknownKeys(options, OPTION_KEYS[name] ?? [], "initializer");
-  return FACTORIES[name]!(options);
+  return FACTORIES[name as InitializerName](options);
 }

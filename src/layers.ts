@@ -5,13 +5,19 @@ import { activationParameter, ACTIVATIONS, type ActivationName } from "./activat
 import { checkSeed } from "./backend/checks.js";
 import { ArgumentError, rejectUnknownKeys } from "./errors.js";
 import * as init from "./initializers.js";
-import type { Initializer } from "./initializers.js";
+import type { Initializer, InitializerName } from "./initializers.js";
 
 /** Most units a layer may have: far beyond what fits in wasm memory with its neighbours. */
 export const MAX_UNITS = 1 << 20;
+/** Most layers a model may have: createModel, saveModel and loadModel share this limit. */
+export const MAX_LAYERS = 1000;
+/** Most parameters (kernels and biases) a model may hold: 2^27 float32, 512 MB per copy. */
+export const MAX_PARAMETERS = 1 << 27;
 
-export type InitializerInput = Initializer | string | { name: string; [k: string]: unknown };
+/** An initializer, its name, or its config (`{ name: "normal", std: 0.05 }`). */
+export type InitializerInput = Initializer | InitializerName | { name: InitializerName; [k: string]: unknown };
 
+/** A dense layer as a user writes it: units, activation, initializers; the rest defaults. */
 export interface DenseOptions {
   units: number;
   /** Default: relu for hidden layers; for the output layer, what the loss implies (softmax,
@@ -105,8 +111,9 @@ export function layerConfig(layer: DenseLayer): DenseOptions & { units: number }
     units: layer.units,
     activation: layer.activation,
     alpha: layer.alpha,
-    kernelInitializer: layer.kernelInitializer.config,
-    biasInitializer: layer.biasInitializer.config,
+    // A built-in's config, or a custom initializer's (which loadModel then refuses by name).
+    kernelInitializer: layer.kernelInitializer.config as InitializerInput,
+    biasInitializer: layer.biasInitializer.config as InitializerInput,
     seed: layer.seed,
     stream: layer.stream,
   };

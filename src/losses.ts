@@ -7,9 +7,12 @@ import type { Backend, Tensor } from "./backend/backend.js";
 import { toTargets, type Matrix, type TargetInput } from "./data.js";
 import { ArgumentError, rejectUnknownKeys } from "./errors.js";
 
+/** The losses a model may train with. */
 export type LossName = "meanSquaredError" | "binaryCrossEntropy" | "softmaxCrossEntropy";
+/** Every loss name. */
 export const LOSS_NAMES: readonly LossName[] = ["meanSquaredError", "binaryCrossEntropy", "softmaxCrossEntropy"];
 
+/** A loss with its options (what a model saves). */
 export interface LossConfig {
   name: LossName;
   /** The output layer's values are logits (identity activation): the loss applies the

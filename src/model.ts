@@ -14,7 +14,7 @@ import {
   type ResolvedDiagnosticsOptions,
 } from "./diagnostics.js";
 import { ArgumentError, NonFiniteError, rejectUnknownKeys, StateError } from "./errors.js";
-import { MAX_UNITS, resolveLayer, type DenseLayer, type DenseOptions } from "./layers.js";
+import { MAX_LAYERS, MAX_PARAMETERS, MAX_UNITS, resolveLayer, type DenseLayer, type DenseOptions } from "./layers.js";
 import { defaultOutputActivation, Loss, lossFromConfig, type LossConfig, type LossName } from "./losses.js";
 import { Network, type Batch } from "./network.js";
 import { Normalizer, type NormalizerKind } from "./normalizers.js";
@@ -22,8 +22,10 @@ import { OptimizerRunner, optimizerFromConfig, type OptimizerConfig, type Optimi
 import { fit, type FitOptions, type History } from "./training.js";
 import { deepFreeze } from "./immutable.js";
 
+/** Metrics reported besides the loss. */
 export type MetricName = "accuracy";
 
+/** What createModel takes: the input width, the layers, and optionally loss, optimizer, metrics, normalizer, seed and backend. */
 export interface ModelOptions {
   /** Width of an input row. */
   inputs: number;
@@ -44,6 +46,7 @@ export interface ModelOptions {
   backend?: CoreChoice | Backend;
 }
 
+/** One layer's weights, as getWeights returns and setWeights takes them. */
 export interface LayerWeights {
   /** [inputs x units] row-major. */
   kernel: Float32Array;
@@ -56,6 +59,7 @@ export interface Prediction {
   shape: [number, number];
 }
 
+/** The mean loss over the rows, and accuracy when it is a metric. */
 export interface Evaluation {
   loss: number;
   accuracy?: number;
@@ -94,9 +98,9 @@ export async function createModel(options: ModelOptions): Promise<Model> {
 }
 
 /**
- * A trained or trainable network. Its descriptive properties are frozen (writing to them
- * throws in strict code and changes nothing); its state lives in private fields and changes
- * only through its methods.
+ * A stack of dense layers with its loss, optimizer and input normalizer, on one backend; made
+ * by createModel or loadModel. Its descriptive properties are frozen (writing to them throws
+ * in strict code and changes nothing); its state changes only through its methods.
  */
 export class Model {
   /** Width of an input row. */
@@ -122,13 +126,16 @@ export class Model {
   // Squared global gradient norm of the last computeGradients.
   #gradNormSq = 0;
 
-  /** @internal Use createModel or loadModel. */
-  constructor(backend: Backend, options: ModelOptions) {
+  /** @internal Use createModel or loadModel. `initialize: false` leaves the weights zero for
+   *  a loader that overwrites them all (an initializer can cost O(n^3)). */
+  constructor(backend: Backend, options: ModelOptions, initialize = true) {
     if (options == null || typeof options !== "object") throw new ArgumentError("options", "model options { inputs, layers, ... }", options);
     rejectUnknownKeys(options, ["inputs", "layers", "loss", "optimizer", "metrics", "normalize", "seed", "backend"], "options");
     const { inputs, layers } = options;
     if (!Number.isInteger(inputs) || inputs < 1 || inputs > MAX_UNITS) throw new ArgumentError("inputs", `an integer in [1, ${MAX_UNITS}]`, inputs);
-    if (!Array.isArray(layers) || layers.length === 0) throw new ArgumentError("layers", "a non-empty array of layer options", layers);
+    if (!Array.isArray(layers) || layers.length === 0 || layers.length > MAX_LAYERS) {
+      throw new ArgumentError("layers", `an array of 1 to ${MAX_LAYERS} layer options`, layers);
+    }
     const seed = options.seed ?? randomSeed();
     checkSeed("seed", seed);
     this.loss = lossFromConfig(options.loss ?? "meanSquaredError");
@@ -140,7 +147,7 @@ export class Model {
       return layer;
     });
     const params = this.layers.reduce((n, l) => n + (l.inputs + 1) * l.units, 0);
-    if (params > 1 << 27) throw new ArgumentError("layers", "at most 2^27 parameters in all (512 MB of float32)", params);
+    if (params > MAX_PARAMETERS) throw new ArgumentError("layers", "at most 2^27 parameters in all (512 MB of float32)", params);
     const last = this.layers[this.layers.length - 1]!;
     this.lossFn = new Loss(this.loss, last.activation, last.units);
     const metrics = options.metrics ?? (this.loss.name === "meanSquaredError" ? [] : ["accuracy"]);
@@ -156,7 +163,7 @@ export class Model {
     let runner: OptimizerRunner | undefined;
     try {
       runner = new OptimizerRunner(backend, optimizer, this.net.kernelCount, this.net.paramCount);
-      this.net.initialize();
+      if (initialize) this.net.initialize();
     } catch (e) {
       runner?.dispose();
       this.net.dispose();
@@ -297,7 +304,7 @@ export class Model {
    * Per layer: pre-activation and activation mean, std and histogram, saturation (logistic,
    * tanh), dead units (ReLU), the negative region (leaky ReLU), identical units; with y also
    * gradient norms, the next update's size relative to the weights, identical gradients and
-   * the gradient-sign quadrant. Warnings for the seed's failure modes go to console.warn and
+   * the gradient-sign quadrant. Warnings for the article's failure modes go to console.warn and
    * onWarning. Changes nothing in the model.
    */
   diagnose(x: MatrixInput, y?: TargetInput, options: DiagnosticsOptions = {}): Diagnostics {

@@ -1,17 +1,20 @@
 // Input normalization fitted on the training data and stored with the model, so predict sees
 // inputs on the same scale as fit did. Unnormalized inputs and large weights blow up
-// pre-activations (the seed's point 8); both kinds are per-column affine maps x' = (x - shift) * scale.
+// pre-activations (the article's point 8); both kinds are per-column affine maps x' = (x - shift) * scale.
 import { ArgumentError } from "./errors.js";
 import type { Matrix } from "./data.js";
 
+/** standardize: (x - mean) / std per column; minMax: (x - min) / (max - min) per column. */
 export type NormalizerKind = "standardize" | "minMax";
 
+/** A fitted normalizer as JSON: y = (x - shift) * scale per column. */
 export interface NormalizerConfig {
   kind: NormalizerKind;
   shift: number[];
   scale: number[];
 }
 
+/** A per-column input normalizer fitted on training rows and applied to every later input. */
 export class Normalizer {
   private constructor(readonly kind: NormalizerKind, readonly shift: Float32Array, readonly scale: Float32Array) {}
 

@@ -17,11 +17,14 @@ interface Common {
   clipNorm: number;
   schedule: ScheduleConfig;
 }
+/** An optimizer with every option explicit (what a model saves); sgd(), adam(), adamw() and rmsprop() make one. */
 export type OptimizerConfig =
   | ({ name: "sgd"; momentum: number; nesterov: boolean } & Common)
   | ({ name: "adam" | "adamw"; beta1: number; beta2: number; epsilon: number } & Common)
   | ({ name: "rmsprop"; rho: number; epsilon: number } & Common);
+/** The optimizers a model may train with. */
 export type OptimizerName = OptimizerConfig["name"];
+/** Every optimizer name. */
 export const OPTIMIZER_NAMES: readonly OptimizerName[] = ["sgd", "adam", "adamw", "rmsprop"];
 
 type Options<T> = Partial<Omit<T, "name" | "schedule">> & { schedule?: ScheduleConfig };

@@ -3,6 +3,7 @@
 // training run (the cosine is a series whose terms every engine rounds alike).
 import { ArgumentError, rejectUnknownKeys } from "./errors.js";
 
+/** A learning-rate schedule by optimizer step: constant, step decay or cosine with warmup. */
 export type ScheduleConfig =
   | { name: "constant" }
   | { name: "step"; every: number; factor: number }
@@ -13,6 +14,7 @@ const count = (name: string, v: unknown, min: number): number => {
   return v;
 };
 
+/** The learning rate as given, at every step (the default). */
 export const constant = (): ScheduleConfig => ({ name: "constant" });
 
 /** rate * factor^floor(t / every) (Keras ExponentialDecay with staircase, PyTorch StepLR). */
@@ -30,6 +32,7 @@ export function cosine(options: { steps: number; min?: number; warmup?: number }
   return { name: "cosine", steps: count("steps", options?.steps, 1), min, warmup: count("warmup", options?.warmup ?? 0, 0) };
 }
 
+/** @internal A schedule config checked, or an ArgumentError. */
 export function validateSchedule(config: unknown): ScheduleConfig {
   const c = config as ScheduleConfig | undefined;
   if (c === undefined) return constant();
@@ -42,6 +45,7 @@ export function validateSchedule(config: unknown): ScheduleConfig {
   }
 }
 
+/** @internal The learning rate at step t (from 0) for base rate `base`. */
 export function rateAt(schedule: ScheduleConfig, base: number, t: number): number {
   switch (schedule.name) {
     case "constant":
@@ -56,7 +60,7 @@ export function rateAt(schedule: ScheduleConfig, base: number, t: number): numbe
   }
 }
 
-/** x^n for an integer n >= 0 by repeated squaring: exact-rounding-free of Math.pow. */
+/** @internal x^n for an integer n >= 0 by repeated squaring: exact-rounding-free of Math.pow. */
 export function powInt(x: number, n: number): number {
   let result = 1, b = x;
   for (let e = n; e > 0; e = Math.floor(e / 2)) {
@@ -66,7 +70,7 @@ export function powInt(x: number, n: number): number {
   return result;
 }
 
-/** cos(pi u) for u in [0, 1] as -sin(y), y = pi (u - 1/2) in [-pi/2, pi/2]: the Taylor
+/** @internal cos(pi u) for u in [0, 1] as -sin(y), y = pi (u - 1/2) in [-pi/2, pi/2]: the Taylor
  *  series to y^23 (remainder below 1e-20). */
 export function cosPi(u: number): number {
   const y = Math.PI * (u - 0.5), y2 = y * y;

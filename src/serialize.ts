@@ -2,16 +2,22 @@
 // bytes (little-endian), so a round trip is bit-exact. Loading checks the whole document,
 // sizes first, before it allocates anything.
 import type { Backend } from "./backend/backend.js";
-import { ArgumentError } from "./errors.js";
-import { layerConfig, MAX_UNITS, type DenseOptions } from "./layers.js";
-import type { LossConfig } from "./losses.js";
+import { checkSeed } from "./backend/checks.js";
+import { forEachElement, readArray, readConfig, readFloats, readRecord, readScalar, requireComplete, shown, within } from "./document.js";
+import { ArgumentError, rejectUnknownKeys } from "./errors.js";
+import { fromConfig as initializerFromConfig } from "./initializers.js";
+import { layerConfig, MAX_LAYERS, MAX_PARAMETERS, MAX_UNITS, resolveLayer, type DenseOptions } from "./layers.js";
+import { defaultOutputActivation, lossFromConfig, type LossConfig } from "./losses.js";
 import { Model, resolveBackend, type MetricName, type ModelOptions } from "./model.js";
-import { Normalizer, type NormalizerConfig } from "./normalizers.js";
+import { Normalizer, type NormalizerConfig, type NormalizerKind } from "./normalizers.js";
 import { optimizerFromConfig, stateVectors, type OptimizerConfig } from "./optimizers.js";
+import { validateSchedule } from "./schedules.js";
 
 export const FORMAT = "simdnet-model";
+/** The version of the saved-model document this library writes. */
 export const FORMAT_VERSION = 1;
 
+/** A saved model: JSON with format and version, architecture, normalizer, optional optimizer state and base64 weights. */
 export interface ModelDocument {
   format: typeof FORMAT;
   version: number;
@@ -33,6 +39,7 @@ export interface ModelDocument {
 export function saveModel(model: Model, options: { optimizer?: boolean } = {}): ModelDocument {
   if (!(model instanceof Model)) throw new ArgumentError("model", "a Model", model);
   if (options == null || typeof options !== "object") throw new ArgumentError("options", "{ optimizer?: boolean }", options);
+  rejectUnknownKeys(options, ["optimizer"], "options");
   if (options.optimizer !== undefined && typeof options.optimizer !== "boolean") throw new ArgumentError("options.optimizer", "true or false", options.optimizer);
   model.checkUsable("save", false);
   const doc: ModelDocument = {
@@ -56,104 +63,146 @@ export function saveModel(model: Model, options: { optimizer?: boolean } = {}): 
   return doc;
 }
 
-/** A model from a document (or its JSON text), on the chosen backend. */
+/**
+ * A model from a document (or its JSON text), on the chosen backend. The document is read
+ * once into plain data and checked whole, shape and sizes before values, before anything is
+ * allocated; every field a save writes must be there. A refusal is an ArgumentError naming
+ * the field and costs at most about what parsing the text costs.
+ */
 export async function loadModel(document: ModelDocument | string, options: { backend?: ModelOptions["backend"] } = {}): Promise<Model> {
   if (options == null || typeof options !== "object") throw new ArgumentError("options", "{ backend? }", options);
-  const doc = parseDocument(document);
+  rejectUnknownKeys(options, ["backend"], "options");
+  const decoded = parseDocument(document);
   const backend = await resolveBackend(options.backend);
-  return buildModel(backend, doc);
+  return buildModel(backend, decoded);
 }
 
 /** A document checked and decoded in plain JS: nothing is allocated in the backend before
  *  all of it has passed. */
 interface Decoded {
-  doc: ModelDocument;
+  options: ModelOptions;
+  epochs: number;
   weights: { kernel: Float32Array; bias: Float32Array }[];
   normalizer: Normalizer | null;
   optimizerState: { step: number; vectors: Float32Array[] } | null;
 }
 
-const TOP_LEVEL = new Set(["format", "version", "inputs", "seed", "layers", "loss", "optimizer", "metrics", "normalize", "normalizer", "epochs", "weights", "optimizerState"]);
-const LAYER_KEYS = new Set(["units", "activation", "alpha", "kernelInitializer", "biasInitializer", "seed", "stream"]);
-const FORBIDDEN = ["__proto__", "constructor", "prototype"];
-/** Most parameters a document may describe (as a model may hold): 2^27 floats, 512 MB. */
-const MAX_PARAMETERS = 1 << 27;
+/** The fields every saved document has (optimizerState only when saved with the optimizer). */
+const DOCUMENT_KEYS = ["format", "version", "inputs", "seed", "layers", "loss", "optimizer", "metrics", "normalize", "normalizer", "epochs", "weights"];
+const LAYER_KEYS = ["units", "activation", "alpha", "kernelInitializer", "biasInitializer", "seed", "stream"];
 
-/** Refuses prototype-pollution keys anywhere in the document. */
-function checkKeys(value: unknown, path: string, depth = 0): void {
-  if (depth > 20) throw new ArgumentError(path, "a document nested at most 20 levels deep", "deeper nesting");
-  if (value === null || typeof value !== "object") return;
-  for (const key of FORBIDDEN) if (Object.hasOwn(value, key)) throw new ArgumentError(`${path}.${key}`, "no such key (it could pollute prototypes)", key);
-  for (const [key, v] of Object.entries(value)) if (typeof v === "object") checkKeys(v, `${path}.${key}`, depth + 1);
+function parseJson(document: unknown): unknown {
+  if (typeof document !== "string") return document;
+  try {
+    return JSON.parse(document);
+  } catch (e) {
+    throw new ArgumentError("document", "JSON text of a saved model", `text that does not parse (${(e as Error).message})`);
+  }
 }
 
-function onlyKeys(value: object, allowed: Set<string>, path: string): void {
-  for (const key of Object.keys(value)) if (!allowed.has(key)) throw new ArgumentError(`${path}.${key}`, `one of the keys ${[...allowed].join(", ")}`, key);
-}
+const count = (name: string, v: unknown): number => {
+  if (!Number.isSafeInteger(v) || (v as number) < 0) throw new ArgumentError(name, "an integer in [0, 2^53)", shown(v));
+  return v as number;
+};
 
 function parseDocument(document: ModelDocument | string): Decoded {
-  let doc: unknown = document;
-  if (typeof document === "string") {
-    try {
-      doc = JSON.parse(document);
-    } catch (e) {
-      throw new ArgumentError("document", "JSON text of a saved model", `text that does not parse (${(e as Error).message})`);
-    }
-  }
-  const d = doc as ModelDocument;
-  if (d == null || typeof d !== "object" || Array.isArray(d)) throw new ArgumentError("document", "a saved model's JSON document", d);
-  checkKeys(d, "document");
-  if (d.format !== FORMAT) throw new ArgumentError("document.format", `"${FORMAT}"`, d.format);
-  if (d.version !== FORMAT_VERSION) throw new ArgumentError("document.version", `${FORMAT_VERSION}`, d.version);
-  onlyKeys(d, TOP_LEVEL, "document");
-  if (!Number.isInteger(d.inputs) || d.inputs < 1 || d.inputs > MAX_UNITS) throw new ArgumentError("document.inputs", `an integer in [1, ${MAX_UNITS}]`, d.inputs);
-  if (!Array.isArray(d.layers) || d.layers.length === 0 || d.layers.length > 1000) throw new ArgumentError("document.layers", "an array of 1 to 1000 layers", d.layers);
-  if (!Array.isArray(d.weights) || d.weights.length !== d.layers.length) {
-    throw new ArgumentError("document.weights", `one { kernel, bias } per layer (${d.layers.length})`, d.weights);
-  }
-  if (!Number.isInteger(d.epochs) || d.epochs < 0) throw new ArgumentError("document.epochs", "an integer >= 0", d.epochs);
-  // Sizes before anything else: a document must not make us allocate what it does not carry.
-  let width = d.inputs, parameters = 0;
-  d.layers.forEach((l, i) => {
-    if (l == null || typeof l !== "object" || Array.isArray(l)) throw new ArgumentError(`document.layers[${i}]`, "a layer { units, activation, ... }", l);
-    onlyKeys(l, LAYER_KEYS, `document.layers[${i}]`);
-    const units = l.units;
-    if (!Number.isInteger(units) || units < 1 || units > MAX_UNITS) throw new ArgumentError(`document.layers[${i}].units`, `an integer in [1, ${MAX_UNITS}]`, units);
-    parameters += (width + 1) * units;
-    if (parameters > MAX_PARAMETERS) throw new ArgumentError("document.layers", `at most ${MAX_PARAMETERS} parameters in all`, `more (at layer ${i})`);
-    const w = d.weights[i];
-    if (w == null || typeof w !== "object") throw new ArgumentError(`document.weights[${i}]`, "{ kernel, bias }", w);
-    onlyKeys(w, new Set(["kernel", "bias"]), `document.weights[${i}]`);
-    checkEncoded(`document.weights[${i}].kernel`, w.kernel, width * units);
-    checkEncoded(`document.weights[${i}].bias`, w.bias, units);
-    width = units;
+  // Shape and sizes first, reading each value once; values (base64, configs) after.
+  const d = readRecord(parseJson(document), "document", "a saved model's JSON document", DOCUMENT_KEYS, ["optimizerState"], {
+    keys: ["format", "version"],
+    check: (first) => {
+      if (first.format !== FORMAT) throw new ArgumentError("document.format", `"${FORMAT}"`, shown(first.format));
+      if (first.version !== FORMAT_VERSION) throw new ArgumentError("document.version", `${FORMAT_VERSION}`, shown(first.version));
+    },
   });
-  const weights = d.weights.map((w, i) => ({
-    kernel: decodeFinite(`document.weights[${i}].kernel`, w.kernel),
-    bias: decodeFinite(`document.weights[${i}].bias`, w.bias),
-  }));
-  const normalizer = d.normalizer == null ? null : Normalizer.fromConfig(d.normalizer, d.inputs);
-  if (normalizer && normalizer.kind !== d.normalize) {
-    throw new ArgumentError("document.normalizer.kind", `the document's normalize (${JSON.stringify(d.normalize)})`, normalizer.kind);
+  const inputs = d.inputs;
+  if (!Number.isInteger(inputs) || (inputs as number) < 1 || (inputs as number) > MAX_UNITS) throw new ArgumentError("document.inputs", `an integer in [1, ${MAX_UNITS}]`, shown(inputs));
+  const epochs = count("document.epochs", d.epochs);
+  const layers = readArray(d.layers, "document.layers", `an array of 1 to ${MAX_LAYERS} layers`, 1, MAX_LAYERS,
+    (l, i) => readRecord(l, `document.layers[${i}]`, "a layer { units, activation, ... }", LAYER_KEYS));
+  const weightTexts = readArray(d.weights, "document.weights", `one { kernel, bias } per layer (${layers.length})`, layers.length, layers.length,
+    (w, i) => readRecord(w, `document.weights[${i}]`, "{ kernel, bias }", ["kernel", "bias"]));
+  let width = inputs as number, parameters = 0;
+  layers.forEach((l, i) => {
+    const units = l.units;
+    if (!Number.isInteger(units) || (units as number) < 1 || (units as number) > MAX_UNITS) throw new ArgumentError(`document.layers[${i}].units`, `an integer in [1, ${MAX_UNITS}]`, shown(units));
+    parameters += (width + 1) * (units as number);
+    if (parameters > MAX_PARAMETERS) throw new ArgumentError("document.layers", `at most ${MAX_PARAMETERS} parameters in all`, `more (at layer ${i})`);
+    checkEncoded(`document.weights[${i}].kernel`, weightTexts[i]!.kernel, width * (units as number));
+    checkEncoded(`document.weights[${i}].bias`, weightTexts[i]!.bias, units as number);
+    width = units as number;
+  });
+  const normalizerConfig = d.normalizer === null ? null
+    : readRecord(d.normalizer, "document.normalizer", "null or { kind, shift, scale }", ["kind", "shift", "scale"]);
+  const normalizer = normalizerConfig && within("document.normalizer", "normalizer", () => Normalizer.fromConfig({
+    kind: readScalar(normalizerConfig.kind, "document.normalizer.kind", '"standardize" or "minMax"') as NormalizerKind,
+    shift: readFloats(normalizerConfig.shift, "document.normalizer.shift", inputs as number),
+    scale: readFloats(normalizerConfig.scale, "document.normalizer.scale", inputs as number),
+  }, inputs as number));
+  const state = d.optimizerState === undefined ? null
+    : readRecord(d.optimizerState, "document.optimizerState", "{ step, vectors }", ["step", "vectors"]);
+  const stateTexts = state && readArray(state.vectors, "document.optimizerState.vectors", "at most 2 state vectors", 0, 2);
+  stateTexts?.forEach((v, i) => checkEncoded(`document.optimizerState.vectors[${i}]`, v, parameters));
+
+  // The configurations, each complete as a save writes it (a name stands for its defaults).
+  const lossGiven = readConfig(d.loss, "document.loss", "a loss name or config");
+  const loss = within("document.loss", "loss", () => lossFromConfig(lossGiven as never));
+  requireComplete(lossGiven, loss, "document.loss");
+  const optimizerGiven = readConfig(d.optimizer, "document.optimizer", "an optimizer name or config");
+  if (typeof optimizerGiven !== "string" && optimizerGiven.schedule !== undefined) {
+    within("document.optimizer.schedule", "schedule", () => validateSchedule(optimizerGiven.schedule)); // its errors name only the option
   }
-  let optimizerState: Decoded["optimizerState"] = null;
-  if (d.optimizerState !== undefined) {
-    const st = d.optimizerState;
-    if (st == null || typeof st !== "object") throw new ArgumentError("document.optimizerState", "{ step, vectors }", st);
-    onlyKeys(st, new Set(["step", "vectors"]), "document.optimizerState");
-    if (!Number.isInteger(st.step) || st.step < 0) throw new ArgumentError("document.optimizerState.step", "an integer >= 0", st.step);
-    const expected = stateVectors(optimizerFromConfig(d.optimizer));
-    if (!Array.isArray(st.vectors) || st.vectors.length !== expected) {
-      throw new ArgumentError("document.optimizerState.vectors", `${expected} state vectors for ${String(d.optimizer?.name)}`, st.vectors);
+  const optimizer = within("document.optimizer", "optimizer", () => optimizerFromConfig(optimizerGiven as never));
+  requireComplete(optimizerGiven, optimizer, "document.optimizer");
+  const outputDefault = defaultOutputActivation(loss);
+  width = inputs as number;
+  const layerOptions = layers.map((l, i) => {
+    const at = `document.layers[${i}]`, given: Record<string, unknown> = Object.create(null);
+    for (const key of LAYER_KEYS) {
+      if (!key.endsWith("Initializer")) {
+        given[key] = readScalar(l[key], `${at}.${key}`, "a number or a name");
+        continue;
+      }
+      const config = given[key] = readConfig(l[key], `${at}.${key}`, "an initializer name or config");
+      within(`${at}.${key}`, "initializer", () => initializerFromConfig(config as never));
     }
-    st.vectors.forEach((v, i) => checkEncoded(`document.optimizerState.vectors[${i}]`, v, parameters));
-    optimizerState = { step: st.step, vectors: st.vectors.map((v, i) => decodeFinite(`document.optimizerState.vectors[${i}]`, v)) };
-    // Adam's second moments (vector 1) and RMSprop's (vector 0) are sums of squares: never negative.
-    const moments = d.optimizer.name === "rmsprop" ? 0 : d.optimizer.name === "sgd" ? -1 : 1;
-    const bad = moments < 0 ? -1 : optimizerState.vectors[moments]!.findIndex((v) => v < 0);
-    if (bad >= 0) throw new ArgumentError(`document.optimizerState.vectors[${moments}][${bad}]`, "a second moment >= 0", optimizerState.vectors[moments]![bad]);
+    const layer = within(at, `layers[${i}]`, () => resolveLayer(given as unknown as DenseOptions, i, width, i === layers.length - 1, outputDefault, 0));
+    requireComplete(given, layerConfig(layer), at);
+    width = layer.units;
+    return given as unknown as DenseOptions;
+  });
+  const metricCount = forEachElement(d.metrics, "document.metrics", 'an array of "accuracy"', 0, Infinity, (m, i) => {
+    if (m !== "accuracy") throw new ArgumentError(`document.metrics[${i}]`, '"accuracy"', shown(m));
+  });
+  const metrics = new Array<MetricName>(metricCount).fill("accuracy");
+  const normalize = readScalar(d.normalize, "document.normalize", '"standardize", "minMax" or "none"');
+  if (normalizer && normalizer.kind !== normalize) {
+    throw new ArgumentError("document.normalizer.kind", `the document's normalize (${JSON.stringify(normalize)})`, normalizer.kind);
   }
-  return { doc: d, weights, normalizer, optimizerState };
+  const seed = checkSeed("document.seed", readScalar(d.seed, "document.seed", "an integer in [0, 2^32)"));
+
+  // Values last: the base64 weights and optimizer state, all finite.
+  const weights = weightTexts.map((w, i) => ({
+    kernel: decodeFinite(`document.weights[${i}].kernel`, w.kernel as string),
+    bias: decodeFinite(`document.weights[${i}].bias`, w.bias as string),
+  }));
+  let optimizerState: Decoded["optimizerState"] = null;
+  if (state && stateTexts) {
+    const step = count("document.optimizerState.step", state.step);
+    const expected = stateVectors(optimizer);
+    if (stateTexts.length !== expected) {
+      throw new ArgumentError("document.optimizerState.vectors", `${expected} state vectors for this ${optimizer.name} config`, `${stateTexts.length}`);
+    }
+    const vectors = stateTexts.map((v, i) => decodeFinite(`document.optimizerState.vectors[${i}]`, v as string));
+    // Adam's second moments (vector 1) and RMSprop's (vector 0) are sums of squares: never negative.
+    const moments = optimizer.name === "rmsprop" ? 0 : optimizer.name === "sgd" ? -1 : 1;
+    const bad = moments < 0 ? -1 : vectors[moments]!.findIndex((v) => v < 0);
+    if (bad >= 0) throw new ArgumentError(`document.optimizerState.vectors[${moments}][${bad}]`, "a second moment >= 0", vectors[moments]![bad]);
+    optimizerState = { step, vectors };
+  }
+  return {
+    options: { inputs: inputs as number, layers: layerOptions, loss, optimizer, metrics, normalize: normalize as ModelOptions["normalize"], seed },
+    epochs, weights, normalizer, optimizerState,
+  };
 }
 
 function decodeFinite(name: string, text: string): Float32Array {
@@ -163,19 +212,22 @@ function decodeFinite(name: string, text: string): Float32Array {
   return values;
 }
 
-/** The model, built (its constructor checks every option before it allocates) and filled
- *  with the decoded values, which cannot fail any more. */
-function buildModel(backend: Backend, { doc: d, weights, normalizer, optimizerState }: Decoded): Model {
-  const model = new Model(backend, {
-    inputs: d.inputs, layers: d.layers, loss: d.loss, optimizer: d.optimizer, metrics: d.metrics, normalize: d.normalize, seed: d.seed, backend,
-  });
-  model.normalizerState = normalizer;
-  model.setWeights(weights);
-  model.epochCount = d.epochs;
-  if (optimizerState) {
-    const runner = model.optimizerRunner;
-    optimizerState.vectors.forEach((v, i) => backend.write(runner.state[i]!, v));
-    runner.step = optimizerState.step;
+/** The model, built (its constructor checks every option before it allocates, and skips the
+ *  initializers: every weight is overwritten here) and filled with the decoded values. */
+function buildModel(backend: Backend, { options, epochs, weights, normalizer, optimizerState }: Decoded): Model {
+  const model = new Model(backend, { ...options, backend }, false);
+  try {
+    model.normalizerState = normalizer;
+    model.setWeights(weights);
+    model.epochCount = epochs;
+    if (optimizerState) {
+      const runner = model.optimizerRunner;
+      optimizerState.vectors.forEach((v, i) => backend.write(runner.state[i]!, v));
+      runner.step = optimizerState.step;
+    }
+  } catch (e) {
+    model.dispose(); // cannot happen with checked values; if it does, nothing stays allocated
+    throw e;
   }
   return model;
 }
@@ -195,27 +247,35 @@ function bytesOf(values: Float32Array): Uint8Array {
   return swapped;
 }
 
-/** Standard base64 (RFC 4648, with padding) of the little-endian float32 bytes. */
+const ENCODE = Uint8Array.from(ALPHABET, (c) => c.charCodeAt(0));
+const ASCII = new TextDecoder();
+
+/** Standard base64 (RFC 4648, with padding) of the little-endian float32 bytes: written as
+ *  ASCII bytes and decoded to a string once (no string is built per character). */
 export function encodeFloats(values: Float32Array): string {
-  const bytes = bytesOf(values);
-  const parts: string[] = [];
-  const CHUNK = 3 * 4096;
-  for (let start = 0; start < bytes.length; start += CHUNK) {
-    let s = "";
-    const end = Math.min(bytes.length, start + CHUNK);
-    for (let i = start; i < end; i += 3) {
-      const n = (bytes[i]! << 16) | ((bytes[i + 1] ?? 0) << 8) | (bytes[i + 2] ?? 0);
-      s += ALPHABET[n >>> 18]! + ALPHABET[(n >>> 12) & 63]!
-        + (i + 1 < end ? ALPHABET[(n >>> 6) & 63]! : "=") + (i + 2 < end ? ALPHABET[n & 63]! : "=");
-    }
-    parts.push(s);
+  const bytes = bytesOf(values), n = bytes.length;
+  const out = new Uint8Array(4 * Math.ceil(n / 3));
+  let o = 0, i = 0;
+  for (; n - i >= 3; i += 3) {
+    const v = (bytes[i]! << 16) | (bytes[i + 1]! << 8) | bytes[i + 2]!;
+    out[o++] = ENCODE[v >>> 18]!;
+    out[o++] = ENCODE[(v >>> 12) & 63]!;
+    out[o++] = ENCODE[(v >>> 6) & 63]!;
+    out[o++] = ENCODE[v & 63]!;
   }
-  return parts.join("");
+  if (n - i > 0) {
+    const v = (bytes[i]! << 16) | ((bytes[i + 1] ?? 0) << 8);
+    out[o++] = ENCODE[v >>> 18]!;
+    out[o++] = ENCODE[(v >>> 12) & 63]!;
+    out[o++] = n - i === 2 ? ENCODE[(v >>> 6) & 63]! : 61;
+    out[o++] = 61; // "="
+  }
+  return ASCII.decode(out);
 }
 
 function checkEncoded(name: string, text: unknown, floats: number): void {
   const want = 4 * Math.ceil((floats * 4) / 3);
-  if (typeof text !== "string") throw new ArgumentError(name, `base64 text of ${floats} float32 values`, text);
+  if (typeof text !== "string") throw new ArgumentError(name, `base64 text of ${floats} float32 values`, shown(text));
   if (text.length !== want) throw new ArgumentError(name, `${want} base64 characters (${floats} float32 values)`, `${text.length} characters`);
 }
 

@@ -6,15 +6,19 @@
 import type { Backend, Tensor } from "./backend/backend.js";
 import { checkSeed } from "./backend/checks.js";
 import { sliceRows, toMatrix, type Matrix, type MatrixInput, type TargetInput } from "./data.js";
-import { checkDiagnosticsOptions, type Diagnostics, type DiagnosticsOptions, type ResolvedDiagnosticsOptions } from "./diagnostics.js";
+import {
+  checkDiagnosticsOptions, unnormalizedColumns, type Diagnostics, type DiagnosticsOptions, type ResolvedDiagnosticsOptions,
+} from "./diagnostics.js";
 import { ArgumentError, NonFiniteError, rejectUnknownKeys } from "./errors.js";
 import { writeRows, type Model } from "./model.js";
 import type { Batch } from "./network.js";
 import { Normalizer } from "./normalizers.js";
 import { shuffle } from "./random.js";
 
+/** What early stopping watches. */
 export type Monitor = "loss" | "accuracy" | "valLoss" | "valAccuracy";
 
+/** Stop when the monitored value has not improved for `patience` epochs. */
 export interface EarlyStopping {
   /** Default valLoss when there is validation data, else loss. */
   monitor?: Monitor;
@@ -26,6 +30,7 @@ export interface EarlyStopping {
   restoreBest?: boolean;
 }
 
+/** What onBatchEnd receives after each step. */
 export interface BatchLogs {
   epoch: number;
   batch: number;
@@ -36,6 +41,7 @@ export interface BatchLogs {
   accuracy?: number;
 }
 
+/** What onEpochEnd receives, and history.epochs holds, after each epoch. */
 export interface EpochLogs {
   epoch: number;
   loss: number;
@@ -54,6 +60,7 @@ export interface EpochLogs {
 /** A callback may return false (or a promise of false) to stop training after this batch or epoch. */
 type Callback<T> = (logs: T) => void | boolean | Promise<void | boolean>;
 
+/** Options of model.fit; every one has a default. */
 export interface FitOptions {
   /** Default 1. */
   epochs?: number;
@@ -80,10 +87,17 @@ export interface FitOptions {
    *  sample of `sample` training rows (default 10% of them, at least a batch, at most 2048);
    *  the results go into the epoch logs and history.diagnostics. */
   diagnostics?: boolean | (DiagnosticsOptions & { sample?: number; every?: number });
+  /** Warn (console.warn, once per model) when the training inputs of a model without
+   *  `normalize` have a column whose |mean| or std exceeds 5; with `diagnostics`, print each
+   *  kind of diagnostic warning once per layer instead of every diagnosed epoch. Default true;
+   *  false prints nothing (diagnostics still reach onWarning and the history). */
+  warnings?: boolean;
 }
 
+/** Why fit returned: all epochs done, early stopping, an abort signal, or a callback returning false. */
 export type StopReason = "completed" | "earlyStopping" | "aborted" | "callback";
 
+/** What fit resolves with: per-epoch logs and metrics, why it stopped, and diagnostics. */
 export interface History {
   epochs: EpochLogs[];
   loss: number[];
@@ -134,7 +148,7 @@ const yieldToEventLoop: () => Promise<void> = typeof setImmediate === "function"
 function checkOptions(o: FitOptions): Required<Pick<FitOptions, "epochs" | "batchSize" | "shuffle" | "yieldEveryMs">> {
   if (o == null || typeof o !== "object") throw new ArgumentError("options", "fit options or nothing", o);
   rejectUnknownKeys(o, ["epochs", "batchSize", "shuffle", "seed", "validationData", "validationSplit", "onBatchEnd", "onEpochEnd",
-    "earlyStopping", "signal", "onNonFinite", "yieldEveryMs", "diagnostics"], "options");
+    "earlyStopping", "signal", "onNonFinite", "yieldEveryMs", "diagnostics", "warnings"], "options");
   const int = (name: string, v: unknown, min: number, max: number): number => {
     if (!Number.isInteger(v) || (v as number) < min || (v as number) > max) throw new ArgumentError(name, `an integer in [${min}, ${max}]`, v);
     return v as number;
@@ -158,6 +172,7 @@ function checkOptions(o: FitOptions): Required<Pick<FitOptions, "epochs" | "batc
   if (o.signal !== undefined && !(o.signal && typeof o.signal.aborted === "boolean")) throw new ArgumentError("signal", "an AbortSignal", o.signal);
   const shuffle = o.shuffle ?? true;
   if (typeof shuffle !== "boolean") throw new ArgumentError("shuffle", "true or false", shuffle);
+  if (o.warnings !== undefined && typeof o.warnings !== "boolean") throw new ArgumentError("warnings", "true or false", o.warnings);
   const yieldEveryMs = o.yieldEveryMs ?? 15;
   if (typeof yieldEveryMs !== "number" || !(yieldEveryMs >= 0)) throw new ArgumentError("yieldEveryMs", "a number >= 0", yieldEveryMs);
   return { epochs, batchSize, shuffle, yieldEveryMs };
@@ -212,6 +227,8 @@ export async function fit(model: Model, xIn: MatrixInput, yIn: TargetInput, opti
   // The first fit's normalizer is kept only once the fit's buffers exist: a fit refused for
   // memory leaves the model as it was.
   const normalizer = model.normalizerState ?? (model.normalize === "none" ? null : Normalizer.fit(model.normalize, x));
+  const warnings = options.warnings ?? true;
+  if (warnings && model.normalize === "none" && !printed(model).has("unnormalizedInputs")) warnIfUnnormalized(model, x);
 
   const b = model.net.backend, net = model.net, rows = x.rows;
   const batchSize = Math.min(o.batchSize, rows);
@@ -232,7 +249,7 @@ export async function fit(model: Model, xIn: MatrixInput, yIn: TargetInput, opti
     let bestValue = Infinity, bestEpoch = -1, waited = 0;
     const accuracy = model.metrics.includes("accuracy");
     const seed = options.seed ?? model.seed;
-    const diagnosis = diagnosticsOptions && diagnosticsPlan(model, diagnosticsOptions, rows, batchSize, resident, xs, ys, seed);
+    const diagnosis = diagnosticsOptions && diagnosticsPlan(model, diagnosticsOptions, rows, batchSize, resident, xs, ys, seed, warnings);
     let lastYield = now();
     // Every argument has passed and every buffer exists: from here on the model changes.
     model.normalizerState = normalizer;
@@ -349,7 +366,7 @@ function checkFitDiagnostics(option: FitOptions["diagnostics"]): (ResolvedDiagno
 /** Per-epoch diagnostics: a fixed seeded sample of the training rows (already in backend
  *  memory), gathered through its own index tensor. */
 function diagnosticsPlan(model: Model, o: NonNullable<ReturnType<typeof checkFitDiagnostics>>, rows: number, batchSize: number,
-  resident: Resident, xs: Tensor, ys: Tensor, seed: number): { every: number; run: () => Diagnostics } {
+  resident: Resident, xs: Tensor, ys: Tensor, seed: number, warnings: boolean): { every: number; run: () => Diagnostics } {
   const sample = o.sample ?? Math.min(rows, Math.max(batchSize, Math.ceil(rows / 10)), 2048);
   const order = Float32Array.from({ length: rows }, (_, i) => i);
   shuffle(order, seed, 0xd1a6); // a stream of its own: the training order is untouched
@@ -364,7 +381,40 @@ function diagnosticsPlan(model: Model, o: NonNullable<ReturnType<typeof checkFit
     },
     loadSpread(batch: Batch, count: number) { this.load(batch, 0, count); }, // the sample is shuffled already
   };
-  return { every: o.every, run: () => model.runDiagnosis(source, o) };
+  // The console hears each kind of warning once per layer; onWarning and the history get all.
+  const quiet = { ...o, console: false };
+  return {
+    every: o.every,
+    run: () => {
+      const d = model.runDiagnosis(source, quiet);
+      if (o.console && warnings) for (const w of d.warnings) warnOnce(model, `${w.kind}:${w.layer}`, w.message);
+      return d;
+    },
+  };
+}
+
+/** The console warnings each model has printed (by kind, and layer for diagnostics). */
+const printedWarnings = new WeakMap<Model, Set<string>>();
+const printed = (model: Model): Set<string> => {
+  let seen = printedWarnings.get(model);
+  if (!seen) printedWarnings.set(model, (seen = new Set()));
+  return seen;
+};
+
+function warnOnce(model: Model, key: string, message: string): void {
+  if (printed(model).has(key)) return;
+  printed(model).add(key);
+  console.warn(`simdnet: ${message}`);
+}
+
+/** A beginner's most common mistake, said at the start of the first fit it shows in. */
+function warnIfUnnormalized(model: Model, x: Matrix): void {
+  const columns = unnormalizedColumns(x.data, x.rows, x.cols);
+  if (columns.length === 0) return;
+  const shown = columns.slice(0, 4).map((c) => `column ${c.column} (mean ${c.mean.toPrecision(3)}, std ${c.std.toPrecision(3)})`);
+  if (columns.length > 4) shown.push(`${columns.length - 4} more`);
+  warnOnce(model, "unnormalizedInputs", `inputs are not normalized (${columns.length} of ${x.cols} columns): ${shown.join(", ")}; `
+    + `pass normalize: "standardize" to createModel (or fit({ warnings: false }) if this is on purpose)`);
 }
 
 /** After an await: a model disposed meanwhile ends the fit with a StateError. */

@@ -354,7 +354,7 @@ describe("save, load and dispose", () => {
     const broken: [Record<string, unknown>, RegExp][] = [
       [{ ...good, format: "keras" }, /document.format/],
       [{ ...good, version: 99 }, /document.version/],
-      [{ ...good, layers: [{ units: 1e9 }, ...good.layers.slice(1)] }, /units/],
+      [{ ...good, layers: [{ ...good.layers[0]!, units: 1e9 }, ...good.layers.slice(1)] }, /units/],
       [{ ...good, weights: good.weights.slice(1) }, /document.weights/],
       [{ ...good, weights: [{ ...good.weights[0]!, kernel: good.weights[0]!.kernel.slice(8) }, ...good.weights.slice(1)] }, /weights\[0\]\.kernel/],
       [{ ...good, weights: [{ ...good.weights[0]!, kernel: "!" + good.weights[0]!.kernel.slice(1) }, ...good.weights.slice(1)] }, /base64/],

@@ -36,6 +36,7 @@ export interface RmspropStep extends UpdateScalars { rho: number; eps: number }
 /** Where an update writes: the new weights and each new state tensor. */
 export interface UpdateOutputs { w: Tensor; state: Tensor[] }
 
+/** The compute kernels and memory a model runs on: the wasm SIMD core or its pure-JS twin. */
 export interface Backend {
   readonly name: "wasm" | "js";
 

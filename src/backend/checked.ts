@@ -8,6 +8,7 @@ import {
   checkActivation, checkCount, checkFinite, checkHolds, checkMatrix, checkSeed, checkSgemm, checkSlice, checkWrite,
 } from "./checks.js";
 
+/** A backend that checks every call's arguments (sizes, bounds, finiteness) before passing it on. */
 export class CheckedBackend implements Backend {
   constructor(readonly inner: Backend) {}
 

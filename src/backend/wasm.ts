@@ -35,9 +35,12 @@ class WasmRandom implements RandomStream {
   markReleased(): void { this.#released = true; }
 }
 
+/** The WebAssembly SIMD backend: tensors live in the core's linear memory and kernels run there. */
 export class WasmBackend implements Backend {
   readonly name = "wasm" as const;
+  /** @internal The instantiated core's exports. */
   readonly core: CoreExports;
+  /** @internal The allocator over the core's linear memory. */
   readonly arena: Arena;
   private disposed = false;
   /** @internal Models alive on this core (for the out-of-memory message); see trackModel. */

@@ -3,14 +3,14 @@ import * as xoshiro from "../backend/js/random.js";
 import { edgeFoldedCounts, type LayerDiagnostics } from "../diagnostics.js";
 import type { Chart } from "./lesson.js";
 
-/** rows x cols standard normal values (already standardized inputs, as the seed advises). */
+/** rows x cols standard normal values (already standardized inputs, as the article advises). */
 export function standardNormalRows(rows: number, cols: number, seed: number): Float32Array {
   const out = new Float32Array(rows * cols);
   xoshiro.fillNormal(xoshiro.seedState(seed, 77), out, 0, 1);
   return out;
 }
 
-/** rows x cols uniform values in [0, 1) (the seed's "standardized values between 0 and 1"). */
+/** rows x cols uniform values in [0, 1) (the article's "standardized values between 0 and 1"). */
 export function uniformRows(rows: number, cols: number, seed: number): Float32Array {
   const out = new Float32Array(rows * cols);
   xoshiro.fillUniform(xoshiro.seedState(seed, 78), out, 0, 1, Math.fround(1 - 2 ** -24));

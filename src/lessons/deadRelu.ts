@@ -1,6 +1,6 @@
 // Lesson 6: dead ReLUs. A unit whose pre-activation is negative on every input gets no
 // gradient and never changes again; a too-high learning rate kills many units; leaky ReLU
-// keeps a gradient flowing, and a small positive bias is the other remedy the seed offers.
+// keeps a gradient flowing, and a small positive bias is the other remedy the article offers.
 import * as datasets from "../datasets.js";
 import { createModel } from "../model.js";
 import { adam, sgd } from "../optimizers.js";

@@ -1,4 +1,4 @@
-// The lessons, in the order of the seed text. Each is an experiment with a verdict.
+// The lessons, in the order of the article. Each is an experiment with a verdict.
 import cost from "./cost.js";
 import deadRelu from "./deadRelu.js";
 import depth from "./depth.js";
@@ -14,8 +14,10 @@ import { ArgumentError } from "../errors.js";
 
 export type { Chart, Figure, Lesson, LessonOptions, LessonResult } from "./lesson.js";
 
+/** The ten lessons, in the order of "Activation Functions and Initialization Methods". */
 export const LESSONS: readonly Lesson[] = [linear, saturation, zeroCentred, cost, tanh, deadRelu, symmetry, normalization, depth, summary];
 
+/** The lesson of that name; an ArgumentError listing the names otherwise. */
 export function lessonNamed(name: string): Lesson {
   const found = LESSONS.find((l) => l.name === name);
   if (!found) throw new ArgumentError("lesson", `one of ${LESSONS.map((l) => l.name).join(", ")}`, name);

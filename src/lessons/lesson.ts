@@ -1,7 +1,8 @@
-// What a lesson is: one claim of the seed text, an experiment on the library that measures
+// What a lesson is: one claim of the article, an experiment on the library that measures
 // it, and a verdict with its figures. Every lesson is seeded and reproducible.
 import type { Backend } from "../backend/backend.js";
 
+/** One measured figure of a lesson, with its label. */
 export interface Figure {
   label: string;
   value: number | string;
@@ -26,6 +27,7 @@ export interface Chart {
   data: Record<string, number | string>[];
 }
 
+/** What a lesson's run found: whether the claim holds, the verdict, figures and charts. */
 export interface LessonResult {
   name: string;
   title: string;
@@ -39,6 +41,7 @@ export interface LessonResult {
   seconds: number;
 }
 
+/** How to run a lesson: on which core, with what progress callback. */
 export interface LessonOptions {
   /** "wasm" (default) or "js". */
   backend?: "wasm" | "js" | Backend;
@@ -46,6 +49,7 @@ export interface LessonOptions {
   onProgress?: (fraction: number) => void;
 }
 
+/** A claim of "Activation Functions and Initialization Methods" with the seeded experiment that tests it. */
 export interface Lesson {
   name: string;
   title: string;

@@ -16,7 +16,8 @@ export default lesson("normalization", "Normalize the inputs",
     const run = async (label: string, normalize: "standardize" | "none") => {
       const m = await createModel({ inputs: 2, seed: 14, backend, normalize, loss: "binaryCrossEntropy", optimizer: sgd({ learningRate: 0.05, momentum: 0.9 }),
         layers: [{ units: 16, activation: "tanh" }, { units: 16, activation: "tanh" }, { units: 1 }] });
-      const h = await m.fit(x, moons.labels, { epochs: 60, batchSize: 32, onNonFinite: "skip" });
+      // Raw inputs on purpose: the lesson shows what fit's warning is about.
+      const h = await m.fit(x, moons.labels, { epochs: 60, batchSize: 32, onNonFinite: "skip", warnings: false });
       h.loss.forEach((loss, epoch) => curves.push({ inputs: label, epoch: epoch + 1, loss }));
       const d = m.diagnose(x, moons.labels, { console: false });
       m.dispose();

@@ -20,7 +20,7 @@ export default lesson("saturation", "Logistic units saturate under large weights
       m.dispose();
       return { label, d, first: d.layers[0]! };
     };
-    // The seed's case: every weight large (here in [0.5, 1.5)) on 100 inputs in [0, 1].
+    // The article's case: every weight large (here in [0.5, 1.5)) on 100 inputs in [0, 1].
     const large = await probe("uniform [0.5, 1.5)", init.uniform({ min: 0.5, max: 1.5 }));
     onProgress(0.35);
     // Large but of random sign: fewer units saturate on every input, yet most values do.

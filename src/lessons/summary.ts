@@ -20,7 +20,7 @@ const PAIRINGS: { activation: ActivationName; init: string; make: () => Initiali
 ];
 
 export default lesson("summary", "Which pairing trains a deep net fastest",
-  `On one task (two moons, ${HIDDEN} hidden layers of ${WIDTH}, SGD with momentum), the seed's pairings (ReLU or leaky ReLU with He, tanh with Xavier) reach ${TARGET * 100}% first; logistic and badly scaled initializations are slower or never get there.`,
+  `On one task (two moons, ${HIDDEN} hidden layers of ${WIDTH}, SGD with momentum), the article's pairings (ReLU or leaky ReLU with He, tanh with Xavier) reach ${TARGET * 100}% first; logistic and badly scaled initializations are slower or never get there.`,
   async ({ backend, onProgress }) => {
     const data = datasets.twoMoons({ samples: 600, noise: 0.1, seed: 17 });
     const curves: Record<string, number | string>[] = [];

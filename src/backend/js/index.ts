@@ -35,6 +35,7 @@ const state = (r: RandomStream): Uint32Array => {
   return r.state;
 };
 
+/** The pure-JS backend: every kernel of the wasm core in plain TypeScript, the reference the tests compare it with. */
 export class JsBackend implements Backend {
   readonly name = "js" as const;
 
