@@ -106,6 +106,17 @@ describe("importOnnx(exportOnnx(model))", () => {
       expect((await importOnnx(exportOnnx(model, { opset }))).normalizer?.kind).toBe("minMax");
     });
 
+  it("keeps the loss, which ONNX has no place for, in the metadata", async () => {
+    const model = await createModel({ inputs: 2, loss: { name: "softmaxCrossEntropy", fromLogits: true, epsilon: 1e-6 }, layers: [{ units: 3 }, { units: 3, activation: "identity" }] });
+    expect((await importOnnx(exportOnnx(model))).loss).toEqual(model.loss);
+    expect((await importOnnx(exportOnnx(model), { loss: "meanSquaredError" })).loss.name).toBe("meanSquaredError");
+    const spec = { opset: 13, producer: "t", producerVersion: "0", graphName: "g", nodes: [{ opType: "Gemm", inputs: ["x", "W", "b"], outputs: ["y"] }],
+      initializers: [{ name: "W", dims: [2, 2], data: randomArray(4, 1) }, { name: "b", dims: [2], data: randomArray(2, 2) }],
+      input: { name: "x", width: 2 }, output: { name: "y", width: 2 } };
+    expect((await refusal(encodeModel({ ...spec, metadata: { "simdnet.loss": "{" } }))).message).toMatch(/simdnet.loss: expected a loss config as JSON/);
+    expect((await refusal(encodeModel({ ...spec, metadata: { "simdnet.loss": '{"name":"hinge"}' } }))).message).toMatch(/loss/);
+  });
+
   it("refuses an opset below 20 for GELU, and options it does not know", async () => {
     const model = await createModel({ inputs: 2, layers: [{ units: 2, activation: "gelu" }, { units: 1 }] });
     expect(() => exportOnnx(model, { opset: 13 })).toThrow(/opset: expected 20 or later/);

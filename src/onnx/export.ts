@@ -68,6 +68,7 @@ export function exportOnnx(model: Model, options: OnnxExportOptions = {}): Uint8
     nodes, initializers,
     input: { name: "x", width: stack.inputs },
     output: { name: "y", width: model.outputs },
-    metadata: stack.normalizer ? { "simdnet.normalize": stack.normalizer.kind } : {},
+    // What ONNX has no place for, kept so importOnnx restores it: the loss, the normalizer's kind.
+    metadata: { "simdnet.loss": JSON.stringify(model.loss), ...(stack.normalizer ? { "simdnet.normalize": stack.normalizer.kind } : {}) },
   });
 }

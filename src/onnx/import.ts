@@ -3,6 +3,7 @@
 // PyTorch's thresholded Softplus) becomes a step, and everything else is refused by position.
 import { ArgumentError } from "../errors.js";
 import { MAX_UNITS } from "../layers.js";
+import type { LossConfig } from "../losses.js";
 import type { Model } from "../model.js";
 import type { NormalizerKind } from "../normalizers.js";
 import { ATTR_FLOAT, ATTR_INT, DOUBLE, FLOAT, INT64, decodeModel, type OnnxAttribute, type OnnxNode, type OnnxTensor } from "./schema.js";
@@ -53,7 +54,14 @@ export function readOnnx(bytes: Uint8Array | ArrayBuffer, externalData?: OnnxImp
     throw new ArgumentError("onnx opset_import", `the default domain at opset ${MIN_OPSET} to ${MAX_OPSET}`, opset?.version ?? "none");
   }
   const kind = model.metadata.get("simdnet.normalize");
-  return new GraphWalk(model.graph, opset.version, externalData).run(kind === "minMax" ? "minMax" : "standardize");
+  const stack = new GraphWalk(model.graph, opset.version, externalData).run(kind === "minMax" ? "minMax" : "standardize");
+  const loss = model.metadata.get("simdnet.loss");
+  if (loss === undefined) return stack;
+  try {
+    return { ...stack, loss: JSON.parse(loss) as LossConfig };
+  } catch {
+    throw new ArgumentError("onnx metadata simdnet.loss", "a loss config as JSON", loss);
+  }
 }
 
 function asBytes(name: string, v: unknown): Uint8Array {

@@ -20,14 +20,17 @@ export interface DenseStack {
   inputs: number;
   layers: { units: number; activation: ActivationName; alpha: number; kernel: Float32Array; bias: Float32Array }[];
   normalizer: NormalizerConfig | null;
+  /** The loss the file recorded (simdnet's own exports do); checked by createModel. */
+  loss?: LossConfig;
 }
 
 /** Options every importer takes besides its input. */
 export interface ImportOptions {
   /** The backend the model runs on (as createModel's). */
   backend?: ModelOptions["backend"];
-  /** The loss for further training. Default: softmaxCrossEntropy for a softmax output,
-   *  binaryCrossEntropy for a sigmoid output, meanSquaredError otherwise. */
+  /** The loss for further training. Default: the one a simdnet export recorded, else
+   *  softmaxCrossEntropy for a softmax output, binaryCrossEntropy for a sigmoid output,
+   *  meanSquaredError otherwise. */
   loss?: LossName | Partial<LossConfig>;
   optimizer?: ModelOptions["optimizer"];
   seed?: number;
@@ -132,7 +135,7 @@ export async function stackToModel(stack: DenseStack, options: ImportOptions): P
   const model = await createModel({
     inputs: stack.inputs,
     layers: stack.layers.map((l) => ({ units: l.units, activation: l.activation, ...(l.activation === "leakyRelu" || l.activation === "elu" ? { alpha: l.alpha } : {}) })),
-    loss: options.loss ?? defaultLoss(output),
+    loss: options.loss ?? stack.loss ?? defaultLoss(output),
     ...(options.optimizer !== undefined ? { optimizer: options.optimizer } : {}),
     ...(options.seed !== undefined ? { seed: options.seed } : {}),
     ...(options.backend !== undefined ? { backend: options.backend } : {}),
