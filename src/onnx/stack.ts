@@ -3,7 +3,7 @@
 // simdnet's layers, then built as a full Model through createModel and setWeights. Affine maps
 // are folded into the neighbouring dense layer; leading Sub/Mul become the input normalizer.
 import type { ActivationName } from "../activations.js";
-import { ArgumentError } from "../errors.js";
+import { ArgumentError, rejectUnknownKeys } from "../errors.js";
 import { createModel, type Model, type ModelOptions } from "../model.js";
 import { Normalizer, type NormalizerConfig, type NormalizerKind } from "../normalizers.js";
 import type { LossConfig, LossName } from "../losses.js";
@@ -164,11 +164,7 @@ export function modelToStack(model: Model): DenseStack {
 /** Checks the options every importer shares (unknown keys refused). */
 export function checkImportOptions(options: unknown, extra: readonly string[]): ImportOptions {
   if (options == null || typeof options !== "object") throw new ArgumentError("options", "an options object", options);
-  for (const key of Object.keys(options)) {
-    if (![...extra, "backend", "loss", "optimizer", "seed"].includes(key)) {
-      throw new ArgumentError(`options.${key}`, `one of the options ${[...extra, "backend", "loss", "optimizer", "seed"].join(", ")}`, key);
-    }
-  }
+  rejectUnknownKeys(options, [...extra, "backend", "loss", "optimizer", "seed"], "options");
   return options as ImportOptions;
 }
 
