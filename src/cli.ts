@@ -154,6 +154,17 @@ const COMMANDS: Record<string, Command> = {
     positionals: false,
     run: train,
   },
+  convert: {
+    usage: "convert <in> <out>",
+    about: "convert a model between .onnx, simdnet .json and a TF.js model folder (format from the\n"
+      + "extension; any other output path is a TF.js folder) and print the architecture it read",
+    options: {},
+    positionals: true,
+    run: async (_, paths) => {
+      if (paths.length !== 2) throw new UsageError(`expected two paths, <in> <out>, got ${paths.length}`);
+      await (await import("./convert.js")).convert(paths[0], paths[1]);
+    },
+  },
 };
 
 const indent = (text: string, by: string): string => text.split("\n").map((l) => by + l).join("\n");

@@ -43,6 +43,8 @@ const ENGINES = {
 };
 const { PAGES, buildPages, runPages } = await import("./browser/chromium.mjs");
 const selected = (name) => !only || only.some((o) => name.startsWith(o));
+/** The engines that also import an ONNX file (test/engines/onnx-smoke.mjs). */
+const ONNX_ENGINES = ["workerd", "chromium esbuild page"];
 
 const results = {};
 for (const [name, run] of Object.entries(ENGINES)) {
@@ -75,7 +77,7 @@ let passed = 0, failed = 0;
 console.log(`expected: init ${expected.initHash}  trained ${expected.trainedHash}  kernels ${expected.kernelHash}\n`);
 console.log(`${"engine".padEnd(28)}${"version".padEnd(26)}${"core".padEnd(6)}${"init hash".padEnd(18)}${"trained hash".padEnd(18)}${"kernel hash".padEnd(18)}${"checks".padEnd(8)}acc  js acc  result`);
 for (const [name, r] of Object.entries(results)) {
-  const problems = r instanceof Error ? [r.message] : verify(r, expected);
+  const problems = r instanceof Error ? [r.message] : verify(r, expected, { onnx: ONNX_ENGINES.includes(name) });
   if (problems.length === 0) passed++; else failed++;
   const row = r instanceof Error
     ? `${name.padEnd(28)}(no result)`
@@ -90,6 +92,9 @@ if (Object.keys(PAGES).some(selected)) {
     console.log(`  ${name.padEnd(24)}${String(raw).padStart(8)} raw ${String(gzip).padStart(8)} gzip`);
   }
 }
+const onnxRuns = Object.entries(results).filter(([, r]) => !(r instanceof Error) && r.onnx);
+if (onnxRuns.length) console.log("\nONNX import (PyTorch's 4-16-3 export; error relative to the output's scale):");
+for (const [name, { onnx }] of onnxRuns) console.log(`  ${name.padEnd(26)}core ${onnx.core}  error ${onnx.error.toExponential(1)}  export/import round trip ${onnx.roundTrip}`);
 // The pure-JS path is checked for accuracy only (its bits may differ by engine); show them.
 const jsHashes = {};
 for (const [name, r] of Object.entries(results)) if (!(r instanceof Error)) (jsHashes[r.js.trainedHash] ??= []).push(name);

@@ -49,8 +49,9 @@ function engineName() {
   return agent.match(/\b(?:HeadlessChrome|Chrome)\/[\d.]+/)?.[0] ?? (agent || "unknown");
 }
 
-/** The failures of one engine's result against the fixture written by the Node run. */
-export function verify(result, expected) {
+/** The failures of one engine's result against the fixture written by the Node run; `onnx`:
+ *  the engine must also have imported the ONNX fixture (onnx-smoke.mjs). */
+export function verify(result, expected, { onnx = false } = {}) {
   const problems = [];
   const want = (ok, what) => { if (!ok) problems.push(what); };
   want(result.simd === true && result.auto === "wasm", `SIMD detection: simdSupported() ${result.simd}, auto chose ${result.auto}`);
@@ -61,5 +62,9 @@ export function verify(result, expected) {
   want(result.wasm.trainedHash === expected.trainedHash, `weights after ${STEPS} steps hash ${result.wasm.trainedHash}, expected ${expected.trainedHash}`);
   want(result.wasm.accuracy === 1, `XOR accuracy on wasm ${result.wasm.accuracy}, expected 1`);
   want(result.js.core === "js" && result.js.accuracy === 1, `XOR on the JS path: core ${result.js.core}, accuracy ${result.js.accuracy}`);
+  if (onnx || result.onnx) {
+    const o = result.onnx;
+    want(o?.core === "wasm" && o.error < 1e-5 && o.roundTrip < 1e-6, `ONNX import: ${o ? `core ${o.core}, error ${o.error} of the output scale, round trip ${o.roundTrip}` : "not run"}`);
+  }
   return problems;
 }

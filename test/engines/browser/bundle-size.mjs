@@ -7,6 +7,8 @@ import { gzipSync } from "node:zlib";
 const APPS = {
   "minimal app": 'import { createModel, datasets } from "simdnet"; const m = await createModel({ inputs: 2, layers: [{ units: 8 }, { units: 1, activation: "sigmoid" }], loss: "binaryCrossEntropy" }); const d = datasets.xor(); await m.fit(d.x, d.labels, { epochs: 10 }); console.log(m.predict(d.x));',
   "whole API": 'export * from "simdnet";',
+  "API + onnx": 'export * from "simdnet"; export { importOnnx, exportOnnx } from "simdnet/onnx";',
+  "API + tfjs": 'export * from "simdnet"; export { fromTfjs, toTfjs } from "simdnet/tfjs";',
 };
 
 export async function bundleSizes(here) {

@@ -30,7 +30,7 @@ export async function buildPages(here, out) {
   await esbuild.build({
     entryPoints: ["esbuild-page.mjs", "esbuild-worker-page.mjs", "esbuild-worker.mjs"].map((f) => join(here, "browser", f)),
     outdir: dir, bundle: true, format: "esm", platform: "browser", minify: true,
-    loader: { ".wasm": "file" }, assetNames: "[name]-[hash]", logLevel: "warning",
+    loader: { ".wasm": "file", ".onnx": "binary" }, assetNames: "[name]-[hash]", logLevel: "warning",
   });
   for (const html of ["esbuild.html", "esbuild-worker.html"]) await copyFile(join(here, "browser", html), join(dir, html));
 

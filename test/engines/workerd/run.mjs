@@ -16,7 +16,7 @@ export async function runWorkerd(here, out, { timeoutMs = 60_000 } = {}) {
   await esbuild.build({
     entryPoints: [join(here, "workerd/worker.mjs")], outfile: join(dir, "worker.js"),
     bundle: true, format: "esm", platform: "neutral", conditions: ["workerd", "worker", "browser"],
-    mainFields: ["module", "main"], external: ["*.wasm"], logLevel: "warning",
+    mainFields: ["module", "main"], external: ["*.wasm"], loader: { ".onnx": "binary" }, logLevel: "warning",
   });
   await copyFile(join(here, "node_modules/simdnet/build/simdnet.wasm"), join(dir, "simdnet.wasm"));
   const port = await freePort();

@@ -1,0 +1,6 @@
+// simdnet/onnx: dense networks in and out of ONNX (PyTorch, Keras via tf2onnx, ONNX Runtime).
+export { importOnnx, readOnnx, SUPPORTED_OPS, MIN_OPSET, MAX_OPSET } from "./import.js";
+export type { OnnxImportOptions } from "./import.js";
+export { exportOnnx } from "./export.js";
+export type { OnnxExportOptions } from "./export.js";
+export type { DenseStack, ImportOptions } from "./stack.js";
