@@ -20,8 +20,7 @@ const notes = (ortFile: string): string[] => [
   "One call predicts `rows` rows into JS memory; rates are rows per second, medians over interleaved samples, one thread.",
   "simdnet and simdnet-js: model.predictInto(input, output), which checks the input and makes no arrays; predict returns the same numbers in a new array.",
   `simdnet runs up to ${MATVEC_ROWS} rows through matvec (the weights read where they lie), more through sgemm on kernels packed once per change of the weights; both are bit for bit the training forward pass.`,
-  `ort-web: onnxruntime-web, wasm execution provider, one thread, await session.run with the input tensor made once; its model is ${ortFile}. Its weights are not simdnet's, so its outputs are not cross-checked (the time does not depend on the values).`,
-  "ort-web has no row for predict-2-16-16-1: there is no ONNX file of that net until simdnet exports ONNX (bench/peers/inference.ts onnxFor is the one place to switch), so its goal is skipped.",
+  `ort-web: onnxruntime-web, wasm execution provider, one thread, await session.run with the input tensor made once; its model is ${ortFile}.`,
   "tfjs-wasm: tf.sequential of dense layers with simdnet's weights, model.predict then dataSync (the numbers must reach JS), inside tf.tidy.",
   `layer-784x128: the first layer alone by each inference kernel of the wasm core (matvec; sgemm-packed = sgemmPacked + addBias on weights packed beforehand), which sets MATVEC_ROWS (${MATVEC_ROWS}): the largest row count where matvec is faster.`,
 ];
@@ -69,12 +68,12 @@ async function main(): Promise<void> {
     const source = await peers.buildModel(s, wasm); // the weights every contender of the case computes with
     sources.push(source);
     const onnx = peers.onnxFor(source);
-    if (onnx) ortFile = onnx.about;
+    ortFile = onnx.about;
     cases.push({
       name: s.name, shape: `batch${s.rows}`, unit: "rows/s",
       contenders: (): Contender[] => [
         peers.simdnet("simdnet", wasm, s),
-        ...(onnx ? [peers.ortWeb(s, onnx)] : []),
+        peers.ortWeb(s, onnx),
         peers.tfjsWasm(s, source),
         peers.simdnet("simdnet-js", "js", s),
       ],

@@ -3,12 +3,12 @@
 // same numbers), ONNX Runtime Web runs an .onnx of the net (wasm, one thread), TF.js layers
 // runs model.predict on its wasm backend and reads the result back with dataSync, as a user
 // who needs the numbers must.
-import { readFileSync } from "node:fs";
 import * as tf from "@tensorflow/tfjs-core";
 import * as tfl from "@tensorflow/tfjs-layers";
 import * as ort from "onnxruntime-web";
 import { packedWeightsLength, type Backend } from "../../src/backend/backend.js";
 import { createModel, type Model } from "../../src/index.js";
+import { exportOnnx } from "../../src/onnx/index.js";
 import { uniformData, type Contender, type Runner } from "../harness.js";
 
 export interface InferenceSpec {
@@ -46,28 +46,15 @@ export function simdnet(name: "simdnet" | "simdnet-js", backend: Backend | "js",
   };
 }
 
-/** The .onnx ort-web runs for a model, and whether it holds that model's weights. */
+/** The .onnx ort-web runs for a model: the model itself, through exportOnnx (Gemm with
+ *  PyTorch's weight layout, as torch.onnx.export writes a dense layer). */
 export interface OnnxFile {
   bytes: Uint8Array;
-  sameWeights: boolean;
   about: string;
 }
 
-const FIXTURE = new URL("../fixtures/mnist-shape-legacy.onnx", import.meta.url);
-
-/**
- * The ONNX form of a simdnet model, for ort-web. Until simdnet exports ONNX itself, a
- * 784-128-10 ReLU net with logits out is the PyTorch export in bench/fixtures (the same
- * architecture and input name/shape, its own weights: the timing does not depend on them),
- * and other architectures have none (null). With an exporter this becomes
- * `{ bytes: exportOnnx(model), sameWeights: true, about: "exportOnnx" }`.
- */
-export function onnxFor(model: Model): OnnxFile | null {
-  const shape = [model.inputs, ...model.layers.map((l) => l.units)].join("-");
-  if (shape === "784-128-10" && model.activations.join() === "relu,identity") {
-    return { bytes: readFileSync(FIXTURE), sameWeights: false, about: "bench/fixtures/mnist-shape-legacy.onnx (PyTorch 2.13 export)" };
-  }
-  return null;
+export function onnxFor(model: Model): OnnxFile {
+  return { bytes: exportOnnx(model), about: "exportOnnx(model): the same weights, so its outputs are cross-checked" };
 }
 
 /** ort-web on its wasm backend, one thread (set before the first session is made). */
@@ -92,7 +79,7 @@ export function ortWeb(spec: InferenceSpec, file: OnnxFile): Contender {
           last = (await session.run(feeds))[outputName]!.data as Float32Array;
         },
         // Its weights are not the model's until the ONNX file is exported from it: no cross-check then.
-        output: file.sameWeights ? () => Float32Array.from(last ?? []) : undefined,
+        output: () => Float32Array.from(last ?? []),
         dispose: () => void session.release(),
       };
     },
