@@ -1,4 +1,4 @@
-// The model learns what the issue asks of it, on both paths where it is quick.
+// The model learns what a user expects of it (XOR, moons, circles, Iris, MNIST), on both paths where it is quick.
 import { createRequire } from "node:module";
 import { describe, expect, it } from "vitest";
 import { adam, createModel, datasets, schedules, sgd } from "../src/index.js";
