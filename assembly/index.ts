@@ -3,7 +3,7 @@ export { sgemm, packWeights, sgemmPacked } from "./matmul";
 export { matvec } from "./matvec";
 export { addBias, sumRows } from "./bias";
 export { activationForward, activationBackward } from "./activations";
-export { softmaxForward, softmaxBackward } from "./softmax";
+export { softmaxForward, softmaxBackward, logSoftmaxForward, logSoftmaxBackward } from "./softmax";
 export { rngSeed, fillBits, fillUniform, fillNormal, fillTruncatedNormal } from "./random";
 export { orthonormalizeRows, transpose } from "./initializers";
 export { fill, scale, copy, gatherRows, sumSquares, countNonFinite } from "./vector";

@@ -223,3 +223,34 @@ function backwardShortRows(y: usize, dy: usize, dx: usize, rows: i32, cols: i32)
     for (let j = 0; j < cols; j++) store<f32>(row + (<usize>j << 2), load<f32>(lane + (<usize>j << 4)));
   }
 }
+
+/** Log-softmax of each row, y = x - logsumexp(x) with logsumexp = max + log(sum e^(x - max))
+ *  (PyTorch's nn.LogSoftmax, ONNX LogSoftmax on the last axis). An output layer's rows are
+ *  short, so this runs in float64 through the core's own exp and log: identical on every engine. */
+export function logSoftmaxForward(x: usize, y: usize, rows: i32, cols: i32): void {
+  for (let r = 0; r < rows; r++) {
+    const row = <usize>r * cols << 2;
+    let m: f64 = -Infinity;
+    for (let j = 0; j < cols; j++) m = max(m, <f64>load<f32>(x + row + (<usize>j << 2)));
+    let s: f64 = 0;
+    for (let j = 0; j < cols; j++) s += Math.exp(<f64>load<f32>(x + row + (<usize>j << 2)) - m);
+    const lse = m + Math.log(s);
+    for (let j = 0; j < cols; j++) {
+      const o = row + (<usize>j << 2);
+      store<f32>(y + o, <f32>(<f64>load<f32>(x + o) - lse));
+    }
+  }
+}
+
+/** dx = dy - softmax(x) sum(dy) per row, from the forward output y (softmax = e^y). dx may be dy. */
+export function logSoftmaxBackward(y: usize, dy: usize, dx: usize, rows: i32, cols: i32): void {
+  for (let r = 0; r < rows; r++) {
+    const row = <usize>r * cols << 2;
+    let total: f64 = 0;
+    for (let j = 0; j < cols; j++) total += <f64>load<f32>(dy + row + (<usize>j << 2));
+    for (let j = 0; j < cols; j++) {
+      const o = row + (<usize>j << 2);
+      store<f32>(dx + o, <f32>(<f64>load<f32>(dy + o) - Math.exp(<f64>load<f32>(y + o)) * total));
+    }
+  }
+}

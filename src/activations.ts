@@ -16,10 +16,13 @@ export const ACTIVATIONS = {
   gelu: 9,
 } as const;
 
-/** Elementwise activations; `softmax` works on rows and has its own kernels. */
+/** Elementwise activations; softmax and logSoftmax work on rows and have their own kernels. */
 export type ElementwiseActivation = keyof typeof ACTIVATIONS;
-/** An activation a layer may have: an elementwise one, or softmax (output layer only). */
-export type ActivationName = ElementwiseActivation | "softmax";
+/** An activation a layer may have: an elementwise one, or softmax or logSoftmax, which work
+ *  on rows (output layer only). */
+export type ActivationName = ElementwiseActivation | "softmax" | "logSoftmax";
+/** The row-wise activations, each with its own kernels. */
+export const ROW_ACTIVATIONS: readonly ActivationName[] = ["softmax", "logSoftmax"];
 
 /** Leaky ReLU's slope for z < 0 when none is given: 0.01, as in the article and Keras. */
 export const DEFAULT_LEAKY_SLOPE = 0.01;
@@ -53,6 +56,7 @@ export function gain(activation: ActivationName, slope?: number): number {
     case "identity":
     case "sigmoid":
     case "softmax":
+    case "logSoftmax":
       return 1;
     case "tanh":
       return 5 / 3;
@@ -70,6 +74,6 @@ export function gain(activation: ActivationName, slope?: number): number {
     case "selu":
       return 3 / 4;
     default:
-      throw new ArgumentError("activation", `one of ${Object.keys(ACTIVATIONS).join(", ")}, softmax`, activation);
+      throw new ArgumentError("activation", `one of ${Object.keys(ACTIVATIONS).join(", ")}, ${ROW_ACTIVATIONS.join(", ")}`, activation);
   }
 }

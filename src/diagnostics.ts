@@ -187,6 +187,7 @@ function activationRange(a: ActivationName): [number, number] {
   if (a === "sigmoid" || a === "softmax") return [0, 1];
   if (a === "tanh") return [-1, 1];
   if (a === "relu") return [0, 6];
+  if (a === "logSoftmax") return [-12, 0]; // log-probabilities: e^-12 is already 6e-6
   return [-6, 6];
 }
 const PRE_ACTIVATION_RANGE: [number, number] = [-6, 6];

@@ -1,7 +1,7 @@
 // Dense layers: what a user writes, and the resolved form the model keeps and saves. The
 // defaults follow the seed: He for the ReLU family (He et al. 2015), Xavier/Glorot for
 // tanh and logistic (Glorot & Bengio 2010), LeCun normal for SELU (Klambauer et al. 2017).
-import { activationParameter, ACTIVATIONS, type ActivationName } from "./activations.js";
+import { activationParameter, ACTIVATIONS, ROW_ACTIVATIONS, type ActivationName } from "./activations.js";
 import { checkSeed } from "./backend/checks.js";
 import { ArgumentError, rejectUnknownKeys } from "./errors.js";
 import * as init from "./initializers.js";
@@ -84,10 +84,11 @@ export function resolveLayer(options: DenseOptions, index: number, inputs: numbe
   const { units } = options;
   if (!Number.isInteger(units) || units < 1 || units > MAX_UNITS) throw new ArgumentError(`${at}.units`, `an integer in [1, ${MAX_UNITS}]`, units);
   const activation = options.activation ?? (isOutput ? outputDefault : "relu");
-  if (activation !== "softmax" && !Object.hasOwn(ACTIVATIONS, activation)) {
-    throw new ArgumentError(`${at}.activation`, `one of ${Object.keys(ACTIVATIONS).join(", ")}, softmax`, activation);
+  const rowWise = ROW_ACTIVATIONS.includes(activation);
+  if (!rowWise && !Object.hasOwn(ACTIVATIONS, activation)) {
+    throw new ArgumentError(`${at}.activation`, `one of ${Object.keys(ACTIVATIONS).join(", ")}, ${ROW_ACTIVATIONS.join(", ")}`, activation);
   }
-  if (activation === "softmax" && !isOutput) throw new ArgumentError(`${at}.activation`, "softmax only on the output layer", activation);
+  if (rowWise && !isOutput) throw new ArgumentError(`${at}.activation`, `${activation} only on the output layer`, activation);
   if (options.alpha !== undefined && (typeof options.alpha !== "number" || !Number.isFinite(options.alpha) || options.alpha < 0)) {
     throw new ArgumentError(`${at}.alpha`, "a finite number >= 0", options.alpha);
   }

@@ -69,12 +69,16 @@ export class Loss {
     if (fromLogits && activation !== "identity") {
       throw new ArgumentError("loss.fromLogits", `an identity output activation (logits), not ${activation}`, true);
     }
-    if (name === "softmaxCrossEntropy" && activation !== "softmax" && !fromLogits) {
-      throw new ArgumentError("activation", "softmax on the output layer for softmaxCrossEntropy (or identity with fromLogits)", activation);
+    if (name === "softmaxCrossEntropy" && activation !== "softmax" && activation !== "logSoftmax" && !fromLogits) {
+      throw new ArgumentError("activation", "softmax or logSoftmax on the output layer for softmaxCrossEntropy (or identity with fromLogits)", activation);
     }
-    if (activation === "softmax" && outputs < 2) throw new ArgumentError("units", "at least 2 units for a softmax output", outputs);
+    // Log-probabilities are no probabilities: binary cross-entropy would clip them to nonsense.
+    if (name === "binaryCrossEntropy" && activation === "logSoftmax") throw new ArgumentError("activation", "an output other than logSoftmax for binaryCrossEntropy", activation);
+    if ((activation === "softmax" || activation === "logSoftmax") && outputs < 2) throw new ArgumentError("units", `at least 2 units for a ${activation} output`, outputs);
+    // Behind a log-softmax output, softmax cross-entropy is PyTorch's NLLLoss of log_softmax:
+    // computed from the logits z like fromLogits, with the same fused gradient p - t.
     this.fused = activation === "identity" || (name === "binaryCrossEntropy" && activation === "sigmoid")
-      || (name === "softmaxCrossEntropy" && activation === "softmax");
+      || (name === "softmaxCrossEntropy" && (activation === "softmax" || activation === "logSoftmax"));
     this.threshold = fromLogits ? 0 : 0.5;
     this.classIndices = name === "softmaxCrossEntropy";
     this.sigmoidLogits = name === "binaryCrossEntropy" && (fromLogits || activation === "sigmoid");
@@ -104,7 +108,9 @@ export class Loss {
   }
 
   /** Whether the model needs a scratch probability buffer (softmax computed inside the loss). */
-  get needsProbs(): boolean { return this.config.name === "softmaxCrossEntropy" && this.config.fromLogits; }
+  get needsProbs(): boolean {
+    return this.config.name === "softmaxCrossEntropy" && (this.config.fromLogits || this.activation === "logSoftmax");
+  }
 
   /** Mean loss over the batch; with `withGrad` the gradient (of the mean) is written to o.d. */
   compute(backend: Backend, o: OutputBuffers, rows: number, withGrad: boolean): number {

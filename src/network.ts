@@ -258,6 +258,7 @@ export class Network {
 
   private activate(l: DenseLayer, buf: LayerBuffers, rows: number): void {
     if (l.activation === "softmax") this.backend.softmax(buf.z, buf.a, rows, l.units);
+    else if (l.activation === "logSoftmax") this.backend.logSoftmax(buf.z, buf.a, rows, l.units);
     else if (l.activation !== "identity") this.backend.activation(l.activation, buf.z, buf.a, l.alpha);
   }
 
@@ -270,6 +271,7 @@ export class Network {
       const l = this.layers[i]!, buf = batch.layers[i]!;
       if (i < last || !outputIsPreActivation) {
         if (l.activation === "softmax") b.softmaxGrad(buf.a, buf.d, buf.d, rows, l.units);
+        else if (l.activation === "logSoftmax") b.logSoftmaxGrad(buf.a, buf.d, buf.d, rows, l.units);
         else if (l.activation !== "identity") b.activationGrad(l.activation, buf.z, buf.d, buf.d, l.alpha);
       }
       const input = i === 0 ? batch.x : batch.layers[i - 1]!.a;

@@ -279,3 +279,60 @@ describe("activations: property tests", () => {
     }), { numRuns: 300, seed: 23 });
   });
 });
+
+describe("log-softmax by row (an output layer's, as PyTorch's nn.LogSoftmax)", () => {
+  const logSoftmax64 = (row: number[]): number[] => {
+    const m = Math.max(...row), lse = m + Math.log(row.reduce((s, v) => s + Math.exp(v - m), 0));
+    return row.map((v) => v - lse);
+  };
+
+  it("matches float64 and the pure-JS path on awkward widths, and e^y sums to 1", () => {
+    for (const cols of [1, 2, 3, 5, 10, 17, 33, 65]) {
+      const rows = 5, x = randomArray(rows * cols, 40 + cols, -30, 30);
+      const [a, b] = [wasm, js].map((backend) => {
+        const tx = tensor(backend, x), ty = backend.alloc(rows * cols);
+        backend.logSoftmax(tx, ty, rows, cols);
+        return backend.read(ty);
+      });
+      for (let r = 0; r < rows; r++) {
+        const want = logSoftmax64(Array.from(x.subarray(r * cols, (r + 1) * cols)));
+        let s = 0;
+        for (let j = 0; j < cols; j++) {
+          const i = r * cols + j;
+          expect(Math.abs(a![i]! - want[j]!), `${cols} cols at ${i}`).toBeLessThanOrEqual(1e-6 * Math.max(1, Math.abs(want[j]!)));
+          expect(Math.abs(a![i]! - b![i]!)).toBeLessThanOrEqual(1e-6 * Math.max(1, Math.abs(want[j]!)));
+          s += Math.exp(a![i]!);
+        }
+        expect(s).toBeCloseTo(1, 5);
+      }
+    }
+  });
+
+  it("stays finite where softmax underflows: large and far-apart logits, in place", () => {
+    const t = tensor(wasm, [1000, 0, -1000, 3e38]);
+    wasm.logSoftmax(t, t, 1, 4);
+    expect(Array.from(wasm.read(t))).toEqual([Math.fround(1000 - 3e38), Math.fround(-3e38), Math.fround(-1000 - 3e38), 0]);
+    const u = tensor(wasm, [1000, 1001, 1002]);
+    wasm.logSoftmax(u, u, 1, 3);
+    const lse = 1002 + Math.log(Math.exp(-2) + Math.exp(-1) + 1);
+    wasm.read(u).forEach((v, j) => expect(v).toBeCloseTo(1000 + j - lse, 4));
+  });
+
+  it("backward matches the pure-JS path and equals the Jacobian-vector product by float64 central differences", () => {
+    for (const cols of [1, 3, 6, 17]) {
+      const x = Array.from(randomArray(cols, 50 + cols, -3, 3)), dy = Array.from(randomArray(cols, 60 + cols));
+      const loss = (v: number[]): number => logSoftmax64(v).reduce((acc, y, j) => acc + y * dy[j]!, 0);
+      const [a, b] = [wasm, js].map((backend) => {
+        const ty = tensor(backend, logSoftmax64(x)), tdy = tensor(backend, dy), tdx = backend.alloc(cols);
+        backend.logSoftmaxGrad(ty, tdy, tdx, 1, cols);
+        return backend.read(tdx);
+      });
+      for (let j = 0; j < cols; j++) {
+        const h = 1e-6, up = x.slice(), dn = x.slice();
+        up[j]! += h; dn[j]! -= h;
+        expect(Math.abs(a![j]! - (loss(up) - loss(dn)) / (2 * h)), `${cols} cols at ${j}`).toBeLessThan(1e-5);
+        expect(Math.abs(a![j]! - b![j]!)).toBeLessThan(1e-6);
+      }
+    }
+  });
+});

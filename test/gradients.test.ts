@@ -16,6 +16,8 @@ const PAIRINGS: Pairing[] = [
   { loss: { name: "binaryCrossEntropy", fromLogits: true }, output: "identity", outputs: 1 },
   { loss: { name: "softmaxCrossEntropy" }, output: "softmax", outputs: 3 },
   { loss: { name: "softmaxCrossEntropy", fromLogits: true }, output: "identity", outputs: 4 },
+  { loss: { name: "softmaxCrossEntropy" }, output: "logSoftmax", outputs: 3 }, // NLL of log-softmax, fused
+  { loss: { name: "meanSquaredError" }, output: "logSoftmax", outputs: 3 }, // through the log-softmax Jacobian
 ];
 
 /** The loss of the model's net in float64, for weights w (per layer kernel and bias). */

@@ -59,8 +59,9 @@ export function forward64(model: Model, x: Float32Array, rows: number, weights?:
   let a = Array.from({ length: rows }, (_, r) => Array.from(x.subarray(r * model.inputs, (r + 1) * model.inputs)));
   return model.layers.map((l, i) => {
     const z = a.map((row) => Array.from({ length: l.units }, (_, j) => row.reduce((s, v, k) => s + v * w[i]!.kernel[k * l.units + j]!, w[i]!.bias[j]!)));
-    a = l.activation === "softmax"
-      ? z.map((row) => { const m = Math.max(...row), e = row.map((v) => Math.exp(v - m)), s = e.reduce((p, q) => p + q); return e.map((v) => v / s); })
+    const lse = (row: number[]): number => { const m = Math.max(...row); return m + Math.log(row.reduce((s, v) => s + Math.exp(v - m), 0)); };
+    a = l.activation === "softmax" ? z.map((row) => { const c = lse(row); return row.map((v) => Math.exp(v - c)); })
+      : l.activation === "logSoftmax" ? z.map((row) => { const c = lse(row); return row.map((v) => v - c); })
       : z.map((row) => row.map((v) => activate(l.activation as ElementwiseActivation, v, l.alpha)));
     return { z, a };
   });

@@ -174,6 +174,11 @@ function matrixCases(): KernelCase[] {
         name: `softmaxGrad ${rows}x${cols}`, tensors: [probs, data(size, 47), data(size, 48)],
         run: (b, [y, dy, dx]) => b.softmaxGrad(y!, dy!, dx!, rows, cols),
       },
+      { name: `logSoftmax ${rows}x${cols}`, tensors: [data(size, 53), data(size, 54)], run: (b, [x, y]) => b.logSoftmax(x!, y!, rows, cols) },
+      {
+        name: `logSoftmaxGrad ${rows}x${cols}`, tensors: [data(size, 55, -5, 0), data(size, 56), data(size, 57)],
+        run: (b, [y, dy, dx]) => b.logSoftmaxGrad(y!, dy!, dx!, rows, cols),
+      },
       { name: `transpose ${rows}x${cols}`, tensors: [data(size, 49), data(size, 50)], run: (b, [src, dst]) => b.transpose(src!, dst!, rows, cols) },
       {
         name: `columnMax ${rows}x${cols}`, tensors: [withNonFinite(size, 51), data(cols, 52)],

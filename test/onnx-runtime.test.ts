@@ -37,11 +37,11 @@ describe("exported models run in ONNX Runtime and predict as simdnet does", () =
     batches.forEach((b, k) => expect(relativeError(outputs[k]!, model.predict({ data: b, shape: [b.length / 4, 4] }).data)).toBeLessThan(1e-5));
   });
 
-  it.each([11, 13, 17, 21])("opset %i, softmax output", async (opset) => {
+  it.each([11, 13, 17, 21].flatMap((opset) => [[opset, "softmax"], [opset, "logSoftmax"]] as const))("opset %i, %s output", async (opset, output) => {
     const x = randomArray(10 * 3, 4, -2, 2);
-    const model = await createModel({ inputs: 3, seed: 2, loss: "softmaxCrossEntropy", layers: [{ units: 5, activation: "elu" }, { units: 4, activation: "softmax" }] });
-    const [output] = await runtime(exportOnnx(model, { opset }), [x], 3);
-    expect(relativeError(output!, model.predict({ data: x, shape: [10, 3] }).data)).toBeLessThan(1e-5);
+    const model = await createModel({ inputs: 3, seed: 2, loss: "softmaxCrossEntropy", layers: [{ units: 5, activation: "elu" }, { units: 4, activation: output }] });
+    const [got] = await runtime(exportOnnx(model, { opset }), [x], 3);
+    expect(relativeError(got!, model.predict({ data: x, shape: [10, 3] }).data)).toBeLessThan(1e-5);
   });
 });
 
@@ -98,7 +98,8 @@ const FORMS: [string, NodeSpec[], TensorSpec[], { opset?: number; weightsAsInput
     { opType: "Gelu", inputs: ["h3"], outputs: ["a3"], attributes: { approximate: "tanh" } },
     { opType: "Gemm", inputs: ["a3", "W4", "B1"], outputs: ["h4"] },
     { opType: "Selu", inputs: ["h4"], outputs: ["a4"] },
-    { opType: "Gemm", inputs: ["a4", "W2", "B2"], outputs: ["y"] }],
+    { opType: "Gemm", inputs: ["a4", "W2", "B2"], outputs: ["h5"] },
+    { opType: "LogSoftmax", inputs: ["h5"], outputs: ["y"] }],
   [f32("mu", [1, 3], randomArray(3, 9)), f32("sd", [3], randomArray(3, 10, 0.5, 2)), f32("W1", [3, 4], W1), f32("B1", [4], B1),
     f32("W4", [4, 4], randomArray(16, 11)), f32("twenty", [], Float32Array.of(20)), f32("W2", [4, 2], W2), f32("B2", [2], B2)], { opset: 20 }],
 ];

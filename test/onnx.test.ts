@@ -146,7 +146,8 @@ async function refusal(bytes: Uint8Array, options = {}): Promise<ArgumentError> 
 describe("refusals name the node, its op and its position", () => {
   it.each([
     ["Clip", [{ opType: "Clip", inputs: ["h"], outputs: ["y"] }], /^node 1 \(Clip\): expected an op simdnet imports \(it imports dense networks: Gemm, MatMul, .*got "Clip"$/],
-    ["LogSoftmax", [{ opType: "LogSoftmax", inputs: ["h"], outputs: ["y"] }], /node 1 \(LogSoftmax\).*no log-softmax output/],
+    ["Erf (PyTorch's exact GELU)", [{ opType: "Erf", inputs: ["h"], outputs: ["y"] }], /node 1 \(Erf\): expected an op simdnet imports .*exact \(erf\) GELU/],
+    ["log-softmax on axis 0", [{ opType: "LogSoftmax", inputs: ["h"], outputs: ["y"], attributes: { axis: 0 } }], /node 1 \(LogSoftmax\) axis/],
     ["erf GELU", [{ opType: "Gelu", inputs: ["h"], outputs: ["y"] }], /node 1 \(Gelu\) approximate: expected "tanh"/],
     ["odd SELU", [{ opType: "Selu", inputs: ["h"], outputs: ["y"], attributes: { alpha: 1.5 }, floatAttributes: ["alpha"] }], /node 1 \(Selu\) alpha, gamma/],
     ["softmax on axis 0", [{ opType: "Softmax", inputs: ["h"], outputs: ["y"], attributes: { axis: 0 } }], /node 1 \(Softmax\) axis/],

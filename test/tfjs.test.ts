@@ -149,6 +149,17 @@ describe("toTfjs: tf.loadLayersModel loads it and predicts the same", () => {
     expect(relativeError(back.predict({ data: x, shape: [9, 5] }).data, ours)).toBeLessThan(1e-5);
   });
 
+  it("a log-softmax output goes both ways (TF.js' logSoftmax activation)", async () => {
+    const model = await createModel({ inputs: 5, seed: 6, loss: "softmaxCrossEntropy", layers: [{ units: 7, activation: "tanh" }, { units: 3, activation: "logSoftmax" }] });
+    const artifacts = toTfjs(model);
+    const loaded = await tfl.loadLayersModel(tf.io.fromMemory(artifacts as unknown as tf.io.ModelArtifacts));
+    const ours = model.predict({ data: x, shape: [9, 5] }).data;
+    expect(relativeError(tfPredict(loaded, x, 9), ours)).toBeLessThan(1e-5);
+    const back = await fromTfjs(artifacts);
+    expect(back.activations).toEqual(["tanh", "logSoftmax"]);
+    expect(relativeError(back.predict({ data: x, shape: [9, 5] }).data, ours)).toBeLessThan(1e-5);
+  });
+
   it("refuses what TF.js would not load: ELU with alpha other than 1, GELU", async () => {
     const elu = await createModel({ inputs: 2, layers: [{ units: 2, activation: "elu", alpha: 0.5 }, { units: 1 }] });
     expect(() => toTfjs(elu)).toThrow(/model.layers\[0\].alpha: expected 1 for ELU/);

@@ -75,6 +75,10 @@ export interface Backend {
   activationGrad(name: ElementwiseActivation, z: Tensor, dy: Tensor, dz: Tensor, alpha: number): void;
   softmax(x: Tensor, y: Tensor, rows: number, cols: number): void;
   softmaxGrad(y: Tensor, dy: Tensor, dx: Tensor, rows: number, cols: number): void;
+  /** Row-wise log-softmax: y = x - logsumexp(x); y may be x. */
+  logSoftmax(x: Tensor, y: Tensor, rows: number, cols: number): void;
+  /** dx = dy - softmax(x) sum(dy) per row, from the log-softmax output y; dx may be dy. */
+  logSoftmaxGrad(y: Tensor, dy: Tensor, dx: Tensor, rows: number, cols: number): void;
 
   random(seed: number, stream: number): RandomStream;
   freeRandom(rng: RandomStream): void;

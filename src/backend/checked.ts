@@ -119,6 +119,20 @@ export class CheckedBackend implements Backend {
     this.sameOrApart("dx", dx, "y", y);
     this.inner.softmaxGrad(y, dy, dx, rows, cols);
   }
+  logSoftmax(x: Tensor, y: Tensor, rows: number, cols: number): void {
+    checkMatrix("x", x, rows, cols);
+    checkHolds("y", y, rows * cols, `${rows} x ${cols}`);
+    this.sameOrApart("y", y, "x", x);
+    this.inner.logSoftmax(x, y, rows, cols);
+  }
+  logSoftmaxGrad(y: Tensor, dy: Tensor, dx: Tensor, rows: number, cols: number): void {
+    checkMatrix("y", y, rows, cols);
+    checkHolds("dy", dy, rows * cols, `${rows} x ${cols}`);
+    checkHolds("dx", dx, rows * cols, `${rows} x ${cols}`);
+    this.sameOrApart("dx", dx, "dy", dy);
+    this.sameOrApart("dx", dx, "y", y);
+    this.inner.logSoftmaxGrad(y, dy, dx, rows, cols);
+  }
 
   random(seed: number, stream: number): RandomStream {
     checkSeed("seed", seed);

@@ -146,6 +146,12 @@ export class WasmBackend implements Backend {
   softmaxGrad(y: Tensor, dy: Tensor, dx: Tensor, rows: number, cols: number): void {
     this.core.softmaxBackward(this.t(y, "y").ptr, this.t(dy, "dy").ptr, this.t(dx, "dx").ptr, rows, cols);
   }
+  logSoftmax(x: Tensor, y: Tensor, rows: number, cols: number): void {
+    this.core.logSoftmaxForward(this.t(x, "x").ptr, this.t(y, "y").ptr, rows, cols);
+  }
+  logSoftmaxGrad(y: Tensor, dy: Tensor, dx: Tensor, rows: number, cols: number): void {
+    this.core.logSoftmaxBackward(this.t(y, "y").ptr, this.t(dy, "dy").ptr, this.t(dx, "dx").ptr, rows, cols);
+  }
 
   random(seed: number, stream: number): RandomStream {
     const ptr = this.reserve(64, "a random stream");

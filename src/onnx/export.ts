@@ -60,6 +60,7 @@ export function exportOnnx(model: Model, options: OnnxExportOptions = {}): Uint8
       case "silu": current = add("Mul", [current, add("Sigmoid", [current])]); break;
       case "gelu": current = add("Gelu", [current], { approximate: "tanh" }); break;
       case "softmax": current = add("Softmax", [current], { axis: opset >= 13 ? -1 : 1 }); break;
+      case "logSoftmax": current = add("LogSoftmax", [current], { axis: opset >= 13 ? -1 : 1 }); break;
     }
   });
   nodes[nodes.length - 1]!.outputs = ["y"];

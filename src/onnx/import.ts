@@ -26,14 +26,14 @@ const MIN_SOFTPLUS_THRESHOLD = 15;
 const SELU_ALPHA = 1.67326319217681884765625, SELU_GAMMA = 1.05070102214813232421875;
 
 const ACTIVATION_OPS: Record<string, Extract<Step, { kind: "activation" }>["activation"]> = {
-  Relu: "relu", Sigmoid: "sigmoid", Tanh: "tanh", LeakyRelu: "leakyRelu", Elu: "elu", Selu: "selu", Softplus: "softplus", Gelu: "gelu", Softmax: "softmax",
+  Relu: "relu", Sigmoid: "sigmoid", Tanh: "tanh", LeakyRelu: "leakyRelu", Elu: "elu", Selu: "selu", Softplus: "softplus", Gelu: "gelu", Softmax: "softmax", LogSoftmax: "logSoftmax",
 };
 const PASS_THROUGH = ["Identity", "Dropout", "Flatten", "Reshape"];
 const AFFINE_OPS = ["Add", "Sub", "Mul", "Div", "BatchNormalization"];
 /** The ops simdnet imports; Greater and Where only as PyTorch's softplus threshold. */
 export const SUPPORTED_OPS = ["Gemm", "MatMul", ...Object.keys(ACTIVATION_OPS), ...PASS_THROUGH, ...AFFINE_OPS, "Greater", "Where", "Constant"];
 const REFUSED_WHY: Record<string, string> = {
-  LogSoftmax: "simdnet has no log-softmax output: export the logits (no final op) and train with softmaxCrossEntropy fromLogits, or end in Softmax",
+  Erf: "PyTorch writes its exact (erf) GELU so; simdnet's GELU is the tanh form: export with nn.GELU(approximate=\"tanh\")",
 };
 
 /**
@@ -148,7 +148,7 @@ class GraphWalk {
       only(1); take(i);
       return this.dense(i, x, transposed);
     }
-    if (transposed && !(n.opType in ACTIVATION_OPS && n.opType !== "Softmax")) {
+    if (transposed && !(n.opType in ACTIVATION_OPS && n.opType !== "Softmax" && n.opType !== "LogSoftmax")) {
       throw new ArgumentError(at, "rows [batch, features] (only elementwise activations on a transposed Gemm output)", "a transposed value");
     }
     if (n.opType === "Sigmoid" && readers.length === 2) {
@@ -241,11 +241,11 @@ class GraphWalk {
         throw new ArgumentError(`${at} approximate`, '"tanh" (simdnet\'s GELU is the tanh form; the exact erf form is not imported, as the outputs would differ)', approximate);
       }
     }
-    if (n.opType === "Softmax") {
+    if (n.opType === "Softmax" || n.opType === "LogSoftmax") {
       // Opset 13 made -1 the default; before it, 1, which is also the last axis of a 2-D value.
       const axis = this.int(n, "axis", this.opset >= 13 ? -1 : 1);
       if (axis !== -1 && axis !== 1) throw new ArgumentError(`${at} axis`, "the last axis (-1 or 1)", axis);
-      if (this.width < 2) throw new ArgumentError(at, "a softmax over at least 2 units", this.width);
+      if (this.width < 2) throw new ArgumentError(at, `a ${activation} over at least 2 units`, this.width);
     }
     return { kind: "activation", at, activation, alpha };
   }

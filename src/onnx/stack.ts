@@ -85,7 +85,9 @@ export function assembleStack(steps: Step[], inputs: number, normalizeKind: Norm
     }
   }
   layers.slice(0, -1).forEach((l, i) => {
-    if (l.activation === "softmax") throw new ArgumentError(`layer ${i + 1}`, "softmax only on the output", "softmax on a hidden layer");
+    if (l.activation === "softmax" || l.activation === "logSoftmax") {
+      throw new ArgumentError(`layer ${i + 1}`, `${l.activation} only on the output`, `${l.activation} on a hidden layer`);
+    }
   });
   // Kernels are final only after every fold: rounded to float32 here, once.
   return {
@@ -126,7 +128,7 @@ function foldIntoNext(a: { scale: Float64Array; shift: Float64Array }, d: Extrac
 
 /** The loss an imported model trains with unless told otherwise. */
 function defaultLoss(output: ActivationName): LossName {
-  return output === "softmax" ? "softmaxCrossEntropy" : output === "sigmoid" ? "binaryCrossEntropy" : "meanSquaredError";
+  return output === "softmax" || output === "logSoftmax" ? "softmaxCrossEntropy" : output === "sigmoid" ? "binaryCrossEntropy" : "meanSquaredError";
 }
 
 /** A full Model (it predicts, trains, diagnoses, saves) holding the stack's weights. */

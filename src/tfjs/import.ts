@@ -20,13 +20,12 @@ export interface TfjsArtifacts {
 /** Keras/TF.js activation names and simdnet's. `gelu` there is the exact erf form, refused. */
 const ACTIVATIONS: Record<string, [ActivationName, number]> = {
   linear: ["identity", 0], relu: ["relu", 0], sigmoid: ["sigmoid", 0], tanh: ["tanh", 0], elu: ["elu", 1], selu: ["selu", 0],
-  softplus: ["softplus", 0], softmax: ["softmax", 0], swish: ["silu", 0], silu: ["silu", 0], gelu_new: ["gelu", 0],
+  softplus: ["softplus", 0], softmax: ["softmax", 0], logSoftmax: ["logSoftmax", 0], swish: ["silu", 0], silu: ["silu", 0], gelu_new: ["gelu", 0],
   // Keras 3's keras.activations.leaky_relu: negative_slope 0.2.
   leaky_relu: ["leakyRelu", 0.2],
 };
 const REFUSED_ACTIVATIONS: Record<string, string> = {
   gelu: "the exact erf GELU (simdnet's GELU is the tanh form, TF.js' gelu_new)",
-  logSoftmax: "no log-softmax output in simdnet", log_softmax: "no log-softmax output in simdnet",
 };
 export const SUPPORTED_LAYERS = ["InputLayer", "Dense", "Activation", "LeakyReLU", "ELU", "ReLU", "Softmax", "Dropout", "Flatten", "BatchNormalization"];
 

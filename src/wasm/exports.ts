@@ -16,6 +16,8 @@ export interface CoreExports {
   activationBackward(kind: number, z: number, dy: number, dz: number, n: number, alpha: number): void;
   softmaxForward(x: number, y: number, rows: number, cols: number): void;
   softmaxBackward(y: number, dy: number, dx: number, rows: number, cols: number): void;
+  logSoftmaxForward(x: number, y: number, rows: number, cols: number): void;
+  logSoftmaxBackward(y: number, dy: number, dx: number, rows: number, cols: number): void;
   rngSeed(state: number, seed: number, stream: number): void;
   fillBits(state: number, out: number, n: number): void;
   fillUniform(state: number, out: number, n: number, lo: number, hi: number, below: number): void;

@@ -90,6 +90,10 @@ export class JsBackend implements Backend {
   softmaxGrad(y: Tensor, dy: Tensor, dx: Tensor, rows: number, cols: number): void {
     softmax.softmaxBackward(data(y), data(dy), data(dx), rows, cols);
   }
+  logSoftmax(x: Tensor, y: Tensor, rows: number, cols: number): void { softmax.logSoftmaxForward(data(x), data(y), rows, cols); }
+  logSoftmaxGrad(y: Tensor, dy: Tensor, dx: Tensor, rows: number, cols: number): void {
+    softmax.logSoftmaxBackward(data(y), data(dy), data(dx), rows, cols);
+  }
 
   random(seed: number, stream: number): RandomStream {
     return new JsRandom(seed, stream, random.seedState(seed >>> 0, stream >>> 0));
