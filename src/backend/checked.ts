@@ -106,31 +106,19 @@ export class CheckedBackend implements Backend {
     this.inner.activationGrad(name, z, dy, dz, alpha);
   }
   softmax(x: Tensor, y: Tensor, rows: number, cols: number): void {
-    checkMatrix("x", x, rows, cols);
-    checkHolds("y", y, rows * cols, `${rows} x ${cols}`);
-    this.sameOrApart("y", y, "x", x);
+    this.rowsForward(x, y, rows, cols);
     this.inner.softmax(x, y, rows, cols);
   }
   softmaxGrad(y: Tensor, dy: Tensor, dx: Tensor, rows: number, cols: number): void {
-    checkMatrix("y", y, rows, cols);
-    checkHolds("dy", dy, rows * cols, `${rows} x ${cols}`);
-    checkHolds("dx", dx, rows * cols, `${rows} x ${cols}`);
-    this.sameOrApart("dx", dx, "dy", dy);
-    this.sameOrApart("dx", dx, "y", y);
+    this.rowsBackward(y, dy, dx, rows, cols);
     this.inner.softmaxGrad(y, dy, dx, rows, cols);
   }
   logSoftmax(x: Tensor, y: Tensor, rows: number, cols: number): void {
-    checkMatrix("x", x, rows, cols);
-    checkHolds("y", y, rows * cols, `${rows} x ${cols}`);
-    this.sameOrApart("y", y, "x", x);
+    this.rowsForward(x, y, rows, cols);
     this.inner.logSoftmax(x, y, rows, cols);
   }
   logSoftmaxGrad(y: Tensor, dy: Tensor, dx: Tensor, rows: number, cols: number): void {
-    checkMatrix("y", y, rows, cols);
-    checkHolds("dy", dy, rows * cols, `${rows} x ${cols}`);
-    checkHolds("dx", dx, rows * cols, `${rows} x ${cols}`);
-    this.sameOrApart("dx", dx, "dy", dy);
-    this.sameOrApart("dx", dx, "y", y);
+    this.rowsBackward(y, dy, dx, rows, cols);
     this.inner.logSoftmaxGrad(y, dy, dx, rows, cols);
   }
 
@@ -289,6 +277,20 @@ export class CheckedBackend implements Backend {
   dispose(): void { this.inner.dispose(); }
 
   // A product of an m x k and a k x n matrix into an m x n one (the k x n checked here when given).
+  // The row-wise activations (softmax, log-softmax): x rows x cols, y as long, in place or apart.
+  private rowsForward(x: Tensor, y: Tensor, rows: number, cols: number): void {
+    checkMatrix("x", x, rows, cols);
+    checkHolds("y", y, rows * cols, `${rows} x ${cols}`);
+    this.sameOrApart("y", y, "x", x);
+  }
+  private rowsBackward(y: Tensor, dy: Tensor, dx: Tensor, rows: number, cols: number): void {
+    checkMatrix("y", y, rows, cols);
+    checkHolds("dy", dy, rows * cols, `${rows} x ${cols}`);
+    checkHolds("dx", dx, rows * cols, `${rows} x ${cols}`);
+    this.sameOrApart("dx", dx, "dy", dy);
+    this.sameOrApart("dx", dx, "y", y);
+  }
+
   private productArgs(mName: string, m: number, n: number, k: number, a: [string, Tensor], b: [string, Tensor] | null, c: [string, Tensor]): void {
     checkCount(mName, m);
     checkCount("n", n);
