@@ -24,6 +24,7 @@ export async function convert(input: string | undefined, output: string | undefi
   for (const line of model.summary().split("\n")) log(line);
   if (model.normalizer) log(`normalizer ${model.normalizer.kind} on ${model.inputs} inputs`);
   const to: Format = output.endsWith(".onnx") ? "onnx" : output.endsWith(".json") ? "simdnet" : "tfjs";
+  if (to !== "tfjs") await mkdir(path.dirname(output), { recursive: true }); // as writeTfjs makes its folder
   if (to === "onnx") await writeFile(output, exportOnnx(model));
   else if (to === "simdnet") await writeFile(output, `${JSON.stringify(saveModel(model))}\n`);
   else await writeTfjs(output, toTfjs(model));

@@ -35,6 +35,15 @@ describe("convert", () => {
       `wrote ${path.join(dir, "back.onnx")} (onnx)`, `wrote ${path.join(dir, "again.json")} (simdnet)`]);
   });
 
+  it("writes into folders that do not exist yet, for every output format", async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), "simdnet-convert-"));
+    const from = new URL("relu-softmax-legacy.onnx", FIXTURES).pathname;
+    for (const to of [path.join(dir, "a", "b", "m.json"), path.join(dir, "c", "m.onnx"), path.join(dir, "d", "tfjs")]) {
+      (await convert(from, to, () => {})).dispose();
+      expect((await readFile(to.endsWith("tfjs") ? path.join(to, "model.json") : to)).length).toBeGreaterThan(0);
+    }
+  });
+
   it("reads external data beside the .onnx, and refuses a location outside its folder", async () => {
     const dir = await mkdtemp(path.join(tmpdir(), "simdnet-external-"));
     const W = randomArray(6, 1), b = randomArray(3, 2);
