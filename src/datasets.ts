@@ -5,7 +5,7 @@
 // Noise uses Math.log/cos, so two engines may differ in the last bits of a sample.
 import { Draws, shuffle } from "./random.js";
 import { checkSeed } from "./backend/checks.js";
-import { ArgumentError, rejectUnknownKeys } from "./errors.js";
+import { ArgumentError, checkOptions } from "./errors.js";
 
 /** A labelled toy dataset: inputs, one class per row, and the number of classes. */
 export interface Dataset {
@@ -14,13 +14,6 @@ export interface Dataset {
   /** One class per row (what fit accepts as targets for one sigmoid output or a softmax). */
   labels: Int32Array;
   classes: number;
-}
-
-/** A generator's options object, refusing anything but an object of the known keys. */
-function known<T extends object>(name: string, o: T, keys: readonly string[]): T {
-  if (o == null || typeof o !== "object") throw new ArgumentError(name, `options { ${keys.join(", ")} }`, o);
-  rejectUnknownKeys(o, keys, name);
-  return o;
 }
 
 const options = (name: string, samples: unknown, noise: unknown, seed: unknown): void => {
@@ -49,7 +42,7 @@ export function xor(): Dataset {
 /** Two interleaved half circles (make_moons): class 0 on (cos t, sin t), class 1 on
  *  (1 - cos t, 1/2 - sin t), t in [0, pi], plus Gaussian noise of std `noise`. */
 export function twoMoons(o: { samples?: number; noise?: number; seed?: number } = {}): Dataset {
-  const { samples = 200, noise = 0.1, seed = 0 } = known("twoMoons", o, ["samples", "noise", "seed"]);
+  const { samples = 200, noise = 0.1, seed = 0 } = checkOptions("twoMoons", o, ["samples", "noise", "seed"]);
   options("twoMoons", samples, noise, seed);
   const draw = new Draws(seed, 1), outer = Math.ceil(samples / 2);
   return build(samples, (i, label) => {
@@ -62,7 +55,7 @@ export function twoMoons(o: { samples?: number; noise?: number; seed?: number } 
 
 /** Two concentric circles (make_circles): class 0 of radius 1, class 1 of radius `factor`. */
 export function circles(o: { samples?: number; noise?: number; factor?: number; seed?: number } = {}): Dataset {
-  const { samples = 200, noise = 0.05, factor = 0.5, seed = 0 } = known("circles", o, ["samples", "noise", "factor", "seed"]);
+  const { samples = 200, noise = 0.05, factor = 0.5, seed = 0 } = checkOptions("circles", o, ["samples", "noise", "factor", "seed"]);
   options("circles", samples, noise, seed);
   if (typeof factor !== "number" || !(factor > 0 && factor < 1)) throw new ArgumentError("circles.factor", "a number in (0, 1)", factor);
   const draw = new Draws(seed, 2), outer = Math.ceil(samples / 2);
@@ -75,7 +68,7 @@ export function circles(o: { samples?: number; noise?: number; factor?: number; 
 
 /** Two interleaved spirals of `turns` turns (as the TensorFlow Playground's), noise in std units of the radius. */
 export function spiral(o: { samples?: number; noise?: number; turns?: number; seed?: number } = {}): Dataset {
-  const { samples = 200, noise = 0.05, turns = 1.5, seed = 0 } = known("spiral", o, ["samples", "noise", "turns", "seed"]);
+  const { samples = 200, noise = 0.05, turns = 1.5, seed = 0 } = checkOptions("spiral", o, ["samples", "noise", "turns", "seed"]);
   options("spiral", samples, noise, seed);
   if (typeof turns !== "number" || !(turns > 0 && turns <= 10)) throw new ArgumentError("spiral.turns", "a number in (0, 10]", turns);
   const draw = new Draws(seed, 4), half = Math.ceil(samples / 2);
@@ -88,7 +81,7 @@ export function spiral(o: { samples?: number; noise?: number; turns?: number; se
 
 /** Gaussian blobs around `classes` centres evenly spaced on the unit circle, std `noise`. */
 export function blobs(o: { samples?: number; noise?: number; classes?: number; seed?: number } = {}): Dataset {
-  const { samples = 200, noise = 0.3, classes = 2, seed = 0 } = known("blobs", o, ["samples", "noise", "classes", "seed"]);
+  const { samples = 200, noise = 0.3, classes = 2, seed = 0 } = checkOptions("blobs", o, ["samples", "noise", "classes", "seed"]);
   options("blobs", samples, noise, seed);
   if (!Number.isInteger(classes) || classes < 2 || classes > 16) throw new ArgumentError("blobs.classes", "an integer in [2, 16]", classes);
   const draw = new Draws(seed, 5);
@@ -110,7 +103,7 @@ export interface RegressionDataset {
 const BUMPS = [-1, 0, 1].flatMap((cy) => [-1, 0, 1].map((cx) => [cx, -cy, (cx + cy) % 2 === 0 ? 1 : -1] as const));
 
 function regression(name: string, o: { samples?: number; noise?: number; seed?: number }, stream: number, target: (a: number, b: number) => number): RegressionDataset {
-  const { samples = 200, noise = 0, seed = 0 } = known(name, o, ["samples", "noise", "seed"]);
+  const { samples = 200, noise = 0, seed = 0 } = checkOptions(name, o, ["samples", "noise", "seed"]);
   options(name, samples, noise, seed);
   const draw = new Draws(seed, stream), data = new Float32Array(samples * 2), y = new Float32Array(samples);
   for (let i = 0; i < samples; i++) {

@@ -29,6 +29,15 @@ export function rejectUnknownKeys(value: object, allowed: readonly string[], pat
   }
 }
 
+/** An options argument, refused unless it is an object of the `allowed` keys (undefined
+ *  means no options); `name` names it and prefixes a misspelt key. */
+export function checkOptions<T extends object>(name: string, options: T | undefined, allowed: readonly string[]): Partial<T> {
+  if (options === undefined) return {};
+  if (options === null || typeof options !== "object") throw new ArgumentError(name, `options { ${allowed.join(", ")} }`, options);
+  rejectUnknownKeys(options, allowed, name);
+  return options;
+}
+
 /** Something inside simdnet failed (a wasm trap, memory exhausted): not the caller's fault. */
 export class InternalError extends Error {
   constructor(message: string, options?: { cause?: unknown }) {

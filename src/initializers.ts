@@ -5,7 +5,7 @@
 import type { Backend, RandomStream, Tensor } from "./backend/backend.js";
 import { normalCdf } from "./normal.js";
 import { checkCount, checkFinite } from "./backend/checks.js";
-import { ArgumentError, rejectUnknownKeys } from "./errors.js";
+import { ArgumentError, checkOptions, rejectUnknownKeys } from "./errors.js";
 
 /** The fan a variance-scaling initializer divides by: fanIn, fanOut or their average. */
 export type FanMode = "fanIn" | "fanOut" | "fanAvg";
@@ -98,13 +98,8 @@ const checkFans = (fanIn: number, fanOut: number): void => {
   checkCount("fanOut", fanOut);
 };
 
-/** A factory's options: an object of the keys that initializer takes (a misspelt key is refused). */
-function optionsOf<T extends object>(name: string, o: T | undefined): Partial<T> {
-  if (o === undefined) return {};
-  if (o === null || typeof o !== "object") throw new ArgumentError(`${name} options`, `an object of ${(OPTION_KEYS[name] ?? []).join(", ")}`, o);
-  rejectUnknownKeys(o, OPTION_KEYS[name] ?? [], name);
-  return o;
-}
+// A factory's options: an object of the keys that initializer takes (a misspelt key is refused).
+const optionsOf = <T extends object>(name: string, o: T | undefined): Partial<T> => checkOptions(name, o, OPTION_KEYS[name] ?? []);
 
 /** Every entry = value. The article's "equal" initialization: it never breaks symmetry. */
 export function constant(value = 0): Initializer {

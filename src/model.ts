@@ -269,6 +269,7 @@ export class Model {
   }
 
   // Forward passes over every row of x in chunks of the batch buffers, outputs into `out`.
+  // Its own loop rather than chunks(): two closures per call would allocate in predictInto.
   // `checkInput`: x may hold NaN or infinities, looked for by the core once a chunk is in
   // (a SIMD pass, many times cheaper than a scan in JS, which only runs to name the culprit).
   private predictRows(x: Matrix, out: Float32Array, checkInput: boolean): void {
