@@ -17,6 +17,7 @@ const textbook: Record<ElementwiseActivation, (x: number, alpha: number) => numb
   softplus: (x) => (x > 0 ? x + Math.log1p(Math.exp(-x)) : Math.log1p(Math.exp(x))),
   silu: (x) => x / (1 + Math.exp(-x)),
   gelu: (x) => 0.5 * x * (1 + Math.tanh(Math.sqrt(2 / Math.PI) * (x + 0.044715 * x ** 3))),
+  mish: (x) => x * Math.tanh(Math.log1p(Math.exp(-Math.abs(x))) + Math.max(x, 0)),
 };
 const NAMES = Object.keys(ACTIVATIONS) as ElementwiseActivation[];
 const alphaOf = (name: ElementwiseActivation): number => (name === "leakyRelu" ? 0.01 : name === "elu" ? 1 : 0);
