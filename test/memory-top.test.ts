@@ -7,7 +7,7 @@ import { ACTIVATIONS, type ElementwiseActivation } from "../src/activations.js";
 import { packedWeightsLength, type Backend, type RandomStream, type Tensor } from "../src/backend/backend.js";
 import type { CheckedBackend } from "../src/backend/checked.js";
 import { WasmBackend, type WasmTensor } from "../src/backend/wasm.js";
-import type { CoreExports } from "../src/wasm/exports.js";
+import type { CoreExports } from "../src/wasm/load.js";
 import { instantiateCore } from "../src/wasm/load.js";
 import { createBackend, createModel, NonFiniteError, saveModel, sgd } from "../src/index.js";
 import { randomArray } from "./helpers.js";
