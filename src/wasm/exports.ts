@@ -37,10 +37,9 @@ export interface CoreExports {
   binaryCrossEntropy(prob: number, target: number, grad: number, n: number, scale: number, eps: number): number;
   softmaxCrossEntropy(logits: number, target: number, probs: number, grad: number, rows: number, cols: number, scale: number): number;
   countCorrect(y: number, target: number, rows: number, cols: number, threshold: number): number;
-  sgdStep(w: number, g: number, v: number, n: number, lr: number, mu: number, nesterov: number, decay: number, gradScale: number,
-    wOut: number, vOut: number): void;
-  adamStep(w: number, g: number, m: number, v: number, n: number, lr: number, b1: number, b2: number, eps: number,
-    decay: number, decoupled: number, gradScale: number, stepSize: number, invRootBc2: number, wOut: number, mOut: number, vOut: number): void;
+  updateParams(): number;
+  optimizerStep(kernel: number, params: number, n: number, w: number, g: number, s0: number, s1: number,
+    wOut: number, s0Out: number, s1Out: number): void;
   sum(p: number, n: number): number;
   countAbsAbove(p: number, n: number, t: number): number;
   countBelow(p: number, n: number, t: number): number;
@@ -50,6 +49,4 @@ export interface CoreExports {
   countSameSignColumns(x: number, rows: number, cols: number): number;
   sumSquaredDiff(a: number, b: number, n: number): number;
   columnSumSquares(x: number, rows: number, cols: number, out: number): void;
-  rmspropStep(w: number, g: number, s: number, n: number, lr: number, rho: number, eps: number, decay: number, gradScale: number,
-    wOut: number, sOut: number): void;
 }
