@@ -18,6 +18,7 @@ const textbook: Record<ElementwiseActivation, (x: number, alpha: number) => numb
   softplus: (x) => (x > 0 ? x + Math.log1p(Math.exp(-x)) : Math.log1p(Math.exp(x))),
   silu: (x) => x / (1 + Math.exp(-x)),
   gelu: (x) => 0.5 * x * (1 + Math.tanh(Math.sqrt(2 / Math.PI) * (x + 0.044715 * x ** 3))),
+  mish: (x) => x * Math.tanh(Math.log1p(Math.exp(-Math.abs(x))) + Math.max(x, 0)),
 };
 const NAMES = Object.keys(ACTIVATIONS) as ElementwiseActivation[];
 const alphaOf = (name: ElementwiseActivation): number => (name === "leakyRelu" ? 0.01 : name === "elu" ? 1 : 0);
@@ -111,6 +112,7 @@ describe("activations: derivatives against float64 central differences", () => {
       tanh: (x) => 1 / Math.cosh(x) ** 2,
       softplus: (x) => 1 / (1 + Math.exp(-x)),
       elu: (x) => (x > 0 ? 1 : Math.exp(x)),
+      mish: (x) => { const t = Math.tanh(Math.log1p(Math.exp(x))); return t + (x * (1 - t * t)) / (1 + Math.exp(-x)); },
     };
     for (const [name, d] of Object.entries(exact) as [ElementwiseActivation, (x: number) => number][]) {
       const w = worst(derivative(wasm, name, xs), d, xs);
@@ -154,6 +156,50 @@ describe("activations: wasm core against the pure-JS path", () => {
     expect(Array.from(derivative(wasm, "leakyRelu", x, 0.2))).toEqual(Array.from(Float32Array.from([0.2, 0.2, 1])));
     const elu = forward(wasm, "elu", x, 2);
     expect(elu[0]).toBeCloseTo(2 * Math.expm1(-2), 6);
+  });
+});
+
+describe("Mish (Misra 2019) as PyTorch's nn.Mish defines it: x * tanh(softplus(x))", () => {
+  // torch.nn.functional.softplus: x itself above its threshold of 20, else log1p(exp(x)).
+  const softplus = (x: number): number => (x > 20 ? x : Math.log1p(Math.exp(x)));
+  const mish = (x: number): number => x * Math.tanh(softplus(x));
+  const mishDerivative = (x: number): number => {
+    const t = Math.tanh(softplus(x));
+    return t + (x * (1 - t * t)) / (1 + Math.exp(-x));
+  };
+
+  it("known values, from the definition in float64", () => {
+    const xs = Float32Array.from([1, -1, 0.5, -3, 5, 0]);
+    const want = [0.8650983882673103, -0.30340146137410895, 0.3752452113048951, -0.1456474612756246, 4.999552077529406, 0];
+    for (const backend of [wasm, js]) {
+      const got = forward(backend, "mish", xs);
+      want.forEach((w, i) => expect(Math.abs(got[i]! - w), `${backend.name} mish(${xs[i]})`).toBeLessThanOrEqual(1e-6 * Math.max(1, Math.abs(w))));
+    }
+    for (let i = 0; i < xs.length; i++) expect(mish(xs[i]!)).toBeCloseTo(want[i]!, 14); // the test's own definition agrees
+  });
+
+  for (const n of [1, 3, 5, 17, 33, 65, 1000]) {
+    it(`length ${n}: forward and derivative within the accuracy contract, both cores`, () => {
+      const x = randomArray(n, 100 + n, -25, 25);
+      for (const backend of [wasm, js]) {
+        const f = worst(forward(backend, "mish", x), mish, x);
+        expect(f.rel, `${backend.name} forward at ${f.at}`).toBeLessThanOrEqual(1e-5);
+        expect(f.abs, backend.name).toBeLessThanOrEqual(1e-6);
+        const d = worst(derivative(backend, "mish", x), mishDerivative, x);
+        expect(d.rel, `${backend.name} derivative at ${d.at}`).toBeLessThanOrEqual(1e-5);
+        expect(d.abs, backend.name).toBeLessThanOrEqual(1e-6);
+      }
+    });
+  }
+
+  it("keeps relative precision where its derivative crosses zero (z = -1.19243)", () => {
+    // The two terms of tanh(sp) + z sech^2(sp) sigmoid(z) cancel there; float32 alone would keep no digits.
+    const xs = Float32Array.from({ length: 2001 }, (_, i) => -1.3 + i * 1e-4);
+    const d = worst(derivative(wasm, "mish", xs), mishDerivative, xs);
+    expect(d.rel, `worst at ${d.at}`).toBeLessThanOrEqual(1e-5);
+    expect(d.abs).toBeLessThanOrEqual(1e-6);
+    const near = Float32Array.of(-1.1924312);
+    expect(Math.abs(derivative(wasm, "mish", near)[0]!)).toBeLessThan(1e-7);
   });
 });
 

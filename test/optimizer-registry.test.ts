@@ -7,7 +7,7 @@ import { describe, expect, it } from "vitest";
 import * as simdnet from "../src/index.js";
 import { ArgumentError, createModel, lion, loadModel, saveModel, type Backend } from "../src/index.js";
 import { UPDATE_KERNELS } from "../src/backend/backend.js";
-import { PARAM_GRAD_SCALE, PARAM_LR, UPDATE_PARAMS } from "../src/backend/update-params.js";
+import { PARAM_GRAD_SCALE, PARAM_LR, UPDATE_PARAMS } from "../src/shared/updateParams.js";
 import { OPTIMIZERS, optimizerFromConfig, stateVectorsOf, type OptimizerConfig, type OptimizerDescriptor } from "../src/optimizers.js";
 import { encodeFloats } from "../src/serialize.js";
 import { bitsOf, js, maxAbsDiff, wasm } from "./helpers.js";

@@ -1,14 +1,14 @@
 // The Backend that users get from createBackend: every call's sizes and scalars are checked
 // (in constant time) before it reaches the kernels of the wrapped backend. Kernels stay
 // free of validation; the model code, which sizes its own buffers, may use either.
-import type { ElementwiseActivation } from "../activations.js";
+import { activationCode, type ElementwiseActivation } from "../activations.js";
 import { ArgumentError } from "../errors.js";
 import {
   packedWeightsLength, UPDATE_KERNELS, type Backend, type Overlap, type RandomStream, type Tensor, type UpdateKernel, type UpdateOutputs,
 } from "./backend.js";
-import { UPDATE_PARAMS } from "./update-params.js";
+import { UPDATE_PARAMS } from "../shared/updateParams.js";
 import {
-  checkActivation, checkCount, checkFinite, checkHolds, checkMatrix, checkSeed, checkSgemm, checkSlice, checkWrite,
+  checkCount, checkFinite, checkHolds, checkMatrix, checkSeed, checkSgemm, checkSlice, checkWrite,
 } from "./checks.js";
 
 /** A backend that checks every call's arguments (sizes, bounds, finiteness) before passing it on. */
@@ -90,14 +90,14 @@ export class CheckedBackend implements Backend {
   }
 
   activation(name: ElementwiseActivation, x: Tensor, y: Tensor, alpha: number): void {
-    checkActivation(name);
+    activationCode(name); // throws the ArgumentError for an unknown name
     checkFinite("alpha", alpha);
     checkHolds("y", y, x.length, "as long as x");
     this.sameOrApart("y", y, "x", x);
     this.inner.activation(name, x, y, alpha);
   }
   activationGrad(name: ElementwiseActivation, z: Tensor, dy: Tensor, dz: Tensor, alpha: number): void {
-    checkActivation(name);
+    activationCode(name); // throws the ArgumentError for an unknown name
     checkFinite("alpha", alpha);
     checkHolds("dy", dy, z.length, "as long as z");
     checkHolds("dz", dz, z.length, "as long as z");

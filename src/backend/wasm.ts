@@ -1,8 +1,7 @@
 // The Backend over the wasm SIMD core: tensors are blocks of its linear memory.
 import { activationCode, type ElementwiseActivation } from "../activations.js";
 import { ArgumentError, InternalError, StateError } from "../errors.js";
-import { instantiateCore, type WasmSource } from "../wasm/load.js";
-import type { CoreExports } from "../wasm/exports.js";
+import { instantiateCore, type CoreExports, type WasmSource } from "../wasm/load.js";
 import { Arena } from "../wasm/memory.js";
 import {
   float32Below, UPDATE_KERNELS, type Backend, type Overlap, type RandomStream, type Tensor, type UpdateKernel, type UpdateOutputs,
