@@ -32,10 +32,15 @@ export interface CoreExports {
   gatherRows(src: number, index: number, dst: number, count: number, cols: number): void;
   sumSquares(p: number, n: number): number;
   countNonFinite(p: number, n: number): number;
-  meanSquaredError(pred: number, target: number, grad: number, n: number, scale: number): number;
-  sigmoidCrossEntropy(logits: number, target: number, grad: number, n: number, scale: number): number;
-  binaryCrossEntropy(prob: number, target: number, grad: number, n: number, scale: number, eps: number): number;
-  softmaxCrossEntropy(logits: number, target: number, probs: number, grad: number, rows: number, cols: number, scale: number): number;
+  meanSquaredError(pred: number, target: number, grad: number, n: number, scale: number, weights: number, cols: number): number;
+  sigmoidCrossEntropy(logits: number, target: number, grad: number, n: number, scale: number, weights: number, cols: number): number;
+  binaryCrossEntropy(prob: number, target: number, grad: number, n: number, scale: number, eps: number, weights: number, cols: number): number;
+  softmaxCrossEntropy(logits: number, target: number, probs: number, grad: number, rows: number, cols: number, scale: number, weights: number): number;
+  meanAbsoluteError(pred: number, target: number, grad: number, n: number, scale: number, weights: number, cols: number): number;
+  huber(pred: number, target: number, grad: number, n: number, scale: number, delta: number, weights: number, cols: number): number;
+  logCosh(pred: number, target: number, grad: number, n: number, scale: number, weights: number, cols: number): number;
+  categoricalHinge(pred: number, target: number, grad: number, rows: number, cols: number, scale: number, weights: number): number;
+  regularize(w: number, grad: number, n: number, l1: number, l2: number): number;
   countCorrect(y: number, target: number, rows: number, cols: number, threshold: number): number;
   sgdStep(w: number, g: number, v: number, n: number, lr: number, mu: number, nesterov: number, decay: number, gradScale: number,
     wOut: number, vOut: number): void;
