@@ -10,7 +10,7 @@ export { fill, scale, copy, gatherRows, sumSquares, countNonFinite } from "./vec
 export { meanSquaredError, sigmoidCrossEntropy, binaryCrossEntropy, softmaxCrossEntropy, countCorrect } from "./losses";
 export { meanAbsoluteError, huber, logCosh, categoricalHinge } from "./losses";
 export { regularize } from "./regularizers";
-export { sgdStep, adamStep, rmspropStep } from "./optimizers";
+export { optimizerStep, updateParams } from "./optimizers";
 export { sum, countAbsAbove, countBelow, columnMax, histogram, columnHash, countSameSignColumns, sumSquaredDiff, columnSumSquares } from "./stats";
 
 // First byte after the kernels' static scratch: the TypeScript allocator owns memory from here.
