@@ -133,10 +133,11 @@ export class MetricTracker {
     this.rows += rows;
   }
 
-  /** Every metric's value over the rows added since the last reset, keyed as in the logs. */
-  results(validation = false): Record<string, number> {
+  /** Every metric's value over the rows added since the last reset, keyed as in the logs;
+   *  `running` (a progress bar mid-epoch) leaves out auc, which sorts every score so far. */
+  results(validation = false, running = false): Record<string, number> {
     const out: Record<string, number> = {};
-    for (const name of this.names) out[metricKey(name, validation)] = this.value(name);
+    for (const name of this.names) if (!(running && name === "auc")) out[metricKey(name, validation)] = this.value(name);
     return out;
   }
 

@@ -17,6 +17,7 @@ import { ArgumentError, NonFiniteError, rejectUnknownKeys, StateError } from "./
 import { MAX_LAYERS, MAX_PARAMETERS, MAX_UNITS, resolveLayer, type DenseLayer, type DenseOptions } from "./layers.js";
 import { defaultOutputActivation, Loss, lossFromConfig, type LossConfig, type LossName } from "./losses.js";
 import { metricName, MetricTracker, resolveMetrics, type Metric, type MetricConfig } from "./metrics.js";
+import type { Regularizer } from "./regularizers.js";
 import { Network, type Batch } from "./network.js";
 import { Normalizer, type NormalizerKind } from "./normalizers.js";
 import { OptimizerRunner, optimizerFromConfig, type OptimizerConfig, type OptimizerName } from "./optimizers.js";
@@ -441,9 +442,11 @@ export class Model {
   summary(): string {
     const lines = this.layers.map((l, i) =>
       `dense ${i + 1}: ${l.inputs} -> ${l.units} ${l.activation}${l.alpha ? `(${l.alpha})` : ""}, `
-      + `kernel ${l.kernelInitializer.name}, bias ${l.biasInitializer.name}, ${(l.inputs + 1) * l.units} parameters`);
+      + `kernel ${l.kernelInitializer.name}, bias ${l.biasInitializer.name}, ${(l.inputs + 1) * l.units} parameters`
+      + penaltyText("kernel", l.kernelRegularizer) + penaltyText("bias", l.biasRegularizer));
     const opt = this.optimizer;
-    lines.push(`loss ${this.loss.name}${this.loss.fromLogits ? " (from logits)" : ""}, optimizer ${opt.name} lr ${opt.learningRate}, `
+    const lossOptions = this.loss.fromLogits ? " (from logits)" : this.loss.delta !== undefined ? ` (delta ${this.loss.delta})` : "";
+    lines.push(`loss ${this.loss.name}${lossOptions}, optimizer ${opt.name} lr ${opt.learningRate}, `
       + `${this.net.paramCount} parameters, seed ${this.seed}, backend ${this.net.backend.name}`);
     return lines.join("\n");
   }
@@ -614,4 +617,9 @@ export function writeRows(backend: Backend, dst: Tensor, x: Matrix, start: numbe
 /** Floats of normalized rows written at a time: 64 Ki floats, or one row if wider. */
 function normalizeChunk(cols: number): number {
   return Math.max(1, Math.floor(65536 / cols)) * cols;
+}
+
+/** ", kernel penalty l1 0 l2 0.001" for a regularized tensor in the summary. */
+function penaltyText(part: string, r: Regularizer | null): string {
+  return r ? `, ${part} penalty l1 ${r.l1} l2 ${r.l2}` : "";
 }

@@ -75,14 +75,14 @@ export class Progress {
     if (this.verbose === 0) return;
     this.started = this.clock();
     this.lastDraw = -Infinity;
-    if (this.verbose === 1) this.out.write(`Epoch ${epoch + 1}/${this.epochs}\n`);
+    if (this.live) this.out.write(`Epoch ${epoch + 1}/${this.epochs}\n`);
   }
 
   /** After a batch: `done` rows of this epoch so far, the running loss and metrics. */
   batch(done: number, values: () => ShownValues): void {
-    if (!this.live) return;
+    if (!this.live || done >= this.rows) return; // the last batch's values are the epoch's: epochEnd draws them
     const now = this.clock();
-    if (now - this.lastDraw < REDRAW_MS && done < this.rows) return;
+    if (now - this.lastDraw < REDRAW_MS) return;
     this.lastDraw = now;
     const seconds = (now - this.started) / 1000;
     const rate = done / Math.max(seconds, 1e-9);
@@ -99,8 +99,8 @@ export class Progress {
       return;
     }
     const line = `${this.counts(this.rows)} ${timing}${formatValues(values)}`;
-    if (this.out.isTTY) this.draw(line);
-    else this.out.write(line);
+    if (this.live) this.draw(line);
+    else this.out.write(`Epoch ${epoch + 1}/${this.epochs} ${line}`); // no terminal: one plain line, header included
     this.out.write("\n");
     this.width = 0;
   }
