@@ -1,3 +1,7 @@
+/**
+ * simdnet/charts: a lesson's charts as Vega-Lite specs and as SVG (needs the optional peers vega and vega-lite).
+ * @packageDocumentation
+ */
 // Lesson charts as Vega-Lite specs, rendered to SVG by Vega without a browser. Vega and
 // Vega-Lite are optional peer dependencies, loaded on first render: the library itself never
 // pulls them into an install or a bundle.

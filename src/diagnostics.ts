@@ -41,6 +41,7 @@ export interface DiagnosticsOptions {
   thresholds?: Partial<WarningThresholds>;
   /** Print each warning with console.warn. Default true. */
   console?: boolean;
+  /** Called with each warning as it is found (as well as the console, unless `console` is false). */
   onWarning?: (warning: DiagnosticWarning) => void;
 }
 

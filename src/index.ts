@@ -1,4 +1,9 @@
-// simdnet's public API.
+/**
+ * simdnet's public API: models (createModel, fit, predict, save and load), the activations,
+ * initializers, losses, optimizers and schedules they are built from, diagnostics, the lessons,
+ * seeded datasets, and the backends (the wasm SIMD core and its pure-JS twin).
+ * @packageDocumentation
+ */
 import type { Backend } from "./backend/backend.js";
 import { CheckedBackend } from "./backend/checked.js";
 import { JsBackend } from "./backend/js/index.js";
@@ -25,6 +30,7 @@ export type { FitOptions, History, EpochLogs, BatchLogs, EarlyStopping, StopReas
 export { saveModel, loadModel, FORMAT_VERSION } from "./serialize.js";
 export type { ModelDocument } from "./serialize.js";
 export { oneHot, toMatrix } from "./data.js";
+/** Seeded toy datasets (XOR, two moons, circles, spirals, blobs, regression sets) and trainTestSplit. */
 export * as datasets from "./datasets.js";
 export { DEFAULT_THRESHOLDS, saturationBound } from "./diagnostics.js";
 export { LESSONS, lessonNamed, runLessons } from "./lessons/index.js";
@@ -38,12 +44,14 @@ export { Normalizer } from "./normalizers.js";
 export type { NormalizerKind, NormalizerConfig } from "./normalizers.js";
 export { sgd, adam, adamw, rmsprop, lion, OPTIMIZER_NAMES } from "./optimizers.js";
 export type { OptimizerConfig, OptimizerName } from "./optimizers.js";
+/** Learning-rate schedules: the rate at each optimizer step from the base rate. */
 export * as schedules from "./schedules.js";
 export type { ScheduleConfig } from "./schedules.js";
 export { LOSS_NAMES } from "./losses.js";
 export type { LossName, LossConfig } from "./losses.js";
 export { ACTIVATIONS, gain, DEFAULT_LEAKY_SLOPE, DEFAULT_ELU_ALPHA } from "./activations.js";
 export type { ActivationName, ElementwiseActivation } from "./activations.js";
+/** Weight initializers (Glorot/Xavier, He, LeCun, orthogonal, ...) by name, with their moments. */
 export * as initializers from "./initializers.js";
 export type { Initializer, InitializerName, Moments, FanMode, Distribution } from "./initializers.js";
 export { JsBackend } from "./backend/js/index.js";

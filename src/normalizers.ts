@@ -52,6 +52,7 @@ export class Normalizer {
     return new Normalizer(kind, Float32Array.from(shift), Float32Array.from(scale));
   }
 
+  /** The normalizer a {@link Normalizer.toConfig} describes, for `cols` columns; a bad config throws ArgumentError. */
   static fromConfig(config: NormalizerConfig, cols: number): Normalizer {
     if (config == null || (config.kind !== "standardize" && config.kind !== "minMax")) {
       throw new ArgumentError("normalizer.kind", '"standardize" or "minMax"', config?.kind);
@@ -65,6 +66,7 @@ export class Normalizer {
     return new Normalizer(config.kind, vector("shift", config.shift), vector("scale", config.scale));
   }
 
+  /** A plain JSON-ready description (kind, shift, scale), as a saved model stores it. */
   toConfig(): NormalizerConfig {
     return { kind: this.kind, shift: Array.from(this.shift), scale: Array.from(this.scale) };
   }

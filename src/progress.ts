@@ -10,6 +10,7 @@ export type Verbosity = 0 | 1 | 2;
 /** Where progress goes: a terminal when isTTY (the bar is redrawn with a carriage return). */
 export interface ProgressOutput {
   isTTY: boolean;
+  /** Writes text as it is (lines end with their own newline; a terminal's bar with a carriage return). */
   write(text: string): void;
   /** Terminal width in characters (the bar is fitted to it). */
   columns?: number;

@@ -36,18 +36,24 @@ export interface UpdateOutputs { w: Tensor; state: Tensor[] }
 export interface Backend {
   readonly name: "wasm" | "js";
 
+  /** A new tensor of `length` floats (its contents are unspecified until written). */
   alloc(length: number): Tensor;
+  /** Returns the tensor's storage to the backend; the tensor can no longer be used. */
   free(tensor: Tensor): void;
   /** A window of `length` floats from `start`, sharing storage; freeing it is a no-op. */
   slice(tensor: Tensor, start: number, length: number): Tensor;
+  /** How the storage of `a` and `b` relates (kernels refuse partial overlaps). */
   overlap(a: Tensor, b: Tensor): Overlap;
+  /** Copies `data` into the tensor from index `at` (default 0), rounding to float32. */
   write(tensor: Tensor, data: ArrayLike<number>, at?: number): void;
   /** A copy of the contents: never aliases backend memory. */
   read(tensor: Tensor): Float32Array;
   /** Copies the contents into `out` from index `at` (default 0), allocating nothing. */
   readInto(tensor: Tensor, out: Float32Array, at?: number): void;
 
+  /** Sets every element to `value`. */
   fill(tensor: Tensor, value: number): void;
+  /** Multiplies every element by `s` in place. */
   scale(tensor: Tensor, s: number): void;
 
   /** c = alpha op(a) op(b) + beta c, op(a) m x k, op(b) k x n, c m x n. beta = 0 ignores c's contents. */
@@ -69,24 +75,31 @@ export interface Backend {
   activation(name: ElementwiseActivation, x: Tensor, y: Tensor, alpha: number): void;
   /** dz = dy * f'(z) (dz may be dy). */
   activationGrad(name: ElementwiseActivation, z: Tensor, dy: Tensor, dz: Tensor, alpha: number): void;
+  /** Row-wise softmax: y = exp(x - max) / sum exp(x - max); y may be x. */
   softmax(x: Tensor, y: Tensor, rows: number, cols: number): void;
+  /** dx = y (dy - sum(dy y)) per row, from the softmax output y; dx may be dy. */
   softmaxGrad(y: Tensor, dy: Tensor, dx: Tensor, rows: number, cols: number): void;
   /** Row-wise log-softmax: y = x - logsumexp(x); y may be x. */
   logSoftmax(x: Tensor, y: Tensor, rows: number, cols: number): void;
   /** dx = dy - softmax(x) sum(dy) per row, from the log-softmax output y; dx may be dy. */
   logSoftmaxGrad(y: Tensor, dy: Tensor, dx: Tensor, rows: number, cols: number): void;
 
+  /** A random stream fixed by `seed` and `stream`: the same pair gives the same numbers on every backend. */
   random(seed: number, stream: number): RandomStream;
+  /** Ends a random stream from {@link Backend.random}. */
   freeRandom(rng: RandomStream): void;
+  /** Fills `out` with the stream's next raw 32-bit outputs, one per element, stored as the float's bits. */
   fillBits(rng: RandomStream, out: Tensor): void;
   /** Uniform in [lo, hi); lo == hi fills lo. */
   fillUniform(rng: RandomStream, out: Tensor, lo: number, hi: number): void;
+  /** Normal with the given mean and standard deviation. */
   fillNormal(rng: RandomStream, out: Tensor, mean: number, std: number): void;
   /** mean + std z, z standard normal conditioned on lo <= z <= hi (std units). */
   fillTruncatedNormal(rng: RandomStream, out: Tensor, mean: number, std: number, lo: number, hi: number): void;
   /** In-place Gram-Schmidt on the rows (rows <= cols); false if a row had (almost) no
    *  component outside the span of the rows before it. */
   orthonormalizeRows(x: Tensor, rows: number, cols: number): boolean;
+  /** dst (cols x rows) = the transpose of src (rows x cols); disjoint. */
   transpose(src: Tensor, dst: Tensor, rows: number, cols: number): void;
 
   /** dst = src (same length, disjoint). */
@@ -101,7 +114,9 @@ export interface Backend {
   // Losses: each returns the loss summed over the elements (softmax, hinge: over the rows) and,
   // when grad is not null, writes scale * its gradient with respect to the first argument.
   // `weights` (one float per row, sample weights) multiplies each row's loss and gradient.
+  /** sum (p - t)^2. */
   meanSquaredError(pred: Tensor, target: Tensor, grad: Tensor | null, scale: number, weights?: Tensor | null): number;
+  /** Binary cross-entropy from the logits z (not the probabilities): max(z, 0) - z t + log(1 + exp(-|z|)). */
   sigmoidCrossEntropy(logits: Tensor, target: Tensor, grad: Tensor | null, scale: number, weights?: Tensor | null): number;
   /** From probabilities clipped to [eps, 1 - eps]. */
   binaryCrossEntropy(prob: Tensor, target: Tensor, grad: Tensor | null, scale: number, eps: number, weights?: Tensor | null): number;

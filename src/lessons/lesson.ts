@@ -54,6 +54,7 @@ export interface Lesson {
   name: string;
   title: string;
   claim: string;
+  /** Runs the experiment and measures the verdict: whether the claim held, with its figures. */
   run(options?: LessonOptions): Promise<LessonResult>;
 }
 

@@ -8,6 +8,7 @@ import { encodeModel, type ModelSpec, type NodeSpec } from "./schema.js";
 import { modelToStack } from "./stack.js";
 import { MAX_OPSET, MIN_OPSET } from "./import.js";
 
+/** Options of exportOnnx. */
 export interface OnnxExportOptions {
   /** The opset to write, 11 to 21. Default 13, or 20 when a layer uses GELU (ONNX's Gelu op
    *  arrived in opset 20), or 18 when one uses Mish (its op arrived in opset 18; before it,

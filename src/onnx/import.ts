@@ -16,6 +16,7 @@ export interface OnnxImportOptions extends ImportOptions {
   externalData?: Uint8Array | ArrayBuffer | Record<string, Uint8Array | ArrayBuffer> | ((location: string) => Uint8Array | ArrayBuffer);
 }
 
+/** The oldest and newest default-domain opsets that importOnnx reads and exportOnnx writes. */
 export const MIN_OPSET = 11, MAX_OPSET = 21;
 /** Most values one weight tensor may hold (as a model may hold in all): 2^27 floats. */
 const MAX_ELEMENTS = 1 << 27;

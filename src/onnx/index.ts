@@ -1,4 +1,7 @@
-// simdnet/onnx: dense networks in and out of ONNX (PyTorch, Keras via tf2onnx, ONNX Runtime).
+/**
+ * simdnet/onnx: dense networks in and out of ONNX (PyTorch, Keras via tf2onnx, ONNX Runtime).
+ * @packageDocumentation
+ */
 export { importOnnx, readOnnx, SUPPORTED_OPS, MIN_OPSET, MAX_OPSET } from "./import.js";
 export type { OnnxImportOptions } from "./import.js";
 export { exportOnnx } from "./export.js";

@@ -28,6 +28,7 @@ const ACTIVATIONS: Record<string, [ActivationName, number]> = {
 const REFUSED_ACTIVATIONS: Record<string, string> = {
   gelu: "the exact erf GELU (simdnet's GELU is the tanh form, TF.js' gelu_new)",
 };
+/** The Keras layer class names fromTfjs reads; any other class is refused with an ArgumentError. */
 export const SUPPORTED_LAYERS = ["InputLayer", "Dense", "Activation", "LeakyReLU", "ELU", "ReLU", "Softmax", "Dropout", "Flatten", "BatchNormalization"];
 
 interface LayerJson { class_name: string; config: Record<string, unknown>; name?: string; inbound_nodes?: unknown }
