@@ -1,5 +1,5 @@
 // Measures the activation kernels' error against float64 over [-30, 30] and prints the
-// table quoted in the README (`npm run accuracy`). Deterministic: same figures every run.
+// table quoted in docs/kernels.md (`npm run accuracy`). Deterministic: same figures every run.
 import { ACTIVATIONS, activationParameter, type ElementwiseActivation } from "../src/activations.js";
 import { derivative as derivative64, forward as forward64 } from "../src/backend/js/activations.js";
 import { createWasmBackend } from "../src/backend/wasm.js";

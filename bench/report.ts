@@ -1,5 +1,5 @@
 // The report: rows of rates, the targets checked against them, and its text forms
-// (console table, README markdown).
+// (console table, markdown for docs/benchmarks.md).
 
 export const IMPLS = ["simdnet", "simdnet-js", "ort-web", "tfjs-wasm", "tfjs-wasm-cachedB", "tfjs-cpu", "brain.js", "probe", "matvec", "sgemm-packed"] as const;
 export type Impl = (typeof IMPLS)[number];
@@ -86,7 +86,7 @@ export function targetLine(t: TargetResult): string {
   return `${status}  ${t.goal}  (measured ${measured}, need >= ${t.threshold})`;
 }
 
-/** The README form: the rates table, then the targets. */
+/** The form docs/benchmarks.md quotes: the rates table, then the targets. */
 export function markdown(report: Report): string {
   const { head, cells } = columns(report.rows);
   const row = (r: string[]): string => `| ${r.join(" | ")} |`;

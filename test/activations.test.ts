@@ -48,7 +48,7 @@ const grid = (() => {
   return Float32Array.from(xs);
 })();
 
-// The accuracy contract of the README: relative 1e-5 where |f| >= 1e-3, absolute 1e-6 below.
+// The accuracy contract of docs/kernels.md: relative 1e-5 where |f| >= 1e-3, absolute 1e-6 below.
 function worst(got: Float32Array, want: (x: number) => number, xs: Float32Array): { rel: number; abs: number; at: number } {
   let rel = 0, abs = 0, at = NaN;
   for (let i = 0; i < xs.length; i++) {

@@ -2,7 +2,7 @@
 // the tarball into an empty folder the way a user's production install does (--omit=dev
 // --ignore-scripts), and checks what that user gets: the files, the number of packages, ESM
 // and CommonJS imports, the CLI, the types (with a typo caught at compile time), simdnet/charts
-// naming its missing peers, and the tarball's size against what the README states.
+// naming its missing peers, and the tarball's size against what docs/guide.md states.
 //   node test/package/run.mjs [--with-peers]
 // --with-peers also installs vega and vega-lite into the folder and renders a chart.
 import { execFileSync, spawnSync } from "node:child_process";
@@ -41,9 +41,9 @@ try {
   const kB = packed.size / 1024;
   check(packed.size < MAX_TARBALL, `tarball size ${kB.toFixed(1)} kB packed, ${(packed.unpackedSize / 1024).toFixed(0)} kB unpacked, ${files.length} files`,
     `limit ${MAX_TARBALL / 1024} kB`);
-  const stated = /tarball is about (\d+) kB/.exec(readFileSync(join(root, "README.md"), "utf8"));
-  check(stated !== null && Math.abs(Number(stated[1]) - kB) <= Math.max(5, 0.1 * kB), "the README states the tarball's size",
-    stated ? `README says ${stated[1]} kB, measured ${kB.toFixed(0)} kB` : 'no "tarball is about N kB" in README.md');
+  const stated = /tarball is about (\d+) kB/.exec(readFileSync(join(root, "docs", "guide.md"), "utf8"));
+  check(stated !== null && Math.abs(Number(stated[1]) - kB) <= Math.max(5, 0.1 * kB), "docs/guide.md states the tarball's size",
+    stated ? `docs/guide.md says ${stated[1]} kB, measured ${kB.toFixed(0)} kB` : 'no "tarball is about N kB" in docs/guide.md');
 
   // 2. A user's production install: no dev dependencies, no scripts, no peers.
   writeFileSync(join(dir, "package.json"), JSON.stringify({ name: "consumer", private: true, type: "module" }));
