@@ -87,6 +87,12 @@ describe("the README and docs", () => {
     expect(found).toEqual([]);
   });
 
+  it("the README's lessons table lists every lesson, in order, with its title", () => {
+    const rows = LESSONS.map((lesson, i) => `| ${i + 1} | \`${lesson.name}\` | ${lesson.title} |`);
+    const table = text("README.md").split("\n").filter((line) => /^\| \d+ \| `/.test(line));
+    expect(table).toEqual(rows);
+  });
+
   it("docs/article.md lists every lesson with the claim it tests, word for word", () => {
     const article = text("docs/article.md");
     for (const lesson of LESSONS) {

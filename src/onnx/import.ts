@@ -9,6 +9,7 @@ import type { NormalizerKind } from "../normalizers.js";
 import { ATTR_FLOAT, ATTR_INT, DOUBLE, FLOAT, INT64, decodeModel, type OnnxAttribute, type OnnxNode, type OnnxTensor } from "./schema.js";
 import { assembleStack, checkImportOptions, stackToModel, type DenseStack, type ImportOptions, type Step } from "./stack.js";
 
+/** Options of importOnnx and readOnnx: those every importer takes, and the external data of large models. */
 export interface OnnxImportOptions extends ImportOptions {
   /** The bytes of the external data file(s) tensors point to (PyTorch's torch.export-based
    *  exporter writes one beside the .onnx): one file's bytes, bytes by location name, or a
@@ -16,8 +17,10 @@ export interface OnnxImportOptions extends ImportOptions {
   externalData?: Uint8Array | ArrayBuffer | Record<string, Uint8Array | ArrayBuffer> | ((location: string) => Uint8Array | ArrayBuffer);
 }
 
-/** The oldest and newest default-domain opsets that importOnnx reads and exportOnnx writes. */
-export const MIN_OPSET = 11, MAX_OPSET = 21;
+/** The oldest default-domain opset that importOnnx reads and exportOnnx writes. */
+export const MIN_OPSET = 11;
+/** The newest default-domain opset that importOnnx reads and exportOnnx writes. */
+export const MAX_OPSET = 21;
 /** Most values one weight tensor may hold (as a model may hold in all): 2^27 floats. */
 const MAX_ELEMENTS = 1 << 27;
 /** Below this Softplus threshold PyTorch's `x > t ? x : softplus(x)` is not softplus in float32:
