@@ -331,7 +331,7 @@ export class Model {
     let loss = 0, correct = 0;
     const accuracy = metrics.some((m) => metricName(m) === "accuracy");
     const tracker = new MetricTracker(metrics, this.outputs, this.lossFn.threshold);
-    const io = tracker.active ? this.#metricBuffers(this.net.rowCapacity) : null;
+    const io = tracker.active ? metricBuffers(this.net.rowCapacity, this.outputs) : null;
     this.chunks(rows, load, (batch, start) => {
       this.forwardFinite(batch);
       loss += this.lossFn.compute(this.net.backend, batch.out, batch.rows, false, weights && weights(start, batch.rows)) * batch.rows;
@@ -344,18 +344,12 @@ export class Model {
     return result;
   }
 
-  /** @internal Adds a batch's outputs and targets to `tracker`, read back through `io`. */
-  trackMetrics(tracker: MetricTracker, batch: Batch, io: { y: Float32Array; t: Float32Array }): void {
-    const n = batch.rows * this.outputs;
-    const y = io.y.subarray(0, n), t = io.t.subarray(0, n);
-    this.net.backend.readInto(batch.out.a, y);
-    this.net.backend.readInto(batch.t, t);
-    tracker.add(y, t, batch.rows);
-  }
-
-  /** @internal Host arrays for `rows` rows of outputs and targets (the metrics read them back). */
-  #metricBuffers(rows: number): { y: Float32Array; t: Float32Array } {
-    return { y: new Float32Array(rows * this.outputs), t: new Float32Array(rows * this.outputs) };
+  /** @internal Adds a batch's outputs and targets to `tracker`, read back into `io` (from
+   *  metricBuffers, as many rows as the batch or more). */
+  trackMetrics(tracker: MetricTracker, batch: Batch, io: MetricBuffers): void {
+    this.net.backend.readInto(batch.out.a, io.y);
+    this.net.backend.readInto(batch.t, io.t);
+    tracker.add(io.y, io.t, batch.rows);
   }
 
   /** @internal The regularizers' penalty at the live weights (0 without any); with `withGrad`
@@ -622,4 +616,12 @@ function normalizeChunk(cols: number): number {
 /** ", kernel penalty l1 0 l2 0.001" for a regularized tensor in the summary. */
 function penaltyText(part: string, r: Regularizer | null): string {
   return r ? `, ${part} penalty l1 ${r.l1} l2 ${r.l2}` : "";
+}
+
+/** Host arrays the metrics read a batch's outputs and targets back into. */
+export interface MetricBuffers { y: Float32Array; t: Float32Array }
+
+/** MetricBuffers for batches of up to `rows` rows of `outputs` columns. */
+export function metricBuffers(rows: number, outputs: number): MetricBuffers {
+  return { y: new Float32Array(rows * outputs), t: new Float32Array(rows * outputs) };
 }

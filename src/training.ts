@@ -11,7 +11,7 @@ import {
 } from "./diagnostics.js";
 import { ArgumentError, NonFiniteError, rejectUnknownKeys } from "./errors.js";
 import { metricKey, metricName, METRIC_NAMES, MetricTracker, resolveMetrics, type Metric, type MetricConfig, type MetricName } from "./metrics.js";
-import { writeRows, type Model } from "./model.js";
+import { metricBuffers, writeRows, type Model } from "./model.js";
 import type { Batch } from "./network.js";
 import { Normalizer } from "./normalizers.js";
 import { checkVerbose, defaultOutput, Progress, type Verbosity } from "./progress.js";
@@ -278,7 +278,7 @@ export async function fit(model: Model, xIn: MatrixInput, yIn: TargetInput, opti
     const batchWeights = rowWeightsIn && resident.alloc(batchSize);
     const weightWindows = batchWeights && windows.map((w) => b.slice(batchWeights, 0, w.length));
     const tracker = new MetricTracker(metrics, model.outputs, model.lossFn.threshold);
-    const readBack = tracker.active ? { y: new Float32Array(batchSize * model.outputs), t: new Float32Array(batchSize * model.outputs) } : null;
+    const readBack = tracker.active ? metricBuffers(batchSize, model.outputs) : null;
     const progress = new Progress(verbose, o.epochs, rows, defaultOutput(), now);
 
     let bestValue = Infinity, bestEpoch = -1, waited = 0;
