@@ -7,7 +7,7 @@ import { ACTIVATIONS, type ElementwiseActivation } from "../src/activations.js";
 import {
   ADAM_BETA1, ADAM_BETA2, ADAM_EPS, ADAM_INV_ROOT_BC2, ADAM_STEP_SIZE, LION_BETA1, LION_BETA2, PARAM_DECAY, PARAM_GRAD_SCALE,
   PARAM_LR, RMSPROP_EPS, RMSPROP_RHO, SGD_MOMENTUM, SGD_NESTEROV, UPDATE_PARAMS,
-} from "../src/backend/update-params.js";
+} from "../src/shared/updateParams.js";
 import { packedWeightsLength, type Backend, type RandomStream, type Tensor } from "../src/backend/backend.js";
 import type { CheckedBackend } from "../src/backend/checked.js";
 import { WasmBackend, type WasmTensor } from "../src/backend/wasm.js";

@@ -6,7 +6,7 @@ import { ArgumentError } from "../errors.js";
 import {
   packedWeightsLength, UPDATE_KERNELS, type Backend, type Overlap, type RandomStream, type Tensor, type UpdateKernel, type UpdateOutputs,
 } from "./backend.js";
-import { UPDATE_PARAMS } from "./update-params.js";
+import { UPDATE_PARAMS } from "../shared/updateParams.js";
 import {
   checkCount, checkFinite, checkHolds, checkMatrix, checkSeed, checkSgemm, checkSlice, checkWrite,
 } from "./checks.js";
