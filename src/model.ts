@@ -17,9 +17,9 @@ import { ArgumentError, NonFiniteError, rejectUnknownKeys, StateError } from "./
 import { MAX_LAYERS, MAX_PARAMETERS, MAX_UNITS, resolveLayer, type DenseLayer, type DenseOptions } from "./layers.js";
 import { defaultOutputActivation, Loss, lossFromConfig, type LossConfig, type LossName } from "./losses.js";
 import { Network, type Batch } from "./network.js";
-import { Normalizer, type NormalizerKind } from "./normalizers.js";
+import { normalizeChunk, Normalizer, writeRows, type NormalizerKind } from "./normalizers.js";
 import { OptimizerRunner, optimizerFromConfig, type OptimizerConfig, type OptimizerName } from "./optimizers.js";
-import { fit, type FitOptions, type History } from "./training.js";
+import { fit, type FitOptions, type History, type Trainable } from "./training.js";
 import { deepFreeze } from "./immutable.js";
 
 /** Metrics reported besides the loss. */
@@ -105,7 +105,7 @@ export async function createModel(options: ModelOptions): Promise<Model> {
  * by createModel or loadModel. Its descriptive properties are frozen (writing to them throws
  * in strict code and changes nothing); its state changes only through its methods.
  */
-export class Model {
+export class Model implements Trainable {
   /** Width of an input row. */
   readonly inputs: number;
   /** The layers, resolved (every default filled in); frozen. */
@@ -542,26 +542,4 @@ export class Model {
     }
     return new NonFiniteError("loss", 0, step, epoch, `from finite outputs (targets outside the loss's range?)`);
   }
-}
-
-/** Writes rows [start, start + count) of x into `dst` from its start, normalized on the way
- *  in chunks of `scratch` (so no full normalized copy of x is ever made). */
-export function writeRows(backend: Backend, dst: Tensor, x: Matrix, start: number, count: number, normalizer: Normalizer | null,
-  scratch?: Float32Array): void {
-  if (!normalizer) {
-    backend.write(dst, start === 0 && count === x.rows ? x.data : sliceRows(x, start, count).data);
-    return;
-  }
-  scratch ??= new Float32Array(normalizeChunk(x.cols));
-  const chunkRows = Math.max(1, Math.min(count, Math.floor(scratch.length / x.cols)));
-  for (let done = 0; done < count; done += chunkRows) {
-    const n = Math.min(chunkRows, count - done);
-    normalizer.applyRows(x, start + done, n, scratch);
-    backend.write(dst, n * x.cols === scratch.length ? scratch : scratch.subarray(0, n * x.cols), done * x.cols);
-  }
-}
-
-/** Floats of normalized rows written at a time: 64 Ki floats, or one row if wider. */
-function normalizeChunk(cols: number): number {
-  return Math.max(1, Math.floor(65536 / cols)) * cols;
 }
