@@ -4,7 +4,7 @@ import { depthProfile } from "../src/demo.js";
 import * as init from "../src/initializers.js";
 import { js, wasm } from "./helpers.js";
 
-// The demo's claims (the seed text's, on initialization) hold on the core.
+// The demo's claims (the article's, on initialization) hold on the core.
 describe("demo: activation std through 10 layers", () => {
   const last = (p: { std: number[] }): number => p.std[p.std.length - 1]!;
   const ratio = (p: { std: number[] }): number => last(p) / p.std[0]!;
