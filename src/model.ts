@@ -18,6 +18,7 @@ import { MAX_LAYERS, MAX_PARAMETERS, MAX_UNITS, resolveLayer, type DenseLayer, t
 import { defaultOutputActivation, Loss, lossFromConfig, type LossConfig, type LossName } from "./losses.js";
 import { metricName, MetricTracker, resolveMetrics, type Metric, type MetricConfig } from "./metrics.js";
 import type { Regularizer } from "./regularizers.js";
+import { sampleWeights } from "./sampleWeights.js";
 import { Network, type Batch } from "./network.js";
 import { Normalizer, type NormalizerKind } from "./normalizers.js";
 import { OptimizerRunner, optimizerFromConfig, type OptimizerConfig, type OptimizerName } from "./optimizers.js";
@@ -75,6 +76,8 @@ export interface Evaluation {
 export interface EvaluateOptions {
   /** The metrics to report instead of the model's. */
   metrics?: MetricConfig[];
+  /** A weight per row (Keras' sample_weight): the loss is sum w_i L_i / rows. Metrics stay unweighted. */
+  sampleWeight?: ArrayLike<number>;
 }
 
 /** Bytes of batch buffers an inference chunk may take (predict, evaluate, diagnose outside a
@@ -314,13 +317,23 @@ export class Model {
   /** Mean loss (with the regularizers' penalty, as Keras) and the metrics over x, y. */
   evaluate(x: MatrixInput, y: TargetInput, options: EvaluateOptions = {}): Evaluation {
     this.checkUsable("evaluate", false);
-    if (options == null || typeof options !== "object") throw new ArgumentError("options", "{ metrics } or nothing", options);
-    rejectUnknownKeys(options, ["metrics"], "options");
+    if (options == null || typeof options !== "object") throw new ArgumentError("options", "{ metrics, sampleWeight } or nothing", options);
+    rejectUnknownKeys(options, ["metrics", "sampleWeight"], "options");
     const metrics = options.metrics === undefined ? this.metrics : resolveMetrics("options.metrics", options.metrics, this.outputs);
     const m = toMatrix("x", x, this.inputs);
     const t = this.lossFn.targets("y", y, m.rows);
+    const w = options.sampleWeight === undefined ? null : sampleWeights("options.sampleWeight", options.sampleWeight, m.rows);
     this.reserveInference(m.rows);
-    return this.evaluateRows(m.rows, (batch, start, count) => this.upload(batch, m, t, start, count), metrics);
+    const b = this.net.backend, chunkWeights = w && b.alloc(this.net.rowCapacity);
+    try {
+      return this.evaluateRows(m.rows, (batch, start, count) => this.upload(batch, m, t, start, count), metrics, chunkWeights && ((start, count) => {
+        const view = b.slice(chunkWeights, 0, count);
+        b.write(view, w!.subarray(start, start + count));
+        return view;
+      }));
+    } finally {
+      if (chunkWeights) b.free(chunkWeights);
+    }
   }
 
   /** @internal Mean loss and metrics over `rows` rows that `load` writes into the batch

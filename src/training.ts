@@ -16,7 +16,7 @@ import type { Batch } from "./network.js";
 import { Normalizer } from "./normalizers.js";
 import { checkVerbose, defaultOutput, Progress, type Verbosity } from "./progress.js";
 import { shuffle } from "./random.js";
-import { rowWeights, type ClassWeight } from "./sampleWeights.js";
+import { rowWeights, sampleWeights, type ClassWeight } from "./sampleWeights.js";
 
 /** What early stopping watches: the loss, or a metric of the fit, on the training or the validation rows. */
 export type Monitor = "loss" | "valLoss" | MetricName | `val${Capitalize<MetricName>}`;
@@ -76,7 +76,8 @@ export interface FitOptions {
   shuffle?: boolean;
   /** Seed of the shuffling; default the model's seed. Epoch e of the model's life uses stream e. */
   seed?: number;
-  validationData?: [MatrixInput, TargetInput];
+  /** Held-out rows [x, y], or [x, y, sampleWeight] to weigh their loss (as Keras). */
+  validationData?: [MatrixInput, TargetInput] | [MatrixInput, TargetInput, ArrayLike<number>];
   /** The fraction of rows, taken from the end before any shuffling (as Keras), held out for validation. */
   validationSplit?: number;
   onBatchEnd?: Callback<BatchLogs>;
@@ -176,8 +177,8 @@ function checkOptions(o: FitOptions): Required<Pick<FitOptions, "epochs" | "batc
     throw new ArgumentError("validationSplit", "a number in [0, 1)", o.validationSplit);
   }
   if (o.validationSplit && o.validationData) throw new ArgumentError("validationSplit", "not both validationSplit and validationData", o.validationSplit);
-  if (o.validationData !== undefined && !(Array.isArray(o.validationData) && o.validationData.length === 2)) {
-    throw new ArgumentError("validationData", "[x, y]", o.validationData);
+  if (o.validationData !== undefined && !(Array.isArray(o.validationData) && (o.validationData.length === 2 || o.validationData.length === 3))) {
+    throw new ArgumentError("validationData", "[x, y] or [x, y, sampleWeight]", o.validationData);
   }
   if (o.seed !== undefined) checkSeed("seed", o.seed);
   for (const name of ["onBatchEnd", "onEpochEnd"] as const) {
@@ -232,9 +233,13 @@ export async function fit(model: Model, xIn: MatrixInput, yIn: TargetInput, opti
   let y = model.lossFn.targets("y", yIn, x.rows);
   let weights = rowWeights(options.classWeight, options.sampleWeight, y);
   let val: [Matrix, Matrix] | null = null;
+  // The validation rows' sample weights (Keras': those of validationData, or of the held-out
+  // rows of a split; class weights are for training only).
+  let valWeights: Float32Array | null = null;
   if (options.validationData) {
     const vx = toMatrix("validationData[0]", options.validationData[0], model.inputs);
     val = [vx, model.lossFn.targets("validationData[1]", options.validationData[1], vx.rows)];
+    if (options.validationData.length === 3) valWeights = sampleWeights("validationData[2]", options.validationData[2], vx.rows);
   } else if (options.validationSplit) {
     const held = Math.floor(x.rows * options.validationSplit); // < rows: the split is below 1
     if (held >= 1) {
@@ -242,7 +247,8 @@ export async function fit(model: Model, xIn: MatrixInput, yIn: TargetInput, opti
       val = [sliceRows(x, kept, held), sliceRows(y, kept, held)];
       x = sliceRows(x, 0, kept);
       y = sliceRows(y, 0, kept);
-      weights = weights && weights.subarray(0, kept); // the held-out rows' weights go with them (validation is unweighted)
+      if (options.sampleWeight !== undefined) valWeights = weights!.subarray(kept);
+      weights = weights && weights.subarray(0, kept);
     }
   }
   if (x.rows >= 1 << 24) throw new ArgumentError("x", "fewer than 2^24 rows per fit", x.rows);
@@ -266,7 +272,10 @@ export async function fit(model: Model, xIn: MatrixInput, yIn: TargetInput, opti
   try {
     net.ensureCapacity(batchSize);
     const xs = resident.put(x, normalizer), ys = resident.put(y, null);
-    const valData = val && { x: resident.put(val[0], normalizer), y: resident.put(val[1], null), rows: val[0].rows };
+    const valData = val && {
+      x: resident.put(val[0], normalizer), y: resident.put(val[1], null), rows: val[0].rows,
+      w: valWeights && resident.put({ data: valWeights, rows: val[0].rows, cols: 1 }, null),
+    };
     const index = resident.alloc(rows);
     // Each batch's window of the index, made once: a step allocates nothing.
     const windows: Tensor[] = [];
@@ -354,7 +363,7 @@ export async function fit(model: Model, xIn: MatrixInput, yIn: TargetInput, opti
         const v = model.evaluateRows(valData.rows, (batch, start, count) => {
           b.copy(b.slice(valData.x, start * model.inputs, count * model.inputs), batch.x);
           b.copy(b.slice(valData.y, start * model.outputs, count * model.outputs), batch.t);
-        }, metrics, null, true);
+        }, metrics, valData.w && ((start, count) => b.slice(valData.w!, start, count)), true);
         logs.valLoss = v.loss;
         if (accuracy) logs.valAccuracy = v.accuracy!;
         if (v.metrics) logs.metrics = { ...logs.metrics, ...v.metrics };
