@@ -18,7 +18,7 @@ import { MAX_LAYERS, MAX_PARAMETERS, MAX_UNITS, resolveLayer, type DenseLayer, t
 import { defaultOutputActivation, Loss, lossFromConfig, type LossConfig, type LossName } from "./losses.js";
 import { metricName, MetricTracker, resolveMetrics, type Metric, type MetricConfig } from "./metrics.js";
 import type { Regularizer } from "./regularizers.js";
-import { sampleWeights } from "./sampleWeights.js";
+import { rowWeights, sampleWeights, type ClassWeight } from "./sampleWeights.js";
 import { Network, type Batch } from "./network.js";
 import { Normalizer, type NormalizerKind } from "./normalizers.js";
 import { OptimizerRunner, optimizerFromConfig, type OptimizerConfig, type OptimizerName } from "./optimizers.js";
@@ -70,6 +70,12 @@ export interface Evaluation {
   accuracy?: number;
   /** The metrics other than accuracy, by name (meanAbsoluteError, precision, auc, ...). */
   metrics?: Record<string, number>;
+}
+
+/** Options of model.trainOnBatch: Keras' class_weight and sample_weight, as fit takes them. */
+export interface TrainOnBatchOptions {
+  classWeight?: ClassWeight;
+  sampleWeight?: ArrayLike<number>;
 }
 
 /** Options of model.evaluate. */
@@ -237,12 +243,22 @@ export class Model {
     return fit(this, x, y, options);
   }
 
-  /** One optimizer step on x, y as a single batch (Keras' train_on_batch); returns the batch's
-   *  mean loss. Synchronous: for loops that manage their own batches. */
-  trainOnBatch(x: MatrixInput, y: TargetInput): number {
-    const loss = this.computeGradients(this.stage("trainOnBatch", x, y), this.steps + 1, this.epochCount);
-    this.applyUpdate();
-    return loss;
+  /** One optimizer step on x, y as a single batch (Keras' train_on_batch, with its class and
+   *  sample weights); returns the batch's mean loss. Synchronous: for loops that manage their
+   *  own batches. */
+  trainOnBatch(x: MatrixInput, y: TargetInput, options: TrainOnBatchOptions = {}): number {
+    if (options == null || typeof options !== "object") throw new ArgumentError("options", "{ classWeight, sampleWeight } or nothing", options);
+    rejectUnknownKeys(options, ["classWeight", "sampleWeight"], "options");
+    const { batch, weights } = this.stage("trainOnBatch", x, y, options);
+    const b = this.net.backend, tensor = weights && b.alloc(weights.length);
+    try {
+      if (tensor) b.write(tensor, weights!);
+      const loss = this.computeGradients(batch, this.steps + 1, this.epochCount, tensor);
+      this.applyUpdate();
+      return loss;
+    } finally {
+      if (tensor) b.free(tensor);
+    }
   }
 
   /** The output for every row of x. Never NaN or infinite: a forward pass that overflows
@@ -381,7 +397,7 @@ export class Model {
   /** The mean loss over x, y and the gradient of every kernel and bias, without updating
    *  anything (for gradient checks and diagnostics). Runs x as one batch. */
   gradients(x: MatrixInput, y: TargetInput): { loss: number; layers: LayerWeights[] } {
-    const loss = this.computeGradients(this.stage("gradients", x, y), this.steps, this.epochCount);
+    const loss = this.computeGradients(this.stage("gradients", x, y).batch, this.steps, this.epochCount);
     return {
       loss,
       layers: this.layers.map((_, i) => ({
@@ -551,13 +567,15 @@ export class Model {
   }
 
   // x, y checked and written into the buffers of one batch of all their rows.
-  private stage(what: string, x: MatrixInput, y: TargetInput): Batch {
+  // With weight options, also the rows' weights (checked before anything is written).
+  private stage(what: string, x: MatrixInput, y: TargetInput, options: TrainOnBatchOptions = {}): { batch: Batch; weights: Float32Array | null } {
     this.checkUsable(what, true);
     const m = toMatrix("x", x, this.inputs);
     const t = this.lossFn.targets("y", y, m.rows);
+    const weights = rowWeights(options.classWeight, options.sampleWeight, t);
     const batch = this.net.batch(m.rows);
     this.upload(batch, m, t, 0, m.rows);
-    return batch;
+    return { batch, weights };
   }
 
   // Batch buffers for inference. A running fit's buffers must not move: predict and evaluate

@@ -268,6 +268,7 @@ export async function fit(model: Model, xIn: MatrixInput, yIn: TargetInput, opti
     epochs: [], loss: [], accuracy: [], valLoss: [], valAccuracy: [], metrics: {}, stopReason: "completed", skippedBatches: 0, diagnostics: [],
   };
   const resident = new Resident(b);
+  const progress = new Progress(verbose, o.epochs, rows, defaultOutput(), now);
   model.training = true;
   try {
     net.ensureCapacity(batchSize);
@@ -288,7 +289,6 @@ export async function fit(model: Model, xIn: MatrixInput, yIn: TargetInput, opti
     const weightWindows = batchWeights && windows.map((w) => b.slice(batchWeights, 0, w.length));
     const tracker = new MetricTracker(metrics, model.outputs, model.lossFn.threshold);
     const readBack = tracker.active ? metricBuffers(batchSize, model.outputs) : null;
-    const progress = new Progress(verbose, o.epochs, rows, defaultOutput(), now);
 
     let bestValue = Infinity, bestEpoch = -1, waited = 0;
     const accuracy = metrics.some((m) => metricName(m) === "accuracy");
@@ -410,6 +410,7 @@ export async function fit(model: Model, xIn: MatrixInput, yIn: TargetInput, opti
   } finally {
     resident.free(); // the fit's own tensors, even when the model was disposed meanwhile
     model.training = false;
+    progress.close();
   }
 }
 

@@ -223,3 +223,16 @@ it("both cores train alike with every option at once (regularizers, a new loss, 
   }
   a.w.forEach((l, i) => l.kernel.forEach((v, j) => expect(v).toBeCloseTo(b.w[i]!.kernel[j]!, 5)));
 });
+
+it("trainOnBatch takes classWeight and sampleWeight as fit does: one step, bit for bit", async () => {
+  const a = await classifier({ optimizer: sgd({ learningRate: 0.1 }) }), b = await classifier({ optimizer: sgd({ learningRate: 0.1 }) });
+  const w = labels.map((c) => (c === 2 ? 3 : 1));
+  const loss = a.trainOnBatch(x, labels, { classWeight: { 2: 3 } });
+  const h = await b.fit(x, labels, { batchSize: rows, shuffle: false, sampleWeight: w });
+  expect(loss).toBe(h.loss[0]);
+  expect(a.getWeights()).toEqual(b.getWeights());
+  expect(() => a.trainOnBatch(x, labels, { sampleWeight: [1] })).toThrow("sampleWeight");
+  expect(() => a.trainOnBatch(x, labels, { weights: [1] } as never)).toThrow("options.weights");
+  a.dispose();
+  b.dispose();
+});
