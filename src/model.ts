@@ -16,13 +16,13 @@ import {
 import { ArgumentError, NonFiniteError, rejectUnknownKeys, StateError } from "./errors.js";
 import { MAX_LAYERS, MAX_PARAMETERS, MAX_UNITS, resolveLayer, type DenseLayer, type DenseOptions } from "./layers.js";
 import { defaultOutputActivation, Loss, lossFromConfig, type LossConfig, type LossName } from "./losses.js";
-import { metricName, MetricTracker, resolveMetrics, type Metric, type MetricConfig } from "./metrics.js";
+import { metricBuffers, metricName, MetricTracker, resolveMetrics, type Metric, type MetricBuffers, type MetricConfig } from "./metrics.js";
 import type { Regularizer } from "./regularizers.js";
 import { rowWeights, sampleWeights, type ClassWeight } from "./sampleWeights.js";
 import { Network, type Batch } from "./network.js";
-import { Normalizer, type NormalizerKind } from "./normalizers.js";
+import { normalizeChunk, Normalizer, writeRows, type NormalizerKind } from "./normalizers.js";
 import { OptimizerRunner, optimizerFromConfig, type OptimizerConfig, type OptimizerName } from "./optimizers.js";
-import { fit, type FitOptions, type History } from "./training.js";
+import { fit, type FitOptions, type History, type Trainable } from "./training.js";
 import { deepFreeze } from "./immutable.js";
 
 export type { MetricName } from "./metrics.js";
@@ -124,7 +124,7 @@ export async function createModel(options: ModelOptions): Promise<Model> {
  * by createModel or loadModel. Its descriptive properties are frozen (writing to them throws
  * in strict code and changes nothing); its state changes only through its methods.
  */
-export class Model {
+export class Model implements Trainable {
   /** Width of an input row. */
   readonly inputs: number;
   /** The layers, resolved (every default filled in); frozen. */
@@ -622,37 +622,7 @@ export class Model {
   }
 }
 
-/** Writes rows [start, start + count) of x into `dst` from its start, normalized on the way
- *  in chunks of `scratch` (so no full normalized copy of x is ever made). */
-export function writeRows(backend: Backend, dst: Tensor, x: Matrix, start: number, count: number, normalizer: Normalizer | null,
-  scratch?: Float32Array): void {
-  if (!normalizer) {
-    backend.write(dst, start === 0 && count === x.rows ? x.data : sliceRows(x, start, count).data);
-    return;
-  }
-  scratch ??= new Float32Array(normalizeChunk(x.cols));
-  const chunkRows = Math.max(1, Math.min(count, Math.floor(scratch.length / x.cols)));
-  for (let done = 0; done < count; done += chunkRows) {
-    const n = Math.min(chunkRows, count - done);
-    normalizer.applyRows(x, start + done, n, scratch);
-    backend.write(dst, n * x.cols === scratch.length ? scratch : scratch.subarray(0, n * x.cols), done * x.cols);
-  }
-}
-
-/** Floats of normalized rows written at a time: 64 Ki floats, or one row if wider. */
-function normalizeChunk(cols: number): number {
-  return Math.max(1, Math.floor(65536 / cols)) * cols;
-}
-
 /** ", kernel penalty l1 0 l2 0.001" for a regularized tensor in the summary. */
 function penaltyText(part: string, r: Regularizer | null): string {
   return r ? `, ${part} penalty l1 ${r.l1} l2 ${r.l2}` : "";
-}
-
-/** Host arrays the metrics read a batch's outputs and targets back into. */
-export interface MetricBuffers { y: Float32Array; t: Float32Array }
-
-/** MetricBuffers for batches of up to `rows` rows of `outputs` columns. */
-export function metricBuffers(rows: number, outputs: number): MetricBuffers {
-  return { y: new Float32Array(rows * outputs), t: new Float32Array(rows * outputs) };
 }
