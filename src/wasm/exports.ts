@@ -52,4 +52,12 @@ export interface CoreExports {
   columnSumSquares(x: number, rows: number, cols: number, out: number): void;
   rmspropStep(w: number, g: number, s: number, n: number, lr: number, rho: number, eps: number, decay: number, gradScale: number,
     wOut: number, sOut: number): void;
+  batchNormForward(x: number, y: number, xhat: number, stats: number, gamma: number, beta: number, rows: number, cols: number, epsilon: number): void;
+  batchNormInference(x: number, y: number, mean: number, variance: number, gamma: number, beta: number, rows: number, cols: number, epsilon: number): void;
+  batchNormBackward(xhat: number, dy: number, dx: number, invStd: number, gamma: number, dGamma: number, dBeta: number, rows: number, cols: number): void;
+  movingAverage(moving: number, batch: number, n: number, momentum: number): void;
+  layerNormForward(x: number, y: number, xhat: number, invStd: number, gamma: number, beta: number, rows: number, cols: number, epsilon: number): void;
+  layerNormBackward(xhat: number, dy: number, dx: number, invStd: number, gamma: number, dGamma: number, dBeta: number, rows: number, cols: number): void;
+  dropoutForward(x: number, mask: number, y: number, n: number, rate: number, seed: number, stream: number): void;
+  dropoutBackward(dy: number, mask: number, dx: number, n: number): void;
 }
