@@ -2,6 +2,10 @@
 // rerun until the module stops shrinking), which measurably helps the SGEMM transposes; asc then
 // reports "Last converge was suboptimal." on every build, a note about its own passes that
 // tells a user nothing, so that one line is left out. Everything else asc says is passed on.
+// asc also writes build/simdnet.d.ts, the exports' signatures, which src/wasm/load.ts types the
+// instance with (so a signature changed in assembly/ fails the typecheck); the JavaScript
+// bindings it writes beside it are deleted, as @assemblyscript/loader instantiates the core.
+import { rmSync } from "node:fs";
 import asc from "assemblyscript/asc";
 
 const QUIET = "Last converge was suboptimal.";
@@ -12,7 +16,7 @@ const forward = (stream) => ({
     return true;
   },
 });
-const { error } = await asc.main(["assembly/index.ts", "--target", "release"], {
+const { error } = await asc.main(["assembly/index.ts", "--target", "release", "--bindings", "raw"], {
   stdout: forward(process.stdout),
   stderr: forward(process.stderr),
 });
@@ -20,3 +24,4 @@ if (error) {
   console.error(error.message);
   process.exitCode = 1;
 }
+rmSync("build/simdnet.js", { force: true });

@@ -155,7 +155,7 @@ describe("dropout kernels", () => {
         const tx = tensor(b, x), mask = b.alloc(n), y = b.alloc(n), tdy = tensor(b, dy);
         b.dropoutForward(tx, mask, y, rate, 42, 7 + n);
         b.dropoutBackward(tdy, mask, tdy);
-        return { mask: b.read(mask), y: b.read(y), dx: b.read(tdy) };
+        return { mask: b.read(mask), y: b.read(y), dx: b.read(tdy) } as Record<string, Float32Array>;
       }) as [Record<string, Float32Array>, Record<string, Float32Array>];
       for (const key of ["mask", "y", "dx"]) expect(bitsOf(w[key]!), key).toEqual(bitsOf(j[key]!));
       const keep = Math.fround(1 / Math.fround(1 - Math.fround(rate)));

@@ -1,11 +1,10 @@
 // The Backend over the wasm SIMD core: tensors are blocks of its linear memory.
 import { activationCode, type ElementwiseActivation } from "../activations.js";
 import { ArgumentError, InternalError, StateError } from "../errors.js";
-import { instantiateCore, type WasmSource } from "../wasm/load.js";
-import type { CoreExports } from "../wasm/exports.js";
+import { instantiateCore, type CoreExports, type WasmSource } from "../wasm/load.js";
 import { Arena } from "../wasm/memory.js";
 import {
-  float32Below, type AdamStep, type Backend, type Overlap, type RandomStream, type RmspropStep, type SgdStep, type Tensor, type UpdateOutputs,
+  float32Below, UPDATE_KERNELS, type Backend, type Overlap, type RandomStream, type Tensor, type UpdateKernel, type UpdateOutputs,
 } from "./backend.js";
 import { checkHolds, checkMatrix, checkSlice, checkWrite } from "./checks.js";
 
@@ -261,19 +260,13 @@ export class WasmBackend implements Backend {
     return this.core.countCorrect(this.t(y, "y").ptr, this.t(target, "target").ptr, rows, cols, threshold);
   }
 
-  sgdStep(w: Tensor, g: Tensor, velocity: Tensor, p: SgdStep, out?: UpdateOutputs): void {
-    const v = p.momentum === 0 ? 0 : this.t(velocity, "velocity").ptr;
-    this.core.sgdStep(this.t(w, "w").ptr, this.t(g, "g").ptr, v, w.length, p.lr, p.momentum, p.nesterov ? 1 : 0, p.decay, p.gradScale,
-      this.outPtr(out?.w, w), p.momentum === 0 ? 0 : this.outPtr(out?.state[0], velocity));
-  }
-  adamStep(w: Tensor, g: Tensor, m: Tensor, v: Tensor, p: AdamStep, out?: UpdateOutputs): void {
-    this.core.adamStep(this.t(w, "w").ptr, this.t(g, "g").ptr, this.t(m, "m").ptr, this.t(v, "v").ptr, w.length,
-      p.lr, p.beta1, p.beta2, p.eps, p.decay, p.decoupled ? 1 : 0, p.gradScale, p.stepSize, p.invRootBc2,
-      this.outPtr(out?.w, w), this.outPtr(out?.state[0], m), this.outPtr(out?.state[1], v));
-  }
-  rmspropStep(w: Tensor, g: Tensor, s: Tensor, p: RmspropStep, out?: UpdateOutputs): void {
-    this.core.rmspropStep(this.t(w, "w").ptr, this.t(g, "g").ptr, this.t(s, "s").ptr, w.length, p.lr, p.rho, p.eps, p.decay, p.gradScale,
-      this.outPtr(out?.w, w), this.outPtr(out?.state[0], s));
+  optimizerStep(kernel: UpdateKernel, w: Tensor, g: Tensor, state: readonly Tensor[], params: Float32Array, out?: UpdateOutputs): void {
+    const n = state.length, s0 = state[0], s1 = state[1];
+    const at = this.core.updateParams();
+    this.arena.f32().set(params, at / 4);
+    this.core.optimizerStep(UPDATE_KERNELS[kernel].code, at, w.length, this.t(w, "w").ptr, this.t(g, "g").ptr,
+      n > 0 ? this.t(s0!, "state[0]").ptr : 0, n > 1 ? this.t(s1!, "state[1]").ptr : 0, this.outPtr(out?.w, w),
+      n > 0 ? this.outPtr(out?.state[0], s0!) : 0, n > 1 ? this.outPtr(out?.state[1], s1!) : 0);
   }
 
   sum(x: Tensor): number { return this.core.sum(this.t(x, "x").ptr, x.length); }
