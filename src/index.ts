@@ -15,7 +15,11 @@ export { ArgumentError, InternalError, StateError, NonFiniteError } from "./erro
 export type { NonFiniteStage } from "./errors.js";
 export { createModel, Model } from "./model.js";
 export type { ModelOptions, LayerWeights, Prediction, Evaluation, MetricName } from "./model.js";
-export type { DenseOptions, DenseLayer, InitializerInput } from "./layers.js";
+export type { DenseOptions, DenseLayer, InitializerInput, Layer, LayerOptions } from "./layers.js";
+export type {
+  ActivationLayer, ActivationOptions, BatchNormalizationLayer, BatchNormalizationOptions, DropoutLayer, DropoutOptions,
+  LayerNormalizationLayer, LayerNormalizationOptions, WidthLayer, WidthLayerOptions,
+} from "./layerTypes.js";
 export { MAX_LAYERS, MAX_PARAMETERS, MAX_UNITS } from "./layers.js";
 export type { FitOptions, History, EpochLogs, BatchLogs, EarlyStopping, StopReason, Monitor } from "./training.js";
 export { saveModel, loadModel, FORMAT_VERSION } from "./serialize.js";

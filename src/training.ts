@@ -245,6 +245,8 @@ export async function fit(model: Model, xIn: MatrixInput, yIn: TargetInput, opti
     for (let s = 0; s < rows; s += batchSize) windows.push(b.slice(index, s, Math.min(batchSize, rows - s)));
     const order = Float32Array.from({ length: rows }, (_, i) => i);
     const best = stopping?.restoreBest ? resident.alloc(net.paramCount) : null;
+    // Batch normalization's moving statistics belong to the best epoch's weights too.
+    const bestMoving = best && net.movingAll ? resident.alloc(net.movingAll.length) : null;
 
     let bestValue = Infinity, bestEpoch = -1, waited = 0;
     const accuracy = model.metrics.includes("accuracy");
@@ -333,6 +335,7 @@ export async function fit(model: Model, xIn: MatrixInput, yIn: TargetInput, opti
           bestEpoch = e;
           waited = 0;
           if (best) b.copy(net.params, best);
+          if (bestMoving) b.copy(net.movingAll!, bestMoving);
         } else if (++waited >= stopping.patience) { // as Keras: patience epochs without improvement
           stop ??= "earlyStopping";
         }
@@ -345,6 +348,7 @@ export async function fit(model: Model, xIn: MatrixInput, yIn: TargetInput, opti
       history.bestEpoch = bestEpoch;
       if (best && !model.isDisposed) {
         b.copy(best, net.params);
+        if (bestMoving) b.copy(bestMoving, net.movingAll!);
         net.weightsChanged();
       }
     }

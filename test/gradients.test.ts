@@ -6,6 +6,7 @@ import { ACTIVATIONS, type ActivationName, type ElementwiseActivation } from "..
 import { activationParameter } from "../src/activations.js";
 import { createModel, type LossConfig, type Model } from "../src/index.js";
 import { forward64, randomArray, seeded } from "./helpers.js";
+import type { DenseLayer } from "../src/layers.js";
 
 interface Pairing { loss: Partial<LossConfig> & { name: LossConfig["name"] }; output: ActivationName | "same"; outputs: number }
 const PAIRINGS: Pairing[] = [
@@ -90,5 +91,5 @@ describe.each(["wasm", "js"] as const)("whole-network gradients against float64 
 
 it("activationParameter gives leaky ReLU and ELU their defaults in the model", async () => {
   const model = await createModel({ inputs: 1, seed: 1, layers: [{ units: 1, activation: "leakyRelu" }, { units: 1, activation: "elu" }], backend: "js" });
-  expect(model.layers.map((l) => l.alpha)).toEqual([activationParameter("leakyRelu"), activationParameter("elu")]);
+  expect((model.layers as readonly DenseLayer[]).map((l) => l.alpha)).toEqual([activationParameter("leakyRelu"), activationParameter("elu")]);
 });
