@@ -53,9 +53,13 @@ interface Width {
   readonly inputs: number;
   readonly units: number;
 }
+/** A batch normalization as the model keeps it. */
 export interface BatchNormalizationLayer extends Width { readonly type: "batchNormalization"; readonly momentum: number; readonly epsilon: number }
+/** A layer normalization as the model keeps it. */
 export interface LayerNormalizationLayer extends Width { readonly type: "layerNormalization"; readonly epsilon: number }
+/** A dropout layer as the model keeps it. */
 export interface DropoutLayer extends Width { readonly type: "dropout"; readonly rate: number; readonly seed: number; readonly stream: number }
+/** An activation layer as the model keeps it. */
 export interface ActivationLayer extends Width { readonly type: "activation"; readonly activation: ElementwiseActivation; readonly alpha: number }
 /** A resolved layer that keeps its width. */
 export type WidthLayer = BatchNormalizationLayer | LayerNormalizationLayer | DropoutLayer | ActivationLayer;

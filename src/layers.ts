@@ -7,6 +7,7 @@ import { ArgumentError, rejectUnknownKeys } from "./errors.js";
 import * as init from "./initializers.js";
 import type { Initializer, InitializerName } from "./initializers.js";
 import { resolveWidthLayer, scaleShiftCount, widthLayerConfig, type WidthLayer, type WidthLayerOptions } from "./layerTypes.js";
+import { resolveRegularizer, type Regularizer } from "./regularizers.js";
 
 /** Most units a layer may have: far beyond what fits in wasm memory with its neighbours. */
 export const MAX_UNITS = 1 << 20;
@@ -41,6 +42,10 @@ export interface DenseOptions {
   stream?: number;
   /** A seed for this layer instead of the model's. */
   seed?: number;
+  /** Keras' kernel_regularizer: adds l1 sum|W| + l2 sum W^2 to the loss. Default none. */
+  kernelRegularizer?: Partial<Regularizer>;
+  /** Keras' bias_regularizer: the same penalty on the bias. Default none. */
+  biasRegularizer?: Partial<Regularizer>;
 }
 
 /** A dense layer as the model keeps it: everything explicit. */
@@ -56,6 +61,8 @@ export interface DenseLayer {
   readonly useBias: boolean;
   readonly seed: number;
   readonly stream: number;
+  readonly kernelRegularizer: Regularizer | null;
+  readonly biasRegularizer: Regularizer | null;
 }
 
 /** A layer as a user writes it: dense (no type, or type "dense"), or one of the layers that
@@ -103,9 +110,11 @@ export function resolveLayer(options: LayerOptions, index: number, inputs: numbe
 
 function resolveDense(options: DenseOptions, at: string, index: number, inputs: number, isOutput: boolean,
   outputDefault: ActivationName, modelSeed: number): DenseLayer {
-  rejectUnknownKeys(options, ["type", "units", "activation", "alpha", "kernelInitializer", "biasInitializer", "useBias", "stream", "seed"], at);
+  rejectUnknownKeys(options, ["type", "units", "activation", "alpha", "kernelInitializer", "biasInitializer", "useBias", "stream", "seed",
+    "kernelRegularizer", "biasRegularizer"], at);
   const useBias = options.useBias ?? true;
   if (typeof useBias !== "boolean") throw new ArgumentError(`${at}.useBias`, "true or false", options.useBias);
+  if (!useBias && options.biasRegularizer !== undefined) throw new ArgumentError(`${at}.biasRegularizer`, "none on a layer without bias", options.biasRegularizer);
   const { units } = options;
   if (!Number.isInteger(units) || units < 1 || units > MAX_UNITS) throw new ArgumentError(`${at}.units`, `an integer in [1, ${MAX_UNITS}]`, units);
   const activation = options.activation ?? (isOutput ? outputDefault : "relu");
@@ -122,6 +131,8 @@ function resolveDense(options: DenseOptions, at: string, index: number, inputs: 
     type: "dense", inputs, units, activation, alpha, kernelInitializer, biasInitializer, useBias,
     seed: options.seed === undefined ? modelSeed : checkSeed(`${at}.seed`, options.seed),
     stream: options.stream === undefined ? 2 * index : checkSeed(`${at}.stream`, options.stream),
+    kernelRegularizer: resolveRegularizer(`${at}.kernelRegularizer`, options.kernelRegularizer),
+    biasRegularizer: resolveRegularizer(`${at}.biasRegularizer`, options.biasRegularizer),
   };
 }
 
@@ -139,5 +150,8 @@ export function layerConfig(layer: Layer): LayerOptions {
     ...(layer.useBias ? {} : { useBias: false }),
     seed: layer.seed,
     stream: layer.stream,
+    // Only when set: a document without regularizers reads as it always did.
+    ...(layer.kernelRegularizer ? { kernelRegularizer: { ...layer.kernelRegularizer } } : {}),
+    ...(layer.biasRegularizer ? { biasRegularizer: { ...layer.biasRegularizer } } : {}),
   };
 }

@@ -9,7 +9,8 @@ import { fromConfig as initializerFromConfig } from "./initializers.js";
 import { layerConfig, MAX_LAYERS, MAX_PARAMETERS, MAX_UNITS, resolveLayer, type Layer, type LayerOptions } from "./layers.js";
 import { WIDTH_LAYER_TYPES } from "./layerTypes.js";
 import { defaultOutputActivation, lossFromConfig, type LossConfig } from "./losses.js";
-import { Model, resolveBackend, type MetricName, type ModelOptions } from "./model.js";
+import { METRIC_NAMES, type Metric } from "./metrics.js";
+import { Model, resolveBackend, type ModelOptions } from "./model.js";
 import { Normalizer, type NormalizerConfig, type NormalizerKind } from "./normalizers.js";
 import { optimizerFromConfig, stateVectorsOf, type OptimizerConfig } from "./optimizers.js";
 import { validateSchedule } from "./schedules.js";
@@ -27,7 +28,7 @@ export interface ModelDocument {
   layers: LayerOptions[];
   loss: LossConfig;
   optimizer: OptimizerConfig;
-  metrics: MetricName[];
+  metrics: Metric[];
   normalize: ModelOptions["normalize"];
   normalizer: NormalizerConfig | null;
   epochs: number;
@@ -53,7 +54,7 @@ export function saveModel(model: Model, options: { optimizer?: boolean } = {}): 
     layers: model.layers.map(layerConfig),
     loss: { ...model.loss },
     optimizer: structuredClone(model.optimizer),
-    metrics: [...model.metrics],
+    metrics: model.metrics.map((m) => (typeof m === "string" ? m : { ...m })),
     normalize: model.normalize,
     normalizer: model.normalizer?.toConfig() ?? null,
     epochs: model.epochs,
@@ -93,8 +94,10 @@ interface Decoded {
 
 /** The fields every saved document has (optimizerState only when saved with the optimizer). */
 const DOCUMENT_KEYS = ["format", "version", "inputs", "seed", "layers", "loss", "optimizer", "metrics", "normalize", "normalizer", "epochs", "weights"];
+/** A dense layer's optional keys: its regularizers, each { l1, l2 }. */
+const REGULARIZER_KEYS = ["kernelRegularizer", "biasRegularizer"];
 const LAYER_KEYS: Record<Layer["type"], { required: readonly string[]; optional: readonly string[] }> = {
-  dense: { required: ["units", "activation", "alpha", "kernelInitializer", "biasInitializer", "seed", "stream"], optional: ["useBias"] },
+  dense: { required: ["units", "activation", "alpha", "kernelInitializer", "biasInitializer", "seed", "stream"], optional: ["useBias", ...REGULARIZER_KEYS] },
   batchNormalization: { required: ["type", "momentum", "epsilon"], optional: [] },
   layerNormalization: { required: ["type", "epsilon"], optional: [] },
   dropout: { required: ["type", "rate", "seed", "stream"], optional: [] },
@@ -196,7 +199,7 @@ function parseDocument(document: ModelDocument | string): Decoded {
   width = inputs as number;
   const layerOptions = layers.map(({ type, record: l }, i) => {
     const at = `document.layers[${i}]`, given: Record<string, unknown> = Object.create(null);
-    for (const key of [...LAYER_KEYS[type].required, ...LAYER_KEYS[type].optional.filter((k) => k in l)]) {
+    for (const key of [...LAYER_KEYS[type].required, ...LAYER_KEYS[type].optional.filter((k) => k in l && !REGULARIZER_KEYS.includes(k))]) {
       if (!key.endsWith("Initializer")) {
         given[key] = readScalar(l[key], `${at}.${key}`, "a number or a name");
         continue;
@@ -204,15 +207,22 @@ function parseDocument(document: ModelDocument | string): Decoded {
       const config = given[key] = readConfig(l[key], `${at}.${key}`, "an initializer name or config");
       within(`${at}.${key}`, "initializer", () => initializerFromConfig(config as never));
     }
+    for (const key of REGULARIZER_KEYS) {
+      if (l[key] === undefined) continue;
+      const r = readRecord(l[key], `${at}.${key}`, "{ l1, l2 }", ["l1", "l2"]);
+      given[key] = { l1: readScalar(r.l1, `${at}.${key}.l1`, "a number"), l2: readScalar(r.l2, `${at}.${key}.l2`, "a number") };
+    }
     const layer = within(at, `layers[${i}]`, () => resolveLayer(given as unknown as LayerOptions, i, width, i === layers.length - 1, outputDefault, 0));
     requireComplete(given, layerConfig(layer), at);
     width = layer.units;
     return given as unknown as LayerOptions;
   });
-  const metricCount = forEachElement(d.metrics, "document.metrics", 'an array of "accuracy"', 0, Infinity, (m, i) => {
-    if (m !== "accuracy") throw new ArgumentError(`document.metrics[${i}]`, '"accuracy"', shown(m));
+  // Names, or topKAccuracy's { name, k }; createModel checks them against the output.
+  const metrics = readArray(d.metrics, "document.metrics", "an array of metric names", 0, METRIC_NAMES.length, (m, i) => {
+    if (m === null || typeof m !== "object") return readScalar(m, `document.metrics[${i}]`, "a metric name") as Metric;
+    const r = readRecord(m, `document.metrics[${i}]`, '{ name: "topKAccuracy", k }', ["name", "k"]);
+    return { name: readScalar(r.name, `document.metrics[${i}].name`, '"topKAccuracy"'), k: readScalar(r.k, `document.metrics[${i}].k`, "an integer") } as Metric;
   });
-  const metrics = new Array<MetricName>(metricCount).fill("accuracy");
   const normalize = readScalar(d.normalize, "document.normalize", '"standardize", "minMax" or "none"');
   if (normalizer && normalizer.kind !== normalize) {
     throw new ArgumentError("document.normalizer.kind", `the document's normalize (${JSON.stringify(normalize)})`, normalizer.kind);

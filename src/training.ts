@@ -10,13 +10,16 @@ import {
   checkDiagnosticsOptions, unnormalizedColumns, type Diagnostics, type DiagnosticsOptions, type ResolvedDiagnosticsOptions,
 } from "./diagnostics.js";
 import { ArgumentError, NonFiniteError, rejectUnknownKeys } from "./errors.js";
+import { metricKey, metricName, METRIC_NAMES, MetricTracker, resolveMetrics, type Metric, type MetricConfig, type MetricName } from "./metrics.js";
 import { writeRows, type Model } from "./model.js";
 import type { Batch } from "./network.js";
 import { Normalizer } from "./normalizers.js";
+import { checkVerbose, defaultOutput, Progress, type Verbosity } from "./progress.js";
 import { shuffle } from "./random.js";
+import { rowWeights, type ClassWeight } from "./sampleWeights.js";
 
-/** What early stopping watches. */
-export type Monitor = "loss" | "accuracy" | "valLoss" | "valAccuracy";
+/** What early stopping watches: the loss, or a metric of the fit, on the training or the validation rows. */
+export type Monitor = "loss" | "valLoss" | MetricName | `val${Capitalize<MetricName>}`;
 
 /** Stop when the monitored value has not improved for `patience` epochs. */
 export interface EarlyStopping {
@@ -48,6 +51,9 @@ export interface EpochLogs {
   accuracy?: number;
   valLoss?: number;
   valAccuracy?: number;
+  /** The metrics other than accuracy by key: the name for the training rows, val + Name for
+   *  the validation data (precision, valPrecision, ...). Absent when there are none. */
+  metrics?: Record<string, number>;
   /** With the diagnostics option, on the epochs it covers. */
   diagnostics?: Diagnostics;
   /** The learning rate at the end of the epoch. */
@@ -92,6 +98,15 @@ export interface FitOptions {
    *  kind of diagnostic warning once per layer instead of every diagnosed epoch. Default true;
    *  false prints nothing (diagnostics still reach onWarning and the history). */
   warnings?: boolean;
+  /** The metrics to report instead of the model's (see docs/training.md). */
+  metrics?: MetricConfig[];
+  /** A weight per class (Keras' class_weight): each training row's loss counts its class's weight. */
+  classWeight?: ClassWeight;
+  /** A weight per row of x (Keras' sample_weight). Not with classWeight. */
+  sampleWeight?: ArrayLike<number>;
+  /** 0 (default) silent, 1 a progress bar per epoch (plain lines when stdout is no terminal),
+   *  2 one line per epoch. */
+  verbose?: Verbosity;
 }
 
 /** Why fit returned: all epochs done, early stopping, an abort signal, or a callback returning false. */
@@ -104,6 +119,8 @@ export interface History {
   accuracy: number[];
   valLoss: number[];
   valAccuracy: number[];
+  /** Per metric key (as in EpochLogs.metrics), one value per epoch. */
+  metrics: Record<string, number[]>;
   stopReason: StopReason;
   /** With early stopping: the epoch whose weights the model holds when restoreBest. */
   bestEpoch?: number;
@@ -148,7 +165,7 @@ const yieldToEventLoop: () => Promise<void> = typeof setImmediate === "function"
 function checkOptions(o: FitOptions): Required<Pick<FitOptions, "epochs" | "batchSize" | "shuffle" | "yieldEveryMs">> {
   if (o == null || typeof o !== "object") throw new ArgumentError("options", "fit options or nothing", o);
   rejectUnknownKeys(o, ["epochs", "batchSize", "shuffle", "seed", "validationData", "validationSplit", "onBatchEnd", "onEpochEnd",
-    "earlyStopping", "signal", "onNonFinite", "yieldEveryMs", "diagnostics", "warnings"], "options");
+    "earlyStopping", "signal", "onNonFinite", "yieldEveryMs", "diagnostics", "warnings", "metrics", "classWeight", "sampleWeight", "verbose"], "options");
   const int = (name: string, v: unknown, min: number, max: number): number => {
     if (!Number.isInteger(v) || (v as number) < min || (v as number) > max) throw new ArgumentError(name, `an integer in [${min}, ${max}]`, v);
     return v as number;
@@ -178,19 +195,24 @@ function checkOptions(o: FitOptions): Required<Pick<FitOptions, "epochs" | "batc
   return { epochs, batchSize, shuffle, yieldEveryMs };
 }
 
-function checkEarlyStopping(e: FitOptions["earlyStopping"], hasValidation: boolean, hasAccuracy: boolean): Required<EarlyStopping> | null {
+/** Metrics early stopping minimizes, like the loss; it maximizes the others. */
+const ERROR_METRICS: readonly MetricName[] = ["meanAbsoluteError", "meanSquaredError"];
+
+function checkEarlyStopping(e: FitOptions["earlyStopping"], hasValidation: boolean, metrics: readonly Metric[]): Required<EarlyStopping> | null {
   if (e === undefined || e === false) return null;
   const o: EarlyStopping = e === true ? {} : e;
   if (o == null || typeof o !== "object") throw new ArgumentError("earlyStopping", "true, false or { monitor, patience, minDelta, restoreBest }", e);
   rejectUnknownKeys(o, ["monitor", "patience", "minDelta", "restoreBest"], "earlyStopping");
   const monitor = o.monitor ?? (hasValidation ? "valLoss" : "loss");
-  if (!["loss", "accuracy", "valLoss", "valAccuracy"].includes(monitor)) {
-    throw new ArgumentError("earlyStopping.monitor", '"loss", "accuracy", "valLoss" or "valAccuracy"', monitor);
-  }
+  const known = ["loss", ...METRIC_NAMES].flatMap((m) => [m, metricKey(m as MetricName, true)]);
+  if (!known.includes(monitor)) throw new ArgumentError("earlyStopping.monitor", `"loss", "valLoss" or a metric's key (${known.slice(2).join(", ")})`, monitor);
   if (monitor.startsWith("val") && !hasValidation) {
-    throw new ArgumentError("earlyStopping.monitor", "loss or accuracy without validation data (or a split that holds out no row)", monitor);
+    throw new ArgumentError("earlyStopping.monitor", "loss or a training metric without validation data (or a split that holds out no row)", monitor);
   }
-  if (monitor.endsWith("ccuracy") && !hasAccuracy) throw new ArgumentError("earlyStopping.monitor", "a loss: accuracy is not among the model's metrics", monitor);
+  const watched = known[known.indexOf(monitor) & ~1]!; // the training key of the pair
+  if (watched !== "loss" && !metrics.some((m) => metricName(m) === watched)) {
+    throw new ArgumentError("earlyStopping.monitor", `a loss or a metric of this fit: ${watched} is not among the model's metrics (or fit's metrics option)`, monitor);
+  }
   const patience = o.patience ?? 5;
   if (!Number.isInteger(patience) || patience < 0) throw new ArgumentError("earlyStopping.patience", "an integer >= 0", patience);
   const minDelta = o.minDelta ?? 0;
@@ -204,8 +226,11 @@ export async function fit(model: Model, xIn: MatrixInput, yIn: TargetInput, opti
   model.checkUsable("fit", true);
   const o = checkOptions(options);
   const diagnosticsOptions = checkFitDiagnostics(options.diagnostics);
+  const verbose = checkVerbose(options.verbose);
+  const metrics = options.metrics === undefined ? model.metrics : resolveMetrics("metrics", options.metrics, model.outputs);
   let x = toMatrix("x", xIn, model.inputs);
   let y = model.lossFn.targets("y", yIn, x.rows);
+  let weights = rowWeights(options.classWeight, options.sampleWeight, y);
   let val: [Matrix, Matrix] | null = null;
   if (options.validationData) {
     const vx = toMatrix("validationData[0]", options.validationData[0], model.inputs);
@@ -217,10 +242,11 @@ export async function fit(model: Model, xIn: MatrixInput, yIn: TargetInput, opti
       val = [sliceRows(x, kept, held), sliceRows(y, kept, held)];
       x = sliceRows(x, 0, kept);
       y = sliceRows(y, 0, kept);
+      weights = weights && weights.subarray(0, kept); // the held-out rows' weights go with them (validation is unweighted)
     }
   }
   if (x.rows >= 1 << 24) throw new ArgumentError("x", "fewer than 2^24 rows per fit", x.rows);
-  const stopping = checkEarlyStopping(options.earlyStopping, val !== null, model.metrics.includes("accuracy"));
+  const stopping = checkEarlyStopping(options.earlyStopping, val !== null, metrics);
   if (diagnosticsOptions && diagnosticsOptions.sample !== undefined && diagnosticsOptions.sample > x.rows) {
     throw new ArgumentError("diagnostics.sample", `an integer in [1, ${x.rows}] (training rows)`, diagnosticsOptions.sample);
   }
@@ -232,7 +258,9 @@ export async function fit(model: Model, xIn: MatrixInput, yIn: TargetInput, opti
 
   const b = model.net.backend, net = model.net, rows = x.rows;
   const batchSize = Math.min(o.batchSize, rows);
-  const history: History = { epochs: [], loss: [], accuracy: [], valLoss: [], valAccuracy: [], stopReason: "completed", skippedBatches: 0, diagnostics: [] };
+  const history: History = {
+    epochs: [], loss: [], accuracy: [], valLoss: [], valAccuracy: [], metrics: {}, stopReason: "completed", skippedBatches: 0, diagnostics: [],
+  };
   const resident = new Resident(b);
   model.training = true;
   try {
@@ -247,9 +275,16 @@ export async function fit(model: Model, xIn: MatrixInput, yIn: TargetInput, opti
     const best = stopping?.restoreBest ? resident.alloc(net.paramCount) : null;
     // Batch normalization's moving statistics belong to the best epoch's weights too.
     const bestMoving = best && net.movingAll ? resident.alloc(net.movingAll.length) : null;
+    // Row weights: resident like the targets, gathered into one window per batch.
+    const rowWeightsIn = weights && resident.put({ data: weights, rows, cols: 1 }, null);
+    const batchWeights = rowWeightsIn && resident.alloc(batchSize);
+    const weightWindows = batchWeights && windows.map((w) => b.slice(batchWeights, 0, w.length));
+    const tracker = new MetricTracker(metrics, model.outputs, model.lossFn.threshold);
+    const readBack = tracker.active ? { y: new Float32Array(batchSize * model.outputs), t: new Float32Array(batchSize * model.outputs) } : null;
+    const progress = new Progress(verbose, o.epochs, rows, defaultOutput(), now);
 
     let bestValue = Infinity, bestEpoch = -1, waited = 0;
-    const accuracy = model.metrics.includes("accuracy");
+    const accuracy = metrics.some((m) => metricName(m) === "accuracy");
     const seed = options.seed ?? model.seed;
     const diagnosis = diagnosticsOptions && diagnosticsPlan(model, diagnosticsOptions, rows, batchSize, resident, xs, ys, seed, warnings);
     let lastYield = now();
@@ -266,15 +301,19 @@ export async function fit(model: Model, xIn: MatrixInput, yIn: TargetInput, opti
       }
       let lossSum = 0, correct = 0, seen = 0, skipped = 0;
       let stop: StopReason | null = null;
+      tracker.reset();
+      progress.epochStart(e);
       for (let w = 0; w < windows.length && !stop; w++) {
         if (options.signal?.aborted) { stop = "aborted"; break; } // an abort before this batch: no step
         const window = windows[w]!, n = window.length;
         const batch = net.batch(n);
         b.gatherRows(xs, window, batch.x, n, model.inputs);
         b.gatherRows(ys, window, batch.t, n, model.outputs);
+        const batchWeight = weightWindows && weightWindows[w]!;
+        if (batchWeight) b.gatherRows(rowWeightsIn!, window, batchWeight, n, 1);
         let loss: number;
         try {
-          loss = model.computeGradients(batch, model.steps + 1, e);
+          loss = model.computeGradients(batch, model.steps + 1, e, batchWeight);
         } catch (err) {
           if (err instanceof NonFiniteError && options.onNonFinite === "skip") { skipped++; continue; }
           throw err;
@@ -289,6 +328,10 @@ export async function fit(model: Model, xIn: MatrixInput, yIn: TargetInput, opti
         lossSum += loss * n;
         correct += right;
         seen += n;
+        if (readBack) model.trackMetrics(tracker, batch, readBack);
+        if (progress.live) {
+          progress.batch(seen, () => ({ loss: lossSum / seen, accuracy: accuracy ? correct / seen : undefined, ...tracker.results(false, true) }));
+        }
         if (options.onBatchEnd) {
           const logs: BatchLogs = { epoch: e, batch: w, step: model.steps, size: n, loss };
           if (accuracy) logs.accuracy = right / n;
@@ -308,13 +351,15 @@ export async function fit(model: Model, xIn: MatrixInput, yIn: TargetInput, opti
         epoch: e, loss: seen ? lossSum / seen : NaN, learningRate: model.optimizerRunner.learningRate, skippedBatches: skipped, seconds: 0,
       };
       if (accuracy) logs.accuracy = seen ? correct / seen : NaN;
+      if (tracker.active) logs.metrics = tracker.results();
       if (valData) {
         const v = model.evaluateRows(valData.rows, (batch, start, count) => {
           b.copy(b.slice(valData.x, start * model.inputs, count * model.inputs), batch.x);
           b.copy(b.slice(valData.y, start * model.outputs, count * model.outputs), batch.t);
-        });
+        }, metrics, null, true);
         logs.valLoss = v.loss;
         if (accuracy) logs.valAccuracy = v.accuracy!;
+        if (v.metrics) logs.metrics = { ...logs.metrics, ...v.metrics };
       }
       if (diagnosis && (e + 1) % diagnosis.every === 0) {
         logs.diagnostics = diagnosis.run();
@@ -326,10 +371,14 @@ export async function fit(model: Model, xIn: MatrixInput, yIn: TargetInput, opti
       if (logs.accuracy !== undefined) history.accuracy.push(logs.accuracy);
       if (logs.valLoss !== undefined) history.valLoss.push(logs.valLoss);
       if (logs.valAccuracy !== undefined) history.valAccuracy.push(logs.valAccuracy);
+      for (const [key, value] of Object.entries(logs.metrics ?? {})) (history.metrics[key] ??= []).push(value);
+      progress.epochEnd(e, shownValues(logs));
 
       if (stopping) {
-        const raw = logs[stopping.monitor];
-        const value = stopping.monitor.endsWith("ccuracy") ? -(raw ?? NaN) : (raw ?? NaN); // minimize
+        const m = stopping.monitor;
+        const raw = m === "loss" || m === "valLoss" || m === "accuracy" || m === "valAccuracy" ? logs[m] : logs.metrics?.[m];
+        const minimized = m === "loss" || m === "valLoss" || ERROR_METRICS.some((name) => m === name || m === metricKey(name, true));
+        const value = minimized ? (raw ?? NaN) : -(raw ?? NaN); // minimize
         if (value < bestValue - stopping.minDelta) {
           bestValue = value;
           bestEpoch = e;
@@ -357,6 +406,15 @@ export async function fit(model: Model, xIn: MatrixInput, yIn: TargetInput, opti
     resident.free(); // the fit's own tensors, even when the model was disposed meanwhile
     model.training = false;
   }
+}
+
+/** What the progress output shows of an epoch: the training values, then the validation ones. */
+function shownValues(logs: EpochLogs): Record<string, number | undefined> {
+  const entries = Object.entries(logs.metrics ?? {});
+  return {
+    loss: logs.loss, accuracy: logs.accuracy, ...Object.fromEntries(entries.filter(([k]) => !/^val[A-Z]/.test(k))),
+    valLoss: logs.valLoss, valAccuracy: logs.valAccuracy, ...Object.fromEntries(entries.filter(([k]) => /^val[A-Z]/.test(k))),
+  };
 }
 
 /** The diagnostics option, checked (its sample size against the rows once they are known). */

@@ -7,7 +7,7 @@ import { ACTIVATIONS, type ElementwiseActivation } from "../src/activations.js";
 import {
   ADAM_BETA1, ADAM_BETA2, ADAM_EPS, ADAM_INV_ROOT_BC2, ADAM_STEP_SIZE, LION_BETA1, LION_BETA2, PARAM_DECAY, PARAM_GRAD_SCALE,
   PARAM_LR, RMSPROP_EPS, RMSPROP_RHO, SGD_MOMENTUM, SGD_NESTEROV, UPDATE_PARAMS,
-} from "../src/backend/update-params.js";
+} from "../src/shared/updateParams.js";
 import { packedWeightsLength, type Backend, type RandomStream, type Tensor } from "../src/backend/backend.js";
 import type { CheckedBackend } from "../src/backend/checked.js";
 import { WasmBackend, type WasmTensor } from "../src/backend/wasm.js";
@@ -172,6 +172,28 @@ function matrixCases(): KernelCase[] {
     const probs = data(size, 40, 0.01, 1);
     return [
       { name: `addBias ${rows}x${cols}`, tensors: [data(size, 41), data(cols, 42)], run: (b, [x, bias]) => b.addBias(x!, bias!, rows, cols) },
+      {
+        name: `batchNorm ${rows}x${cols}`, tensors: [data(size, 110), data(size, 111), data(size, 112), data(3 * cols, 113), data(cols, 114), data(cols, 115),
+          data(size, 116), data(cols, 117), data(cols, 118)],
+        run: (b, [x, y, xhat, stats, gamma, beta, dy, dGamma, dBeta]) => {
+          b.batchNormForward(x!, y!, xhat!, stats!, gamma!, beta!, rows, cols, 1e-3);
+          b.batchNormBackward(xhat!, dy!, dy!, b.slice(stats!, 2 * cols, cols), gamma!, dGamma!, dBeta!, rows, cols);
+          b.movingAverage(b.slice(stats!, 0, cols), b.slice(stats!, cols, cols), 0.9);
+          b.batchNormInference(x!, y!, b.slice(stats!, 0, cols), b.slice(stats!, cols, cols), gamma!, beta!, rows, cols, 1e-3);
+        },
+      },
+      {
+        name: `layerNorm ${rows}x${cols}`, tensors: [data(size, 120), data(size, 121), data(size, 122), data(rows, 123), data(cols, 124), data(cols, 125),
+          data(size, 126), data(cols, 127), data(cols, 128)],
+        run: (b, [x, y, xhat, invStd, gamma, beta, dy, dGamma, dBeta]) => {
+          b.layerNormForward(x!, y!, xhat!, invStd!, gamma!, beta!, rows, cols, 1e-3);
+          b.layerNormBackward(xhat!, dy!, dy!, invStd!, gamma!, dGamma!, dBeta!, rows, cols);
+        },
+      },
+      {
+        name: `dropout ${rows}x${cols}`, tensors: [data(size, 130), data(size, 131), data(size, 132), data(size, 133)],
+        run: (b, [x, mask, y, dy]) => { b.dropoutForward(x!, mask!, y!, 0.3, 5, 6); b.dropoutBackward(dy!, mask!, dy!); },
+      },
       { name: `sumRows ${rows}x${cols}`, tensors: [data(size, 43), data(cols, 44)], run: (b, [x, out]) => b.sumRows(x!, out!, rows, cols) },
       { name: `softmax ${rows}x${cols}`, tensors: [data(size, 45), data(size, 46)], run: (b, [x, y]) => b.softmax(x!, y!, rows, cols) },
       {
@@ -205,6 +227,18 @@ function matrixCases(): KernelCase[] {
       {
         name: `softmaxCrossEntropy ${rows}x${cols}`, tensors: [data(size, 60), probs, data(size, 61, 0, 1), data(size, 62)],
         run: (b, [logits, target, p, grad]) => b.softmaxCrossEntropy(logits!, target!, p!, grad!, rows, cols, 0.5),
+      },
+      {
+        name: `categoricalHinge ${rows}x${cols} weighted`, tensors: [data(size, 65), data(size, 66, 0, 1), data(size, 67), data(rows, 68, 0, 2)],
+        run: (b, [p, target, grad, w]) => b.categoricalHinge(p!, target!, grad!, rows, cols, 0.5, w!),
+      },
+      {
+        name: `softmaxCrossEntropy ${rows}x${cols} weighted`, tensors: [data(size, 60), probs, data(size, 61, 0, 1), data(size, 62), data(rows, 69, 0, 2)],
+        run: (b, [logits, target, p, grad, w]) => b.softmaxCrossEntropy(logits!, target!, p!, grad!, rows, cols, 0.5, w!),
+      },
+      {
+        name: `meanSquaredError ${rows}x${cols} weighted`, tensors: [data(size, 95), data(size, 96), data(size, 97), data(rows, 98, 0, 2)],
+        run: (b, [p, target, grad, w]) => b.meanSquaredError(p!, target!, grad!, 0.5, w!),
       },
       {
         name: `countCorrect ${rows}x${cols}`, tensors: [data(size, 63), data(size, 64, 0, 1)],
@@ -250,6 +284,10 @@ function lossAndOptimizerCases(): KernelCase[] {
         name: `binaryCrossEntropy n=${n}`, tensors: [data(n, 86, 0, 1), s2, data(n, 87)],
         run: (b, [p, t, grad]) => b.binaryCrossEntropy(p!, t!, grad!, 0.5, 1e-7),
       },
+      { name: `meanAbsoluteError n=${n}`, tensors: [w, g, data(n, 100)], run: (b, [p, t, grad]) => b.meanAbsoluteError(p!, t!, grad!, 0.5) },
+      { name: `huber n=${n}`, tensors: [w, g, data(n, 101)], run: (b, [p, t, grad]) => b.huber(p!, t!, grad!, 0.5, 0.3) },
+      { name: `logCosh n=${n}`, tensors: [w, g, data(n, 102)], run: (b, [p, t, grad]) => b.logCosh(p!, t!, grad!, 0.5) },
+      { name: `regularize n=${n}`, tensors: [w, g], run: (b, [wt, gt]) => b.regularize(wt!, gt!, 0.01, 0.02) },
       { name: `sgd n=${n}`, tensors: [w, g], run: (b, [wt, gt]) => b.optimizerStep("sgd", wt!, gt!, [], sgd(0, 0)) },
       {
         name: `sgd nesterov n=${n}`, tensors: [w, g, s1],
