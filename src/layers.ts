@@ -77,7 +77,7 @@ export const parameterCount = (layer: Layer): number =>
 
 /** The kernel initializer a layer with this activation gets when it names none (its spec row's). */
 export function defaultKernelInitializer(activation: ActivationName, alpha: number): Initializer {
-  return activationSpec(activation).kernelInitializer(alpha);
+  return init.fromConfig({ ...activationSpec(activation).kernelInitializer(alpha) });
 }
 
 function toInitializer(name: string, v: InitializerInput): Initializer {

@@ -208,3 +208,11 @@ export function rocAuc(scores: Float32Array, labels: Uint8Array): number {
   }
   return positives === 0 || negativesBelow === 0 ? NaN : area / (positives * negativesBelow);
 }
+
+/** Host arrays the metrics read a batch's outputs and targets back into. */
+export interface MetricBuffers { y: Float32Array; t: Float32Array }
+
+/** MetricBuffers for batches of up to `rows` rows of `outputs` columns. */
+export function metricBuffers(rows: number, outputs: number): MetricBuffers {
+  return { y: new Float32Array(rows * outputs), t: new Float32Array(rows * outputs) };
+}

@@ -16,12 +16,12 @@ import {
 import { ArgumentError, NonFiniteError, rejectUnknownKeys, StateError } from "./errors.js";
 import { MAX_LAYERS, MAX_PARAMETERS, MAX_UNITS, parameterCount, resolveLayer, type DenseLayer, type Layer, type LayerOptions } from "./layers.js";
 import { defaultOutputActivation, Loss, lossFromConfig, type LossConfig, type LossName } from "./losses.js";
-import { metricName, MetricTracker, resolveMetrics, type Metric, type MetricConfig } from "./metrics.js";
+import { metricBuffers, metricName, MetricTracker, resolveMetrics, type Metric, type MetricBuffers, type MetricConfig } from "./metrics.js";
 import type { Regularizer } from "./regularizers.js";
 import { Network, type Batch } from "./network.js";
-import { Normalizer, type NormalizerKind } from "./normalizers.js";
+import { normalizeChunk, Normalizer, writeRows, type NormalizerKind } from "./normalizers.js";
 import { OptimizerRunner, optimizerFromConfig, type OptimizerConfig, type OptimizerName } from "./optimizers.js";
-import { fit, type FitOptions, type History } from "./training.js";
+import { fit, type FitOptions, type History, type Trainable } from "./training.js";
 import { deepFreeze } from "./immutable.js";
 
 export type { MetricName } from "./metrics.js";
@@ -124,7 +124,7 @@ export async function createModel(options: ModelOptions): Promise<Model> {
  * by createModel or loadModel. Its descriptive properties are frozen (writing to them throws
  * in strict code and changes nothing); its state changes only through its methods.
  */
-export class Model {
+export class Model implements Trainable {
   /** Width of an input row. */
   readonly inputs: number;
   /** The layers, resolved (every default filled in); frozen. */
@@ -340,7 +340,7 @@ export class Model {
     let loss = 0, correct = 0;
     const accuracy = metrics.some((m) => metricName(m) === "accuracy");
     const tracker = new MetricTracker(metrics, this.outputs, this.lossFn.threshold);
-    const io = tracker.active ? this.#metricBuffers(this.net.rowCapacity) : null;
+    const io = tracker.active ? metricBuffers(this.net.rowCapacity, this.outputs) : null;
     this.chunks(rows, load, (batch, start) => {
       this.forwardFinite(batch);
       loss += this.lossFn.compute(this.net.backend, batch.out, batch.rows, false, weights && weights(start, batch.rows)) * batch.rows;
@@ -353,18 +353,12 @@ export class Model {
     return result;
   }
 
-  /** @internal Adds a batch's outputs and targets to `tracker`, read back through `io`. */
-  trackMetrics(tracker: MetricTracker, batch: Batch, io: { y: Float32Array; t: Float32Array }): void {
-    const n = batch.rows * this.outputs;
-    const y = io.y.subarray(0, n), t = io.t.subarray(0, n);
-    this.net.backend.readInto(batch.out.a, y);
-    this.net.backend.readInto(batch.t, t);
-    tracker.add(y, t, batch.rows);
-  }
-
-  /** @internal Host arrays for `rows` rows of outputs and targets (the metrics read them back). */
-  #metricBuffers(rows: number): { y: Float32Array; t: Float32Array } {
-    return { y: new Float32Array(rows * this.outputs), t: new Float32Array(rows * this.outputs) };
+  /** @internal Adds a batch's outputs and targets to `tracker`, read back into `io` (from
+   *  metricBuffers, as many rows as the batch or more). */
+  trackMetrics(tracker: MetricTracker, batch: Batch, io: MetricBuffers): void {
+    this.net.backend.readInto(batch.out.a, io.y);
+    this.net.backend.readInto(batch.t, io.t);
+    tracker.add(io.y, io.t, batch.rows);
   }
 
   /** @internal The regularizers' penalty at the live weights (0 without any); with `withGrad`
@@ -638,28 +632,6 @@ export class Model {
     }
     return new NonFiniteError("loss", 0, step, epoch, `from finite outputs (targets outside the loss's range?)`);
   }
-}
-
-/** Writes rows [start, start + count) of x into `dst` from its start, normalized on the way
- *  in chunks of `scratch` (so no full normalized copy of x is ever made). */
-export function writeRows(backend: Backend, dst: Tensor, x: Matrix, start: number, count: number, normalizer: Normalizer | null,
-  scratch?: Float32Array): void {
-  if (!normalizer) {
-    backend.write(dst, start === 0 && count === x.rows ? x.data : sliceRows(x, start, count).data);
-    return;
-  }
-  scratch ??= new Float32Array(normalizeChunk(x.cols));
-  const chunkRows = Math.max(1, Math.min(count, Math.floor(scratch.length / x.cols)));
-  for (let done = 0; done < count; done += chunkRows) {
-    const n = Math.min(chunkRows, count - done);
-    normalizer.applyRows(x, start + done, n, scratch);
-    backend.write(dst, n * x.cols === scratch.length ? scratch : scratch.subarray(0, n * x.cols), done * x.cols);
-  }
-}
-
-/** Floats of normalized rows written at a time: 64 Ki floats, or one row if wider. */
-function normalizeChunk(cols: number): number {
-  return Math.max(1, Math.floor(65536 / cols)) * cols;
 }
 
 /** "layer 3 (256 -> 128 relu)", "layer 4 (batchNormalization of 128)": a layer in messages. */

@@ -3,13 +3,13 @@
 // sizes first, before it allocates anything.
 import type { Backend } from "./backend/backend.js";
 import { checkSeed } from "./backend/checks.js";
-import { forEachElement, readArray, readConfig, readFloats, readRecord, readScalar, requireComplete, shown, within } from "./document.js";
+import { readArray, readConfig, readFloats, readRecord, readScalar, requireComplete, shown, within } from "./document.js";
 import { ArgumentError, rejectUnknownKeys } from "./errors.js";
 import { fromConfig as initializerFromConfig } from "./initializers.js";
 import { layerConfig, MAX_LAYERS, MAX_PARAMETERS, MAX_UNITS, resolveLayer, type Layer, type LayerOptions } from "./layers.js";
 import { WIDTH_LAYER_TYPES } from "./layerTypes.js";
 import { defaultOutputActivation, lossFromConfig, type LossConfig } from "./losses.js";
-import { METRIC_NAMES, type Metric } from "./metrics.js";
+import { METRIC_NAMES, resolveMetrics, type Metric } from "./metrics.js";
 import { Model, resolveBackend, type ModelOptions } from "./model.js";
 import { Normalizer, type NormalizerConfig, type NormalizerKind } from "./normalizers.js";
 import { optimizerFromConfig, stateVectorsOf, type OptimizerConfig } from "./optimizers.js";
@@ -223,6 +223,7 @@ function parseDocument(document: ModelDocument | string): Decoded {
     const r = readRecord(m, `document.metrics[${i}]`, '{ name: "topKAccuracy", k }', ["name", "k"]);
     return { name: readScalar(r.name, `document.metrics[${i}].name`, '"topKAccuracy"'), k: readScalar(r.k, `document.metrics[${i}].k`, "an integer") } as Metric;
   });
+  within("document", "", () => resolveMetrics("metrics", metrics, width)); // its errors then name document.metrics[i]
   const normalize = readScalar(d.normalize, "document.normalize", '"standardize", "minMax" or "none"');
   if (normalizer && normalizer.kind !== normalize) {
     throw new ArgumentError("document.normalizer.kind", `the document's normalize (${JSON.stringify(normalize)})`, normalizer.kind);

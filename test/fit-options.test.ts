@@ -15,6 +15,7 @@ const binary = labels.map((c) => (c === 0 ? 1 : 0));
 const classifier = (extra: Partial<ModelOptions> = {}): Promise<Model> => createModel({
   inputs, seed: 8, loss: "softmaxCrossEntropy", layers: [{ units: 6, activation: "tanh" }, { units: 3 }], ...extra,
 });
+const BACKENDS = ["wasm", "js"] as const;
 
 describe("fit({ metrics })", () => {
   it("reports every metric per epoch for training and validation, in the logs, the history and the callbacks", async () => {
@@ -71,10 +72,10 @@ describe("fit({ metrics })", () => {
   });
 });
 
-describe("fit({ classWeight, sampleWeight })", () => {
+describe.each(BACKENDS)("fit({ classWeight, sampleWeight }) (%s)", (backend) => {
   it("a weight of 2 everywhere doubles the loss and the step: SGD then moves as with twice the learning rate, bit for bit", async () => {
     const run = async (lr: number, sampleWeight?: number[]) => {
-      const m = await classifier({ optimizer: sgd({ learningRate: lr }) });
+      const m = await classifier({ optimizer: sgd({ learningRate: lr }), backend });
       const h = await m.fit(x, labels, { epochs: 2, batchSize: 16, sampleWeight });
       const w = m.getWeights();
       m.dispose();
@@ -87,7 +88,7 @@ describe("fit({ classWeight, sampleWeight })", () => {
   });
 
   it("normalizes as Keras' sum_over_batch_size: sum of w_i L_i over the batch's row count, not over the weights' sum", async () => {
-    const model = await classifier({ optimizer: sgd({ learningRate: 1e-30 }) });
+    const model = await classifier({ optimizer: sgd({ learningRate: 1e-30 }), backend });
     const w = Array.from({ length: rows }, (_, i) => (i % 4 === 0 ? 0 : i % 4));
     const h = await model.fit(x, labels, { epochs: 1, batchSize: rows, shuffle: false, sampleWeight: w });
     let want = 0;
@@ -101,7 +102,7 @@ describe("fit({ classWeight, sampleWeight })", () => {
 
   it("classWeight is sampleWeight by the target's class (argmax, or the rounded value of one column), bit for bit", async () => {
     const fitted = async (extra: object, y: number[] | number[][], loss: ModelOptions["loss"], units: number) => {
-      const m = await createModel({ inputs, seed: 5, loss, layers: [{ units: 5 }, { units }] });
+      const m = await createModel({ inputs, seed: 5, loss, layers: [{ units: 5 }, { units }], backend });
       const h = await m.fit(x, y, { epochs: 2, batchSize: 8, ...extra });
       const out = { loss: h.loss, w: m.getWeights() };
       m.dispose();
@@ -179,3 +180,23 @@ function argmax3(d: Float32Array, r: number): number {
   const a = d[r * 3]!, b = d[r * 3 + 1]!, c = d[r * 3 + 2]!;
   return a >= b && a >= c ? 0 : b >= c ? 1 : 2;
 }
+
+it("both cores train alike with every option at once (regularizers, a new loss, weights, metrics, validation)", async () => {
+  const results = await Promise.all(BACKENDS.map(async (backend) => {
+    const penalty = { kernelRegularizer: { l1: 1e-3, l2: 1e-2 }, biasRegularizer: { l2: 1e-3 } };
+    const model = await createModel({ inputs, seed: 12, backend, loss: "categoricalHinge", optimizer: sgd({ learningRate: 0.05, momentum: 0.9 }),
+      layers: [{ units: 8, activation: "tanh", ...penalty }, { units: 3, ...penalty }] });
+    const h = await model.fit(x, labels, { epochs: 4, batchSize: 8, validationSplit: 0.25, classWeight: { 1: 2 },
+      metrics: ["accuracy", "f1", "meanAbsoluteError", { name: "topKAccuracy", k: 2 }] });
+    const w = model.getWeights();
+    model.dispose();
+    return { h, w };
+  }));
+  const [a, b] = results as [typeof results[0], typeof results[0]];
+  for (let e = 0; e < 4; e++) {
+    expect(a.h.loss[e]).toBeCloseTo(b.h.loss[e]!, 5);
+    expect(a.h.valLoss[e]).toBeCloseTo(b.h.valLoss[e]!, 5);
+    for (const k of Object.keys(a.h.metrics)) expect(a.h.metrics[k]![e], k).toBeCloseTo(b.h.metrics[k]![e]!, 4);
+  }
+  a.w.forEach((l, i) => l.kernel.forEach((v, j) => expect(v).toBeCloseTo(b.w[i]!.kernel[j]!, 5)));
+});

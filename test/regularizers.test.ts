@@ -104,3 +104,26 @@ describe("kernelRegularizer and biasRegularizer on a model", () => {
     }
   });
 });
+
+it("a saved document with a bad regularizer, metric or loss option is refused with the document's path", async () => {
+  const model = await createModel({ inputs: 2, seed: 1, loss: "softmaxCrossEntropy", layers: [{ units: 3, kernelRegularizer: { l2: 0.1 } }, { units: 3 }] });
+  const doc = saveModel(model);
+  const cases: [(d: any) => void, string][] = [ // eslint-disable-line @typescript-eslint/no-explicit-any
+    [(d) => { d.layers[0].kernelRegularizer.l2 = -1; }, "document.layers[0].kernelRegularizer.l2"],
+    [(d) => { d.layers[0].kernelRegularizer = { l1: 0, l2: { valueOf: () => 1 } }; }, "document.layers[0].kernelRegularizer.l2"],
+    [(d) => { d.layers[0].kernelRegularizer = { l2: 0.1 }; }, "document.layers[0].kernelRegularizer.l1"],
+    [(d) => { d.layers[0].kernelRegularizer = { l1: 0, l2: 0.1, extra: 1 }; }, "document.layers[0].kernelRegularizer.extra"],
+    [(d) => { d.layers[1].biasRegularizer = 3; }, "document.layers[1].biasRegularizer"],
+    [(d) => { d.metrics = ["auc"]; }, "document.metrics[0]"],
+    [(d) => { d.metrics = [{ name: "topKAccuracy", k: 2, z: 1 }]; }, "document.metrics[0].z"],
+    [(d) => { d.metrics = [{ name: "topKAccuracy", k: "5" }]; }, "document.metrics[0].k"],
+    [(d) => { d.loss = { name: "huber", fromLogits: false, epsilon: 1e-7 }; }, "document.loss.delta"],
+    [(d) => { d.loss = { name: "huber", fromLogits: false, epsilon: 1e-7, delta: -1 }; }, "document.loss.delta"],
+  ];
+  for (const [mutate, path] of cases) {
+    const d = structuredClone(doc);
+    mutate(d);
+    await expect(loadModel(d), path).rejects.toThrow(new RegExp(`^${path.replace(/[.[\]]/g, "\\$&")}: `));
+  }
+  model.dispose();
+});
