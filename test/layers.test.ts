@@ -228,3 +228,34 @@ describe("layer options", () => {
     m.dispose();
   });
 });
+
+describe("saved documents with the new layers", () => {
+  it("refuse a broken layer or weight with an ArgumentError naming it, before allocating", async () => {
+    const m = await createModel({ inputs: 2, seed: 1, layers: [{ units: 3, useBias: false }, { type: "batchNormalization" }, { type: "dropout", rate: 0.5 },
+      { type: "layerNormalization" }, { units: 1 }] });
+    const good = JSON.parse(JSON.stringify(saveModel(m))) as Record<string, unknown> & { layers: Record<string, unknown>[]; weights: Record<string, string>[] };
+    m.dispose();
+    expect(good.layers[0]).toMatchObject({ useBias: false });
+    expect(good.weights[0]!.bias).toBe("");
+    expect(Object.keys(good.weights[1]!)).toEqual(["gamma", "beta", "movingMean", "movingVariance"]);
+    const negative = new Float32Array([1, -1, 1]);
+    const encoded = Buffer.from(negative.buffer).toString("base64");
+    const layer = (i: number, over: Record<string, unknown>) => ({ ...good, layers: good.layers.map((l, k) => (k === i ? { ...l, ...over } : l)) });
+    const weight = (i: number, over: Record<string, unknown>) => ({ ...good, weights: good.weights.map((w, k) => (k === i ? { ...w, ...over } : w)) });
+    const broken: [unknown, RegExp][] = [
+      [weight(1, { movingVariance: encoded }), /document\.weights\[1\]\.movingVariance\[1\]: expected a variance >= 0/],
+      [weight(1, { gamma: undefined }), /document\.weights\[1\]\.gamma/],
+      [weight(3, { gamma: "AAAA" }), /document\.weights\[3\]\.gamma: expected 16 base64 characters/],
+      [weight(2, { kernel: "" }), /document\.weights\[2\]\.kernel/],
+      [layer(1, { type: "conv2d" }), /document\.layers\[1\]\.type: expected "dense" or one of batchNormalization/],
+      [layer(1, { units: 3 }), /document\.layers\[1\]\.units/],
+      [layer(2, { rate: 1 }), /rate: expected a number in \[0, 1\)/],
+      [layer(1, { momentum: undefined }), /document\.layers\[1\]\.momentum/],
+      [layer(0, { useBias: true }), /document\.weights\[0\]\.bias: expected 16 base64 characters \(3 float32 values\)/],
+    ];
+    for (const [doc, message] of broken) await expect(loadModel(JSON.stringify(doc)), String(message)).rejects.toThrow(message);
+    const back = await loadModel(JSON.stringify(good));
+    expect(JSON.parse(JSON.stringify(saveModel(back)))).toEqual(good);
+    back.dispose();
+  });
+});
