@@ -1,12 +1,4 @@
 // simdnet's public API.
-import type { Backend } from "./backend/backend.js";
-import { CheckedBackend } from "./backend/checked.js";
-import { JsBackend } from "./backend/js/index.js";
-import { createWasmBackend } from "./backend/wasm.js";
-import { chooseCore, type CoreChoice } from "./backend/choose.js";
-import type { WasmSource } from "./wasm/load.js";
-import { ArgumentError, rejectUnknownKeys } from "./errors.js";
-
 export type { Backend, Tensor, RandomStream, UpdateKernel, UpdateOutputs } from "./backend/backend.js";
 /** The parameter block layout of Backend.optimizerStep: slot indices and kernel codes. */
 export * as updateParams from "./shared/updateParams.js";
@@ -30,7 +22,7 @@ export { saveModel, loadModel, FORMAT_VERSION } from "./serialize.js";
 export type { ModelDocument } from "./serialize.js";
 export { oneHot, toMatrix } from "./data.js";
 export * as datasets from "./datasets.js";
-export { DEFAULT_THRESHOLDS, saturationBound } from "./diagnostics.js";
+export { DEFAULT_THRESHOLDS, edgeFoldedCounts, saturationBound } from "./diagnostics.js";
 export { LESSONS, lessonNamed, runLessons } from "./lessons/index.js";
 export type { Chart, Figure, Lesson, LessonOptions, LessonResult } from "./lessons/index.js";
 export type {
@@ -54,24 +46,5 @@ export { JsBackend } from "./backend/js/index.js";
 export { WasmBackend } from "./backend/wasm.js";
 export { CheckedBackend } from "./backend/checked.js";
 export { simdSupported } from "./wasm/simd.js";
-export type { CoreChoice } from "./backend/choose.js";
-
-/** Which core createBackend makes, and where the wasm comes from. */
-export interface BackendOptions {
-  /** "auto" (default): the SIMD core where the engine supports wasm SIMD, else the pure-JS
-   *  path. "wasm" or "js" forces one; the result's `name` says which runs. */
-  backend?: CoreChoice;
-  /** Where the wasm core comes from (bytes, a compiled WebAssembly.Module, a Response or a
-   *  URL); by default the package's own build/simdnet.wasm. */
-  wasm?: WasmSource;
-}
-
-/** A compute backend whose every call checks its arguments. Each wasm backend instantiates
- *  an independent core. */
-export async function createBackend(options: BackendOptions = {}): Promise<Backend> {
-  if (options == null || typeof options !== "object") throw new ArgumentError("options", "backend options { backend, wasm }", options);
-  rejectUnknownKeys(options, ["backend", "wasm"], "options");
-  const kind = chooseCore(options.backend);
-  if (kind === "js") return new CheckedBackend(new JsBackend());
-  return new CheckedBackend(await createWasmBackend(options.wasm));
-}
+export { createBackend } from "./backend/choose.js";
+export type { BackendOptions, CoreChoice } from "./backend/choose.js";

@@ -1,5 +1,5 @@
 // Dense layers: what a user writes, and the resolved form the model keeps and saves. The
-// defaults follow the seed: He for the ReLU family (He et al. 2015), Xavier/Glorot for
+// defaults follow the article: He for the ReLU family (He et al. 2015), Xavier/Glorot for
 // tanh and logistic (Glorot & Bengio 2010), LeCun normal for SELU (Klambauer et al. 2017).
 import { activationParameter, activationSpec, ROW_ACTIVATIONS, type ActivationName } from "./activations.js";
 import { checkSeed } from "./backend/checks.js";

@@ -5,9 +5,8 @@ import type { ActivationName } from "./activations.js";
 import type { Backend, Tensor } from "./backend/backend.js";
 import { CheckedBackend } from "./backend/checked.js";
 import { checkSeed } from "./backend/checks.js";
-import { JsBackend } from "./backend/js/index.js";
-import { createWasmBackend, trackModel } from "./backend/wasm.js";
-import { chooseCore, type CoreChoice } from "./backend/choose.js";
+import { trackModel } from "./backend/wasm.js";
+import { resolveBackend, type CoreChoice } from "./backend/choose.js";
 import { sliceRows, toFloat32, toMatrix, type Matrix, type MatrixInput, type TargetInput } from "./data.js";
 import {
   checkDiagnosticsOptions, diagnose, DiagnosticsScratch, type Diagnostics, type DiagnosticsOptions,
@@ -89,23 +88,6 @@ export interface EvaluateOptions {
 /** Bytes of batch buffers an inference chunk may take (predict, evaluate, diagnose outside a
  *  fit): as many rows as fit, at least one, so memory follows the model, not the input. */
 const INFERENCE_BYTES = 4 << 20;
-
-let sharedCore: Promise<Backend> | null = null;
-
-/** The backend a model runs on: unchecked, because the model sizes its own buffers. */
-export async function resolveBackend(choice: ModelOptions["backend"]): Promise<Backend> {
-  if (choice === undefined || typeof choice === "string") {
-    if (chooseCore(choice as CoreChoice) === "js") return new JsBackend();
-    sharedCore ??= createWasmBackend().catch((e: unknown) => {
-      sharedCore = null;
-      throw e;
-    });
-    return sharedCore;
-  }
-  if (choice instanceof CheckedBackend) return choice.inner;
-  if (choice != null && typeof choice === "object" && typeof (choice as Backend).sgemm === "function") return choice;
-  throw new ArgumentError("backend", '"auto", "wasm", "js" or a backend from createBackend()', choice);
-}
 
 export function randomSeed(): number {
   const c = (globalThis as { crypto?: { getRandomValues?: (a: Uint32Array) => Uint32Array } }).crypto;

@@ -10,7 +10,8 @@ import { layerConfig, MAX_LAYERS, MAX_PARAMETERS, MAX_UNITS, resolveLayer, type 
 import { WIDTH_LAYER_TYPES } from "./layerTypes.js";
 import { defaultOutputActivation, lossFromConfig, type LossConfig } from "./losses.js";
 import { METRIC_NAMES, resolveMetrics, type Metric } from "./metrics.js";
-import { Model, resolveBackend, type ModelOptions } from "./model.js";
+import { resolveBackend } from "./backend/choose.js";
+import { Model, type ModelOptions } from "./model.js";
 import { Normalizer, type NormalizerConfig, type NormalizerKind } from "./normalizers.js";
 import { optimizerFromConfig, stateVectorsOf, type OptimizerConfig } from "./optimizers.js";
 import { validateSchedule } from "./schedules.js";

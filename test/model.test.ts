@@ -26,7 +26,7 @@ const small = (extra: Partial<ModelOptions> = {}): ModelOptions => ({
 });
 
 describe("building a model", () => {
-  it("fills in the seed's defaults: He for ReLU family, Glorot for tanh/logistic, the loss's output activation", async () => {
+  it("fills in the article's defaults: He for ReLU family, Glorot for tanh/logistic, the loss's output activation", async () => {
     const m = await createModel({
       inputs: 4, seed: 1, loss: "softmaxCrossEntropy",
       layers: [{ units: 3 }, { units: 3, activation: "leakyRelu", alpha: 0.2 }, { units: 3, activation: "tanh" }, { units: 3, activation: "sigmoid" }, { units: 2 }],
