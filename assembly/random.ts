@@ -58,7 +58,7 @@ export function rngSeed(state: usize, seed: u32, stream: u32): void {
 
 /** One xoshiro128** step in all four lanes: returns the outputs, advances the state. */
 // @ts-ignore: decorator
-@inline function next(state: usize): v128 {
+@inline export function next(state: usize): v128 {
   let s0 = v128.load(state);
   let s1 = v128.load(state, 16);
   let s2 = v128.load(state, 32);
@@ -81,7 +81,7 @@ export function rngSeed(state: usize, seed: u32, stream: u32): void {
 
 // Top 24 bits as a float in [0, 1): exact, and never 1.
 // @ts-ignore: decorator
-@inline function unit(bits: v128): v128 {
+@inline export function unit(bits: v128): v128 {
   return f32x4.mul(f32x4.convert_i32x4_u(i32x4.shr_u(bits, 8)), loadConst(INV_2_24));
 }
 

@@ -12,7 +12,11 @@ export { METRIC_NAMES, rocAuc } from "./metrics.js";
 export type { Metric, MetricConfig } from "./metrics.js";
 export type { Regularizer } from "./regularizers.js";
 export type { Verbosity, ProgressOutput } from "./progress.js";
-export type { DenseOptions, DenseLayer, InitializerInput } from "./layers.js";
+export type { DenseOptions, DenseLayer, InitializerInput, Layer, LayerOptions } from "./layers.js";
+export type {
+  ActivationLayer, ActivationOptions, BatchNormalizationLayer, BatchNormalizationOptions, DropoutLayer, DropoutOptions,
+  LayerNormalizationLayer, LayerNormalizationOptions, WidthLayer, WidthLayerOptions,
+} from "./layerTypes.js";
 export { MAX_LAYERS, MAX_PARAMETERS, MAX_UNITS } from "./layers.js";
 export type { FitOptions, History, EpochLogs, BatchLogs, EarlyStopping, StopReason, Monitor } from "./training.js";
 export { saveModel, loadModel, FORMAT_VERSION } from "./serialize.js";

@@ -235,6 +235,8 @@ class EarlyStopper {
   /** The epoch of the best value so far, -1 before the first. */
   bestEpoch = -1;
   private snapshot: Tensor | null = null;
+  // Batch normalization's moving statistics belong to the best epoch's weights too.
+  private movingSnapshot: Tensor | null = null;
 
   private constructor(private readonly o: Required<EarlyStopping>) {}
 
@@ -264,8 +266,10 @@ class EarlyStopper {
   }
 
   /** With restoreBest, the tensor that holds the best epoch's weights. */
-  reserve(resident: Resident, paramCount: number): void {
-    if (this.o.restoreBest) this.snapshot = resident.alloc(paramCount);
+  reserve(resident: Resident, net: Network): void {
+    if (!this.o.restoreBest) return;
+    this.snapshot = resident.alloc(net.paramCount);
+    if (net.movingAll) this.movingSnapshot = resident.alloc(net.movingAll.length);
   }
 
   /** Takes an epoch's logs; true when `patience` epochs went by without improvement (as Keras). */
@@ -279,6 +283,7 @@ class EarlyStopper {
       this.bestEpoch = logs.epoch;
       this.waited = 0;
       if (this.snapshot) net.backend.copy(net.params, this.snapshot);
+      if (this.movingSnapshot) net.backend.copy(net.movingAll!, this.movingSnapshot);
       return false;
     }
     return ++this.waited >= this.o.patience;
@@ -290,6 +295,7 @@ class EarlyStopper {
     history.bestEpoch = this.bestEpoch;
     if (this.snapshot && !model.isDisposed) {
       model.net.backend.copy(this.snapshot, model.net.params);
+      if (this.movingSnapshot) model.net.backend.copy(this.movingSnapshot, model.net.movingAll!);
       model.net.weightsChanged();
     }
   }
@@ -407,7 +413,7 @@ class FitRun {
     this.index = resident.alloc(rows);
     for (let s = 0; s < rows; s += this.batchSize) this.windows.push(b.slice(this.index, s, Math.min(this.batchSize, rows - s)));
     this.order = Float32Array.from({ length: rows }, (_, i) => i);
-    stopping?.reserve(resident, model.net.paramCount);
+    stopping?.reserve(resident, model.net);
     this.rowWeights = weights && resident.put({ data: weights, rows, cols: 1 }, null);
     const batchWeights = this.rowWeights && resident.alloc(this.batchSize);
     this.weightWindows = batchWeights && this.windows.map((w) => b.slice(batchWeights, 0, w.length));
