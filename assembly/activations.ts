@@ -3,6 +3,7 @@
 // f32x4 vectors and sends the tail through the same vector code (see loadPartial), so no
 // element is computed differently from another.
 import { k, ONE, ZERO, expMinus4, expNeg4, expm1Neg4, negAbs, log1p4, fma, select, loadPartial, storePartial } from "./math";
+import { scratch, LANES_A } from "./scratch";
 
 export const IDENTITY = 0;
 export const SIGMOID = 1;
@@ -170,9 +171,8 @@ const GELU_ROOT_HI = memory.data<v128>([f32x4.splat(GELU_ROOT + ROOT_WINDOW)], 1
   return v128.any_true(v128.and(f32x4.gt(z, k(lo)), f32x4.lt(z, k(hi))));
 }
 
-const rootScratch = memory.data(32, 16);
-
 function refineNearRoot(kind: i32, z: v128, d: v128): v128 {
+  const rootScratch = scratch(LANES_A);
   const root = kind == SILU ? SILU_ROOT : GELU_ROOT;
   v128.store(rootScratch, z);
   v128.store(rootScratch, d, 16);

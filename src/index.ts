@@ -5,6 +5,7 @@ import { JsBackend } from "./backend/js/index.js";
 import { createWasmBackend } from "./backend/wasm.js";
 import { chooseCore, type CoreChoice } from "./backend/choose.js";
 import type { WasmSource } from "./wasm/load.js";
+import { checkThreads, type ThreadsOption } from "./threads/count.js";
 import { ArgumentError, rejectUnknownKeys } from "./errors.js";
 
 export type { Backend, Tensor, RandomStream } from "./backend/backend.js";
@@ -45,6 +46,8 @@ export { WasmBackend } from "./backend/wasm.js";
 export { CheckedBackend } from "./backend/checked.js";
 export { simdSupported } from "./wasm/simd.js";
 export type { CoreChoice } from "./backend/choose.js";
+export type { ThreadsOption } from "./threads/count.js";
+export { MAX_THREADS, AUTO_THREADS } from "./threads/count.js";
 
 /** Which core createBackend makes, and where the wasm comes from. */
 export interface BackendOptions {
@@ -54,14 +57,19 @@ export interface BackendOptions {
   /** Where the wasm core comes from (bytes, a compiled WebAssembly.Module, a Response or a
    *  URL); by default the package's own build/simdnet.wasm. */
   wasm?: WasmSource;
+  /** Threads the wasm core runs on: a count or "auto" (default: the available cores, at most
+   *  8). Where shared memory is unavailable it runs on one; `threads` and `threadsReason` on
+   *  the backend say how many run and why. See docs/threads.md. */
+  threads?: ThreadsOption;
 }
 
 /** A compute backend whose every call checks its arguments. Each wasm backend instantiates
  *  an independent core. */
 export async function createBackend(options: BackendOptions = {}): Promise<Backend> {
   if (options == null || typeof options !== "object") throw new ArgumentError("options", "backend options { backend, wasm }", options);
-  rejectUnknownKeys(options, ["backend", "wasm"], "options");
+  rejectUnknownKeys(options, ["backend", "wasm", "threads"], "options");
+  checkThreads(options.threads);
   const kind = chooseCore(options.backend);
   if (kind === "js") return new CheckedBackend(new JsBackend());
-  return new CheckedBackend(await createWasmBackend(options.wasm));
+  return new CheckedBackend(await createWasmBackend(options.wasm, options.threads));
 }

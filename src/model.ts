@@ -8,6 +8,7 @@ import { checkSeed } from "./backend/checks.js";
 import { JsBackend } from "./backend/js/index.js";
 import { createWasmBackend, trackModel } from "./backend/wasm.js";
 import { chooseCore, type CoreChoice } from "./backend/choose.js";
+import { checkThreads, type ThreadsOption } from "./threads/count.js";
 import { sliceRows, toFloat32, toMatrix, type Matrix, type MatrixInput, type TargetInput } from "./data.js";
 import {
   checkDiagnosticsOptions, diagnose, DiagnosticsScratch, type Diagnostics, type DiagnosticsOptions,
@@ -44,6 +45,9 @@ export interface ModelOptions {
   /** "auto" (default: one shared SIMD core per process, or the pure-JS path where the engine
    *  lacks wasm SIMD), "wasm", "js", or a backend from createBackend(). `model.backend.name` says which runs. */
   backend?: CoreChoice | Backend;
+  /** Threads of the shared wasm core the model runs on (ignored with a backend object, which
+   *  has its own): a count or "auto" (default). `model.backend.threads` says how many run. */
+  threads?: ThreadsOption;
 }
 
 /** One layer's weights, as getWeights returns and setWeights takes them. */
@@ -71,17 +75,23 @@ export interface Evaluation {
  *  fit): as many rows as fit, at least one, so memory follows the model, not the input. */
 const INFERENCE_BYTES = 4 << 20;
 
-let sharedCore: Promise<Backend> | null = null;
+// One shared core per thread count asked for.
+const sharedCores = new Map<ThreadsOption, Promise<Backend>>();
 
 /** The backend a model runs on: unchecked, because the model sizes its own buffers. */
-export async function resolveBackend(choice: ModelOptions["backend"]): Promise<Backend> {
+export async function resolveBackend(choice: ModelOptions["backend"], threads: ThreadsOption = "auto"): Promise<Backend> {
+  checkThreads(threads);
   if (choice === undefined || typeof choice === "string") {
     if (chooseCore(choice as CoreChoice) === "js") return new JsBackend();
-    sharedCore ??= createWasmBackend().catch((e: unknown) => {
-      sharedCore = null;
-      throw e;
-    });
-    return sharedCore;
+    let core = sharedCores.get(threads);
+    if (core === undefined) {
+      core = createWasmBackend(undefined, threads).catch((e: unknown) => {
+        sharedCores.delete(threads);
+        throw e;
+      });
+      sharedCores.set(threads, core);
+    }
+    return core;
   }
   if (choice instanceof CheckedBackend) return choice.inner;
   if (choice != null && typeof choice === "object" && typeof (choice as Backend).sgemm === "function") return choice;
@@ -96,7 +106,7 @@ export function randomSeed(): number {
 
 /** Builds and initializes a model. */
 export async function createModel(options: ModelOptions): Promise<Model> {
-  const backend = await resolveBackend(options?.backend);
+  const backend = await resolveBackend(options?.backend, options?.threads);
   return Model.build(backend, options);
 }
 
@@ -143,7 +153,7 @@ export class Model {
   // Private: the published types show no constructor to call, only createModel and loadModel.
   private constructor(backend: Backend, options: ModelOptions, initialize: boolean) {
     if (options == null || typeof options !== "object") throw new ArgumentError("options", "model options { inputs, layers, ... }", options);
-    rejectUnknownKeys(options, ["inputs", "layers", "loss", "optimizer", "metrics", "normalize", "seed", "backend"], "options");
+    rejectUnknownKeys(options, ["inputs", "layers", "loss", "optimizer", "metrics", "normalize", "seed", "backend", "threads"], "options");
     const { inputs, layers } = options;
     if (!Number.isInteger(inputs) || inputs < 1 || inputs > MAX_UNITS) throw new ArgumentError("inputs", `an integer in [1, ${MAX_UNITS}]`, inputs);
     if (!Array.isArray(layers) || layers.length === 0 || layers.length > MAX_LAYERS) {

@@ -2,6 +2,10 @@
 export interface CoreExports {
   readonly memory: WebAssembly.Memory;
   heapBase(): number;
+  /** Points this instance's kernels at a scratch region of scratchBytes() bytes. */
+  useScratch(p: number): void;
+  scratchAt(): number;
+  scratchBytes(): number;
   sgemm(
     transA: number, transB: number, m: number, n: number, k: number,
     alpha: number, a: number, lda: number, b: number, ldb: number,
