@@ -20,6 +20,7 @@ const NOTES = [
   "sgemm rows: one call of C = A B (beta 0) on each core; outputs are cross-checked bit for bit (tolerance 0) against simdnet-1t.",
   "train rows: model.trainOnBatch (forward, loss, backward, SGD update) cycling over 8 pre-made batches, as bench/train.ts does.",
   "Ratios are each thread count's rate over simdnet-1t's, measured in the same interleaved rounds.",
+  "split-sgemm and split-tanh rows: simdnet-2t splits every call, however small (its threshold set to 0), to show the size from which splitting pays: the thresholds in src/threads/split.ts (2^20 multiply-adds, 2^16 elements) come from these rows.",
 ];
 
 /** The goals on a machine of two cores or more: simdnet-2t / simdnet-1t. */
@@ -39,6 +40,21 @@ function batches(inputs: number, outputs: number, batch: number, regression: boo
     else y.push(oneHot(Array.from(uniformData(batch, 0, outputs, 3000 + b), Math.floor), outputs).data);
   }
   return { x, y };
+}
+
+/** Where splitting starts to pay: one thread against two that split every call. */
+function thresholdCases(one: Backend, splitAll: Backend): { c: Case; tolerance: number }[] {
+  const pair = (make: (name: string, b: Backend) => ReturnType<Case["contenders"]>[number]) => () =>
+    [make("simdnet-1t", one), make("simdnet-2t", splitAll)];
+  const sgemm = [64, 96, 128, 192].map((s) => {
+    const x = sgemmInputs(64, s, s, false, false);
+    return { c: { name: "split-sgemm", shape: `64x${s}x${s}`, unit: "GFLOP/s" as const, contenders: pair((n, b) => own.sgemm(n, b, x)) }, tolerance: 0 };
+  });
+  const tanh = [16384, 32768, 65536, 131072].map((n) => {
+    const input = uniformData(n, -3, 3, 5);
+    return { c: { name: "split-tanh", shape: String(n), unit: "Gelem/s" as const, contenders: pair((name, b) => own.activation(name, b, "tanh", input)) }, tolerance: 0 };
+  });
+  return [...sgemm, ...tanh];
 }
 
 function cases(cores: Map<string, Backend>): { c: Case; tolerance: number }[] {
@@ -95,7 +111,9 @@ async function main(): Promise<void> {
   const started = performance.now();
   const rows: Row[] = [], warnings: string[] = [];
   let worstError = -1;
-  for (const { c, tolerance } of cases(backends)) {
+  const splitAll = await createWasmBackend(undefined, 2);
+  splitAll.splitAt = { flops: 0, elements: 0 };
+  for (const { c, tolerance } of [...cases(backends), ...thresholdCases(backends.get("simdnet-1t")!, splitAll)]) {
     if (options.filter !== undefined && !`${c.name} ${c.shape}`.includes(options.filter)) continue;
     const result = await runCase(c, timing, tolerance);
     threadRatios(result.row);
@@ -104,7 +122,7 @@ async function main(): Promise<void> {
     warnings.push(...result.warnings);
     if (tolerance === 0) worstError = Math.max(worstError, result.worstError);
   }
-  for (const b of backends.values()) b.dispose();
+  for (const b of [...backends.values(), splitAll]) b.dispose();
   const report = makeReport("threads", rows, targets(rows, cpus), NOTES, { cpu, coreSha256: core.sha256, options, timing, started },
     { cores: cpus, contenders: [...backends.keys()] });
   finish(report, warnings, worstError, options);

@@ -407,10 +407,11 @@ const MAXIMUM_PAGES = 65536;
  */
 export async function createWasmBackend(source?: WasmSource, threads: ThreadsOption = 1): Promise<WasmBackend> {
   const choice = await chooseThreads(threads);
-  if (choice.count === 1) return new WasmBackend(await instantiateCore(source), null, choice.reason);
+  if (choice.count === 1 && source === undefined) return new WasmBackend(await instantiateCore(), null, choice.reason);
   const module = await compileCore(source, "threads");
   if (!importsMemory(module)) {
-    return new WasmBackend(await instantiateCore(module), null, "the wasm given is the single-thread build (build/simdnet-threads.wasm runs on threads)");
+    const reason = choice.count === 1 ? choice.reason : "the wasm given is the single-thread build (build/simdnet-threads.wasm runs on threads)";
+    return new WasmBackend(await instantiateCore(module), null, reason);
   }
   let memory: WebAssembly.Memory;
   try {
@@ -419,6 +420,7 @@ export async function createWasmBackend(source?: WasmSource, threads: ThreadsOpt
     return new WasmBackend(await instantiateCore(source), null, `this engine could not make a shared memory: ${(cause as Error).message}`);
   }
   const core = await instantiateCore(module, memory);
+  if (choice.count === 1) return new WasmBackend(core, null, choice.reason); // the threads build given, run on one thread
   const scratchBytes = core.scratchBytes();
   // The workers' scratch regions, below the allocator's blocks: grown into before any worker starts.
   const scratch = core.heapBase();
@@ -429,7 +431,7 @@ export async function createWasmBackend(source?: WasmSource, threads: ThreadsOpt
   try {
     pool = await ThreadPool.start({ size: choice.count, module, memory, scratch, scratchBytes, kernels });
   } catch (cause) {
-    return new WasmBackend(await instantiateCore(source), null, (cause as Error).message);
+    return new WasmBackend(core, null, (cause as Error).message);
   }
   return new WasmBackend(core, pool, null);
 }

@@ -10,11 +10,14 @@ const NR = 8;
 // and unrolled group it has in the one-thread call.
 const RANGE_ALIGN = 64;
 
-/** Work below which a call stays on the calling thread: waking a sleeping worker costs tens of
- *  microseconds (measured with bench/threads.ts), as much as this many multiply-adds. */
-export const MIN_SPLIT_FLOPS = 1 << 19;
-/** The same for range kernels, in elements (each a few to a few dozen operations). */
-export const MIN_SPLIT_ELEMENTS = 1 << 15;
+/** Work below which a call stays on the calling thread, in multiply-adds (m n k). Handing a
+ *  call to a worker costs 10-50 microseconds (publishing, a wake-up, the wait for the last
+ *  chunk); on this 2-core machine two threads beat one on SGEMM from about 1M multiply-adds
+ *  (64x128x128: 1.1x, 64x192x192: 1.6x; docs/threads.md). */
+export const MIN_SPLIT_FLOPS = 1 << 20;
+/** The same for range kernels, in elements: tanh over 65,536 floats ran 1.2x faster on two
+ *  threads, over 32,768 0.85x. */
+export const MIN_SPLIT_ELEMENTS = 1 << 16;
 
 /**
  * sgemm's arguments (transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc) split into
