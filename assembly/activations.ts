@@ -1,20 +1,11 @@
 // Elementwise activations and their derivatives (from the pre-activation z); softmax, which
-// works on rows, is in softmax.ts. Codes match src/activations.ts. Every loop runs whole
+// works on rows, is in softmax.ts. The codes are src/shared/activationCodes.ts, which the
+// TypeScript side compiles too. Every loop runs whole
 // f32x4 vectors and sends the tail through the same vector code (see loadPartial), so no
 // element is computed differently from another.
 import { k, ONE, ZERO, expMinus4, expNeg4, expm1Neg4, negAbs, log1p4, fma, select, loadPartial, storePartial } from "./math";
+import { IDENTITY, SIGMOID, TANH, RELU, LEAKY_RELU, ELU, SELU, SOFTPLUS, SILU, GELU, MISH } from "../src/shared/activationCodes";
 import { scratch, LANES_A } from "./scratch";
-
-export const IDENTITY = 0;
-export const SIGMOID = 1;
-export const TANH = 2;
-export const RELU = 3;
-export const LEAKY_RELU = 4;
-export const ELU = 5;
-export const SELU = 6;
-export const SOFTPLUS = 7;
-export const SILU = 8;
-export const GELU = 9;
 
 // SELU constants (Klambauer et al. 2017, "Self-Normalizing Neural Networks").
 const SELU_ALPHA: f32 = 1.6732632423543772;
@@ -79,6 +70,18 @@ const SELU_SCALE_V = memory.data<v128>([f32x4.splat(SELU_SCALE)], 16);
   return select(f32x4.gt(z, ZERO), k(ONE), select(f32x4.le(z, ZERO), neg, z));
 }
 
+// Mish (Misra 2019): z tanh(softplus(z)). With t = e^-|z|, tanh(log(1 + e^z)) = a / (a + b)
+// where a = 1 + 2t, b = 2t^2 for z >= 0 and a = t(t + 2), b = 2 for z < 0: no overflow, and
+// no cancellation in either tail.
+// @ts-ignore: decorator
+@inline function mishA(z: v128, t: v128): v128 {
+  return select(f32x4.ge(z, ZERO), fma(k(TWO), t, k(ONE)), f32x4.mul(t, f32x4.add(t, k(TWO))));
+}
+// @ts-ignore: decorator
+@inline function mishB(z: v128, t: v128): v128 {
+  return select(f32x4.ge(z, ZERO), f32x4.mul(k(TWO), f32x4.mul(t, t)), k(TWO));
+}
+
 // @ts-ignore: decorator
 @inline function forward(kind: i32, z: v128, alpha: v128): v128 {
   switch (kind) {
@@ -111,7 +114,13 @@ const SELU_SCALE_V = memory.data<v128>([f32x4.splat(SELU_SCALE)], 16);
       const u = f32x4.mul(k(GELU_C_V), fma(f32x4.mul(k(GELU_K_V), z), f32x4.mul(z, z), z));
       return f32x4.mul(z, logistic(f32x4.add(u, u)));
     }
-    default: return z; // IDENTITY
+    case MISH: {
+      const t = expNegAbs(z);
+      const a = mishA(z, t);
+      return f32x4.mul(z, f32x4.div(a, f32x4.add(a, mishB(z, t))));
+    }
+    case IDENTITY: return z;
+    default: unreachable(); return z; // the dispatch below sends known codes only
   }
 }
 
@@ -152,19 +161,32 @@ const SELU_SCALE_V = memory.data<v128>([f32x4.splat(SELU_SCALE)], 16);
       const d = fma(f32x4.mul(f32x4.mul(z, s), logisticComplementOf(u2, t, q)), du2, s);
       return nearRoot(z, GELU_ROOT_LO, GELU_ROOT_HI) ? refineNearRoot(GELU, z, d) : d;
     }
-    default: return select(f32x4.eq(z, z), k(ONE), z); // IDENTITY: 1, also at +-inf; NaN for NaN
+    case MISH: { // tanh(sp) + z sech^2(sp) sigmoid(z) = (a s + 4 z (1 + t) c) / s^2 with s = a + b, c = t^2 (z >= 0) or t
+      const t = expNegAbs(z);
+      const a = mishA(z, t);
+      const s = f32x4.add(a, mishB(z, t));
+      const c = select(f32x4.ge(z, ZERO), f32x4.mul(t, t), t);
+      const zc4 = f32x4.mul(f32x4.mul(k(FOUR), z), f32x4.mul(f32x4.add(k(ONE), t), c));
+      const d = f32x4.div(fma(a, s, zc4), f32x4.mul(s, s));
+      return nearRoot(z, MISH_ROOT_LO, MISH_ROOT_HI) ? refineNearRoot(MISH, z, d) : d;
+    }
+    case IDENTITY: return select(f32x4.eq(z, z), k(ONE), z); // 1, also at +-inf; NaN for NaN
+    default: unreachable(); return z; // the dispatch below sends known codes only
   }
 }
 
-// SiLU' and GELU' cross zero, where the two terms of s + z s (1-s) u' cancel and float32
+// SiLU', GELU' and Mish' cross zero, where the two terms of s + z s (1-s) u' cancel and float32
 // keeps no relative precision. Lanes within ROOT_WINDOW of the root are recomputed in
 // float64 (AssemblyScript's own Math.exp: the same bits on every engine).
 const SILU_ROOT: f32 = -1.2784645;
 const GELU_ROOT: f32 = -0.7517916;
+const MISH_ROOT: f32 = -1.1924312;
 const SILU_ROOT_LO = memory.data<v128>([f32x4.splat(SILU_ROOT - ROOT_WINDOW)], 16);
 const SILU_ROOT_HI = memory.data<v128>([f32x4.splat(SILU_ROOT + ROOT_WINDOW)], 16);
 const GELU_ROOT_LO = memory.data<v128>([f32x4.splat(GELU_ROOT - ROOT_WINDOW)], 16);
 const GELU_ROOT_HI = memory.data<v128>([f32x4.splat(GELU_ROOT + ROOT_WINDOW)], 16);
+const MISH_ROOT_LO = memory.data<v128>([f32x4.splat(MISH_ROOT - ROOT_WINDOW)], 16);
+const MISH_ROOT_HI = memory.data<v128>([f32x4.splat(MISH_ROOT + ROOT_WINDOW)], 16);
 
 // @ts-ignore: decorator
 @inline function nearRoot(z: v128, lo: usize, hi: usize): bool {
@@ -173,7 +195,7 @@ const GELU_ROOT_HI = memory.data<v128>([f32x4.splat(GELU_ROOT + ROOT_WINDOW)], 1
 
 function refineNearRoot(kind: i32, z: v128, d: v128): v128 {
   const rootScratch = scratch(LANES_A);
-  const root = kind == SILU ? SILU_ROOT : GELU_ROOT;
+  const root = kind == SILU ? SILU_ROOT : kind == GELU ? GELU_ROOT : MISH_ROOT;
   v128.store(rootScratch, z);
   v128.store(rootScratch, d, 16);
   for (let lane: usize = 0; lane < 4; lane++) {
@@ -183,10 +205,13 @@ function refineNearRoot(kind: i32, z: v128, d: v128): v128 {
     if (kind == SILU) {
       const sx = 1.0 / (1.0 + Math.exp(-x));
       v = sx * (1.0 + x * (1.0 - sx));
-    } else {
+    } else if (kind == GELU) {
       const u2 = 2.0 * GELU_C64 * (x + GELU_K64 * x * x * x);
       const sx = 1.0 / (1.0 + Math.exp(-u2));
       v = sx * (1.0 + x * (1.0 - sx) * 2.0 * GELU_C64 * (1.0 + 3.0 * GELU_K64 * x * x));
+    } else { // MISH, near its root z < 0, where softplus = log1p(e^z)
+      const th = Math.tanh(Math.log1p(Math.exp(x)));
+      v = th + x * (1.0 - th * th) / (1.0 + Math.exp(-x));
     }
     store<f32>(rootScratch + 16 + (lane << 2), <f32>v);
   }
@@ -257,7 +282,9 @@ export function activationForward(kind: i32, x: usize, y: usize, n: i32, alpha: 
     case SOFTPLUS: forwardLoop(SOFTPLUS, x, y, n, alpha); break;
     case SILU: forwardLoop(SILU, x, y, n, alpha); break;
     case GELU: forwardLoop(GELU, x, y, n, alpha); break;
-    default: if (x != y) memory.copy(y, x, <usize>n << 2); // IDENTITY (src/activations.ts sends only known codes)
+    case MISH: forwardLoop(MISH, x, y, n, alpha); break;
+    case IDENTITY: if (x != y) memory.copy(y, x, <usize>n << 2); break;
+    default: unreachable(); // an unknown code is a bug on the caller's side: trap, never a silent identity
   }
 }
 
@@ -273,6 +300,8 @@ export function activationBackward(kind: i32, z: usize, dy: usize, dz: usize, n:
     case SOFTPLUS: backwardLoop(SOFTPLUS, z, dy, dz, n, alpha); break;
     case SILU: backwardLoop(SILU, z, dy, dz, n, alpha); break;
     case GELU: backwardLoop(GELU, z, dy, dz, n, alpha); break;
-    default: backwardLoop(IDENTITY, z, dy, dz, n, alpha);
+    case MISH: backwardLoop(MISH, z, dy, dz, n, alpha); break;
+    case IDENTITY: backwardLoop(IDENTITY, z, dy, dz, n, alpha); break;
+    default: unreachable(); // as in activationForward
   }
 }

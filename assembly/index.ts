@@ -8,7 +8,7 @@ export { rngSeed, fillBits, fillUniform, fillNormal, fillTruncatedNormal } from 
 export { orthonormalizeRows, transpose } from "./initializers";
 export { fill, scale, copy, gatherRows, sumSquares, countNonFinite } from "./vector";
 export { meanSquaredError, sigmoidCrossEntropy, binaryCrossEntropy, softmaxCrossEntropy, countCorrect } from "./losses";
-export { sgdStep, adamStep, rmspropStep } from "./optimizers";
+export { optimizerStep, updateParams } from "./optimizers";
 export { sum, countAbsAbove, countBelow, columnMax, histogram, columnHash, countSameSignColumns, sumSquaredDiff, columnSumSquares } from "./stats";
 
 export { useScratch, scratchAt, scratchBytes } from "./scratch";

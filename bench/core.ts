@@ -1,5 +1,5 @@
 // The core benchmark suite (`npm run bench`): sgemm, activations (forward and backward),
-// softmax and weight fills, simdnet's wasm core against its pure-JS twin and TensorFlow.js'
+// softmax, weight fills and optimizer updates, simdnet's wasm core against its pure-JS twin and TensorFlow.js'
 // wasm and cpu backends, in one process, single thread, on the same inputs.
 // Prints a table and the target checks; writes bench/results/core.json and core.md (a --quick
 // or --filter run writes core-partial.json and .md instead, leaving the full results alone).
@@ -14,6 +14,7 @@ import { ACTIVATIONS, type ElementwiseActivation } from "../src/activations.js";
 import { JsBackend } from "../src/backend/js/index.js";
 import { createWasmBackend, type WasmBackend } from "../src/backend/wasm.js";
 import * as init from "../src/initializers.js";
+import { adam, adamw, lion, rmsprop, sgd } from "../src/optimizers.js";
 import type { TimingOptions } from "./harness.js";
 import { activationInput, sgemmInputs, upstreamGradient } from "./inputs.js";
 import * as own from "./peers/simdnet.js";
@@ -142,6 +143,19 @@ function initCases(b: Backends, fan: number): Case[] {
   }));
 }
 
+/** One optimizer update of `elements` parameters per optimizer (no tfjs row: its optimizers
+ *  update variables inside its own training loop, not as a kernel on given tensors). */
+function updateCases(b: Backends, elements: number): Case[] {
+  const configs = [sgd({ momentum: 0.9, weightDecay: 1e-4 }), adam({ weightDecay: 1e-4 }), adamw(), rmsprop(), lion({ weightDecay: 0.1 })];
+  return configs.map((config): Case => ({
+    name: `update-${config.name}`, shape: String(elements), unit: "Gelem/s",
+    contenders: () => {
+      const w = activationInput(elements), g = upstreamGradient(elements);
+      return [own.optimizerStep("simdnet", b.wasm, config, w, g), own.optimizerStep("simdnet-js", b.js, config, w, g)];
+    },
+  }));
+}
+
 /** What a reader of the figures needs to know; written into the JSON and the markdown. */
 const NOTES = [
   "Rates are medians over interleaved samples (contenders of a case take turns), same process, same inputs, one thread.",
@@ -151,6 +165,7 @@ const NOTES = [
   "tfjs-core has no silu or gelu: the tfjs forward rows are compositions (x * sigmoid(x); the tanh-form gelu) and there are no tfjs rows for their gradients.",
   "tfjs grad rows run the ops of tfjs' registered gradient for the kernel (e.g. dy * y * (1 - y) for sigmoid) from the saved forward tensor, without the forward pass.",
   "tfjs random ops draw in scalar JS on both backends; creating the tensor materializes it (heNormal/glorotNormal = truncatedNormal with std / 0.8796, as tfjs-layers).",
+  "update rows: one optimizer step out of place (weights, gradient and state in, new weights and state out), as a model stages it; sgd with momentum 0.9.",
   "Activation rows stream 8 (forward) or 12 (grad) bytes per element (plus the write-allocate read of the output). At 1M elements (1048576) that is 8-12 MB, past this machine's 2 MB L2, so relu and leakyRelu are bound by cache bandwidth for every implementation; the 256K rows (262144) fit in L2 and show the kernels' own speed.",
 ];
 
@@ -166,7 +181,8 @@ async function main(): Promise<void> {
   console.log(`simdnet core: build/simdnet.wasm sha256 ${core.sha256}, git ${gitHead() ?? "unknown"}`);
   console.log(`tfjs ${tfInfo.version}: wasm binary ${tfInfo.wasmBinary}, threads ${tfInfo.threads}, simd ${tfInfo.simd}`);
 
-  const cases = [...sgemmCases(backends, sgemmSizes), ...elements.flatMap((n, i) => activationCases(backends, n, i === 0)), ...initCases(backends, fan)]
+  const cases = [...sgemmCases(backends, sgemmSizes), ...elements.flatMap((n, i) => activationCases(backends, n, i === 0)), ...initCases(backends, fan),
+    ...updateCases(backends, elements.at(-1)!)]
     .filter((c) => options.filter === undefined || c.name.includes(options.filter));
   const started = performance.now();
   const { rows, warnings, worstError } = await runCases(cases, timing, CROSS_CHECK_TOLERANCE);

@@ -4,6 +4,10 @@
 // rerun until the module stops shrinking), which measurably helps the SGEMM transposes; asc then
 // reports "Last converge was suboptimal." on every build, a note about its own passes that
 // tells a user nothing, so that one line is left out. Everything else asc says is passed on.
+// asc also writes build/simdnet.d.ts, the exports' signatures, which src/wasm/load.ts types the
+// instance with (so a signature changed in assembly/ fails the typecheck); the JavaScript
+// bindings it writes beside it are deleted, as @assemblyscript/loader instantiates the core.
+import { rmSync } from "node:fs";
 import asc from "assemblyscript/asc";
 
 const QUIET = "Last converge was suboptimal.";
@@ -14,8 +18,10 @@ const forward = (stream) => ({
     return true;
   },
 });
-for (const target of ["release", "threads"]) {
-  const { error } = await asc.main(["assembly/index.ts", "--target", target], {
+// The bindings (build/simdnet.d.ts, the exports' signatures) come from the release target; the
+// threads target exports the same functions.
+for (const [target, ...extra] of [["release", "--bindings", "raw"], ["threads"]]) {
+  const { error } = await asc.main(["assembly/index.ts", "--target", target, ...extra], {
     stdout: forward(process.stdout),
     stderr: forward(process.stderr),
   });
@@ -25,3 +31,4 @@ for (const target of ["release", "threads"]) {
     break;
   }
 }
+rmSync("build/simdnet.js", { force: true });

@@ -5,6 +5,7 @@
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { parseArgs, type ParseArgsConfig } from "node:util";
+import { activationSpec } from "./activations.js";
 import { DEMO_PAIRINGS, depthProfile } from "./demo.js";
 import { adam, createBackend, createModel, datasets } from "./index.js";
 import { LESSONS, lessonNamed, type LessonResult } from "./lessons/index.js";
@@ -99,7 +100,7 @@ async function demo(values: Values): Promise<void> {
     const p = depthProfile(backend, activation, make());
     const first = p.std[0]!, last = p.std[p.std.length - 1]!;
     const ratio = last / first;
-    const saturating = activation === "tanh" || activation === "sigmoid";
+    const saturating = activationSpec(activation).saturationBound !== null;
     const verdict = last < 1e-3 ? "vanishes" : ratio > 10 ? "explodes" : ratio < 0.1 ? "shrinks" :
       saturating && last > 0.9 ? "saturates" : ratio < 0.5 ? "declines" : ratio > 2 ? "grows" : "steady";
     console.log(`${activation.padEnd(11)}${label.padEnd(18)}${layers.map((l) => fmt(p.std[l - 1]!).padStart(10)).join("")}   ${verdict}`);

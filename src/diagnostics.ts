@@ -5,7 +5,7 @@
 // Activation statistics come from a forward pass over the whole sample; gradient statistics
 // (norms, the size of the next update, identical gradients, the sign quadrant) from one
 // batch of its first rows, so per-epoch diagnostics stay cheap next to an epoch of training.
-import type { ActivationName } from "./activations.js";
+import { activationSpec, type ActivationName } from "./activations.js";
 import type { Backend, Tensor } from "./backend/backend.js";
 import { ArgumentError, NonFiniteError, rejectUnknownKeys } from "./errors.js";
 import type { Batch, Network } from "./network.js";
@@ -173,22 +173,18 @@ export interface Diagnosable {
 
 const BINS_MAX = 1000;
 
-/** The z beyond which a logistic or tanh derivative is below `fraction` of its peak. */
+/** The |z| beyond which a saturating activation's derivative (logistic, tanh) is below
+ *  `fraction` of its peak; null for an activation that does not saturate. */
 export function saturationBound(activation: ActivationName, fraction: number): number | null {
   if (typeof fraction !== "number" || !(fraction > 0 && fraction < 1)) throw new ArgumentError("fraction", "a number in (0, 1)", fraction);
-  const r = Math.sqrt(1 - fraction);
-  if (activation === "sigmoid") return Math.log((1 + r) / (1 - r)); // 4 s (1 - s) = fraction
-  if (activation === "tanh") return Math.atanh(r); // 1 - tanh^2 = fraction
-  return null;
+  const bound = activationSpec(activation).saturationBound;
+  return bound === null ? null : bound(fraction);
 }
 
-/** Where an activation's values live, for its histogram. */
+/** Where an activation's values live, for its histogram (its spec row's range). */
 function activationRange(a: ActivationName): [number, number] {
-  if (a === "sigmoid" || a === "softmax") return [0, 1];
-  if (a === "tanh") return [-1, 1];
-  if (a === "relu") return [0, 6];
-  if (a === "logSoftmax") return [-12, 0]; // log-probabilities: e^-12 is already 6e-6
-  return [-6, 6];
+  const [lo, hi] = activationSpec(a).range;
+  return [lo, hi];
 }
 const PRE_ACTIVATION_RANGE: [number, number] = [-6, 6];
 

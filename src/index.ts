@@ -8,7 +8,9 @@ import type { WasmSource } from "./wasm/load.js";
 import { checkThreads, type ThreadsOption } from "./threads/count.js";
 import { ArgumentError, rejectUnknownKeys } from "./errors.js";
 
-export type { Backend, Tensor, RandomStream } from "./backend/backend.js";
+export type { Backend, Tensor, RandomStream, UpdateKernel, UpdateOutputs } from "./backend/backend.js";
+/** The parameter block layout of Backend.optimizerStep: slot indices and kernel codes. */
+export * as updateParams from "./backend/update-params.js";
 export type { WasmSource } from "./wasm/load.js";
 export { ArgumentError, InternalError, StateError, NonFiniteError } from "./errors.js";
 export type { NonFiniteStage } from "./errors.js";
@@ -31,7 +33,7 @@ export type { Dataset } from "./datasets.js";
 export type { Matrix, MatrixInput, TargetInput } from "./data.js";
 export { Normalizer } from "./normalizers.js";
 export type { NormalizerKind, NormalizerConfig } from "./normalizers.js";
-export { sgd, adam, adamw, rmsprop, OPTIMIZER_NAMES } from "./optimizers.js";
+export { sgd, adam, adamw, rmsprop, lion, OPTIMIZER_NAMES } from "./optimizers.js";
 export type { OptimizerConfig, OptimizerName } from "./optimizers.js";
 export * as schedules from "./schedules.js";
 export type { ScheduleConfig } from "./schedules.js";

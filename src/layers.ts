@@ -1,7 +1,7 @@
 // Dense layers: what a user writes, and the resolved form the model keeps and saves. The
 // defaults follow the seed: He for the ReLU family (He et al. 2015), Xavier/Glorot for
 // tanh and logistic (Glorot & Bengio 2010), LeCun normal for SELU (Klambauer et al. 2017).
-import { activationParameter, ACTIVATIONS, ROW_ACTIVATIONS, type ActivationName } from "./activations.js";
+import { activationParameter, activationSpec, ROW_ACTIVATIONS, type ActivationName } from "./activations.js";
 import { checkSeed } from "./backend/checks.js";
 import { ArgumentError, rejectUnknownKeys } from "./errors.js";
 import * as init from "./initializers.js";
@@ -50,13 +50,9 @@ export interface DenseLayer {
   readonly stream: number;
 }
 
-const RELU_FAMILY: readonly ActivationName[] = ["relu", "leakyRelu", "elu", "gelu", "silu", "softplus"];
-
+/** The kernel initializer a layer with this activation gets when it names none (its spec row's). */
 export function defaultKernelInitializer(activation: ActivationName, alpha: number): Initializer {
-  if (activation === "leakyRelu") return init.heNormal({ slope: alpha });
-  if (RELU_FAMILY.includes(activation)) return init.heNormal();
-  if (activation === "selu") return init.lecunNormal();
-  return init.glorotUniform();
+  return activationSpec(activation).kernelInitializer(alpha);
 }
 
 function toInitializer(name: string, v: InitializerInput): Initializer {
@@ -84,15 +80,9 @@ export function resolveLayer(options: DenseOptions, index: number, inputs: numbe
   const { units } = options;
   if (!Number.isInteger(units) || units < 1 || units > MAX_UNITS) throw new ArgumentError(`${at}.units`, `an integer in [1, ${MAX_UNITS}]`, units);
   const activation = options.activation ?? (isOutput ? outputDefault : "relu");
-  const rowWise = ROW_ACTIVATIONS.includes(activation);
-  if (!rowWise && !Object.hasOwn(ACTIVATIONS, activation)) {
-    throw new ArgumentError(`${at}.activation`, `one of ${Object.keys(ACTIVATIONS).join(", ")}, ${ROW_ACTIVATIONS.join(", ")}`, activation);
-  }
+  const rowWise = activationSpec(activation, `${at}.activation`).code === null;
   if (rowWise && !isOutput) throw new ArgumentError(`${at}.activation`, `${activation} only on the output layer`, activation);
-  if (options.alpha !== undefined && (typeof options.alpha !== "number" || !Number.isFinite(options.alpha) || options.alpha < 0)) {
-    throw new ArgumentError(`${at}.alpha`, "a finite number >= 0", options.alpha);
-  }
-  const alpha = activationParameter(activation, options.alpha);
+  const alpha = activationParameter(activation, options.alpha, `${at}.alpha`);
   const kernelInitializer = options.kernelInitializer === undefined
     ? defaultKernelInitializer(activation, alpha) : toInitializer(`${at}.kernelInitializer`, options.kernelInitializer);
   const biasInitializer = options.biasInitializer === undefined ? init.zeros() : toInitializer(`${at}.biasInitializer`, options.biasInitializer);

@@ -10,7 +10,7 @@ import { layerConfig, MAX_LAYERS, MAX_PARAMETERS, MAX_UNITS, resolveLayer, type 
 import { defaultOutputActivation, lossFromConfig, type LossConfig } from "./losses.js";
 import { Model, resolveBackend, type MetricName, type ModelOptions } from "./model.js";
 import { Normalizer, type NormalizerConfig, type NormalizerKind } from "./normalizers.js";
-import { optimizerFromConfig, stateVectors, type OptimizerConfig } from "./optimizers.js";
+import { optimizerFromConfig, stateVectorsOf, type OptimizerConfig } from "./optimizers.js";
 import { validateSchedule } from "./schedules.js";
 
 export const FORMAT = "simdnet-model";
@@ -188,15 +188,16 @@ function parseDocument(document: ModelDocument | string): Decoded {
   let optimizerState: Decoded["optimizerState"] = null;
   if (state && stateTexts) {
     const step = count("document.optimizerState.step", state.step);
-    const expected = stateVectors(optimizer);
-    if (stateTexts.length !== expected) {
-      throw new ArgumentError("document.optimizerState.vectors", `${expected} state vectors for this ${optimizer.name} config`, `${stateTexts.length}`);
+    const expected = stateVectorsOf(optimizer);
+    if (stateTexts.length !== expected.length) {
+      throw new ArgumentError("document.optimizerState.vectors", `${expected.length} state vectors for this ${optimizer.name} config`, `${stateTexts.length}`);
     }
     const vectors = stateTexts.map((v, i) => decodeFinite(`document.optimizerState.vectors[${i}]`, v as string));
-    // Adam's second moments (vector 1) and RMSprop's (vector 0) are sums of squares: never negative.
-    const moments = optimizer.name === "rmsprop" ? 0 : optimizer.name === "sgd" ? -1 : 1;
-    const bad = moments < 0 ? -1 : vectors[moments]!.findIndex((v) => v < 0);
-    if (bad >= 0) throw new ArgumentError(`document.optimizerState.vectors[${moments}][${bad}]`, "a second moment >= 0", vectors[moments]![bad]);
+    // A mean of squares (Adam's and RMSprop's second moments) is never negative.
+    expected.forEach(({ name, nonNegative }, i) => {
+      const bad = nonNegative ? vectors[i]!.findIndex((v) => v < 0) : -1;
+      if (bad >= 0) throw new ArgumentError(`document.optimizerState.vectors[${i}][${bad}]`, `a ${name} >= 0`, vectors[i]![bad]);
+    });
     optimizerState = { step, vectors };
   }
   return {

@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { ACTIVATIONS, type ElementwiseActivation } from "../src/activations.js";
 import type { Backend } from "../src/backend/backend.js";
 import { bitsOf, js, randomArray, tensor, wasm } from "./helpers.js";
+import { ELEMENTWISE_SIZES } from "./edge-sizes.js";
 
 // Textbook definitions in float64, written independently of both backends.
 const SELU_A = 1.6732632423543772, SELU_S = 1.0507009873554805;
@@ -17,6 +18,7 @@ const textbook: Record<ElementwiseActivation, (x: number, alpha: number) => numb
   softplus: (x) => (x > 0 ? x + Math.log1p(Math.exp(-x)) : Math.log1p(Math.exp(x))),
   silu: (x) => x / (1 + Math.exp(-x)),
   gelu: (x) => 0.5 * x * (1 + Math.tanh(Math.sqrt(2 / Math.PI) * (x + 0.044715 * x ** 3))),
+  mish: (x) => x * Math.tanh(Math.log1p(Math.exp(-Math.abs(x))) + Math.max(x, 0)),
 };
 const NAMES = Object.keys(ACTIVATIONS) as ElementwiseActivation[];
 const alphaOf = (name: ElementwiseActivation): number => (name === "leakyRelu" ? 0.01 : name === "elu" ? 1 : 0);
@@ -110,6 +112,7 @@ describe("activations: derivatives against float64 central differences", () => {
       tanh: (x) => 1 / Math.cosh(x) ** 2,
       softplus: (x) => 1 / (1 + Math.exp(-x)),
       elu: (x) => (x > 0 ? 1 : Math.exp(x)),
+      mish: (x) => { const t = Math.tanh(Math.log1p(Math.exp(x))); return t + (x * (1 - t * t)) / (1 + Math.exp(-x)); },
     };
     for (const [name, d] of Object.entries(exact) as [ElementwiseActivation, (x: number) => number][]) {
       const w = worst(derivative(wasm, name, xs), d, xs);
@@ -120,7 +123,7 @@ describe("activations: derivatives against float64 central differences", () => {
 });
 
 describe("activations: wasm core against the pure-JS path", () => {
-  for (const n of [1, 3, 5, 17, 33, 65, 1000]) {
+  for (const n of ELEMENTWISE_SIZES) {
     it(`length ${n}: forward and backward agree, tails included`, () => {
       const x = randomArray(n, n, -8, 8), dy = randomArray(n, n + 1);
       for (const name of NAMES) {
@@ -153,6 +156,50 @@ describe("activations: wasm core against the pure-JS path", () => {
     expect(Array.from(derivative(wasm, "leakyRelu", x, 0.2))).toEqual(Array.from(Float32Array.from([0.2, 0.2, 1])));
     const elu = forward(wasm, "elu", x, 2);
     expect(elu[0]).toBeCloseTo(2 * Math.expm1(-2), 6);
+  });
+});
+
+describe("Mish (Misra 2019) as PyTorch's nn.Mish defines it: x * tanh(softplus(x))", () => {
+  // torch.nn.functional.softplus: x itself above its threshold of 20, else log1p(exp(x)).
+  const softplus = (x: number): number => (x > 20 ? x : Math.log1p(Math.exp(x)));
+  const mish = (x: number): number => x * Math.tanh(softplus(x));
+  const mishDerivative = (x: number): number => {
+    const t = Math.tanh(softplus(x));
+    return t + (x * (1 - t * t)) / (1 + Math.exp(-x));
+  };
+
+  it("known values, from the definition in float64", () => {
+    const xs = Float32Array.from([1, -1, 0.5, -3, 5, 0]);
+    const want = [0.8650983882673103, -0.30340146137410895, 0.3752452113048951, -0.1456474612756246, 4.999552077529406, 0];
+    for (const backend of [wasm, js]) {
+      const got = forward(backend, "mish", xs);
+      want.forEach((w, i) => expect(Math.abs(got[i]! - w), `${backend.name} mish(${xs[i]})`).toBeLessThanOrEqual(1e-6 * Math.max(1, Math.abs(w))));
+    }
+    for (let i = 0; i < xs.length; i++) expect(mish(xs[i]!)).toBeCloseTo(want[i]!, 14); // the test's own definition agrees
+  });
+
+  for (const n of [1, 3, 5, 17, 33, 65, 1000]) {
+    it(`length ${n}: forward and derivative within the accuracy contract, both cores`, () => {
+      const x = randomArray(n, 100 + n, -25, 25);
+      for (const backend of [wasm, js]) {
+        const f = worst(forward(backend, "mish", x), mish, x);
+        expect(f.rel, `${backend.name} forward at ${f.at}`).toBeLessThanOrEqual(1e-5);
+        expect(f.abs, backend.name).toBeLessThanOrEqual(1e-6);
+        const d = worst(derivative(backend, "mish", x), mishDerivative, x);
+        expect(d.rel, `${backend.name} derivative at ${d.at}`).toBeLessThanOrEqual(1e-5);
+        expect(d.abs, backend.name).toBeLessThanOrEqual(1e-6);
+      }
+    });
+  }
+
+  it("keeps relative precision where its derivative crosses zero (z = -1.19243)", () => {
+    // The two terms of tanh(sp) + z sech^2(sp) sigmoid(z) cancel there; float32 alone would keep no digits.
+    const xs = Float32Array.from({ length: 2001 }, (_, i) => -1.3 + i * 1e-4);
+    const d = worst(derivative(wasm, "mish", xs), mishDerivative, xs);
+    expect(d.rel, `worst at ${d.at}`).toBeLessThanOrEqual(1e-5);
+    expect(d.abs).toBeLessThanOrEqual(1e-6);
+    const near = Float32Array.of(-1.1924312);
+    expect(Math.abs(derivative(wasm, "mish", near)[0]!)).toBeLessThan(1e-7);
   });
 });
 
@@ -196,74 +243,6 @@ describe("activations: non-finite inputs follow IEEE rules", () => {
   });
 });
 
-describe("softmax by row", () => {
-  it("matches the pure-JS path and sums to 1, awkward widths", () => {
-    for (const cols of [1, 3, 5, 10, 17, 33]) {
-      const rows = 7, x = randomArray(rows * cols, cols, -20, 20);
-      const [a, b] = [wasm, js].map((backend) => {
-        const t = tensor(backend, x);
-        backend.softmax(t, t, rows, cols);
-        return backend.read(t);
-      });
-      for (let r = 0; r < rows; r++) {
-        let s = 0;
-        for (let j = 0; j < cols; j++) { s += a![r * cols + j]!; expect(Math.abs(a![r * cols + j]! - b![r * cols + j]!)).toBeLessThan(1e-6); }
-        expect(s).toBeCloseTo(1, 5);
-      }
-    }
-  });
-
-  it("backward matches the pure-JS path, narrow (four rows per pass) and wide rows", () => {
-    for (const [rows, cols] of [[7, 10], [5, 3], [4, 5], [3, 8], [6, 13], [5, 16], [9, 33], [2, 64]] as const) {
-      const y = randomArray(rows * cols, cols, 0, 1), dy = randomArray(rows * cols, cols + 1);
-      const [a, b] = [wasm, js].map((backend) => {
-        const ty = tensor(backend, y), tdy = tensor(backend, dy);
-        backend.softmaxGrad(ty, tdy, tdy, rows, cols);
-        return backend.read(tdy);
-      });
-      for (let i = 0; i < rows * cols; i++) expect(Math.abs(a![i]! - b![i]!), `${rows}x${cols} at ${i}`).toBeLessThan(1e-5);
-    }
-  });
-
-  it("a NaN poisons its own row only, narrow and wide", () => {
-    for (const cols of [10, 40]) {
-      const rows = 6, x = randomArray(rows * cols, 3);
-      x[2 * cols + 1] = NaN;
-      const t = tensor(wasm, x);
-      wasm.softmax(t, t, rows, cols);
-      const y = wasm.read(t);
-      for (let r = 0; r < rows; r++) {
-        const row = Array.from(y.subarray(r * cols, (r + 1) * cols));
-        expect(row.every(Number.isNaN), `row ${r}`).toBe(r === 2);
-      }
-    }
-  });
-
-  it("is shift-invariant and does not overflow on large logits", () => {
-    const t = tensor(wasm, [1000, 1001, 1002]);
-    wasm.softmax(t, t, 1, 3);
-    const y = wasm.read(t);
-    const e = [Math.exp(-2), Math.exp(-1), 1], s = e[0]! + e[1]! + e[2]!;
-    for (let i = 0; i < 3; i++) expect(y[i]).toBeCloseTo(e[i]! / s, 6);
-  });
-
-  it("backward equals the Jacobian-vector product by float64 central differences", () => {
-    const cols = 6, x = Array.from(randomArray(cols, 5, -3, 3)), dy = Array.from(randomArray(cols, 6));
-    const soft = (v: number[]): number[] => { const m = Math.max(...v); const e = v.map((q) => Math.exp(q - m)); const s = e.reduce((p, q) => p + q); return e.map((q) => q / s); };
-    const loss = (v: number[]): number => soft(v).reduce((acc, y, j) => acc + y * dy[j]!, 0);
-    for (const backend of [wasm, js]) {
-      const ty = tensor(backend, soft(x)), tdy = tensor(backend, dy), tdx = backend.alloc(cols);
-      backend.softmaxGrad(ty, tdy, tdx, 1, cols);
-      const dx = backend.read(tdx);
-      for (let j = 0; j < cols; j++) {
-        const h = 1e-6, up = x.slice(), dn = x.slice();
-        up[j]! += h; dn[j]! -= h;
-        expect(Math.abs(dx[j]! - (loss(up) - loss(dn)) / (2 * h))).toBeLessThan(1e-6);
-      }
-    }
-  });
-});
-
 describe("activations: property tests", () => {
   it("wasm and pure-JS agree for any finite float32 input, including subnormals and huge values", () => {
     const f32 = fc.float({ noNaN: true, noDefaultInfinity: true });
@@ -277,62 +256,5 @@ describe("activations: property tests", () => {
         }
       }
     }), { numRuns: 300, seed: 23 });
-  });
-});
-
-describe("log-softmax by row (an output layer's, as PyTorch's nn.LogSoftmax)", () => {
-  const logSoftmax64 = (row: number[]): number[] => {
-    const m = Math.max(...row), lse = m + Math.log(row.reduce((s, v) => s + Math.exp(v - m), 0));
-    return row.map((v) => v - lse);
-  };
-
-  it("matches float64 and the pure-JS path on awkward widths, and e^y sums to 1", () => {
-    for (const cols of [1, 2, 3, 5, 10, 17, 33, 65]) {
-      const rows = 5, x = randomArray(rows * cols, 40 + cols, -30, 30);
-      const [a, b] = [wasm, js].map((backend) => {
-        const tx = tensor(backend, x), ty = backend.alloc(rows * cols);
-        backend.logSoftmax(tx, ty, rows, cols);
-        return backend.read(ty);
-      });
-      for (let r = 0; r < rows; r++) {
-        const want = logSoftmax64(Array.from(x.subarray(r * cols, (r + 1) * cols)));
-        let s = 0;
-        for (let j = 0; j < cols; j++) {
-          const i = r * cols + j;
-          expect(Math.abs(a![i]! - want[j]!), `${cols} cols at ${i}`).toBeLessThanOrEqual(1e-6 * Math.max(1, Math.abs(want[j]!)));
-          expect(Math.abs(a![i]! - b![i]!)).toBeLessThanOrEqual(1e-6 * Math.max(1, Math.abs(want[j]!)));
-          s += Math.exp(a![i]!);
-        }
-        expect(s).toBeCloseTo(1, 5);
-      }
-    }
-  });
-
-  it("stays finite where softmax underflows: large and far-apart logits, in place", () => {
-    const t = tensor(wasm, [1000, 0, -1000, 3e38]);
-    wasm.logSoftmax(t, t, 1, 4);
-    expect(Array.from(wasm.read(t))).toEqual([Math.fround(1000 - 3e38), Math.fround(-3e38), Math.fround(-1000 - 3e38), 0]);
-    const u = tensor(wasm, [1000, 1001, 1002]);
-    wasm.logSoftmax(u, u, 1, 3);
-    const lse = 1002 + Math.log(Math.exp(-2) + Math.exp(-1) + 1);
-    wasm.read(u).forEach((v, j) => expect(v).toBeCloseTo(1000 + j - lse, 4));
-  });
-
-  it("backward matches the pure-JS path and equals the Jacobian-vector product by float64 central differences", () => {
-    for (const cols of [1, 3, 6, 17]) {
-      const x = Array.from(randomArray(cols, 50 + cols, -3, 3)), dy = Array.from(randomArray(cols, 60 + cols));
-      const loss = (v: number[]): number => logSoftmax64(v).reduce((acc, y, j) => acc + y * dy[j]!, 0);
-      const [a, b] = [wasm, js].map((backend) => {
-        const ty = tensor(backend, logSoftmax64(x)), tdy = tensor(backend, dy), tdx = backend.alloc(cols);
-        backend.logSoftmaxGrad(ty, tdy, tdx, 1, cols);
-        return backend.read(tdx);
-      });
-      for (let j = 0; j < cols; j++) {
-        const h = 1e-6, up = x.slice(), dn = x.slice();
-        up[j]! += h; dn[j]! -= h;
-        expect(Math.abs(a![j]! - (loss(up) - loss(dn)) / (2 * h)), `${cols} cols at ${j}`).toBeLessThan(1e-5);
-        expect(Math.abs(a![j]! - b![j]!)).toBeLessThan(1e-6);
-      }
-    }
   });
 });

@@ -1,8 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { js, randomArray, tensor, wasm } from "./helpers.js";
+import { COLUMN_SIZES, ROW_SIZES } from "./edge-sizes.js";
 
 describe("bias kernels", () => {
-  for (const [rows, cols] of [[1, 1], [3, 5], [17, 33], [64, 65], [5, 1030]] as const) {
+  const shapes = [...ROW_SIZES.flatMap((rows) => COLUMN_SIZES.map((cols) => [rows, cols] as const)), [64, 65], [5, 1030]] as const;
+  for (const [rows, cols] of shapes) {
     it(`${rows}x${cols}: addBias and sumRows match float64`, () => {
       const x = randomArray(rows * cols, rows * 100 + cols), bias = randomArray(cols, cols);
       for (const backend of [wasm, js]) {

@@ -6,6 +6,7 @@ import { packedWeightsLength, type Backend } from "../src/backend/backend.js";
 import { createBackend, createModel, loadModel, saveModel, ArgumentError, StateError, type Model } from "../src/index.js";
 import { MATVEC_ROWS } from "../src/network.js";
 import { js, randomArray, tensor, wasm } from "./helpers.js";
+import { around, MATMUL_BLOCKS, MATMUL_SIZES, ROW_SIZES, VECTOR_WIDTH } from "./edge-sizes.js";
 
 const bits = (a: Float32Array): Uint32Array => new Uint32Array(a.buffer, a.byteOffset, a.length);
 
@@ -63,6 +64,12 @@ describe("inference kernels: matvec and packed sgemm", () => {
   it("awkward sizes: bit for bit sgemm + addBias on each backend, within the float32 bound of float64", () => {
     let seed = 1;
     for (const m of [1, 2, 3, 5]) for (const n of [...AWKWARD, 8, 31, 32, 65]) for (const k of [...AWKWARD, 0]) check(m, n, k, seed++);
+  });
+
+  it("the edge-size grid: rows, columns around the 8-column panels and the vector width, depth around KC", () => {
+    let seed = 500;
+    for (const m of ROW_SIZES) for (const n of around(VECTOR_WIDTH, MATMUL_BLOCKS.NR, 2 * MATMUL_BLOCKS.NR)) check(m, n, 7, seed++);
+    for (const k of MATMUL_SIZES.k) check(2, 9, k, seed++);
   });
 
   it("past the cache blocks: depth > KC (256), columns > NC (1024), rows > MC (64)", () => {

@@ -1,6 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { js, randomArray, tensor, wasm } from "./helpers.js";
+import { matmulShapes } from "./edge-sizes.js";
 
 // op(A) is m x k, op(B) is k x n; A stored k x m when transposed, B stored n x k.
 function reference(ta: boolean, tb: boolean, m: number, n: number, k: number, alpha: number,
@@ -47,6 +48,10 @@ describe("sgemm", () => {
       let seed = 1;
       for (const m of AWKWARD) for (const n of [1, 5, 33]) for (const k of [1, 3, 17, 65]) check(ta, tb, m, n, k, 0.75, -1.5, seed++);
       for (const n of AWKWARD) check(ta, tb, 7, n, 9, 1.25, 0.5, seed++);
+    });
+    it(`${op}: the edge-size grid, each dimension around its register tile and its cache block`, () => {
+      let seed = 200;
+      for (const [m, n, k] of matmulShapes()) check(ta, tb, m, n, k, 0.75, -1.5, seed++);
     });
     it(`${op}: non-square and past the cache blocks (k > 256, n > 8)`, () => {
       check(ta, tb, 70, 21, 300, -0.5, 0.25, 100);

@@ -4,10 +4,14 @@
 // and require every kernel to give, bit for bit, what the same call gives at a low address.
 import { describe, expect, it } from "vitest";
 import { ACTIVATIONS, type ElementwiseActivation } from "../src/activations.js";
+import {
+  ADAM_BETA1, ADAM_BETA2, ADAM_EPS, ADAM_INV_ROOT_BC2, ADAM_STEP_SIZE, LION_BETA1, LION_BETA2, PARAM_DECAY, PARAM_GRAD_SCALE,
+  PARAM_LR, RMSPROP_EPS, RMSPROP_RHO, SGD_MOMENTUM, SGD_NESTEROV, UPDATE_PARAMS,
+} from "../src/backend/update-params.js";
 import { packedWeightsLength, type Backend, type RandomStream, type Tensor } from "../src/backend/backend.js";
 import type { CheckedBackend } from "../src/backend/checked.js";
 import { WasmBackend, type WasmTensor } from "../src/backend/wasm.js";
-import type { CoreExports } from "../src/wasm/exports.js";
+import type { CoreExports } from "../src/wasm/load.js";
 import { instantiateCore } from "../src/wasm/load.js";
 import { createBackend, createModel, NonFiniteError, saveModel, sgd } from "../src/index.js";
 import { randomArray } from "./helpers.js";
@@ -227,8 +231,16 @@ function randomCases(): KernelCase[] {
 }
 
 function lossAndOptimizerCases(): KernelCase[] {
-  const common = { lr: 0.1, decay: 0.01, gradScale: 0.9 };
-  const adam = { ...common, beta1: 0.9, beta2: 0.999, eps: 1e-7, decoupled: false, stepSize: 0.1, invRootBc2: 3 };
+  const block = (own: Record<number, number>): Float32Array => {
+    const p = new Float32Array(UPDATE_PARAMS);
+    p[PARAM_LR] = 0.1; p[PARAM_DECAY] = 0.01; p[PARAM_GRAD_SCALE] = 0.9;
+    for (const [slot, v] of Object.entries(own)) p[Number(slot)] = v;
+    return p;
+  };
+  const sgd = (momentum: number, nesterov: number) => block({ [SGD_MOMENTUM]: momentum, [SGD_NESTEROV]: nesterov });
+  const adam = block({ [ADAM_BETA1]: 0.9, [ADAM_BETA2]: 0.999, [ADAM_EPS]: 1e-7, [ADAM_STEP_SIZE]: 0.1, [ADAM_INV_ROOT_BC2]: 3 });
+  const rmsprop = block({ [RMSPROP_RHO]: 0.9, [RMSPROP_EPS]: 1e-7 });
+  const lion = block({ [LION_BETA1]: 0.9, [LION_BETA2]: 0.99 });
   return SIZES.flatMap((n): KernelCase[] => {
     const w = data(n, 80), g = data(n, 81), s1 = data(n, 82), s2 = data(n, 83, 0, 1);
     return [
@@ -238,24 +250,29 @@ function lossAndOptimizerCases(): KernelCase[] {
         name: `binaryCrossEntropy n=${n}`, tensors: [data(n, 86, 0, 1), s2, data(n, 87)],
         run: (b, [p, t, grad]) => b.binaryCrossEntropy(p!, t!, grad!, 0.5, 1e-7),
       },
-      { name: `sgd n=${n}`, tensors: [w, g], run: (b, [wt, gt]) => b.sgdStep(wt!, gt!, gt!, { ...common, momentum: 0, nesterov: false }) },
+      { name: `sgd n=${n}`, tensors: [w, g], run: (b, [wt, gt]) => b.optimizerStep("sgd", wt!, gt!, [], sgd(0, 0)) },
       {
         name: `sgd nesterov n=${n}`, tensors: [w, g, s1],
-        run: (b, [wt, gt, v]) => b.sgdStep(wt!, gt!, v!, { ...common, momentum: 0.9, nesterov: true }),
+        run: (b, [wt, gt, v]) => b.optimizerStep("sgd", wt!, gt!, [v!], sgd(0.9, 1)),
       },
       {
         name: `sgd momentum staged n=${n}`, tensors: [w, g, s1, data(n, 91), data(n, 92)],
-        run: (b, [wt, gt, v, ow, ov]) => b.sgdStep(wt!, gt!, v!, { ...common, momentum: 0.9, nesterov: false }, { w: ow!, state: [ov!] }),
+        run: (b, [wt, gt, v, ow, ov]) => b.optimizerStep("sgd", wt!, gt!, [v!], sgd(0.9, 0), { w: ow!, state: [ov!] }),
       },
-      { name: `adam n=${n}`, tensors: [w, g, s1, s2], run: (b, [wt, gt, m, v]) => b.adamStep(wt!, gt!, m!, v!, adam) },
+      { name: `adam n=${n}`, tensors: [w, g, s1, s2], run: (b, [wt, gt, m, v]) => b.optimizerStep("adam", wt!, gt!, [m!, v!], adam) },
       {
         name: `adam staged n=${n}`, tensors: [w, g, s1, s2, data(n, 88), data(n, 89), data(n, 90)],
-        run: (b, [wt, gt, m, v, ow, om, ov]) => b.adamStep(wt!, gt!, m!, v!, adam, { w: ow!, state: [om!, ov!] }),
+        run: (b, [wt, gt, m, v, ow, om, ov]) => b.optimizerStep("adam", wt!, gt!, [m!, v!], adam, { w: ow!, state: [om!, ov!] }),
       },
-      { name: `rmsprop n=${n}`, tensors: [w, g, s2], run: (b, [wt, gt, s]) => b.rmspropStep(wt!, gt!, s!, { ...common, rho: 0.9, eps: 1e-7 }) },
+      { name: `rmsprop n=${n}`, tensors: [w, g, s2], run: (b, [wt, gt, s]) => b.optimizerStep("rmsprop", wt!, gt!, [s!], rmsprop) },
       {
         name: `rmsprop staged n=${n}`, tensors: [w, g, s2, data(n, 93), data(n, 94)],
-        run: (b, [wt, gt, s, ow, os]) => b.rmspropStep(wt!, gt!, s!, { ...common, rho: 0.9, eps: 1e-7 }, { w: ow!, state: [os!] }),
+        run: (b, [wt, gt, s, ow, os]) => b.optimizerStep("rmsprop", wt!, gt!, [s!], rmsprop, { w: ow!, state: [os!] }),
+      },
+      { name: `lion n=${n}`, tensors: [w, g, s1], run: (b, [wt, gt, m]) => b.optimizerStep("lion", wt!, gt!, [m!], lion) },
+      {
+        name: `lion staged n=${n}`, tensors: [w, g, s1, data(n, 95), data(n, 96)],
+        run: (b, [wt, gt, m, ow, om]) => b.optimizerStep("lion", wt!, gt!, [m!], lion, { w: ow!, state: [om!] }),
       },
     ];
   });

@@ -3,7 +3,7 @@
 // and predict as ONNX Runtime runs them.
 import * as ort from "onnxruntime-web";
 import { describe, expect, it } from "vitest";
-import { createModel, type ActivationName } from "../src/index.js";
+import { ACTIVATIONS, createModel, type ElementwiseActivation } from "../src/index.js";
 import { exportOnnx, importOnnx } from "../src/onnx/index.js";
 import { encodeModel, type NodeSpec, type TensorSpec } from "../src/onnx/schema.js";
 import { randomArray } from "./helpers.js";
@@ -21,7 +21,8 @@ async function runtime(bytes: Uint8Array, batches: Float32Array[], width: number
 }
 
 
-const ACTIVATION_LIST: ActivationName[] = ["identity", "sigmoid", "tanh", "relu", "leakyRelu", "elu", "selu", "softplus", "silu", "gelu"];
+// Every elementwise activation the registry has: a new one is exported and run here unasked.
+const ACTIVATION_LIST = Object.keys(ACTIVATIONS) as ElementwiseActivation[];
 
 describe("exported models run in ONNX Runtime and predict as simdnet does", () => {
   it.each(ACTIVATION_LIST.flatMap((a) => [[a, "none"], [a, "standardize"], [a, "minMax"]] as const))("%s, normalizer %s", async (activation, normalize) => {
@@ -42,6 +43,18 @@ describe("exported models run in ONNX Runtime and predict as simdnet does", () =
     const model = await createModel({ inputs: 3, seed: 2, loss: "softmaxCrossEntropy", layers: [{ units: 5, activation: "elu" }, { units: 4, activation: output }] });
     const [got] = await runtime(exportOnnx(model, { opset }), [x], 3);
     expect(relativeError(got!, model.predict({ data: x, shape: [10, 3] }).data)).toBeLessThan(1e-5);
+  });
+
+  it.each([11, 13, 17, 18, 21])("Mish at opset %i: its op from 18 on, x * tanh(softplus(x)) before; imported back either way", async (opset) => {
+    const x = randomArray(17 * 3, 6, -4, 4);
+    const model = await createModel({ inputs: 3, seed: 5, layers: [{ units: 6, activation: "mish" }, { units: 5, activation: "mish" }, { units: 2 }] });
+    const bytes = exportOnnx(model, { opset });
+    const [got] = await runtime(bytes, [x], 3);
+    const want = model.predict({ data: x, shape: [17, 3] }).data;
+    expect(relativeError(got!, want)).toBeLessThan(1e-5);
+    const back = await importOnnx(bytes);
+    expect(back.layers.map((l) => l.activation)).toEqual(["mish", "mish", "identity"]);
+    expect(Array.from(back.predict({ data: x, shape: [17, 3] }).data)).toEqual(Array.from(want));
   });
 });
 
@@ -102,6 +115,19 @@ const FORMS: [string, NodeSpec[], TensorSpec[], { opset?: number; weightsAsInput
     { opType: "LogSoftmax", inputs: ["h5"], outputs: ["y"] }],
   [f32("mu", [1, 3], randomArray(3, 9)), f32("sd", [3], randomArray(3, 10, 0.5, 2)), f32("W1", [3, 4], W1), f32("B1", [4], B1),
     f32("W4", [4, 4], randomArray(16, 11)), f32("twenty", [], Float32Array.of(20)), f32("W2", [4, 2], W2), f32("B2", [2], B2)], { opset: 20 }],
+  ["Mish as its op (opset 18) and as PyTorch writes it before (Mul(x, Tanh(Softplus(x))), operands in either order)", [
+    { opType: "Gemm", inputs: ["x", "W1", "B1"], outputs: ["h"] },
+    { opType: "Mish", inputs: ["h"], outputs: ["a"] },
+    { opType: "Gemm", inputs: ["a", "W4", "B1"], outputs: ["h2"] },
+    { opType: "Softplus", inputs: ["h2"], outputs: ["sp"] },
+    { opType: "Tanh", inputs: ["sp"], outputs: ["th"] },
+    { opType: "Mul", inputs: ["h2", "th"], outputs: ["a2"] },
+    { opType: "Gemm", inputs: ["a2", "W4", "B1"], outputs: ["h3"] },
+    { opType: "Softplus", inputs: ["h3"], outputs: ["sp3"] },
+    { opType: "Tanh", inputs: ["sp3"], outputs: ["th3"] },
+    { opType: "Mul", inputs: ["th3", "h3"], outputs: ["a3"] },
+    { opType: "Gemm", inputs: ["a3", "W2", "B2"], outputs: ["y"] }],
+  [f32("W1", [3, 4], W1), f32("B1", [4], B1), f32("W4", [4, 4], randomArray(16, 12)), f32("W2", [4, 2], W2), f32("B2", [2], B2)], { opset: 18 }],
 ];
 
 describe("every supported form imports and predicts as ONNX Runtime runs it", () => {

@@ -4,6 +4,7 @@ import type { Backend } from "../src/backend/backend.js";
 import { next } from "../src/backend/js/random.js";
 import { normalCdf } from "../src/normal.js";
 import { bitsOf, js, meanStd, wasm } from "./helpers.js";
+import { ELEMENTWISE_SIZES } from "./edge-sizes.js";
 
 function draw(backend: Backend, n: number, seed: number, stream: number,
   fill: (b: Backend, r: ReturnType<Backend["random"]>, t: ReturnType<Backend["alloc"]>) => void): Float32Array {
@@ -31,6 +32,19 @@ describe("random: the generator", () => {
     for (const [seed, stream, n] of [[0, 0, 1], [1, 0, 7], [42, 3, 1000], [0xffffffff, 0xffffffff, 33]] as const) {
       const a = draw(wasm, n, seed, stream, bitsFill), b = draw(js, n, seed, stream, bitsFill);
       expect(Array.from(bitsOf(a))).toEqual(Array.from(bitsOf(b)));
+    }
+  });
+
+  it.each(ELEMENTWISE_SIZES)("on the edge-size grid, %i floats: bits, uniform, normal and truncated normal as the pure-JS twin", (n) => {
+    const fills: ((b: Backend, r: ReturnType<Backend["random"]>, t: ReturnType<Backend["alloc"]>) => void)[] = [
+      bitsFill, (b, r, t) => b.fillUniform(r, t, -0.5, 2), (b, r, t) => b.fillNormal(r, t, 1, 0.5),
+      (b, r, t) => b.fillTruncatedNormal(r, t, 0, 1, -2, 2),
+    ];
+    for (const [i, fill] of fills.entries()) {
+      const a = draw(wasm, n, n, i, fill), b = draw(js, n, n, i, fill);
+      // Normals go through exp and log approximations: equal to float32 rounding, not bits.
+      if (i < 2) expect(Array.from(bitsOf(a)), `fill ${i}`).toEqual(Array.from(bitsOf(b)));
+      else a.forEach((v, j) => expect(Math.abs(v - b[j]!), `fill ${i} at ${j}`).toBeLessThanOrEqual(2e-5 * Math.max(1, Math.abs(b[j]!))));
     }
   });
 

@@ -2,8 +2,10 @@ import { describe, expect, it } from "vitest";
 import fc from "fast-check";
 import type { Backend } from "../src/backend/backend.js";
 import { js, randomArray, tensor, wasm } from "./helpers.js";
+import { COLUMN_SIZES, ROW_SIZES } from "./edge-sizes.js";
 
-const shapes: [number, number][] = [[1, 1], [3, 5], [5, 3], [17, 33], [33, 17], [64, 65]];
+// The edge-size grid, plus shapes with more rows than columns and past them.
+const shapes: [number, number][] = [...ROW_SIZES.flatMap((rows) => COLUMN_SIZES.map((cols): [number, number] => [rows, cols])), [33, 17], [64, 65]];
 
 describe.each([["wasm", wasm], ["js", js]] as [string, Backend][])("statistics kernels (%s)", (_name, b) => {
   it.each(shapes)("%i x %i: sums, counts, column maxima, histogram, hashes and signs match brute force", (rows, cols) => {

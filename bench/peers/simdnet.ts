@@ -4,6 +4,8 @@ import { activationParameter, type ElementwiseActivation } from "../../src/activ
 import type { Backend, Tensor } from "../../src/backend/backend.js";
 import type { WasmBackend } from "../../src/backend/wasm.js";
 import type { Initializer } from "../../src/initializers.js";
+import { PARAM_DECAY, PARAM_GRAD_SCALE, PARAM_LR, UPDATE_PARAMS } from "../../src/backend/update-params.js";
+import { descriptorOf, stateVectors, type OptimizerConfig } from "../../src/optimizers.js";
 import type { Contender, Runner } from "../harness.js";
 import type { SgemmInputs } from "../inputs.js";
 
@@ -24,6 +26,26 @@ class Tensors {
   dispose(): void {
     for (const t of this.owned) this.backend.free(t);
   }
+}
+
+/** One optimizer update of w.length parameters at its third step, out of place as a model
+ *  stages it: the inputs stay as they are, so every run computes the same step. */
+export function optimizerStep(name: string, backend: Backend, config: OptimizerConfig, w: Float32Array, g: Float32Array): Contender {
+  return {
+    name,
+    prepare(): Runner {
+      const ts = new Tensors(backend), d = descriptorOf(config), params = new Float32Array(UPDATE_PARAMS);
+      params[PARAM_LR] = config.learningRate;
+      params[PARAM_DECAY] = config.weightDecay;
+      params[PARAM_GRAD_SCALE] = 1;
+      d.writeParams(config, 3, config.learningRate, params);
+      const squares = g.map((v) => 0.1 * v * v); // a state any optimizer's vectors may hold (never negative)
+      const state = Array.from({ length: stateVectors(config) }, () => ts.of(squares));
+      const tw = ts.of(w), tg = ts.of(g), out = { w: ts.empty(w.length), state: state.map(() => ts.empty(w.length)) };
+      const run = (): void => backend.optimizerStep(d.kernel, tw, tg, state, params, out);
+      return { work: w.length, run, output: () => { run(); return backend.read(out.w); }, dispose: () => ts.dispose() };
+    },
+  };
 }
 
 export function sgemm(name: string, backend: Backend, x: SgemmInputs): Contender {

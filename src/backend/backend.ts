@@ -3,6 +3,7 @@
 // Kernels here trust their arguments: the public API (src/initializers.ts, the model)
 // validates first. Matrices are row-major float32.
 import type { ElementwiseActivation } from "../activations.js";
+import { SGD_MOMENTUM, UPDATE_ADAM, UPDATE_LION, UPDATE_RMSPROP, UPDATE_SGD } from "./update-params.js";
 
 /** A float32 buffer owned by a backend (wasm linear memory or a Float32Array). */
 export interface Tensor {
@@ -18,21 +19,16 @@ export interface RandomStream {
   readonly stream: number;
 }
 
-/** What every update shares: g' = gradScale g + decay w. */
-export interface UpdateScalars {
-  lr: number;
-  /** L2 weight decay (coupled into the gradient, or decoupled for AdamW). */
-  decay: number;
-  /** Global-norm clipping factor (1: none). */
-  gradScale: number;
-}
-export interface SgdStep extends UpdateScalars { momentum: number; nesterov: boolean }
-export interface AdamStep extends UpdateScalars {
-  beta1: number; beta2: number; eps: number; decoupled: boolean;
-  /** lr / (1 - beta1^t) and 1 / sqrt(1 - beta2^t): bias corrections from the caller's step count. */
-  stepSize: number; invRootBc2: number;
-}
-export interface RmspropStep extends UpdateScalars { rho: number; eps: number }
+/** The update kernels of Backend.optimizerStep: each one's code in the wasm core and the state
+ *  tensors it reads and writes, given its parameter block (layout in update-params.ts). */
+export const UPDATE_KERNELS = {
+  sgd: { code: UPDATE_SGD, stateTensors: (p: Float32Array): number => (p[SGD_MOMENTUM] === 0 ? 0 : 1) }, // velocity
+  adam: { code: UPDATE_ADAM, stateTensors: (): number => 2 }, // first and second moments
+  rmsprop: { code: UPDATE_RMSPROP, stateTensors: (): number => 1 }, // mean of the squares
+  lion: { code: UPDATE_LION, stateTensors: (): number => 1 }, // momentum
+} as const satisfies Record<string, { code: number; stateTensors(params: Float32Array): number }>;
+/** An optimizer update kernel. */
+export type UpdateKernel = keyof typeof UPDATE_KERNELS;
 /** Where an update writes: the new weights and each new state tensor. */
 export interface UpdateOutputs { w: Tensor; state: Tensor[] }
 
@@ -118,11 +114,12 @@ export interface Backend {
   /** Rows predicted right: one column (y > threshold) == (t > 0.5); more, argmax y == argmax t. */
   countCorrect(y: Tensor, target: Tensor, rows: number, cols: number, threshold: number): number;
 
-  // Optimizer updates over w and its gradient g (same length), state tensors alike. Results
-  // go to `out` (new weights and state, in the inputs' order) or, without it, in place.
-  sgdStep(w: Tensor, g: Tensor, velocity: Tensor, p: SgdStep, out?: UpdateOutputs): void;
-  adamStep(w: Tensor, g: Tensor, m: Tensor, v: Tensor, p: AdamStep, out?: UpdateOutputs): void;
-  rmspropStep(w: Tensor, g: Tensor, s: Tensor, p: RmspropStep, out?: UpdateOutputs): void;
+  /** One optimizer update of w from its gradient g (same length) and the kernel's state
+   *  tensors (UPDATE_KERNELS[kernel].stateTensors(params) of them, each as long as w), with
+   *  the scalars in `params`, a parameter block of UPDATE_PARAMS floats laid out as
+   *  update-params.ts says. Results go to `out` (new weights and state, in the inputs' order)
+   *  or, without it, in place. */
+  optimizerStep(kernel: UpdateKernel, w: Tensor, g: Tensor, state: readonly Tensor[], params: Float32Array, out?: UpdateOutputs): void;
 
   // Reductions for the diagnostics.
   /** Sum of the elements in float64. */

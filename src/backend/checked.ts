@@ -1,14 +1,14 @@
 // The Backend that users get from createBackend: every call's sizes and scalars are checked
 // (in constant time) before it reaches the kernels of the wrapped backend. Kernels stay
 // free of validation; the model code, which sizes its own buffers, may use either.
-import type { ElementwiseActivation } from "../activations.js";
+import { activationCode, type ElementwiseActivation } from "../activations.js";
 import { ArgumentError } from "../errors.js";
 import {
-  packedWeightsLength, type AdamStep, type Backend, type Overlap, type RandomStream, type RmspropStep, type SgdStep, type Tensor,
-  type UpdateOutputs, type UpdateScalars,
+  packedWeightsLength, UPDATE_KERNELS, type Backend, type Overlap, type RandomStream, type Tensor, type UpdateKernel, type UpdateOutputs,
 } from "./backend.js";
+import { UPDATE_PARAMS } from "./update-params.js";
 import {
-  checkActivation, checkCount, checkFinite, checkHolds, checkMatrix, checkSeed, checkSgemm, checkSlice, checkWrite,
+  checkCount, checkFinite, checkHolds, checkMatrix, checkSeed, checkSgemm, checkSlice, checkWrite,
 } from "./checks.js";
 
 /** A backend that checks every call's arguments (sizes, bounds, finiteness) before passing it on. */
@@ -92,14 +92,14 @@ export class CheckedBackend implements Backend {
   }
 
   activation(name: ElementwiseActivation, x: Tensor, y: Tensor, alpha: number): void {
-    checkActivation(name);
+    activationCode(name); // throws the ArgumentError for an unknown name
     checkFinite("alpha", alpha);
     checkHolds("y", y, x.length, "as long as x");
     this.sameOrApart("y", y, "x", x);
     this.inner.activation(name, x, y, alpha);
   }
   activationGrad(name: ElementwiseActivation, z: Tensor, dy: Tensor, dz: Tensor, alpha: number): void {
-    checkActivation(name);
+    activationCode(name); // throws the ArgumentError for an unknown name
     checkFinite("alpha", alpha);
     checkHolds("dy", dy, z.length, "as long as z");
     checkHolds("dz", dz, z.length, "as long as z");
@@ -215,22 +215,19 @@ export class CheckedBackend implements Backend {
     return this.inner.countCorrect(y, target, rows, cols, threshold);
   }
 
-  sgdStep(w: Tensor, g: Tensor, velocity: Tensor, p: SgdStep, out?: UpdateOutputs): void {
-    checkFinite("momentum", p.momentum);
-    const state: [string, Tensor][] = p.momentum === 0 ? [] : [["velocity", velocity]]; // no momentum: no velocity
-    this.updateArgs(w, g, state, p, out);
-    this.inner.sgdStep(w, g, velocity, p, out);
-  }
-  adamStep(w: Tensor, g: Tensor, m: Tensor, v: Tensor, p: AdamStep, out?: UpdateOutputs): void {
-    for (const key of ["beta1", "beta2", "eps", "stepSize", "invRootBc2"] as const) checkFinite(key, p[key]);
-    this.updateArgs(w, g, [["m", m], ["v", v]], p, out);
-    this.inner.adamStep(w, g, m, v, p, out);
-  }
-  rmspropStep(w: Tensor, g: Tensor, s: Tensor, p: RmspropStep, out?: UpdateOutputs): void {
-    checkFinite("rho", p.rho);
-    checkFinite("eps", p.eps);
-    this.updateArgs(w, g, [["s", s]], p, out);
-    this.inner.rmspropStep(w, g, s, p, out);
+  optimizerStep(kernel: UpdateKernel, w: Tensor, g: Tensor, state: readonly Tensor[], params: Float32Array, out?: UpdateOutputs): void {
+    if (typeof kernel !== "string" || !Object.hasOwn(UPDATE_KERNELS, kernel)) {
+      throw new ArgumentError("kernel", `one of ${Object.keys(UPDATE_KERNELS).join(", ")}`, kernel);
+    }
+    if (!(params instanceof Float32Array) || params.length !== UPDATE_PARAMS) {
+      throw new ArgumentError("params", `a Float32Array of ${UPDATE_PARAMS} floats`, params);
+    }
+    for (let i = 0; i < UPDATE_PARAMS; i++) checkFinite(`params[${i}]`, params[i]!);
+    if (!Array.isArray(state)) throw new ArgumentError("state", "an array of tensors", state);
+    const expected = UPDATE_KERNELS[kernel].stateTensors(params);
+    if (state.length !== expected) throw new ArgumentError("state", `${expected} state tensors for ${kernel}`, `${state.length}`);
+    this.updateArgs(w, g, state.map((t, i): [string, Tensor] => [`state[${i}]`, t]), out);
+    this.inner.optimizerStep(kernel, w, g, state, params, out);
   }
 
   sum(x: Tensor): number { return this.inner.sum(x); }
@@ -313,8 +310,7 @@ export class CheckedBackend implements Backend {
 
   // Every tensor as long as w. In place: the state apart from w, g and each other. Out of place:
   // every output apart from every input and from the other outputs.
-  private updateArgs(w: Tensor, g: Tensor, state: [string, Tensor][], p: UpdateScalars, out?: UpdateOutputs): void {
-    for (const key of ["lr", "decay", "gradScale"] as const) checkFinite(key, p[key]);
+  private updateArgs(w: Tensor, g: Tensor, state: [string, Tensor][], out?: UpdateOutputs): void {
     const inputs: [string, Tensor][] = [["w", w], ["g", g], ...state];
     for (const [name, t] of inputs.slice(1)) checkHolds(name, t, w.length, "as long as w");
     let outputs: [string, Tensor][] = state;

@@ -1,6 +1,5 @@
 // Constant-time argument checks for CheckedBackend and the initializers. Kernels trust their arguments; these
 // stop a wrong size from reading or writing past a tensor (in wasm, into another tensor).
-import { activationCode, type ElementwiseActivation } from "../activations.js";
 import { ArgumentError } from "../errors.js";
 import type { Tensor } from "./backend.js";
 
@@ -38,10 +37,6 @@ export function checkMatrix(name: string, t: Tensor, rows: number, cols: number)
   checkCount("rows", rows);
   checkCount("cols", cols);
   checkHolds(name, t, rows * cols, `${rows} x ${cols}`);
-}
-
-export function checkActivation(name: ElementwiseActivation): void {
-  activationCode(name); // throws the ArgumentError for an unknown name
 }
 
 /** The stretch of `t` a write of `count` values at `at` covers lies inside it. */

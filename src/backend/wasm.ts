@@ -1,14 +1,13 @@
 // The Backend over the wasm SIMD core: tensors are blocks of its linear memory.
 import { activationCode, type ElementwiseActivation } from "../activations.js";
 import { ArgumentError, InternalError, StateError } from "../errors.js";
-import { compileCore, importsMemory, instantiateCore, type WasmSource } from "../wasm/load.js";
+import { compileCore, importsMemory, instantiateCore, type CoreExports, type WasmSource } from "../wasm/load.js";
 import { chooseThreads, type ThreadsOption } from "../threads/count.js";
 import { ThreadPool } from "../threads/pool.js";
 import { MIN_SPLIT_ELEMENTS, MIN_SPLIT_FLOPS, splitRange, splitRows, splitSgemm, splitSgemmPacked } from "../threads/split.js";
-import type { CoreExports } from "../wasm/exports.js";
 import { Arena } from "../wasm/memory.js";
 import {
-  float32Below, type AdamStep, type Backend, type Overlap, type RandomStream, type RmspropStep, type SgdStep, type Tensor, type UpdateOutputs,
+  float32Below, UPDATE_KERNELS, type Backend, type Overlap, type RandomStream, type Tensor, type UpdateKernel, type UpdateOutputs,
 } from "./backend.js";
 import { checkHolds, checkMatrix, checkSlice, checkWrite } from "./checks.js";
 
@@ -286,19 +285,14 @@ export class WasmBackend implements Backend {
     return this.core.countCorrect(this.t(y, "y").ptr, this.t(target, "target").ptr, rows, cols, threshold);
   }
 
-  sgdStep(w: Tensor, g: Tensor, velocity: Tensor, p: SgdStep, out?: UpdateOutputs): void {
-    const v = p.momentum === 0 ? 0 : this.t(velocity, "velocity").ptr;
-    this.update("sgdStep", [this.t(w, "w").ptr, this.t(g, "g").ptr, v, w.length, p.lr, p.momentum, p.nesterov ? 1 : 0, p.decay, p.gradScale,
-      this.outPtr(out?.w, w), p.momentum === 0 ? 0 : this.outPtr(out?.state[0], velocity)], [0, 1, 2, 9, 10], 3);
-  }
-  adamStep(w: Tensor, g: Tensor, m: Tensor, v: Tensor, p: AdamStep, out?: UpdateOutputs): void {
-    this.update("adamStep", [this.t(w, "w").ptr, this.t(g, "g").ptr, this.t(m, "m").ptr, this.t(v, "v").ptr, w.length,
-      p.lr, p.beta1, p.beta2, p.eps, p.decay, p.decoupled ? 1 : 0, p.gradScale, p.stepSize, p.invRootBc2,
-      this.outPtr(out?.w, w), this.outPtr(out?.state[0], m), this.outPtr(out?.state[1], v)], [0, 1, 2, 3, 14, 15, 16], 4);
-  }
-  rmspropStep(w: Tensor, g: Tensor, s: Tensor, p: RmspropStep, out?: UpdateOutputs): void {
-    this.update("rmspropStep", [this.t(w, "w").ptr, this.t(g, "g").ptr, this.t(s, "s").ptr, w.length, p.lr, p.rho, p.eps, p.decay, p.gradScale,
-      this.outPtr(out?.w, w), this.outPtr(out?.state[0], s)], [0, 1, 2, 9, 10], 3);
+  optimizerStep(kernel: UpdateKernel, w: Tensor, g: Tensor, state: readonly Tensor[], params: Float32Array, out?: UpdateOutputs): void {
+    const n = state.length, s0 = state[0], s1 = state[1];
+    const at = this.core.updateParams();
+    this.arena.f32().set(params, at / 4);
+    // The parameter block is read, never written, by the kernel: every thread's chunk reads the same one.
+    this.range("optimizerStep", [UPDATE_KERNELS[kernel].code, at, w.length, this.t(w, "w").ptr, this.t(g, "g").ptr,
+      n > 0 ? this.t(s0!, "state[0]").ptr : 0, n > 1 ? this.t(s1!, "state[1]").ptr : 0, this.outPtr(out?.w, w),
+      n > 0 ? this.outPtr(out?.state[0], s0!) : 0, n > 1 ? this.outPtr(out?.state[1], s1!) : 0], [3, 4, 5, 6, 7, 8, 9], 2);
   }
 
   sum(x: Tensor): number { return this.core.sum(this.t(x, "x").ptr, x.length); }
@@ -334,12 +328,6 @@ export class WasmBackend implements Backend {
     this.#pool = null;
   }
 
-  // An optimizer update: `args` as the kernel takes them, the arrays at `pointers`, the
-  // parameter count at `lengthAt`; split into ranges when large, else one call. (One array
-  // per update call, a few per training step.)
-  private update(kernel: "sgdStep" | "adamStep" | "rmspropStep", args: number[], pointers: readonly number[], lengthAt: number): void {
-    this.range(kernel, args, pointers, lengthAt);
-  }
 
   // A tensor of this backend, alive: anything else would read or write another tensor's memory.
   private t(tensor: Tensor, name: string): WasmTensor {
@@ -390,7 +378,7 @@ export function trackModel(backend: Backend, delta: 1 | -1): void {
 
 /** The kernels the threads split, by the names both sides of the pool call them. */
 const SPLIT_KERNELS = [
-  "sgemm", "sgemmPacked", "addBias", "activationForward", "activationBackward", "sgdStep", "adamStep", "rmspropStep", "countNonFinite",
+  "sgemm", "sgemmPacked", "addBias", "activationForward", "activationBackward", "optimizerStep", "countNonFinite",
 ] as const;
 
 /** Pages a threads-build memory starts with (the single-thread build declares the same) and
@@ -429,7 +417,7 @@ export async function createWasmBackend(source?: WasmSource, threads: ThreadsOpt
   const kernels = Object.fromEntries(SPLIT_KERNELS.map((name) => [name, core[name] as (...args: number[]) => number]));
   let pool: ThreadPool;
   try {
-    pool = await ThreadPool.start({ size: choice.count, module, memory, scratch, scratchBytes, kernels });
+    pool = await ThreadPool.start({ size: choice.count, cores: choice.cores, module, memory, scratch, scratchBytes, kernels });
   } catch (cause) {
     return new WasmBackend(core, null, (cause as Error).message);
   }

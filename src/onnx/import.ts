@@ -27,6 +27,7 @@ const SELU_ALPHA = 1.67326319217681884765625, SELU_GAMMA = 1.0507010221481323242
 
 const ACTIVATION_OPS: Record<string, Extract<Step, { kind: "activation" }>["activation"]> = {
   Relu: "relu", Sigmoid: "sigmoid", Tanh: "tanh", LeakyRelu: "leakyRelu", Elu: "elu", Selu: "selu", Softplus: "softplus", Gelu: "gelu", Softmax: "softmax", LogSoftmax: "logSoftmax",
+  Mish: "mish",
 };
 const PASS_THROUGH = ["Identity", "Dropout", "Flatten", "Reshape"];
 const AFFINE_OPS = ["Add", "Sub", "Mul", "Div", "BatchNormalization"];
@@ -159,6 +160,8 @@ class GraphWalk {
       }
     }
     const softplus = readers.find((k) => this.nodes[k]!.opType === "Softplus");
+    const mish = softplus === undefined ? null : this.decomposedMish(softplus, x, readers);
+    if (mish) return mish;
     if (readers.length > 1 && softplus !== undefined) return this.thresholdedSoftplus(softplus, x, readers);
     only(1); take(i);
     if (n.outputs.length > 1 && n.outputs.slice(1).some((o) => o !== "" && this.consumers.has(o))) {
@@ -248,6 +251,18 @@ class GraphWalk {
       if (this.width < 2) throw new ArgumentError(at, `a ${activation} over at least 2 units`, this.width);
     }
     return { kind: "activation", at, activation, alpha };
+  }
+
+  /** Mish as ONNX before opset 18 (and PyTorch's export there) writes it: Mul(x, Tanh(Softplus(x))). */
+  private decomposedMish(i: number, x: string, readers: number[]): { step: Step; output: string } | null {
+    const mulIndex = readers.find((k) => this.nodes[k]!.opType === "Mul");
+    const tanhReaders = this.consumers.get(this.nodes[i]!.outputs[0]!) ?? [];
+    if (readers.length !== 2 || mulIndex === undefined || tanhReaders.length !== 1) return null;
+    const tanh = this.nodes[tanhReaders[0]!]!, mul = this.nodes[mulIndex]!;
+    const mulReaders = this.consumers.get(tanh.outputs[0]!) ?? [];
+    if (tanh.opType !== "Tanh" || mulReaders.length !== 1 || mulReaders[0] !== mulIndex || !sameSet(mul.inputs, [x, tanh.outputs[0]!])) return null;
+    this.used[i] = this.used[tanhReaders[0]!] = this.used[mulIndex] = true;
+    return { step: { kind: "activation", at: this.at(i), activation: "mish", alpha: 0 }, output: mul.outputs[0]! };
   }
 
   /** PyTorch's Softplus: Where(x > threshold, x, Softplus(x)), three nodes reading x. */

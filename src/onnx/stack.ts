@@ -2,7 +2,7 @@
 // layers, activations, per-feature affine maps such as batch normalization) assembled into
 // simdnet's layers, then built as a full Model through createModel and setWeights. Affine maps
 // are folded into the neighbouring dense layer; leading Sub/Mul become the input normalizer.
-import type { ActivationName } from "../activations.js";
+import { activationSpec, type ActivationName } from "../activations.js";
 import { ArgumentError, rejectUnknownKeys } from "../errors.js";
 import { createModel, type Model, type ModelOptions } from "../model.js";
 import { Normalizer, type NormalizerConfig, type NormalizerKind } from "../normalizers.js";
@@ -136,7 +136,7 @@ export async function stackToModel(stack: DenseStack, options: ImportOptions): P
   const output = stack.layers[stack.layers.length - 1]!.activation;
   const model = await createModel({
     inputs: stack.inputs,
-    layers: stack.layers.map((l) => ({ units: l.units, activation: l.activation, ...(l.activation === "leakyRelu" || l.activation === "elu" ? { alpha: l.alpha } : {}) })),
+    layers: stack.layers.map((l) => ({ units: l.units, activation: l.activation, ...(activationSpec(l.activation).parameter ? { alpha: l.alpha } : {}) })),
     loss: options.loss ?? stack.loss ?? defaultLoss(output),
     ...(options.optimizer !== undefined ? { optimizer: options.optimizer } : {}),
     ...(options.seed !== undefined ? { seed: options.seed } : {}),

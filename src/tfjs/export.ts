@@ -10,7 +10,7 @@ import type { TfjsArtifacts } from "./import.js";
 /** TF.js' names for simdnet's activations (its gelu_new is the tanh form, as simdnet's GELU). */
 const NAMES: Record<ActivationName, string> = {
   identity: "linear", relu: "relu", sigmoid: "sigmoid", tanh: "tanh", elu: "elu", selu: "selu", softplus: "softplus",
-  softmax: "softmax", logSoftmax: "logSoftmax", silu: "swish", gelu: "gelu_new", leakyRelu: "linear",
+  softmax: "softmax", logSoftmax: "logSoftmax", silu: "swish", gelu: "gelu_new", leakyRelu: "linear", mish: "mish",
 };
 
 /** The model as TF.js layers-model artifacts: tf.loadLayersModel(tf.io.fromMemory(artifacts)). */

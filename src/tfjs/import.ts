@@ -21,6 +21,7 @@ export interface TfjsArtifacts {
 const ACTIVATIONS: Record<string, [ActivationName, number]> = {
   linear: ["identity", 0], relu: ["relu", 0], sigmoid: ["sigmoid", 0], tanh: ["tanh", 0], elu: ["elu", 1], selu: ["selu", 0],
   softplus: ["softplus", 0], softmax: ["softmax", 0], logSoftmax: ["logSoftmax", 0], swish: ["silu", 0], silu: ["silu", 0], gelu_new: ["gelu", 0],
+  mish: ["mish", 0],
   // Keras 3's keras.activations.leaky_relu: negative_slope 0.2.
   leaky_relu: ["leakyRelu", 0.2],
 };

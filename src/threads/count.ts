@@ -14,6 +14,8 @@ export const AUTO_THREADS = 8;
 /** What runs, and why it is fewer threads than asked for (null when it is not). */
 export interface ThreadChoice {
   count: number;
+  /** The cores available (the pool polls only when count <= cores). */
+  cores: number;
   reason: string | null;
 }
 
@@ -27,10 +29,11 @@ export function checkThreads(option: unknown, argument = "threads"): asserts opt
 
 /** The thread count `option` means on this engine. */
 export async function chooseThreads(option: ThreadsOption | undefined): Promise<ThreadChoice> {
-  const wanted = option === undefined || option === "auto" ? Math.min(await availableCores(), AUTO_THREADS) : option;
-  if (wanted === 1) return { count: 1, reason: option === 1 ? null : "one core is available" };
+  const cores = await availableCores();
+  const wanted = option === undefined || option === "auto" ? Math.min(cores, AUTO_THREADS) : option;
+  if (wanted === 1) return { count: 1, cores, reason: option === 1 ? null : "one core is available" };
   const missing = missingSupport();
-  return missing === null ? { count: wanted, reason: null } : { count: 1, reason: missing };
+  return missing === null ? { count: wanted, cores, reason: null } : { count: 1, cores, reason: missing };
 }
 
 /** Why this engine cannot run the core on several threads, or null when it can. */

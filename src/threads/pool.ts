@@ -3,7 +3,7 @@
 // itself and sleeps until the workers have finished theirs (Atomics.wait/notify: no thread
 // spins between calls).
 import { InternalError } from "../errors.js";
-import { LAYOUT, pollThenWait, workerSource, type WorkerStart } from "./worker.js";
+import { LAYOUT, POLL_MICROSECONDS, pollThenWait, workerSource, type WorkerStart } from "./worker.js";
 
 const { wake: WAKE, next: NEXT, end: END, done: DONE, failed: FAILED, stop: STOP, rows: ROWS, width: WIDTH } = LAYOUT;
 // Tickets only grow; well before they would overflow an int32 the counters restart at 0.
@@ -48,6 +48,7 @@ export class ThreadPool {
     readonly workers: WorkerHandle[],
     control: SharedArrayBuffer,
     table: SharedArrayBuffer,
+    private readonly poll: number,
   ) {
     this.control = new Int32Array(control);
     this.table = new Float64Array(table);
@@ -61,9 +62,10 @@ export class ThreadPool {
    * no instantiation (and its data segments) ever overlaps a running kernel.
    */
   static async start(options: {
-    size: number; module: WebAssembly.Module; memory: WebAssembly.Memory; scratch: number; scratchBytes: number;
+    size: number; cores: number; module: WebAssembly.Module; memory: WebAssembly.Memory; scratch: number; scratchBytes: number;
     kernels: Record<string, Kernel>;
   }): Promise<ThreadPool> {
+    const poll = options.size <= options.cores ? POLL_MICROSECONDS : 0;
     const names = Object.keys(options.kernels);
     const control = new SharedArrayBuffer(LAYOUT.slots * 4);
     const table = new SharedArrayBuffer(ROWS * WIDTH * 8);
@@ -77,7 +79,7 @@ export class ThreadPool {
         const { handle, ready } = await spawn(lost);
         workers.push(handle);
         handle.post({
-          core: options.module, memory: options.memory, scratch: options.scratch + i * options.scratchBytes,
+          core: options.module, memory: options.memory, scratch: options.scratch + i * options.scratchBytes, poll,
           kernels: names, control, table,
         });
         await ready;
@@ -86,7 +88,7 @@ export class ThreadPool {
       for (const w of workers) w.terminate();
       throw cause;
     }
-    pool = new ThreadPool(options.size, names.map((n) => options.kernels[n]!), names, workers, control, table);
+    pool = new ThreadPool(options.size, names.map((n) => options.kernels[n]!), names, workers, control, table, poll);
     return pool;
   }
 
@@ -124,7 +126,7 @@ export class ThreadPool {
     }
     // The workers may still be writing: wait for them even when a chunk here failed.
     for (let done = Atomics.load(c, DONE); done < end; done = Atomics.load(c, DONE)) {
-      pollThenWait(c, DONE, done, LAYOUT.pollMicroseconds, this.canBlock);
+      pollThenWait(c, DONE, done, this.poll, this.canBlock);
     }
     const failed = Atomics.exchange(c, FAILED, 0);
     if (end > TICKET_LIMIT) this.restartTickets();

@@ -22,15 +22,20 @@ export const LAYOUT = {
   rows: 64,
   /** The kernel's index, up to 18 arguments, and the value it returned. */
   width: 20,
-  /** Microseconds a thread polls before it sleeps (see pollThenWait). */
-  pollMicroseconds: 200,
 } as const;
+
+/** Microseconds a thread polls before it sleeps (see pollThenWait), when there are no more
+ *  threads than cores; with more, a polling thread would hold a core that the thread it waits
+ *  for needs, so every thread sleeps at once. */
+export const POLL_MICROSECONDS = 200;
 
 /** What a worker gets first: the core, the memory, its scratch region and the shared tables. */
 export interface WorkerStart {
   core: WebAssembly.Module | ArrayBuffer;
   memory: WebAssembly.Memory;
   scratch: number;
+  /** How long it polls for work before it sleeps (0: it sleeps at once). */
+  poll: number;
   kernels: string[];
   control: SharedArrayBuffer;
   table: SharedArrayBuffer;
@@ -42,7 +47,7 @@ export interface WorkerStart {
 // this module: no compiler, bundler or test runner may rewrite it (they add helpers, such as
 // the names of functions, that the worker would not have).
 const program = `
-const { wake: WAKE, next: NEXT, end: END, done: DONE, failed: FAILED, stop: STOP, rows: ROWS, width: WIDTH, pollMicroseconds } = LAYOUT;
+const { wake: WAKE, next: NEXT, end: END, done: DONE, failed: FAILED, stop: STOP, rows: ROWS, width: WIDTH } = LAYOUT;
 ${pollThenWait.toString()}
 async function serve(port, start) {
   let kernels;
@@ -73,7 +78,7 @@ async function serve(port, start) {
       if (Atomics.add(control, DONE, 1) + 1 >= end) Atomics.notify(control, DONE);
     }
     if (Atomics.load(control, STOP) !== 0) break;
-    pollThenWait(control, WAKE, seen, pollMicroseconds, true);
+    pollThenWait(control, WAKE, seen, start.poll, true);
   }
   if (port.close) port.close();
 }

@@ -1,8 +1,14 @@
 // Finding and instantiating the compiled core. The only module that touches
-// @assemblyscript/loader, so a move to compiler-generated bindings changes one file.
+// @assemblyscript/loader. The exports' types are asc's own: build/simdnet.d.ts, written with
+// the wasm by `npm run build:wasm`, so a kernel whose signature changes in assembly/ fails the
+// typecheck wherever a call no longer fits.
 import { instantiate } from "@assemblyscript/loader";
 import { ArgumentError, InternalError } from "../errors.js";
-import type { CoreExports } from "./exports.js";
+import type { instantiate as generatedInstantiate } from "../../build/simdnet.js";
+
+/** The raw exports of assembly/index.ts (byte offsets and sizes in, nothing out but scalars),
+ *  typed by the declarations asc generates from assembly/. */
+export type CoreExports = Awaited<ReturnType<typeof generatedInstantiate>>;
 
 /** Where the wasm core comes from: bytes, a compiled module (edge runtimes that forbid
  *  compiling at run time), a fetch Response, or a URL/path to the .wasm file. */

@@ -71,8 +71,10 @@ export async function checkKernels(simdnet, wasm) {
   compare("adam step", (b) => {
     const w = tensor(b, values(29, 10)), m1 = b.alloc(29), v = b.alloc(29);
     b.fill(m1, 0); b.fill(v, 0);
-    const p = { lr: 0.01, decay: 0, gradScale: 1, beta1: 0.9, beta2: 0.999, eps: 1e-8, decoupled: false, stepSize: 0.1, invRootBc2: 1 / Math.sqrt(0.001) };
-    for (let s = 0; s < 3; s++) b.adamStep(w, tensor(b, values(29, 11 + s)), m1, v, p);
+    const u = simdnet.updateParams, p = new Float32Array(u.UPDATE_PARAMS);
+    p[u.PARAM_LR] = 0.01; p[u.PARAM_GRAD_SCALE] = 1; p[u.ADAM_BETA1] = 0.9; p[u.ADAM_BETA2] = 0.999; p[u.ADAM_EPS] = 1e-8;
+    p[u.ADAM_STEP_SIZE] = 0.1; p[u.ADAM_INV_ROOT_BC2] = 1 / Math.sqrt(0.001);
+    for (let s = 0; s < 3; s++) b.optimizerStep("adam", w, tensor(b, values(29, 11 + s)), [m1, v], p);
     return b.read(w);
   }, 1e-5);
   js.dispose();

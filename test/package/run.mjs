@@ -34,9 +34,9 @@ try {
   const [packed] = JSON.parse(output.slice(output.search(/^\[$/m))); // after the build's own output
   const files = packed.files.map((f) => f.path);
   const tarball = join(dir, packed.filename);
-  for (const needed of ["package.json", "README.md", "LICENSE", "CHANGELOG.md", "build/simdnet.wasm", "dist/index.js", "dist/index.d.ts",
+  for (const needed of ["package.json", "README.md", "LICENSE", "CHANGELOG.md", "build/simdnet.wasm", "build/simdnet.d.ts", "dist/index.js", "dist/index.d.ts",
     "dist/charts.js", "dist/charts.d.ts", "dist/cli.js"]) check(files.includes(needed), `the tarball holds ${needed}`);
-  const stray = files.filter((f) => !/^(package\.json|README\.md|LICENSE|CHANGELOG\.md|build\/simdnet\.wasm|dist\/.+\.(js|d\.ts))$/.test(f));
+  const stray = files.filter((f) => !/^(package\.json|README\.md|LICENSE|CHANGELOG\.md|build\/simdnet\.(wasm|d\.ts)|dist\/.+\.(js|d\.ts))$/.test(f));
   check(stray.length === 0, "the tarball holds nothing else (no sources, maps, tests or build inputs)", stray.slice(0, 8).join(", "));
   const kB = packed.size / 1024;
   check(packed.size < MAX_TARBALL, `tarball size ${kB.toFixed(1)} kB packed, ${(packed.unpackedSize / 1024).toFixed(0)} kB unpacked, ${files.length} files`,

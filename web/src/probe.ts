@@ -3,7 +3,7 @@
 // and its fitted normalizer. The model runs on the wasm core and exposes only its output, so
 // the hidden units are recomputed here; the worker checks that this forward pass agrees with
 // model.predict on the output.
-import { saturationBound, type Model, type LayerWeights } from "../../src/index.js";
+import { saturationBound, type ActivationName, type Model, type LayerWeights } from "../../src/index.js";
 
 /** Pre-activations and outputs of one layer: rows x units, row-major. */
 export interface LayerValues { z: Float64Array; a: Float64Array; units: number }
@@ -45,7 +45,7 @@ export function forwardAll(model: Model, weights: LayerWeights[], x: Float32Arra
 /** Per unit: dead (ReLU: pre-activation <= 0 on every row) and the share of rows where a
  *  logistic or tanh unit is saturated (the diagnostics' bound: derivative below 1% of its peak). */
 export function unitStates(activation: string, v: LayerValues, rows: number): { dead: boolean; saturated: number }[] {
-  const bound = activation === "sigmoid" || activation === "tanh" ? saturationBound(activation, 0.01)! : null;
+  const bound = saturationBound(activation as ActivationName, 0.01);
   return Array.from({ length: v.units }, (_, u) => {
     let positive = 0, saturated = 0;
     for (let r = 0; r < rows; r++) {

@@ -12,60 +12,64 @@ const sigmoid = (z: number): number => {
   const t = Math.exp(-Math.abs(z));
   return z >= 0 ? 1 / (1 + t) : t / (1 + t);
 };
+const softplus = (z: number): number => Math.max(z, 0) + Math.log1p(Math.exp(-Math.abs(z)));
 // 1 where z > 0, `neg` where z <= 0, NaN for NaN.
 const slope = (z: number, neg: number): number => (z > 0 ? 1 : z <= 0 ? neg : NaN);
 
-export function forward(name: ElementwiseActivation, z: number, alpha: number): number {
-  switch (name) {
-    case "identity": return z;
-    case "sigmoid": return sigmoid(z);
-    case "tanh": return Math.tanh(z);
-    case "relu": return z > 0 ? z : z <= 0 ? 0 : z;
-    case "leakyRelu": return z > 0 ? z : alpha * z;
-    case "elu": return z > 0 ? z : alpha * Math.expm1(z);
-    case "selu": return SELU_SCALE * (z > 0 ? z : SELU_ALPHA * Math.expm1(z));
-    case "softplus": return Math.max(z, 0) + Math.log1p(Math.exp(-Math.abs(z)));
-    case "silu": return z * sigmoid(z);
-    case "gelu": return z * sigmoid(2 * GELU_C * (z + GELU_K * z * z * z));
-  }
+/** An activation's pure-JS twin: f(z) and f'(z) in float64. */
+interface Twin {
+  forward(z: number, alpha: number): number;
+  derivative(z: number, alpha: number): number;
 }
 
-export function derivative(name: ElementwiseActivation, z: number, alpha: number): number {
-  switch (name) {
-    case "identity": return z === z ? 1 : NaN;
-    case "sigmoid": { const t = Math.exp(-Math.abs(z)); return t / ((1 + t) * (1 + t)); }
-    case "tanh": { const t = Math.exp(-2 * Math.abs(z)); return (4 * t) / ((1 + t) * (1 + t)); }
-    case "relu": return slope(z, 0);
-    case "leakyRelu": return slope(z, alpha);
-    case "elu": return slope(z, alpha * Math.exp(z));
-    case "selu": return SELU_SCALE * slope(z, SELU_ALPHA * Math.exp(z));
-    case "softplus": return sigmoid(z);
-    case "silu": { const s = sigmoid(z); return s + z * s * sigmoid(-z); }
-    case "gelu": {
+// Keyed by every elementwise activation: one missing is a compile error.
+const TWINS: Record<ElementwiseActivation, Twin> = {
+  identity: { forward: (z) => z, derivative: (z) => (z === z ? 1 : NaN) },
+  sigmoid: { forward: sigmoid, derivative: (z) => { const t = Math.exp(-Math.abs(z)); return t / ((1 + t) * (1 + t)); } },
+  tanh: { forward: Math.tanh, derivative: (z) => { const t = Math.exp(-2 * Math.abs(z)); return (4 * t) / ((1 + t) * (1 + t)); } },
+  relu: { forward: (z) => (z > 0 ? z : z <= 0 ? 0 : z), derivative: (z) => slope(z, 0) },
+  leakyRelu: { forward: (z, alpha) => (z > 0 ? z : alpha * z), derivative: (z, alpha) => slope(z, alpha) },
+  elu: { forward: (z, alpha) => (z > 0 ? z : alpha * Math.expm1(z)), derivative: (z, alpha) => slope(z, alpha * Math.exp(z)) },
+  selu: {
+    forward: (z) => SELU_SCALE * (z > 0 ? z : SELU_ALPHA * Math.expm1(z)),
+    derivative: (z) => SELU_SCALE * slope(z, SELU_ALPHA * Math.exp(z)),
+  },
+  softplus: { forward: softplus, derivative: sigmoid },
+  silu: { forward: (z) => z * sigmoid(z), derivative: (z) => { const s = sigmoid(z); return s + z * s * sigmoid(-z); } },
+  gelu: {
+    forward: (z) => z * sigmoid(2 * GELU_C * (z + GELU_K * z * z * z)),
+    derivative: (z) => {
       const u2 = 2 * GELU_C * (z + GELU_K * z * z * z);
       const s = sigmoid(u2);
       return s + z * s * sigmoid(-u2) * 2 * GELU_C * (1 + 3 * GELU_K * z * z);
-    }
-  }
+    },
+  },
+  // Mish (Misra 2019; PyTorch nn.Mish): z tanh(softplus(z)); its derivative
+  // tanh(sp) + z sech^2(sp) sigmoid(z), as d softplus / dz = sigmoid.
+  mish: {
+    forward: (z) => z * Math.tanh(softplus(z)),
+    derivative: (z) => { const th = Math.tanh(softplus(z)); return th + z * (1 - th * th) * sigmoid(z); },
+  },
+};
+
+/** f(z) of one activation in float64. */
+export function forward(name: ElementwiseActivation, z: number, alpha: number): number {
+  return TWINS[name].forward(z, alpha);
 }
 
+/** f'(z) of one activation in float64. */
+export function derivative(name: ElementwiseActivation, z: number, alpha: number): number {
+  return TWINS[name].derivative(z, alpha);
+}
+
+/** y = f(x) elementwise, each value rounded once to float32; y may alias x. */
 export function activationForward(name: ElementwiseActivation, x: Float32Array, y: Float32Array, alpha: number): void {
-  // One loop per kind keeps the switch out of the element loop (the cost a fair baseline avoids).
-  const n = x.length;
-  switch (name) {
-    case "relu": for (let i = 0; i < n; i++) { const z = x[i]!; y[i] = z > 0 ? z : z <= 0 ? 0 : z; } return;
-    case "leakyRelu": for (let i = 0; i < n; i++) { const z = x[i]!; y[i] = z > 0 ? z : alpha * z; } return;
-    case "sigmoid": for (let i = 0; i < n; i++) y[i] = sigmoid(x[i]!); return;
-    case "tanh": for (let i = 0; i < n; i++) y[i] = Math.tanh(x[i]!); return;
-    default: for (let i = 0; i < n; i++) y[i] = forward(name, x[i]!, alpha);
-  }
+  const f = TWINS[name].forward;
+  for (let i = 0; i < x.length; i++) y[i] = f(x[i]!, alpha);
 }
 
+/** dz = dy * f'(z) elementwise; dz may alias dy. */
 export function activationBackward(name: ElementwiseActivation, z: Float32Array, dy: Float32Array, dz: Float32Array, alpha: number): void {
-  const n = z.length;
-  switch (name) {
-    case "relu": for (let i = 0; i < n; i++) dz[i] = dy[i]! * slope(z[i]!, 0); return;
-    case "leakyRelu": for (let i = 0; i < n; i++) dz[i] = dy[i]! * slope(z[i]!, alpha); return;
-    default: for (let i = 0; i < n; i++) dz[i] = dy[i]! * derivative(name, z[i]!, alpha);
-  }
+  const d = TWINS[name].derivative;
+  for (let i = 0; i < z.length; i++) dz[i] = dy[i]! * d(z[i]!, alpha);
 }

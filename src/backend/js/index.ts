@@ -2,7 +2,7 @@
 import type { ElementwiseActivation } from "../../activations.js";
 import { ArgumentError } from "../../errors.js";
 import {
-  float32Below, type AdamStep, type Backend, type Overlap, type RandomStream, type RmspropStep, type SgdStep, type Tensor, type UpdateOutputs,
+  float32Below, type Backend, type Overlap, type RandomStream, type Tensor, type UpdateKernel, type UpdateOutputs,
 } from "../backend.js";
 import { checkHolds, checkMatrix, checkSlice, checkWrite } from "../checks.js";
 import * as activations from "./activations.js";
@@ -149,20 +149,11 @@ export class JsBackend implements Backend {
     return losses.countCorrect(data(y), data(target), rows, cols, Math.fround(threshold));
   }
 
-  sgdStep(w: Tensor, g: Tensor, velocity: Tensor, p: SgdStep, out?: UpdateOutputs): void {
-    const f = Math.fround, v = p.momentum === 0 ? data(g) : data(velocity); // no momentum: no velocity is read or written
-    optimizers.sgdStep(data(w), data(g), v, f(p.lr), f(p.momentum), p.nesterov, f(p.decay), f(p.gradScale),
-      data(out?.w ?? w), p.momentum === 0 ? v : data(out?.state[0] ?? velocity));
-  }
-  adamStep(w: Tensor, g: Tensor, m: Tensor, v: Tensor, p: AdamStep, out?: UpdateOutputs): void {
-    const f = Math.fround;
-    optimizers.adamStep(data(w), data(g), data(m), data(v), f(p.lr), f(p.beta1), f(p.beta2), f(p.eps), f(p.decay), p.decoupled,
-      f(p.gradScale), f(p.stepSize), f(p.invRootBc2), data(out?.w ?? w), data(out?.state[0] ?? m), data(out?.state[1] ?? v));
-  }
-  rmspropStep(w: Tensor, g: Tensor, s: Tensor, p: RmspropStep, out?: UpdateOutputs): void {
-    const f = Math.fround;
-    optimizers.rmspropStep(data(w), data(g), data(s), f(p.lr), f(p.rho), f(p.eps), f(p.decay), f(p.gradScale),
-      data(out?.w ?? w), data(out?.state[0] ?? s));
+  optimizerStep(kernel: UpdateKernel, w: Tensor, g: Tensor, state: readonly Tensor[], params: Float32Array, out?: UpdateOutputs): void {
+    // A kernel without state (SGD without momentum) neither reads nor writes s0 and s1.
+    const s0 = state.length > 0 ? data(state[0]!) : data(g), s1 = state.length > 1 ? data(state[1]!) : s0;
+    const s0Out = state.length > 0 ? data(out?.state[0] ?? state[0]!) : s0, s1Out = state.length > 1 ? data(out?.state[1] ?? state[1]!) : s0Out;
+    optimizers.UPDATES[kernel](data(w), data(g), s0, s1, params, data(out?.w ?? w), s0Out, s1Out);
   }
 
   sum(x: Tensor): number { return stats.sum(data(x)); }
