@@ -204,8 +204,11 @@ async function spawn(lost: (why: string) => void): Promise<{ handle: WorkerHandl
     if (data === "ready") settle();
     else settle((data as { error?: string })?.error ?? String(data));
   };
-  const WebWorker = (globalThis as { Worker?: typeof Worker }).Worker;
-  if (typeof WebWorker === "function") {
+  // Browsers and Bun: Web Workers (Bun's can be unref'ed). Node and Deno: worker_threads, whose
+  // workers can be unref'ed, so that a sleeping one never keeps the process alive.
+  const g = globalThis as { Worker?: typeof Worker; Deno?: unknown };
+  const WebWorker = g.Worker;
+  if (typeof WebWorker === "function" && g.Deno === undefined) {
     const url = URL.createObjectURL(new Blob([workerSource], { type: "text/javascript" }));
     const worker = new WebWorker(url, { type: "module" });
     (worker as { unref?(): void }).unref?.(); // Bun: an idle worker does not keep the process alive
