@@ -48,7 +48,7 @@ export interface WorkerStart {
 // the names of functions, that the worker would not have).
 const program = `
 const { wake: WAKE, next: NEXT, end: END, done: DONE, failed: FAILED, stop: STOP, rows: ROWS, width: WIDTH } = LAYOUT;
-${pollThenWait.toString()}
+const pollThenWait = ${pollThenWait.toString()};
 async function serve(port, start) {
   let kernels;
   try {
@@ -98,7 +98,8 @@ if (typeof globalThis.postMessage === "function" && typeof globalThis.addEventLi
  * longer than many kernel calls of a training step, and the next call usually follows within
  * microseconds: so a thread first polls for `microseconds`, then sleeps (Atomics.wait) when
  * it may block. A worker that finds no call within that time sleeps: between steps or when
- * the model is idle no thread spins. Written without helpers, as the worker also runs it.
+ * the model is idle no thread spins. The worker runs a copy of its source text (bound to this
+ * name, whatever a minifier calls it), so it may use nothing but globals.
  */
 export function pollThenWait(control: Int32Array, slot: number, seen: number, microseconds: number, mayBlock: boolean): void {
   const until = performance.now() + microseconds / 1000;
