@@ -328,7 +328,6 @@ export class WasmBackend implements Backend {
     this.#pool = null;
   }
 
-
   // A tensor of this backend, alive: anything else would read or write another tensor's memory.
   private t(tensor: Tensor, name: string): WasmTensor {
     this.live();

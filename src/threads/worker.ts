@@ -31,7 +31,7 @@ export const POLL_MICROSECONDS = 200;
 
 /** What a worker gets first: the core, the memory, its scratch region and the shared tables. */
 export interface WorkerStart {
-  core: WebAssembly.Module | ArrayBuffer;
+  core: WebAssembly.Module;
   memory: WebAssembly.Memory;
   scratch: number;
   /** How long it polls for work before it sleeps (0: it sleeps at once). */
@@ -52,8 +52,7 @@ const pollThenWait = ${pollThenWait.toString()};
 async function serve(port, start) {
   let kernels;
   try {
-    const compiled = start.core instanceof WebAssembly.Module ? start.core : await WebAssembly.compile(start.core);
-    const instance = await WebAssembly.instantiate(compiled, { env: { memory: start.memory } });
+    const instance = await WebAssembly.instantiate(start.core, { env: { memory: start.memory } });
     instance.exports.useScratch(start.scratch);
     kernels = start.kernels.map((name) => instance.exports[name]);
   } catch (cause) {

@@ -85,7 +85,7 @@ export function importsMemory(module: WebAssembly.Module): boolean {
 /** Instantiates a fresh core. Each call gives an independent instance with its own memory;
  *  the threads build is instantiated over `memory`, which it shares with other instances. */
 export async function instantiateCore(source?: WasmSource | WebAssembly.Module, memory?: WebAssembly.Memory): Promise<CoreExports> {
-  const module = source instanceof WebAssembly.Module && memory !== undefined ? source : await compileCore(source);
+  const module = await compileCore(source);
   let instance: WebAssembly.Instance;
   try {
     ({ instance } = await instantiate<Record<string, unknown>>(module, memory ? { env: { memory } } : {}));
