@@ -123,8 +123,11 @@ async function main(): Promise<void> {
     if (tolerance === 0) worstError = Math.max(worstError, result.worstError);
   }
   for (const b of [...backends.values(), splitAll]) b.dispose();
+  // Ratios of threads mean little while other jobs hold the cores: the run says how busy it was.
+  const load = os.loadavg()[0]!;
+  if (load > cpus / 2) warnings.push(`the machine was busy (load average ${load.toFixed(1)} on ${cpus} cores): these ratios understate the threads`);
   const report = makeReport("threads", rows, targets(rows, cpus), NOTES, { cpu, coreSha256: core.sha256, options, timing, started },
-    { cores: cpus, contenders: [...backends.keys()] });
+    { cores: cpus, contenders: [...backends.keys()], loadAverage: Number(load.toFixed(1)) });
   finish(report, warnings, worstError, options);
 }
 
