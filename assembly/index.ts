@@ -8,6 +8,8 @@ export { rngSeed, fillBits, fillUniform, fillNormal, fillTruncatedNormal } from 
 export { orthonormalizeRows, transpose } from "./initializers";
 export { fill, scale, copy, gatherRows, sumSquares, countNonFinite } from "./vector";
 export { meanSquaredError, sigmoidCrossEntropy, binaryCrossEntropy, softmaxCrossEntropy, countCorrect } from "./losses";
+export { meanAbsoluteError, huber, logCosh, categoricalHinge } from "./losses";
+export { regularize } from "./regularizers";
 export { optimizerStep, updateParams } from "./optimizers";
 export { sum, countAbsAbove, countBelow, columnMax, histogram, columnHash, countSameSignColumns, sumSquaredDiff, columnSumSquares } from "./stats";
 

@@ -5,8 +5,6 @@
 // `satisfies` clauses here and in the consumers make a forgotten place a compile error.
 import * as codes from "./shared/activationCodes.js";
 import { ArgumentError } from "./errors.js";
-import * as init from "./initializers.js";
-import type { Initializer } from "./initializers.js";
 
 /** The parameter an activation takes (leaky ReLU's slope, ELU's alpha). */
 export interface ActivationParameter {
@@ -24,8 +22,10 @@ export interface ActivationSpec {
   readonly code: number | null;
   /** The gain that keeps activation variance steady through a layer, given the parameter. */
   readonly gain: (parameter: number) => number;
-  /** The kernel initializer a layer gets when it names none, given the parameter. */
-  readonly kernelInitializer: (parameter: number) => Initializer;
+  /** The config of the kernel initializer a layer gets when it names none, given the parameter
+   *  (a config, not an initializer: the backend's types name activations, so this file
+   *  imports nothing that imports the backend). */
+  readonly kernelInitializer: (parameter: number) => DefaultInitializer;
   /** Where its values live: the range of its histogram in the diagnostics. */
   readonly range: readonly [number, number];
   /** The |z| beyond which its derivative is below `fraction` of its peak, for activations that
@@ -33,6 +33,13 @@ export interface ActivationSpec {
   readonly saturationBound: ((fraction: number) => number) | null;
   /** Its parameter, or null if it takes none. */
   readonly parameter: ActivationParameter | null;
+}
+
+/** The initializers the rows name as defaults (He et al. 2015 for the ReLU family, LeCun for
+ *  SELU, Glorot & Bengio 2010 for the rest), as configs that initializers.fromConfig reads. */
+export interface DefaultInitializer {
+  readonly name: "heNormal" | "glorotUniform" | "lecunNormal";
+  readonly slope?: number;
 }
 
 /** Leaky ReLU's slope for z < 0 when none is given: 0.01, as in the article and Keras. */
@@ -45,8 +52,8 @@ export const DEFAULT_ELU_ALPHA = 1.0;
 // case (each is ReLU-like for large |z|).
 const one = (): number => 1;
 const reluGain = (): number => Math.SQRT2;
-const he = (): Initializer => init.heNormal();
-const glorot = (): Initializer => init.glorotUniform();
+const he = (): DefaultInitializer => ({ name: "heNormal" });
+const glorot = (): DefaultInitializer => ({ name: "glorotUniform" });
 const SYMMETRIC: readonly [number, number] = [-6, 6];
 // |z| where s(1-s) or 1 - tanh^2 falls to `fraction` of its peak: with r = sqrt(1 - fraction),
 // 4 s (1 - s) = fraction at z = log((1 + r) / (1 - r)), 1 - tanh^2 = fraction at atanh(r).
@@ -74,12 +81,12 @@ export const ACTIVATION_SPECS = {
   // He et al. 2015: sqrt(2 / (1 + slope^2)).
   leakyRelu: plain({
     code: codes.LEAKY_RELU, gain: (slope) => Math.sqrt(2 / (1 + slope * slope)),
-    kernelInitializer: (slope) => init.heNormal({ slope }), range: SYMMETRIC,
+    kernelInitializer: (slope) => ({ name: "heNormal", slope }), range: SYMMETRIC,
     parameter: { name: "slope", default: DEFAULT_LEAKY_SLOPE },
   }),
   elu: plain({ code: codes.ELU, gain: reluGain, kernelInitializer: he, range: SYMMETRIC, parameter: { name: "alpha", default: DEFAULT_ELU_ALPHA } }),
   // SELU's self-normalization needs LeCun normal (Klambauer et al. 2017); PyTorch's gain 3/4.
-  selu: plain({ code: codes.SELU, gain: () => 3 / 4, kernelInitializer: () => init.lecunNormal(), range: SYMMETRIC }),
+  selu: plain({ code: codes.SELU, gain: () => 3 / 4, kernelInitializer: () => ({ name: "lecunNormal" }), range: SYMMETRIC }),
   softplus: plain({ code: codes.SOFTPLUS, gain: reluGain, kernelInitializer: he, range: SYMMETRIC }),
   silu: plain({ code: codes.SILU, gain: reluGain, kernelInitializer: he, range: SYMMETRIC }),
   gelu: plain({ code: codes.GELU, gain: reluGain, kernelInitializer: he, range: SYMMETRIC }),

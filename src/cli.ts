@@ -14,6 +14,7 @@ async function train(values: Values): Promise<void> {
   const kind = backendOf(values);
   const name = choice(values, "dataset", ["moons", "circles", "xor"]);
   const epochs = integer(values, "epochs", 1, 1_000_000);
+  const verbose = integer(values, "verbose", 0, 2) as 0 | 1 | 2;
   const data = name === "xor" ? datasets.xor() : name === "moons" ? datasets.twoMoons({ samples: 1000, seed: 1 }) : datasets.circles({ samples: 1000, seed: 1 });
   const { train: part, test } = name === "xor" ? { train: data, test: data } : datasets.trainTestSplit(data, 0.2, 1);
   const model = await createModel({
@@ -24,11 +25,7 @@ async function train(values: Values): Promise<void> {
 
 training on ${name}: ${part.labels.length} samples, ${epochs} epochs, batch 32`);
   const t0 = performance.now();
-  const every = Math.max(1, Math.floor(epochs / 10));
-  await model.fit(part.x, part.labels, {
-    epochs, batchSize: 32,
-    onEpochEnd: (l) => { if ((l.epoch + 1) % every === 0) console.log(`  epoch ${String(l.epoch + 1).padStart(4)}  loss ${l.loss.toFixed(4)}  accuracy ${(l.accuracy! * 100).toFixed(1)}%`); },
-  });
+  await model.fit(part.x, part.labels, { epochs, batchSize: 32, verbose });
   const seconds = (performance.now() - t0) / 1000;
   const { accuracy } = model.evaluate(test.x, test.labels);
   console.log(`
@@ -148,10 +145,11 @@ const COMMANDS: Record<string, Command> = {
     run: demo,
   },
   train: {
-    usage: "train [--dataset moons|circles|xor] [--epochs N] [--backend wasm|js]",
+    usage: "train [--dataset moons|circles|xor] [--epochs N] [--verbose 0|1|2] [--backend wasm|js]",
     about: "train a 2-16-16-1 net (relu, tanh, sigmoid) on a toy dataset and print its loss, its test\n"
-      + "accuracy and its training speed",
-    options: { ...BACKEND, dataset: { type: "string", default: "moons" }, epochs: { type: "string", default: "100" } },
+      + "accuracy and its training speed; --verbose: 1 a progress bar per epoch (default), 2 a line\n"
+      + "per epoch, 0 neither",
+    options: { ...BACKEND, dataset: { type: "string", default: "moons" }, epochs: { type: "string", default: "100" }, verbose: { type: "string", default: "1" } },
     positionals: false,
     run: train,
   },

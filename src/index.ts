@@ -10,12 +10,16 @@ import { ArgumentError, rejectUnknownKeys } from "./errors.js";
 
 export type { Backend, Tensor, RandomStream, UpdateKernel, UpdateOutputs } from "./backend/backend.js";
 /** The parameter block layout of Backend.optimizerStep: slot indices and kernel codes. */
-export * as updateParams from "./backend/update-params.js";
+export * as updateParams from "./shared/updateParams.js";
 export type { WasmSource } from "./wasm/load.js";
 export { ArgumentError, InternalError, StateError, NonFiniteError } from "./errors.js";
 export type { NonFiniteStage } from "./errors.js";
 export { createModel, Model } from "./model.js";
-export type { ModelOptions, LayerWeights, Prediction, Evaluation, MetricName } from "./model.js";
+export type { ModelOptions, LayerWeights, Prediction, Evaluation, EvaluateOptions, MetricName } from "./model.js";
+export { METRIC_NAMES, rocAuc } from "./metrics.js";
+export type { Metric, MetricConfig } from "./metrics.js";
+export type { Regularizer } from "./regularizers.js";
+export type { Verbosity, ProgressOutput } from "./progress.js";
 export type { DenseOptions, DenseLayer, InitializerInput } from "./layers.js";
 export { MAX_LAYERS, MAX_PARAMETERS, MAX_UNITS } from "./layers.js";
 export type { FitOptions, History, EpochLogs, BatchLogs, EarlyStopping, StopReason, Monitor } from "./training.js";

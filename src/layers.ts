@@ -6,6 +6,7 @@ import { checkSeed } from "./backend/checks.js";
 import { ArgumentError, rejectUnknownKeys } from "./errors.js";
 import * as init from "./initializers.js";
 import type { Initializer, InitializerName } from "./initializers.js";
+import { resolveRegularizer, type Regularizer } from "./regularizers.js";
 
 /** Most units a layer may have: far beyond what fits in wasm memory with its neighbours. */
 export const MAX_UNITS = 1 << 20;
@@ -36,6 +37,10 @@ export interface DenseOptions {
   stream?: number;
   /** A seed for this layer instead of the model's. */
   seed?: number;
+  /** Keras' kernel_regularizer: adds l1 sum|W| + l2 sum W^2 to the loss. Default none. */
+  kernelRegularizer?: Partial<Regularizer>;
+  /** Keras' bias_regularizer: the same penalty on the bias. Default none. */
+  biasRegularizer?: Partial<Regularizer>;
 }
 
 /** A layer as the model keeps it: everything explicit. */
@@ -48,11 +53,13 @@ export interface DenseLayer {
   readonly biasInitializer: Initializer;
   readonly seed: number;
   readonly stream: number;
+  readonly kernelRegularizer: Regularizer | null;
+  readonly biasRegularizer: Regularizer | null;
 }
 
 /** The kernel initializer a layer with this activation gets when it names none (its spec row's). */
 export function defaultKernelInitializer(activation: ActivationName, alpha: number): Initializer {
-  return activationSpec(activation).kernelInitializer(alpha);
+  return init.fromConfig({ ...activationSpec(activation).kernelInitializer(alpha) });
 }
 
 function toInitializer(name: string, v: InitializerInput): Initializer {
@@ -76,7 +83,8 @@ export function resolveLayer(options: DenseOptions, index: number, inputs: numbe
   outputDefault: ActivationName, modelSeed: number): DenseLayer {
   const at = `layers[${index}]`;
   if (options == null || typeof options !== "object") throw new ArgumentError(at, "a layer's options { units, activation, ... }", options);
-  rejectUnknownKeys(options, ["units", "activation", "alpha", "kernelInitializer", "biasInitializer", "stream", "seed"], at);
+  rejectUnknownKeys(options, ["units", "activation", "alpha", "kernelInitializer", "biasInitializer", "stream", "seed", "kernelRegularizer",
+    "biasRegularizer"], at);
   const { units } = options;
   if (!Number.isInteger(units) || units < 1 || units > MAX_UNITS) throw new ArgumentError(`${at}.units`, `an integer in [1, ${MAX_UNITS}]`, units);
   const activation = options.activation ?? (isOutput ? outputDefault : "relu");
@@ -93,6 +101,8 @@ export function resolveLayer(options: DenseOptions, index: number, inputs: numbe
     inputs, units, activation, alpha, kernelInitializer, biasInitializer,
     seed: options.seed === undefined ? modelSeed : checkSeed(`${at}.seed`, options.seed),
     stream: options.stream === undefined ? 2 * index : checkSeed(`${at}.stream`, options.stream),
+    kernelRegularizer: resolveRegularizer(`${at}.kernelRegularizer`, options.kernelRegularizer),
+    biasRegularizer: resolveRegularizer(`${at}.biasRegularizer`, options.biasRegularizer),
   };
 }
 
@@ -107,5 +117,8 @@ export function layerConfig(layer: DenseLayer): DenseOptions & { units: number }
     biasInitializer: layer.biasInitializer.config as InitializerInput,
     seed: layer.seed,
     stream: layer.stream,
+    // Only when set: a document without regularizers reads as it always did.
+    ...(layer.kernelRegularizer ? { kernelRegularizer: { ...layer.kernelRegularizer } } : {}),
+    ...(layer.biasRegularizer ? { biasRegularizer: { ...layer.biasRegularizer } } : {}),
   };
 }

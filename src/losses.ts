@@ -7,10 +7,14 @@ import type { Backend, Tensor } from "./backend/backend.js";
 import { toTargets, type Matrix, type TargetInput } from "./data.js";
 import { ArgumentError, rejectUnknownKeys } from "./errors.js";
 
-/** The losses a model may train with. */
-export type LossName = "meanSquaredError" | "binaryCrossEntropy" | "softmaxCrossEntropy";
+/** The losses a model may train with (formulas and their Keras sources: docs/training.md). */
+export type LossName = "meanSquaredError" | "binaryCrossEntropy" | "softmaxCrossEntropy" | "meanAbsoluteError" | "huber" | "logCosh"
+  | "categoricalHinge";
 /** Every loss name. */
-export const LOSS_NAMES: readonly LossName[] = ["meanSquaredError", "binaryCrossEntropy", "softmaxCrossEntropy"];
+export const LOSS_NAMES: readonly LossName[] = ["meanSquaredError", "binaryCrossEntropy", "softmaxCrossEntropy", "meanAbsoluteError", "huber",
+  "logCosh", "categoricalHinge"];
+/** Losses of a prediction against a target value, elementwise: the output is the prediction as it is. */
+const REGRESSION_LOSSES: readonly LossName[] = ["meanSquaredError", "meanAbsoluteError", "huber", "logCosh"];
 
 /** A loss with its options (what a model saves). */
 export interface LossConfig {
@@ -20,6 +24,8 @@ export interface LossConfig {
   fromLogits: boolean;
   /** Probability clipping for binary cross-entropy from probabilities (Keras: 1e-7). */
   epsilon: number;
+  /** Huber only (and only there): where the loss turns from quadratic to linear. Default 1 (Keras). */
+  delta?: number;
 }
 
 /** The last layer's buffers for a batch: pre-activations z, activations a (a === z for
@@ -37,18 +43,26 @@ export function lossFromConfig(config: LossName | Partial<LossConfig>): LossConf
   if (c == null || typeof c !== "object" || !LOSS_NAMES.includes(c.name as LossName)) {
     throw new ArgumentError("loss", `one of ${LOSS_NAMES.join(", ")}`, typeof config === "object" ? c?.name : config);
   }
-  rejectUnknownKeys(c, ["name", "fromLogits", "epsilon"], "loss");
+  const name = c.name as LossName;
+  rejectUnknownKeys(c, name === "huber" ? ["name", "fromLogits", "epsilon", "delta"] : ["name", "fromLogits", "epsilon"], "loss");
   const fromLogits = c.fromLogits ?? false;
   if (typeof fromLogits !== "boolean") throw new ArgumentError("loss.fromLogits", "true or false", fromLogits);
   const epsilon = c.epsilon ?? 1e-7;
   if (typeof epsilon !== "number" || !(epsilon > 0 && epsilon < 0.5)) throw new ArgumentError("loss.epsilon", "a number in (0, 0.5)", epsilon);
-  if (c.name === "meanSquaredError" && fromLogits) throw new ArgumentError("loss.fromLogits", "false for meanSquaredError", true);
-  return { name: c.name as LossName, fromLogits, epsilon };
+  if (fromLogits && name !== "binaryCrossEntropy" && name !== "softmaxCrossEntropy") {
+    throw new ArgumentError("loss.fromLogits", `false for ${name} (only the cross-entropies take logits)`, true);
+  }
+  if (name !== "huber") return { name, fromLogits, epsilon };
+  const delta = c.delta ?? 1;
+  // Beyond float32's range every error would be "inside" and Huber would be MSE / 2.
+  if (typeof delta !== "number" || !(delta > 0 && delta <= 3.4e38)) throw new ArgumentError("loss.delta", "a finite number > 0", delta);
+  return { name, fromLogits, epsilon, delta };
 }
 
 /** The output activation a loss implies when the last layer names none. */
 export function defaultOutputActivation(loss: LossConfig): ActivationName {
-  if (loss.fromLogits || loss.name === "meanSquaredError") return "identity";
+  // Hinge losses score raw margins (Keras' examples use a linear output).
+  if (loss.fromLogits || REGRESSION_LOSSES.includes(loss.name) || loss.name === "categoricalHinge") return "identity";
   return loss.name === "softmaxCrossEntropy" ? "softmax" : "sigmoid";
 }
 
@@ -75,12 +89,13 @@ export class Loss {
     // Log-probabilities are no probabilities: binary cross-entropy would clip them to nonsense.
     if (name === "binaryCrossEntropy" && activation === "logSoftmax") throw new ArgumentError("activation", "an output other than logSoftmax for binaryCrossEntropy", activation);
     if ((activation === "softmax" || activation === "logSoftmax") && outputs < 2) throw new ArgumentError("units", `at least 2 units for a ${activation} output`, outputs);
+    if (name === "categoricalHinge" && outputs < 2) throw new ArgumentError("units", "at least 2 units (one per class) for categoricalHinge", outputs);
     // Behind a log-softmax output, softmax cross-entropy is PyTorch's NLLLoss of log_softmax:
     // computed from the logits z like fromLogits, with the same fused gradient p - t.
     this.fused = activation === "identity" || (name === "binaryCrossEntropy" && activation === "sigmoid")
       || (name === "softmaxCrossEntropy" && (activation === "softmax" || activation === "logSoftmax"));
     this.threshold = fromLogits ? 0 : 0.5;
-    this.classIndices = name === "softmaxCrossEntropy";
+    this.classIndices = name === "softmaxCrossEntropy" || name === "categoricalHinge";
     this.sigmoidLogits = name === "binaryCrossEntropy" && (fromLogits || activation === "sigmoid");
   }
 
@@ -88,14 +103,16 @@ export class Loss {
    * Targets for `rows` samples, checked against the loss's domain: binary cross-entropy
    * takes probabilities in [0, 1]; softmax cross-entropy takes class indices or rows of
    * non-negative weights (a row summing to s scales that sample's loss and gradient by s,
-   * as in Keras; one-hot and soft labels sum to 1). Outside the domain the loss is
-   * unbounded below and accuracy meaningless, so such targets are refused.
+   * as in Keras; one-hot and soft labels sum to 1); categorical hinge takes class indices or
+   * rows of values in [0, 1] (one-hot). Outside the domain the loss is unbounded below and
+   * accuracy meaningless, so such targets are refused. The regression losses take any value.
    */
   targets(name: string, input: TargetInput, rows: number): Matrix {
     const t = toTargets(name, input, rows, this.outputs, this.classIndices);
     const name_ = this.config.name;
-    if (name_ === "meanSquaredError") return t;
-    const [lo, hi, what] = name_ === "binaryCrossEntropy" ? [0, 1, "a probability in [0, 1]"] : [0, Infinity, "a non-negative class weight"];
+    if (REGRESSION_LOSSES.includes(name_)) return t;
+    const [lo, hi, what] = name_ === "binaryCrossEntropy" ? [0, 1, "a probability in [0, 1]"]
+      : name_ === "categoricalHinge" ? [0, 1, "a one-hot value in [0, 1]"] : [0, Infinity, "a non-negative class weight"];
     const d = t.data;
     for (let i = 0; i < d.length; i++) {
       const v = d[i]!;
@@ -112,21 +129,31 @@ export class Loss {
     return this.config.name === "softmaxCrossEntropy" && (this.config.fromLogits || this.activation === "logSoftmax");
   }
 
-  /** Mean loss over the batch; with `withGrad` the gradient (of the mean) is written to o.d. */
-  compute(backend: Backend, o: OutputBuffers, rows: number, withGrad: boolean): number {
+  /** Mean loss over the batch; with `withGrad` the gradient (of the mean) is written to o.d.
+   *  With `weights` (one per row) each row's loss counts w times and the sum is still divided
+   *  by the batch's size, as Keras' "sum_over_batch_size" reduction does. */
+  compute(backend: Backend, o: OutputBuffers, rows: number, withGrad: boolean, weights: Tensor | null = null): number {
     const cols = this.outputs, grad = withGrad ? o.d : null;
     const perElement = 1 / (rows * cols);
     switch (this.config.name) {
       case "meanSquaredError":
-        return backend.meanSquaredError(o.a, o.t, grad, perElement) * perElement;
+        return backend.meanSquaredError(o.a, o.t, grad, perElement, weights) * perElement;
+      case "meanAbsoluteError":
+        return backend.meanAbsoluteError(o.a, o.t, grad, perElement, weights) * perElement;
+      case "huber":
+        return backend.huber(o.a, o.t, grad, perElement, this.config.delta!, weights) * perElement;
+      case "logCosh":
+        return backend.logCosh(o.a, o.t, grad, perElement, weights) * perElement;
+      case "categoricalHinge":
+        return backend.categoricalHinge(o.a, o.t, grad, rows, cols, 1 / rows, weights) / rows;
       case "binaryCrossEntropy":
         return (this.sigmoidLogits
-          ? backend.sigmoidCrossEntropy(o.z, o.t, grad, perElement)
-          : backend.binaryCrossEntropy(o.a, o.t, grad, perElement, this.config.epsilon)) * perElement;
+          ? backend.sigmoidCrossEntropy(o.z, o.t, grad, perElement, weights)
+          : backend.binaryCrossEntropy(o.a, o.t, grad, perElement, this.config.epsilon, weights)) * perElement;
       case "softmaxCrossEntropy": {
         const probs = o.probs ?? o.a;
         if (o.probs) backend.softmax(o.z, o.probs, rows, cols);
-        return backend.softmaxCrossEntropy(o.z, o.t, probs, grad, rows, cols, 1 / rows) / rows;
+        return backend.softmaxCrossEntropy(o.z, o.t, probs, grad, rows, cols, 1 / rows, weights) / rows;
       }
     }
   }

@@ -17,14 +17,15 @@ import {
 import { ArgumentError, NonFiniteError, rejectUnknownKeys, StateError } from "./errors.js";
 import { MAX_LAYERS, MAX_PARAMETERS, MAX_UNITS, resolveLayer, type DenseLayer, type DenseOptions } from "./layers.js";
 import { defaultOutputActivation, Loss, lossFromConfig, type LossConfig, type LossName } from "./losses.js";
+import { metricBuffers, metricName, MetricTracker, resolveMetrics, type Metric, type MetricBuffers, type MetricConfig } from "./metrics.js";
+import type { Regularizer } from "./regularizers.js";
 import { Network, type Batch } from "./network.js";
-import { Normalizer, type NormalizerKind } from "./normalizers.js";
+import { normalizeChunk, Normalizer, writeRows, type NormalizerKind } from "./normalizers.js";
 import { OptimizerRunner, optimizerFromConfig, type OptimizerConfig, type OptimizerName } from "./optimizers.js";
-import { fit, type FitOptions, type History } from "./training.js";
+import { fit, type FitOptions, type History, type Trainable } from "./training.js";
 import { deepFreeze } from "./immutable.js";
 
-/** Metrics reported besides the loss. */
-export type MetricName = "accuracy";
+export type { MetricName } from "./metrics.js";
 
 /** What createModel takes: the input width, the layers, and optionally loss, optimizer, metrics, normalizer, seed and backend. */
 export interface ModelOptions {
@@ -35,8 +36,9 @@ export interface ModelOptions {
   loss?: LossName | Partial<LossConfig>;
   /** Default adam() with its defaults. */
   optimizer?: OptimizerName | OptimizerConfig;
-  /** Reported besides the loss. Default ["accuracy"] for the cross-entropies, [] for MSE. */
-  metrics?: MetricName[];
+  /** Reported besides the loss by fit and evaluate (see docs/training.md). Default ["accuracy"]
+   *  for the classification losses, [] for the regression ones. */
+  metrics?: MetricConfig[];
   /** Fit a normalizer on the first fit's training inputs and apply it to every input after. */
   normalize?: NormalizerKind | "none";
   /** Seeds every layer's initialization (each layer its own stream) and the shuffling.
@@ -65,10 +67,18 @@ export interface Prediction {
   shape: [number, number];
 }
 
-/** The mean loss over the rows, and accuracy when it is a metric. */
+/** The mean loss over the rows (with the regularizers' penalty), and the metrics. */
 export interface Evaluation {
   loss: number;
   accuracy?: number;
+  /** The metrics other than accuracy, by name (meanAbsoluteError, precision, auc, ...). */
+  metrics?: Record<string, number>;
+}
+
+/** Options of model.evaluate. */
+export interface EvaluateOptions {
+  /** The metrics to report instead of the model's. */
+  metrics?: MetricConfig[];
 }
 
 /** Bytes of batch buffers an inference chunk may take (predict, evaluate, diagnose outside a
@@ -115,14 +125,15 @@ export async function createModel(options: ModelOptions): Promise<Model> {
  * by createModel or loadModel. Its descriptive properties are frozen (writing to them throws
  * in strict code and changes nothing); its state changes only through its methods.
  */
-export class Model {
+export class Model implements Trainable {
   /** Width of an input row. */
   readonly inputs: number;
   /** The layers, resolved (every default filled in); frozen. */
   readonly layers: readonly DenseLayer[];
   /** The loss configuration; frozen. */
   readonly loss: Readonly<LossConfig>;
-  readonly metrics: readonly MetricName[];
+  /** The metrics fit and evaluate report unless told otherwise; frozen. */
+  readonly metrics: readonly Metric[];
   /** The seed of every layer's initialization and of the shuffling. */
   readonly seed: number;
   readonly normalize: NormalizerKind | "none";
@@ -142,6 +153,8 @@ export class Model {
   #normalized: Float32Array | null = null;
   // Squared global gradient norm of the last computeGradients.
   #gradNormSq = 0;
+  // Whether any layer has a regularizer.
+  readonly #regularized: boolean;
 
   /** @internal Builds a model on `backend`; createModel and loadModel are the public ways.
    *  `initialize: false` leaves the weights zero for a loader that overwrites them all (an
@@ -172,10 +185,10 @@ export class Model {
     const params = this.layers.reduce((n, l) => n + (l.inputs + 1) * l.units, 0);
     if (params > MAX_PARAMETERS) throw new ArgumentError("layers", "at most 2^27 parameters in all (512 MB of float32)", params);
     const last = this.layers[this.layers.length - 1]!;
+    this.#regularized = this.layers.some((l) => l.kernelRegularizer || l.biasRegularizer);
     this.lossFn = new Loss(this.loss, last.activation, last.units);
-    const metrics = options.metrics ?? (this.loss.name === "meanSquaredError" ? [] : ["accuracy"]);
-    if (!Array.isArray(metrics) || metrics.some((m) => m !== "accuracy")) throw new ArgumentError("metrics", 'an array of "accuracy"', metrics);
-    this.metrics = [...metrics];
+    this.metrics = resolveMetrics("metrics", options.metrics ?? (this.lossFn.classIndices || this.loss.name === "binaryCrossEntropy" ? ["accuracy"] : []),
+      last.units);
     const normalize = options.normalize ?? "none";
     if (!["none", "standardize", "minMax"].includes(normalize)) throw new ArgumentError("normalize", '"standardize", "minMax" or "none"', normalize);
     this.normalize = normalize;
@@ -308,25 +321,58 @@ export class Model {
     return classes;
   }
 
-  /** Mean loss (and accuracy when it is a metric) over x, y. */
-  evaluate(x: MatrixInput, y: TargetInput): Evaluation {
+  /** Mean loss (with the regularizers' penalty, as Keras) and the metrics over x, y. */
+  evaluate(x: MatrixInput, y: TargetInput, options: EvaluateOptions = {}): Evaluation {
     this.checkUsable("evaluate", false);
+    if (options == null || typeof options !== "object") throw new ArgumentError("options", "{ metrics } or nothing", options);
+    rejectUnknownKeys(options, ["metrics"], "options");
+    const metrics = options.metrics === undefined ? this.metrics : resolveMetrics("options.metrics", options.metrics, this.outputs);
     const m = toMatrix("x", x, this.inputs);
     const t = this.lossFn.targets("y", y, m.rows);
     this.reserveInference(m.rows);
-    return this.evaluateRows(m.rows, (batch, start, count) => this.upload(batch, m, t, start, count));
+    return this.evaluateRows(m.rows, (batch, start, count) => this.upload(batch, m, t, start, count), metrics);
   }
 
-  /** @internal Mean loss (and accuracy) over `rows` rows that `load` writes into the batch
-   *  buffers, in chunks of their capacity (fit's validation data comes from backend memory). */
-  evaluateRows(rows: number, load: (batch: Batch, start: number, count: number) => void): Evaluation {
+  /** @internal Mean loss and metrics over `rows` rows that `load` writes into the batch
+   *  buffers, in chunks of their capacity (fit's validation data comes from backend memory);
+   *  `weights`, when given, writes each chunk's row weights into a tensor of `count` floats. */
+  evaluateRows(rows: number, load: (batch: Batch, start: number, count: number) => void, metrics: readonly Metric[] = this.metrics,
+    weights: ((start: number, count: number) => Tensor) | null = null, validation = false): Evaluation {
     let loss = 0, correct = 0;
-    this.chunks(rows, load, (batch) => {
+    const accuracy = metrics.some((m) => metricName(m) === "accuracy");
+    const tracker = new MetricTracker(metrics, this.outputs, this.lossFn.threshold);
+    const io = tracker.active ? metricBuffers(this.net.rowCapacity, this.outputs) : null;
+    this.chunks(rows, load, (batch, start) => {
       this.forwardFinite(batch);
-      loss += this.lossFn.compute(this.net.backend, batch.out, batch.rows, false) * batch.rows;
-      correct += this.countCorrect(batch);
+      loss += this.lossFn.compute(this.net.backend, batch.out, batch.rows, false, weights && weights(start, batch.rows)) * batch.rows;
+      if (accuracy) correct += this.countCorrect(batch);
+      if (io) this.trackMetrics(tracker, batch, io);
     });
-    return this.report(loss / rows, correct / rows);
+    const result: Evaluation = { loss: this.#regularized ? loss / rows + this.penalty(false) : loss / rows };
+    if (accuracy) result.accuracy = correct / rows;
+    if (tracker.active) result.metrics = tracker.results(validation);
+    return result;
+  }
+
+  /** @internal Adds a batch's outputs and targets to `tracker`, read back into `io` (from
+   *  metricBuffers, as many rows as the batch or more). */
+  trackMetrics(tracker: MetricTracker, batch: Batch, io: MetricBuffers): void {
+    this.net.backend.readInto(batch.out.a, io.y);
+    this.net.backend.readInto(batch.t, io.t);
+    tracker.add(io.y, io.t, batch.rows);
+  }
+
+  /** @internal The regularizers' penalty at the live weights (0 without any); with `withGrad`
+   *  each penalty's gradient is added to the gradients of the last backward pass. */
+  penalty(withGrad: boolean): number {
+    const b = this.net.backend, n = this.net;
+    let sum = 0;
+    for (let i = 0; i < this.layers.length; i++) {
+      const { kernelRegularizer: k, biasRegularizer: r } = this.layers[i]!;
+      if (k) sum += b.regularize(n.kernels[i]!, withGrad ? n.kernelGrads[i]! : null, k.l1, k.l2);
+      if (r) sum += b.regularize(n.biases[i]!, withGrad ? n.biasGrads[i]! : null, r.l1, r.l2);
+    }
+    return sum;
   }
 
   /** The mean loss over x, y and the gradient of every kernel and bias, without updating
@@ -400,9 +446,11 @@ export class Model {
   summary(): string {
     const lines = this.layers.map((l, i) =>
       `dense ${i + 1}: ${l.inputs} -> ${l.units} ${l.activation}${l.alpha ? `(${l.alpha})` : ""}, `
-      + `kernel ${l.kernelInitializer.name}, bias ${l.biasInitializer.name}, ${(l.inputs + 1) * l.units} parameters`);
+      + `kernel ${l.kernelInitializer.name}, bias ${l.biasInitializer.name}, ${(l.inputs + 1) * l.units} parameters`
+      + penaltyText("kernel", l.kernelRegularizer) + penaltyText("bias", l.biasRegularizer));
     const opt = this.optimizer;
-    lines.push(`loss ${this.loss.name}${this.loss.fromLogits ? " (from logits)" : ""}, optimizer ${opt.name} lr ${opt.learningRate}, `
+    const lossOptions = this.loss.fromLogits ? " (from logits)" : this.loss.delta !== undefined ? ` (delta ${this.loss.delta})` : "";
+    lines.push(`loss ${this.loss.name}${lossOptions}, optimizer ${opt.name} lr ${opt.learningRate}, `
       + `${this.net.paramCount} parameters, seed ${this.seed}, backend ${this.net.backend.name}`);
     return lines.join("\n");
   }
@@ -428,12 +476,17 @@ export class Model {
 
   /** @internal Forward, loss and backward for one batch already in `batch`; returns the mean
    *  loss. Throws NonFiniteError (naming where) before anything is updated. */
-  computeGradients(batch: Batch, step: number, epoch: number): number {
+  computeGradients(batch: Batch, step: number, epoch: number, weights: Tensor | null = null): number {
     const b = this.net.backend;
     this.net.forward(batch);
-    const loss = this.lossFn.compute(b, batch.out, batch.rows, true);
+    let loss = this.lossFn.compute(b, batch.out, batch.rows, true, weights);
     if (!Number.isFinite(loss)) throw this.locateNonFinite(batch, step, epoch);
     this.net.backward(batch, this.lossFn.fused);
+    // Keras adds the layers' regularization losses to the loss it minimizes and reports.
+    if (this.#regularized) {
+      loss += this.penalty(true);
+      if (!Number.isFinite(loss)) throw new NonFiniteError("loss", 0, step, epoch, "in the regularizers' penalty: the weights are too large to square in float64");
+    }
     this.#gradNormSq = b.sumSquares(this.net.grads);
     if (!Number.isFinite(this.#gradNormSq)) {
       for (let i = this.layers.length - 1; i >= 0; i--) {
@@ -483,15 +536,9 @@ export class Model {
     return this.#scratch;
   }
 
-  /** @internal Rows predicted right in the batch (0 when accuracy is not a metric). */
+  /** @internal Rows predicted right in the batch. */
   countCorrect(batch: Batch): number {
-    if (!this.metrics.includes("accuracy")) return 0;
     return this.net.backend.countCorrect(batch.out.a, batch.t, batch.rows, this.outputs, this.lossFn.threshold);
-  }
-
-  /** @internal */
-  report(loss: number, accuracy: number): Evaluation {
-    return this.metrics.includes("accuracy") ? { loss, accuracy } : { loss };
   }
 
   /** @internal Writes rows [start, start + count) of x (normalized) and t into the batch. */
@@ -554,24 +601,7 @@ export class Model {
   }
 }
 
-/** Writes rows [start, start + count) of x into `dst` from its start, normalized on the way
- *  in chunks of `scratch` (so no full normalized copy of x is ever made). */
-export function writeRows(backend: Backend, dst: Tensor, x: Matrix, start: number, count: number, normalizer: Normalizer | null,
-  scratch?: Float32Array): void {
-  if (!normalizer) {
-    backend.write(dst, start === 0 && count === x.rows ? x.data : sliceRows(x, start, count).data);
-    return;
-  }
-  scratch ??= new Float32Array(normalizeChunk(x.cols));
-  const chunkRows = Math.max(1, Math.min(count, Math.floor(scratch.length / x.cols)));
-  for (let done = 0; done < count; done += chunkRows) {
-    const n = Math.min(chunkRows, count - done);
-    normalizer.applyRows(x, start + done, n, scratch);
-    backend.write(dst, n * x.cols === scratch.length ? scratch : scratch.subarray(0, n * x.cols), done * x.cols);
-  }
-}
-
-/** Floats of normalized rows written at a time: 64 Ki floats, or one row if wider. */
-function normalizeChunk(cols: number): number {
-  return Math.max(1, Math.floor(65536 / cols)) * cols;
+/** ", kernel penalty l1 0 l2 0.001" for a regularized tensor in the summary. */
+function penaltyText(part: string, r: Regularizer | null): string {
+  return r ? `, ${part} penalty l1 ${r.l1} l2 ${r.l2}` : "";
 }

@@ -1,8 +1,9 @@
 // Input normalization fitted on the training data and stored with the model, so predict sees
 // inputs on the same scale as fit did. Unnormalized inputs and large weights blow up
 // pre-activations (the article's point 8); both kinds are per-column affine maps x' = (x - shift) * scale.
+import type { Backend, Tensor } from "./backend/backend.js";
+import { sliceRows, type Matrix } from "./data.js";
 import { ArgumentError } from "./errors.js";
-import type { Matrix } from "./data.js";
 
 /** standardize: (x - mean) / std per column; minMax: (x - min) / (max - min) per column. */
 export type NormalizerKind = "standardize" | "minMax";
@@ -77,4 +78,26 @@ export class Normalizer {
       for (let j = 0; j < cols; j++) out[i + j] = (data[o + j]! - shift[j]!) * scale[j]!;
     }
   }
+}
+
+/** Writes rows [start, start + count) of x into `dst` from its start, normalized on the way
+ *  in chunks of `scratch` (so no full normalized copy of x is ever made). */
+export function writeRows(backend: Backend, dst: Tensor, x: Matrix, start: number, count: number, normalizer: Normalizer | null,
+  scratch?: Float32Array): void {
+  if (!normalizer) {
+    backend.write(dst, start === 0 && count === x.rows ? x.data : sliceRows(x, start, count).data);
+    return;
+  }
+  scratch ??= new Float32Array(normalizeChunk(x.cols));
+  const chunkRows = Math.max(1, Math.min(count, Math.floor(scratch.length / x.cols)));
+  for (let done = 0; done < count; done += chunkRows) {
+    const n = Math.min(chunkRows, count - done);
+    normalizer.applyRows(x, start + done, n, scratch);
+    backend.write(dst, n * x.cols === scratch.length ? scratch : scratch.subarray(0, n * x.cols), done * x.cols);
+  }
+}
+
+/** Floats of normalized rows written at a time: 64 Ki floats, or one row if wider. */
+export function normalizeChunk(cols: number): number {
+  return Math.max(1, Math.floor(65536 / cols)) * cols;
 }

@@ -3,12 +3,13 @@
 // sizes first, before it allocates anything.
 import type { Backend } from "./backend/backend.js";
 import { checkSeed } from "./backend/checks.js";
-import { forEachElement, readArray, readConfig, readFloats, readRecord, readScalar, requireComplete, shown, within } from "./document.js";
+import { readArray, readConfig, readFloats, readRecord, readScalar, requireComplete, shown, within } from "./document.js";
 import { ArgumentError, rejectUnknownKeys } from "./errors.js";
 import { fromConfig as initializerFromConfig } from "./initializers.js";
 import { layerConfig, MAX_LAYERS, MAX_PARAMETERS, MAX_UNITS, resolveLayer, type DenseOptions } from "./layers.js";
 import { defaultOutputActivation, lossFromConfig, type LossConfig } from "./losses.js";
-import { Model, resolveBackend, type MetricName, type ModelOptions } from "./model.js";
+import { METRIC_NAMES, resolveMetrics, type Metric } from "./metrics.js";
+import { Model, resolveBackend, type ModelOptions } from "./model.js";
 import { Normalizer, type NormalizerConfig, type NormalizerKind } from "./normalizers.js";
 import { optimizerFromConfig, stateVectorsOf, type OptimizerConfig } from "./optimizers.js";
 import { validateSchedule } from "./schedules.js";
@@ -26,7 +27,7 @@ export interface ModelDocument {
   layers: DenseOptions[];
   loss: LossConfig;
   optimizer: OptimizerConfig;
-  metrics: MetricName[];
+  metrics: Metric[];
   normalize: ModelOptions["normalize"];
   normalizer: NormalizerConfig | null;
   epochs: number;
@@ -50,7 +51,7 @@ export function saveModel(model: Model, options: { optimizer?: boolean } = {}): 
     layers: model.layers.map(layerConfig),
     loss: { ...model.loss },
     optimizer: structuredClone(model.optimizer),
-    metrics: [...model.metrics],
+    metrics: model.metrics.map((m) => (typeof m === "string" ? m : { ...m })),
     normalize: model.normalize,
     normalizer: model.normalizer?.toConfig() ?? null,
     epochs: model.epochs,
@@ -90,6 +91,8 @@ interface Decoded {
 /** The fields every saved document has (optimizerState only when saved with the optimizer). */
 const DOCUMENT_KEYS = ["format", "version", "inputs", "seed", "layers", "loss", "optimizer", "metrics", "normalize", "normalizer", "epochs", "weights"];
 const LAYER_KEYS = ["units", "activation", "alpha", "kernelInitializer", "biasInitializer", "seed", "stream"];
+/** A layer's optional keys: its regularizers, each { l1, l2 }. */
+const REGULARIZER_KEYS = ["kernelRegularizer", "biasRegularizer"];
 
 function parseJson(document: unknown): unknown {
   if (typeof document !== "string") return document;
@@ -118,7 +121,7 @@ function parseDocument(document: ModelDocument | string): Decoded {
   if (!Number.isInteger(inputs) || (inputs as number) < 1 || (inputs as number) > MAX_UNITS) throw new ArgumentError("document.inputs", `an integer in [1, ${MAX_UNITS}]`, shown(inputs));
   const epochs = count("document.epochs", d.epochs);
   const layers = readArray(d.layers, "document.layers", `an array of 1 to ${MAX_LAYERS} layers`, 1, MAX_LAYERS,
-    (l, i) => readRecord(l, `document.layers[${i}]`, "a layer { units, activation, ... }", LAYER_KEYS));
+    (l, i) => readRecord(l, `document.layers[${i}]`, "a layer { units, activation, ... }", LAYER_KEYS, REGULARIZER_KEYS));
   const weightTexts = readArray(d.weights, "document.weights", `one { kernel, bias } per layer (${layers.length})`, layers.length, layers.length,
     (w, i) => readRecord(w, `document.weights[${i}]`, "{ kernel, bias }", ["kernel", "bias"]));
   let width = inputs as number, parameters = 0;
@@ -165,15 +168,23 @@ function parseDocument(document: ModelDocument | string): Decoded {
       const config = given[key] = readConfig(l[key], `${at}.${key}`, "an initializer name or config");
       within(`${at}.${key}`, "initializer", () => initializerFromConfig(config as never));
     }
+    for (const key of REGULARIZER_KEYS) {
+      if (l[key] === undefined) continue;
+      const r = readRecord(l[key], `${at}.${key}`, "{ l1, l2 }", ["l1", "l2"]);
+      given[key] = { l1: readScalar(r.l1, `${at}.${key}.l1`, "a number"), l2: readScalar(r.l2, `${at}.${key}.l2`, "a number") };
+    }
     const layer = within(at, `layers[${i}]`, () => resolveLayer(given as unknown as DenseOptions, i, width, i === layers.length - 1, outputDefault, 0));
     requireComplete(given, layerConfig(layer), at);
     width = layer.units;
     return given as unknown as DenseOptions;
   });
-  const metricCount = forEachElement(d.metrics, "document.metrics", 'an array of "accuracy"', 0, Infinity, (m, i) => {
-    if (m !== "accuracy") throw new ArgumentError(`document.metrics[${i}]`, '"accuracy"', shown(m));
+  // Names, or topKAccuracy's { name, k }; createModel checks them against the output.
+  const metrics = readArray(d.metrics, "document.metrics", "an array of metric names", 0, METRIC_NAMES.length, (m, i) => {
+    if (m === null || typeof m !== "object") return readScalar(m, `document.metrics[${i}]`, "a metric name") as Metric;
+    const r = readRecord(m, `document.metrics[${i}]`, '{ name: "topKAccuracy", k }', ["name", "k"]);
+    return { name: readScalar(r.name, `document.metrics[${i}].name`, '"topKAccuracy"'), k: readScalar(r.k, `document.metrics[${i}].k`, "an integer") } as Metric;
   });
-  const metrics = new Array<MetricName>(metricCount).fill("accuracy");
+  within("document", "", () => resolveMetrics("metrics", metrics, width)); // its errors then name document.metrics[i]
   const normalize = readScalar(d.normalize, "document.normalize", '"standardize", "minMax" or "none"');
   if (normalizer && normalizer.kind !== normalize) {
     throw new ArgumentError("document.normalizer.kind", `the document's normalize (${JSON.stringify(normalize)})`, normalizer.kind);

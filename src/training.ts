@@ -7,16 +7,21 @@ import type { Backend, Tensor } from "./backend/backend.js";
 import { checkSeed } from "./backend/checks.js";
 import { sliceRows, toMatrix, type Matrix, type MatrixInput, type TargetInput } from "./data.js";
 import {
-  checkDiagnosticsOptions, unnormalizedColumns, type Diagnostics, type DiagnosticsOptions, type ResolvedDiagnosticsOptions,
+  checkDiagnosticsOptions, unnormalizedColumns, type Diagnostics, type DiagnosticsOptions, type ResolvedDiagnosticsOptions, type RowSource,
 } from "./diagnostics.js";
 import { ArgumentError, NonFiniteError, rejectUnknownKeys } from "./errors.js";
-import { writeRows, type Model } from "./model.js";
-import type { Batch } from "./network.js";
-import { Normalizer } from "./normalizers.js";
+import type { Loss } from "./losses.js";
+import {
+  metricKey, metricName, METRIC_NAMES, MetricTracker, resolveMetrics, type Metric, type MetricBuffers, type MetricConfig, type MetricName, metricBuffers,
+} from "./metrics.js";
+import type { Batch, Network } from "./network.js";
+import { Normalizer, writeRows, type NormalizerKind } from "./normalizers.js";
+import { checkVerbose, defaultOutput, Progress, type Verbosity } from "./progress.js";
 import { shuffle } from "./random.js";
+import { rowWeights, type ClassWeight } from "./sampleWeights.js";
 
-/** What early stopping watches. */
-export type Monitor = "loss" | "accuracy" | "valLoss" | "valAccuracy";
+/** What early stopping watches: the loss, or a metric of the fit, on the training or the validation rows. */
+export type Monitor = "loss" | "valLoss" | MetricName | `val${Capitalize<MetricName>}`;
 
 /** Stop when the monitored value has not improved for `patience` epochs. */
 export interface EarlyStopping {
@@ -48,6 +53,9 @@ export interface EpochLogs {
   accuracy?: number;
   valLoss?: number;
   valAccuracy?: number;
+  /** The metrics other than accuracy by key: the name for the training rows, val + Name for
+   *  the validation data (precision, valPrecision, ...). Absent when there are none. */
+  metrics?: Record<string, number>;
   /** With the diagnostics option, on the epochs it covers. */
   diagnostics?: Diagnostics;
   /** The learning rate at the end of the epoch. */
@@ -92,6 +100,15 @@ export interface FitOptions {
    *  kind of diagnostic warning once per layer instead of every diagnosed epoch. Default true;
    *  false prints nothing (diagnostics still reach onWarning and the history). */
   warnings?: boolean;
+  /** The metrics to report instead of the model's (see docs/training.md). */
+  metrics?: MetricConfig[];
+  /** A weight per class (Keras' class_weight): each training row's loss counts its class's weight. */
+  classWeight?: ClassWeight;
+  /** A weight per row of x (Keras' sample_weight). Not with classWeight. */
+  sampleWeight?: ArrayLike<number>;
+  /** 0 (default) silent, 1 a progress bar per epoch (plain lines when stdout is no terminal),
+   *  2 one line per epoch. */
+  verbose?: Verbosity;
 }
 
 /** Why fit returned: all epochs done, early stopping, an abort signal, or a callback returning false. */
@@ -104,6 +121,8 @@ export interface History {
   accuracy: number[];
   valLoss: number[];
   valAccuracy: number[];
+  /** Per metric key (as in EpochLogs.metrics), one value per epoch. */
+  metrics: Record<string, number[]>;
   stopReason: StopReason;
   /** With early stopping: the epoch whose weights the model holds when restoreBest. */
   bestEpoch?: number;
@@ -148,7 +167,7 @@ const yieldToEventLoop: () => Promise<void> = typeof setImmediate === "function"
 function checkOptions(o: FitOptions): Required<Pick<FitOptions, "epochs" | "batchSize" | "shuffle" | "yieldEveryMs">> {
   if (o == null || typeof o !== "object") throw new ArgumentError("options", "fit options or nothing", o);
   rejectUnknownKeys(o, ["epochs", "batchSize", "shuffle", "seed", "validationData", "validationSplit", "onBatchEnd", "onEpochEnd",
-    "earlyStopping", "signal", "onNonFinite", "yieldEveryMs", "diagnostics", "warnings"], "options");
+    "earlyStopping", "signal", "onNonFinite", "yieldEveryMs", "diagnostics", "warnings", "metrics", "classWeight", "sampleWeight", "verbose"], "options");
   const int = (name: string, v: unknown, min: number, max: number): number => {
     if (!Number.isInteger(v) || (v as number) < min || (v as number) > max) throw new ArgumentError(name, `an integer in [${min}, ${max}]`, v);
     return v as number;
@@ -178,34 +197,150 @@ function checkOptions(o: FitOptions): Required<Pick<FitOptions, "epochs" | "batc
   return { epochs, batchSize, shuffle, yieldEveryMs };
 }
 
-function checkEarlyStopping(e: FitOptions["earlyStopping"], hasValidation: boolean, hasAccuracy: boolean): Required<EarlyStopping> | null {
-  if (e === undefined || e === false) return null;
-  const o: EarlyStopping = e === true ? {} : e;
-  if (o == null || typeof o !== "object") throw new ArgumentError("earlyStopping", "true, false or { monitor, patience, minDelta, restoreBest }", e);
-  rejectUnknownKeys(o, ["monitor", "patience", "minDelta", "restoreBest"], "earlyStopping");
-  const monitor = o.monitor ?? (hasValidation ? "valLoss" : "loss");
-  if (!["loss", "accuracy", "valLoss", "valAccuracy"].includes(monitor)) {
-    throw new ArgumentError("earlyStopping.monitor", '"loss", "accuracy", "valLoss" or "valAccuracy"', monitor);
-  }
-  if (monitor.startsWith("val") && !hasValidation) {
-    throw new ArgumentError("earlyStopping.monitor", "loss or accuracy without validation data (or a split that holds out no row)", monitor);
-  }
-  if (monitor.endsWith("ccuracy") && !hasAccuracy) throw new ArgumentError("earlyStopping.monitor", "a loss: accuracy is not among the model's metrics", monitor);
-  const patience = o.patience ?? 5;
-  if (!Number.isInteger(patience) || patience < 0) throw new ArgumentError("earlyStopping.patience", "an integer >= 0", patience);
-  const minDelta = o.minDelta ?? 0;
-  if (typeof minDelta !== "number" || !(minDelta >= 0)) throw new ArgumentError("earlyStopping.minDelta", "a number >= 0", minDelta);
-  const restoreBest = o.restoreBest ?? true;
-  if (typeof restoreBest !== "boolean") throw new ArgumentError("earlyStopping.restoreBest", "true or false", restoreBest);
-  return { monitor, patience, minDelta, restoreBest };
+/** What fit needs from a model (model.ts implements it): its shape, loss and metrics, the
+ *  state a fit advances, and the parts of one step. */
+export interface Trainable {
+  readonly inputs: number;
+  readonly outputs: number;
+  readonly seed: number;
+  readonly metrics: readonly Metric[];
+  readonly normalize: NormalizerKind | "none";
+  readonly net: Network;
+  readonly lossFn: Loss;
+  readonly optimizerRunner: { readonly learningRate: number };
+  readonly steps: number;
+  readonly isDisposed: boolean;
+  epochCount: number;
+  normalizerState: Normalizer | null;
+  training: boolean;
+  checkUsable(what: string, mutates: boolean): void;
+  computeGradients(batch: Batch, step: number, epoch: number, weights?: Tensor | null): number;
+  applyUpdate(step: number, epoch: number): void;
+  countCorrect(batch: Batch): number;
+  evaluateRows(rows: number, load: (batch: Batch, start: number, count: number) => void, metrics?: readonly Metric[], weights?: Tensor | null,
+    validation?: boolean): { loss: number; accuracy?: number; metrics?: Record<string, number> };
+  trackMetrics(tracker: MetricTracker, batch: Batch, io: MetricBuffers): void;
+  runDiagnosis(source: RowSource, o: ResolvedDiagnosticsOptions): Diagnostics;
 }
 
-export async function fit(model: Model, xIn: MatrixInput, yIn: TargetInput, options: FitOptions): Promise<History> {
+/** Metrics early stopping minimizes, like the loss; it maximizes the others. */
+const ERROR_METRICS: readonly MetricName[] = ["meanAbsoluteError", "meanSquaredError"];
+
+/** Early stopping during one fit: keeps the best value of the monitored log (and, with
+ *  restoreBest, a copy of the weights of that epoch) and says when patience has run out. */
+class EarlyStopper {
+  private bestValue = Infinity;
+  private waited = 0;
+  /** The epoch of the best value so far, -1 before the first. */
+  bestEpoch = -1;
+  private snapshot: Tensor | null = null;
+
+  private constructor(private readonly o: Required<EarlyStopping>) {}
+
+  /** The earlyStopping option, checked; null when it is off. */
+  static from(e: FitOptions["earlyStopping"], hasValidation: boolean, metrics: readonly Metric[]): EarlyStopper | null {
+    if (e === undefined || e === false) return null;
+    const o: EarlyStopping = e === true ? {} : e;
+    if (o == null || typeof o !== "object") throw new ArgumentError("earlyStopping", "true, false or { monitor, patience, minDelta, restoreBest }", e);
+    rejectUnknownKeys(o, ["monitor", "patience", "minDelta", "restoreBest"], "earlyStopping");
+    const monitor = o.monitor ?? (hasValidation ? "valLoss" : "loss");
+    const known = ["loss", ...METRIC_NAMES].flatMap((m) => [m, metricKey(m as MetricName, true)]);
+    if (!known.includes(monitor)) throw new ArgumentError("earlyStopping.monitor", `"loss", "valLoss" or a metric's key (${known.slice(2).join(", ")})`, monitor);
+    if (monitor.startsWith("val") && !hasValidation) {
+      throw new ArgumentError("earlyStopping.monitor", "loss or a training metric without validation data (or a split that holds out no row)", monitor);
+    }
+    const watched = known[known.indexOf(monitor) & ~1]!; // the training key of the pair
+    if (watched !== "loss" && !metrics.some((m) => metricName(m) === watched)) {
+      throw new ArgumentError("earlyStopping.monitor", `a loss or a metric of this fit: ${watched} is not among the model's metrics (or fit's metrics option)`, monitor);
+    }
+    const patience = o.patience ?? 5;
+    if (!Number.isInteger(patience) || patience < 0) throw new ArgumentError("earlyStopping.patience", "an integer >= 0", patience);
+    const minDelta = o.minDelta ?? 0;
+    if (typeof minDelta !== "number" || !(minDelta >= 0)) throw new ArgumentError("earlyStopping.minDelta", "a number >= 0", minDelta);
+    const restoreBest = o.restoreBest ?? true;
+    if (typeof restoreBest !== "boolean") throw new ArgumentError("earlyStopping.restoreBest", "true or false", restoreBest);
+    return new EarlyStopper({ monitor, patience, minDelta, restoreBest });
+  }
+
+  /** With restoreBest, the tensor that holds the best epoch's weights. */
+  reserve(resident: Resident, paramCount: number): void {
+    if (this.o.restoreBest) this.snapshot = resident.alloc(paramCount);
+  }
+
+  /** Takes an epoch's logs; true when `patience` epochs went by without improvement (as Keras). */
+  update(logs: EpochLogs, net: Network): boolean {
+    const m = this.o.monitor;
+    const raw = m === "loss" || m === "valLoss" || m === "accuracy" || m === "valAccuracy" ? logs[m] : logs.metrics?.[m];
+    const minimized = m === "loss" || m === "valLoss" || ERROR_METRICS.some((name) => m === name || m === metricKey(name, true));
+    const value = minimized ? (raw ?? NaN) : -(raw ?? NaN); // minimize
+    if (value < this.bestValue - this.o.minDelta) {
+      this.bestValue = value;
+      this.bestEpoch = logs.epoch;
+      this.waited = 0;
+      if (this.snapshot) net.backend.copy(net.params, this.snapshot);
+      return false;
+    }
+    return ++this.waited >= this.o.patience;
+  }
+
+  /** At the end of the fit: the best epoch into the history, its weights back into the model. */
+  finish(model: Trainable, history: History): void {
+    if (this.bestEpoch < 0) return;
+    history.bestEpoch = this.bestEpoch;
+    if (this.snapshot && !model.isDisposed) {
+      model.net.backend.copy(this.snapshot, model.net.params);
+      model.net.weightsChanged();
+    }
+  }
+}
+
+/**
+ * Trains `model` on x, y (model.fit). Checks every argument, copies the data into backend
+ * memory, then runs epochs until they are done or something stops them; the fit's tensors are
+ * freed however it ends.
+ */
+export async function fit(model: Trainable, xIn: MatrixInput, yIn: TargetInput, options: FitOptions): Promise<History> {
   model.checkUsable("fit", true);
   const o = checkOptions(options);
   const diagnosticsOptions = checkFitDiagnostics(options.diagnostics);
+  const verbose = checkVerbose(options.verbose);
+  const metrics = options.metrics === undefined ? model.metrics : resolveMetrics("metrics", options.metrics, model.outputs);
+  const { x, y, weights, val } = trainingData(model, xIn, yIn, options);
+  const stopping = EarlyStopper.from(options.earlyStopping, val !== null, metrics);
+  if (diagnosticsOptions && diagnosticsOptions.sample !== undefined && diagnosticsOptions.sample > x.rows) {
+    throw new ArgumentError("diagnostics.sample", `an integer in [1, ${x.rows}] (training rows)`, diagnosticsOptions.sample);
+  }
+  // The first fit's normalizer is kept only once the fit's buffers exist: a fit refused for
+  // memory leaves the model as it was.
+  const normalizer = model.normalizerState ?? (model.normalize === "none" ? null : Normalizer.fit(model.normalize, x));
+  const warnings = options.warnings ?? true;
+  if (warnings && model.normalize === "none" && !printed(model).has("unnormalizedInputs")) warnIfUnnormalized(model, x);
+
+  const resident = new Resident(model.net.backend);
+  model.training = true;
+  try {
+    const run = new FitRun(model, options, o, resident, { x, y, weights, val, normalizer }, metrics, new Progress(verbose, o.epochs, x.rows, defaultOutput(), now), stopping);
+    if (diagnosticsOptions) run.diagnosis = diagnosticsPlan(model, diagnosticsOptions, x.rows, run.batchSize, resident, run.xs, run.ys, run.seed, warnings);
+    // Every argument has passed and every buffer exists: from here on the model changes.
+    model.normalizerState = normalizer;
+    for (let e = 0; e < o.epochs; e++) {
+      const stop = await run.epoch(e);
+      if (stop) { run.history.stopReason = stop; break; }
+    }
+    stopping?.finish(model, run.history);
+    return run.history;
+  } finally {
+    resident.free(); // the fit's own tensors, even when the model was disposed meanwhile
+    model.training = false;
+  }
+}
+
+/** x and y checked, and the validation rows: validationData, or the split held out from the end. */
+function trainingData(model: Trainable, xIn: MatrixInput, yIn: TargetInput, options: FitOptions):
+  { x: Matrix; y: Matrix; weights: Float32Array | null; val: [Matrix, Matrix] | null } {
   let x = toMatrix("x", xIn, model.inputs);
   let y = model.lossFn.targets("y", yIn, x.rows);
+  let weights = rowWeights(options.classWeight, options.sampleWeight, y);
   let val: [Matrix, Matrix] | null = null;
   if (options.validationData) {
     const vx = toMatrix("validationData[0]", options.validationData[0], model.inputs);
@@ -217,142 +352,167 @@ export async function fit(model: Model, xIn: MatrixInput, yIn: TargetInput, opti
       val = [sliceRows(x, kept, held), sliceRows(y, kept, held)];
       x = sliceRows(x, 0, kept);
       y = sliceRows(y, 0, kept);
+      weights = weights && weights.subarray(0, kept); // the held-out rows' weights go with them (validation is unweighted)
     }
   }
   if (x.rows >= 1 << 24) throw new ArgumentError("x", "fewer than 2^24 rows per fit", x.rows);
-  const stopping = checkEarlyStopping(options.earlyStopping, val !== null, model.metrics.includes("accuracy"));
-  if (diagnosticsOptions && diagnosticsOptions.sample !== undefined && diagnosticsOptions.sample > x.rows) {
-    throw new ArgumentError("diagnostics.sample", `an integer in [1, ${x.rows}] (training rows)`, diagnosticsOptions.sample);
+  return { x, y, weights, val };
+}
+
+/** One fit under way: the data in backend memory, the shuffled index and its per-batch
+ *  windows, and the history so far. `epoch` trains one epoch, `step` one batch. */
+class FitRun {
+  readonly history: History = {
+    epochs: [], loss: [], accuracy: [], valLoss: [], valAccuracy: [], metrics: {}, stopReason: "completed", skippedBatches: 0, diagnostics: [],
+  };
+  readonly batchSize: number;
+  readonly seed: number;
+  readonly xs: Tensor;
+  readonly ys: Tensor;
+  diagnosis: { every: number; run: () => Diagnostics } | null = null;
+  private readonly b: Backend;
+  private readonly valData: { x: Tensor; y: Tensor; rows: number } | null;
+  private readonly index: Tensor;
+  // Each batch's window of the index, made once: a step allocates nothing.
+  private readonly windows: Tensor[] = [];
+  private readonly order: Float32Array;
+  private readonly accuracy: boolean;
+  // Row weights (classWeight, sampleWeight): resident like the targets, gathered into one window per batch.
+  private readonly rowWeights: Tensor | null;
+  private readonly weightWindows: Tensor[] | null;
+  private readonly tracker: MetricTracker;
+  private readonly readBack: MetricBuffers | null;
+  private lastYield: number;
+
+  constructor(private readonly model: Trainable, private readonly options: FitOptions, private readonly o: ReturnType<typeof checkOptions>,
+    resident: Resident, data: { x: Matrix; y: Matrix; weights: Float32Array | null; val: [Matrix, Matrix] | null; normalizer: Normalizer | null },
+    private readonly metrics: readonly Metric[], private readonly progress: Progress, private readonly stopping: EarlyStopper | null) {
+    const { x, y, weights, val, normalizer } = data, rows = x.rows;
+    const b = (this.b = model.net.backend);
+    this.batchSize = Math.min(o.batchSize, rows);
+    model.net.ensureCapacity(this.batchSize);
+    this.xs = resident.put(x, normalizer);
+    this.ys = resident.put(y, null);
+    this.valData = val && { x: resident.put(val[0], normalizer), y: resident.put(val[1], null), rows: val[0].rows };
+    this.index = resident.alloc(rows);
+    for (let s = 0; s < rows; s += this.batchSize) this.windows.push(b.slice(this.index, s, Math.min(this.batchSize, rows - s)));
+    this.order = Float32Array.from({ length: rows }, (_, i) => i);
+    stopping?.reserve(resident, model.net.paramCount);
+    this.rowWeights = weights && resident.put({ data: weights, rows, cols: 1 }, null);
+    const batchWeights = this.rowWeights && resident.alloc(this.batchSize);
+    this.weightWindows = batchWeights && this.windows.map((w) => b.slice(batchWeights, 0, w.length));
+    this.tracker = new MetricTracker(metrics, model.outputs, model.lossFn.threshold);
+    this.readBack = this.tracker.active ? metricBuffers(this.batchSize, model.outputs) : null;
+    this.accuracy = metrics.some((m) => metricName(m) === "accuracy");
+    this.seed = options.seed ?? model.seed;
+    this.lastYield = now();
   }
-  // The first fit's normalizer is kept only once the fit's buffers exist: a fit refused for
-  // memory leaves the model as it was.
-  const normalizer = model.normalizerState ?? (model.normalize === "none" ? null : Normalizer.fit(model.normalize, x));
-  const warnings = options.warnings ?? true;
-  if (warnings && model.normalize === "none" && !printed(model).has("unnormalizedInputs")) warnIfUnnormalized(model, x);
 
-  const b = model.net.backend, net = model.net, rows = x.rows;
-  const batchSize = Math.min(o.batchSize, rows);
-  const history: History = { epochs: [], loss: [], accuracy: [], valLoss: [], valAccuracy: [], stopReason: "completed", skippedBatches: 0, diagnostics: [] };
-  const resident = new Resident(b);
-  model.training = true;
-  try {
-    net.ensureCapacity(batchSize);
-    const xs = resident.put(x, normalizer), ys = resident.put(y, null);
-    const valData = val && { x: resident.put(val[0], normalizer), y: resident.put(val[1], null), rows: val[0].rows };
-    const index = resident.alloc(rows);
-    // Each batch's window of the index, made once: a step allocates nothing.
-    const windows: Tensor[] = [];
-    for (let s = 0; s < rows; s += batchSize) windows.push(b.slice(index, s, Math.min(batchSize, rows - s)));
-    const order = Float32Array.from({ length: rows }, (_, i) => i);
-    const best = stopping?.restoreBest ? resident.alloc(net.paramCount) : null;
-
-    let bestValue = Infinity, bestEpoch = -1, waited = 0;
-    const accuracy = model.metrics.includes("accuracy");
-    const seed = options.seed ?? model.seed;
-    const diagnosis = diagnosticsOptions && diagnosticsPlan(model, diagnosticsOptions, rows, batchSize, resident, xs, ys, seed, warnings);
-    let lastYield = now();
-    // Every argument has passed and every buffer exists: from here on the model changes.
-    model.normalizerState = normalizer;
-
-    for (let e = 0; e < o.epochs; e++) {
-      const started = now();
-      if (o.shuffle) {
-        shuffle(order, seed, model.epochs);
-        b.write(index, order);
-      } else if (e === 0) {
-        b.write(index, order);
-      }
-      let lossSum = 0, correct = 0, seen = 0, skipped = 0;
-      let stop: StopReason | null = null;
-      for (let w = 0; w < windows.length && !stop; w++) {
-        if (options.signal?.aborted) { stop = "aborted"; break; } // an abort before this batch: no step
-        const window = windows[w]!, n = window.length;
-        const batch = net.batch(n);
-        b.gatherRows(xs, window, batch.x, n, model.inputs);
-        b.gatherRows(ys, window, batch.t, n, model.outputs);
-        let loss: number;
-        try {
-          loss = model.computeGradients(batch, model.steps + 1, e);
-        } catch (err) {
-          if (err instanceof NonFiniteError && options.onNonFinite === "skip") { skipped++; continue; }
-          throw err;
-        }
-        try {
-          model.applyUpdate(model.steps + 1, e);
-        } catch (err) {
-          if (err instanceof NonFiniteError && options.onNonFinite === "skip") { skipped++; continue; }
-          throw err;
-        }
-        const right = accuracy ? model.countCorrect(batch) : 0;
-        lossSum += loss * n;
-        correct += right;
-        seen += n;
-        if (options.onBatchEnd) {
-          const logs: BatchLogs = { epoch: e, batch: w, step: model.steps, size: n, loss };
-          if (accuracy) logs.accuracy = right / n;
-          if ((await options.onBatchEnd(logs)) === false) stop = "callback";
-          stillUsable(model);
-        }
-        if (now() - lastYield >= o.yieldEveryMs) {
-          await yieldToEventLoop();
-          lastYield = now();
-          stillUsable(model);
-        }
-      }
-      model.epochCount++;
-      history.skippedBatches += skipped;
-      if (seen === 0 && stop) { history.stopReason = stop; break; }
-      const logs: EpochLogs = {
-        epoch: e, loss: seen ? lossSum / seen : NaN, learningRate: model.optimizerRunner.learningRate, skippedBatches: skipped, seconds: 0,
-      };
-      if (accuracy) logs.accuracy = seen ? correct / seen : NaN;
-      if (valData) {
-        const v = model.evaluateRows(valData.rows, (batch, start, count) => {
-          b.copy(b.slice(valData.x, start * model.inputs, count * model.inputs), batch.x);
-          b.copy(b.slice(valData.y, start * model.outputs, count * model.outputs), batch.t);
-        });
-        logs.valLoss = v.loss;
-        if (accuracy) logs.valAccuracy = v.accuracy!;
-      }
-      if (diagnosis && (e + 1) % diagnosis.every === 0) {
-        logs.diagnostics = diagnosis.run();
-        history.diagnostics.push({ epoch: e, ...logs.diagnostics });
-      }
-      logs.seconds = (now() - started) / 1000;
-      history.epochs.push(logs);
-      history.loss.push(logs.loss);
-      if (logs.accuracy !== undefined) history.accuracy.push(logs.accuracy);
-      if (logs.valLoss !== undefined) history.valLoss.push(logs.valLoss);
-      if (logs.valAccuracy !== undefined) history.valAccuracy.push(logs.valAccuracy);
-
-      if (stopping) {
-        const raw = logs[stopping.monitor];
-        const value = stopping.monitor.endsWith("ccuracy") ? -(raw ?? NaN) : (raw ?? NaN); // minimize
-        if (value < bestValue - stopping.minDelta) {
-          bestValue = value;
-          bestEpoch = e;
-          waited = 0;
-          if (best) b.copy(net.params, best);
-        } else if (++waited >= stopping.patience) { // as Keras: patience epochs without improvement
-          stop ??= "earlyStopping";
-        }
-      }
-      if (options.onEpochEnd && (await options.onEpochEnd(logs)) === false) stop ??= "callback";
-      stillUsable(model);
-      if (stop) { history.stopReason = stop; break; }
+  /** Trains epoch `e` (of this fit) and records it; returns why training stops after it, or null. */
+  async epoch(e: number): Promise<StopReason | null> {
+    const { model, options, b, history } = this;
+    const started = now();
+    if (this.o.shuffle) {
+      shuffle(this.order, this.seed, model.epochCount);
+      b.write(this.index, this.order);
+    } else if (e === 0) {
+      b.write(this.index, this.order);
     }
-    if (stopping && bestEpoch >= 0) {
-      history.bestEpoch = bestEpoch;
-      if (best && !model.isDisposed) {
-        b.copy(best, net.params);
-        net.weightsChanged();
+    let lossSum = 0, correct = 0, seen = 0, skipped = 0;
+    let stop: StopReason | null = null;
+    const { tracker, progress } = this;
+    tracker.reset();
+    progress.epochStart(e);
+    for (let w = 0; w < this.windows.length && !stop; w++) {
+      if (options.signal?.aborted) { stop = "aborted"; break; } // an abort before this batch: no step
+      const result = this.step(w, e);
+      if (!result) { skipped++; continue; }
+      const { loss, right, size } = result;
+      lossSum += loss * size;
+      correct += right;
+      seen += size;
+      if (progress.live) {
+        progress.batch(seen, () => ({ loss: lossSum / seen, accuracy: this.accuracy ? correct / seen : undefined, ...tracker.results(false, true) }));
+      }
+      if (options.onBatchEnd) {
+        const logs: BatchLogs = { epoch: e, batch: w, step: model.steps, size, loss };
+        if (this.accuracy) logs.accuracy = right / size;
+        if ((await options.onBatchEnd(logs)) === false) stop = "callback";
+        stillUsable(model);
+      }
+      if (now() - this.lastYield >= this.o.yieldEveryMs) {
+        await yieldToEventLoop();
+        this.lastYield = now();
+        stillUsable(model);
       }
     }
-    return history;
-  } finally {
-    resident.free(); // the fit's own tensors, even when the model was disposed meanwhile
-    model.training = false;
+    model.epochCount++;
+    history.skippedBatches += skipped;
+    if (seen === 0 && stop) return stop;
+    const logs: EpochLogs = {
+      epoch: e, loss: seen ? lossSum / seen : NaN, learningRate: model.optimizerRunner.learningRate, skippedBatches: skipped, seconds: 0,
+    };
+    if (this.accuracy) logs.accuracy = seen ? correct / seen : NaN;
+    if (tracker.active) logs.metrics = tracker.results();
+    const valData = this.valData;
+    if (valData) {
+      const v = model.evaluateRows(valData.rows, (batch, start, count) => {
+        b.copy(b.slice(valData.x, start * model.inputs, count * model.inputs), batch.x);
+        b.copy(b.slice(valData.y, start * model.outputs, count * model.outputs), batch.t);
+      }, this.metrics, null, true);
+      logs.valLoss = v.loss;
+      if (this.accuracy) logs.valAccuracy = v.accuracy!;
+      if (v.metrics) logs.metrics = { ...logs.metrics, ...v.metrics };
+    }
+    if (this.diagnosis && (e + 1) % this.diagnosis.every === 0) {
+      logs.diagnostics = this.diagnosis.run();
+      history.diagnostics.push({ epoch: e, ...logs.diagnostics });
+    }
+    logs.seconds = (now() - started) / 1000;
+    history.epochs.push(logs);
+    history.loss.push(logs.loss);
+    if (logs.accuracy !== undefined) history.accuracy.push(logs.accuracy);
+    if (logs.valLoss !== undefined) history.valLoss.push(logs.valLoss);
+    if (logs.valAccuracy !== undefined) history.valAccuracy.push(logs.valAccuracy);
+    for (const [key, value] of Object.entries(logs.metrics ?? {})) (history.metrics[key] ??= []).push(value);
+    progress.epochEnd(e, shownValues(logs));
+
+    if (this.stopping?.update(logs, model.net)) stop ??= "earlyStopping";
+    if (options.onEpochEnd && (await options.onEpochEnd(logs)) === false) stop ??= "callback";
+    stillUsable(model);
+    return stop;
   }
+
+  /** One optimizer step on the rows batch `w`'s index window names: gather, forward, loss,
+   *  backward, update. Its loss and rows predicted right, or null when onNonFinite "skip" dropped it. */
+  private step(w: number, e: number): { loss: number; right: number; size: number } | null {
+    const { model, b } = this, window = this.windows[w]!, n = window.length;
+    const batch = model.net.batch(n);
+    b.gatherRows(this.xs, window, batch.x, n, model.inputs);
+    b.gatherRows(this.ys, window, batch.t, n, model.outputs);
+    const batchWeight = this.weightWindows && this.weightWindows[w]!;
+    if (batchWeight) b.gatherRows(this.rowWeights!, window, batchWeight, n, 1);
+    let loss: number;
+    try {
+      loss = model.computeGradients(batch, model.steps + 1, e, batchWeight);
+      model.applyUpdate(model.steps + 1, e);
+    } catch (err) {
+      if (err instanceof NonFiniteError && this.options.onNonFinite === "skip") return null;
+      throw err;
+    }
+    const right = this.accuracy ? model.countCorrect(batch) : 0;
+    if (this.readBack) model.trackMetrics(this.tracker, batch, this.readBack);
+    return { loss, right, size: n };
+  }
+}
+
+/** What the progress output shows of an epoch: the training values, then the validation ones. */
+function shownValues(logs: EpochLogs): Record<string, number | undefined> {
+  const entries = Object.entries(logs.metrics ?? {});
+  return {
+    loss: logs.loss, accuracy: logs.accuracy, ...Object.fromEntries(entries.filter(([k]) => !/^val[A-Z]/.test(k))),
+    valLoss: logs.valLoss, valAccuracy: logs.valAccuracy, ...Object.fromEntries(entries.filter(([k]) => /^val[A-Z]/.test(k))),
+  };
 }
 
 /** The diagnostics option, checked (its sample size against the rows once they are known). */
@@ -368,7 +528,7 @@ function checkFitDiagnostics(option: FitOptions["diagnostics"]): (ResolvedDiagno
 
 /** Per-epoch diagnostics: a fixed seeded sample of the training rows (already in backend
  *  memory), gathered through its own index tensor. */
-function diagnosticsPlan(model: Model, o: NonNullable<ReturnType<typeof checkFitDiagnostics>>, rows: number, batchSize: number,
+function diagnosticsPlan(model: Trainable, o: NonNullable<ReturnType<typeof checkFitDiagnostics>>, rows: number, batchSize: number,
   resident: Resident, xs: Tensor, ys: Tensor, seed: number, warnings: boolean): { every: number; run: () => Diagnostics } {
   const sample = o.sample ?? Math.min(rows, Math.max(batchSize, Math.ceil(rows / 10)), 2048);
   const order = Float32Array.from({ length: rows }, (_, i) => i);
@@ -397,21 +557,21 @@ function diagnosticsPlan(model: Model, o: NonNullable<ReturnType<typeof checkFit
 }
 
 /** The console warnings each model has printed (by kind, and layer for diagnostics). */
-const printedWarnings = new WeakMap<Model, Set<string>>();
-const printed = (model: Model): Set<string> => {
+const printedWarnings = new WeakMap<Trainable, Set<string>>();
+const printed = (model: Trainable): Set<string> => {
   let seen = printedWarnings.get(model);
   if (!seen) printedWarnings.set(model, (seen = new Set()));
   return seen;
 };
 
-function warnOnce(model: Model, key: string, message: string): void {
+function warnOnce(model: Trainable, key: string, message: string): void {
   if (printed(model).has(key)) return;
   printed(model).add(key);
   console.warn(`simdnet: ${message}`);
 }
 
 /** A beginner's most common mistake, said at the start of the first fit it shows in. */
-function warnIfUnnormalized(model: Model, x: Matrix): void {
+function warnIfUnnormalized(model: Trainable, x: Matrix): void {
   const columns = unnormalizedColumns(x.data, x.rows, x.cols);
   if (columns.length === 0) return;
   const shown = columns.slice(0, 4).map((c) => `column ${c.column} (mean ${c.mean.toPrecision(3)}, std ${c.std.toPrecision(3)})`);
@@ -421,6 +581,6 @@ function warnIfUnnormalized(model: Model, x: Matrix): void {
 }
 
 /** After an await: a model disposed meanwhile ends the fit with a StateError. */
-function stillUsable(model: Model): void {
+function stillUsable(model: Trainable): void {
   if (model.isDisposed) model.checkUsable("fit", false);
 }

@@ -52,8 +52,14 @@ describe("simdnet CLI", () => {
     const r = await run("train", "--epochs=2", "--dataset=xor", "--backend=js");
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/training on xor: 4 samples, 2 epochs/);
-    expect(r.stdout).toMatch(/epoch {4}2 /);
-    expect(r.stdout).not.toMatch(/epoch {4}3 /);
+    // Not a terminal: verbose 1 prints one plain line per epoch, with no carriage returns.
+    expect(r.stdout).toMatch(/^Epoch 2\/2 4\/4 \[={30}\] \S+ [\d,]+ rows\/s - loss: \d\.\d{4} - accuracy: \d\.\d{4}$/m);
+    expect(r.stdout).not.toMatch(/Epoch 3\/|\r/);
+    const [two, zero] = await Promise.all([run("train", "--epochs=2", "--dataset=xor", "--backend=js", "--verbose=2"),
+      run("train", "--epochs=2", "--dataset=xor", "--backend=js", "--verbose", "0")]);
+    expect(two.stdout).toMatch(/^Epoch 1\/2 - \S+ [\d,]+ rows\/s - loss: \d\.\d{4} - accuracy: \d\.\d{4}$/m);
+    expect(zero.stdout).not.toMatch(/Epoch/);
+    expect(zero.stdout).toMatch(/test accuracy/);
   });
 
   it("--help and -h on every command exit 0 with that command's usage; --version prints the version", async () => {

@@ -3,7 +3,8 @@ import { gain } from "../src/activations.js";
 import type { Backend } from "../src/backend/backend.js";
 import { ArgumentError } from "../src/errors.js";
 import * as init from "../src/initializers.js";
-import { js, meanStd, tensor, wasm } from "./helpers.js";
+import { bitsOf, js, meanStd, randomArray, tensor, wasm } from "./helpers.js";
+import { COLUMN_SIZES, ROW_SIZES } from "./edge-sizes.js";
 
 function sample(backend: Backend, initializer: init.Initializer, fanIn: number, fanOut: number, seed = 1): Float32Array {
   const t = backend.alloc(fanIn * fanOut), rng = backend.random(seed, 0);
@@ -102,6 +103,22 @@ describe("initializers: constants and orthogonality", () => {
       expect(backend.orthonormalizeRows(t, 3, 5), backend.name).toBe(false);
       const ok = tensor(backend, [1, 2, 3, 4, 5, 0, 1, 0, 0, 1, 5, 4, 3, 2, 2]);
       expect(backend.orthonormalizeRows(ok, 3, 5), backend.name).toBe(true);
+    }
+  });
+
+  it("on the edge-size grid: transpose moves every float as the JS twin does, Gram-Schmidt agrees with it", () => {
+    for (const rows of ROW_SIZES) for (const cols of COLUMN_SIZES) {
+      const x = randomArray(rows * cols, rows * 100 + cols);
+      const [a, b] = [wasm, js].map((backend) => {
+        const t = tensor(backend, x), out = backend.alloc(rows * cols);
+        backend.transpose(t, out, rows, cols);
+        const independent = rows <= cols && backend.orthonormalizeRows(t, rows, cols);
+        return { transposed: backend.read(out), independent, orthonormal: backend.read(t) };
+      });
+      expect(bitsOf(a!.transposed), `${rows} x ${cols}`).toEqual(bitsOf(b!.transposed));
+      expect(a!.transposed[(cols - 1) * rows]).toBe(x[cols - 1]);
+      expect(a!.independent).toBe(b!.independent);
+      if (a!.independent) a!.orthonormal.forEach((v, i) => expect(Math.abs(v - b!.orthonormal[i]!), `${rows} x ${cols} at ${i}`).toBeLessThan(1e-5));
     }
   });
 

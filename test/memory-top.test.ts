@@ -7,7 +7,7 @@ import { ACTIVATIONS, type ElementwiseActivation } from "../src/activations.js";
 import {
   ADAM_BETA1, ADAM_BETA2, ADAM_EPS, ADAM_INV_ROOT_BC2, ADAM_STEP_SIZE, LION_BETA1, LION_BETA2, PARAM_DECAY, PARAM_GRAD_SCALE,
   PARAM_LR, RMSPROP_EPS, RMSPROP_RHO, SGD_MOMENTUM, SGD_NESTEROV, UPDATE_PARAMS,
-} from "../src/backend/update-params.js";
+} from "../src/shared/updateParams.js";
 import { packedWeightsLength, type Backend, type RandomStream, type Tensor } from "../src/backend/backend.js";
 import type { CheckedBackend } from "../src/backend/checked.js";
 import { WasmBackend, type WasmTensor } from "../src/backend/wasm.js";
@@ -207,6 +207,18 @@ function matrixCases(): KernelCase[] {
         run: (b, [logits, target, p, grad]) => b.softmaxCrossEntropy(logits!, target!, p!, grad!, rows, cols, 0.5),
       },
       {
+        name: `categoricalHinge ${rows}x${cols} weighted`, tensors: [data(size, 65), data(size, 66, 0, 1), data(size, 67), data(rows, 68, 0, 2)],
+        run: (b, [p, target, grad, w]) => b.categoricalHinge(p!, target!, grad!, rows, cols, 0.5, w!),
+      },
+      {
+        name: `softmaxCrossEntropy ${rows}x${cols} weighted`, tensors: [data(size, 60), probs, data(size, 61, 0, 1), data(size, 62), data(rows, 69, 0, 2)],
+        run: (b, [logits, target, p, grad, w]) => b.softmaxCrossEntropy(logits!, target!, p!, grad!, rows, cols, 0.5, w!),
+      },
+      {
+        name: `meanSquaredError ${rows}x${cols} weighted`, tensors: [data(size, 95), data(size, 96), data(size, 97), data(rows, 98, 0, 2)],
+        run: (b, [p, target, grad, w]) => b.meanSquaredError(p!, target!, grad!, 0.5, w!),
+      },
+      {
         name: `countCorrect ${rows}x${cols}`, tensors: [data(size, 63), data(size, 64, 0, 1)],
         run: (b, [y, target]) => b.countCorrect(y!, target!, rows, cols, 0.5),
       },
@@ -250,6 +262,10 @@ function lossAndOptimizerCases(): KernelCase[] {
         name: `binaryCrossEntropy n=${n}`, tensors: [data(n, 86, 0, 1), s2, data(n, 87)],
         run: (b, [p, t, grad]) => b.binaryCrossEntropy(p!, t!, grad!, 0.5, 1e-7),
       },
+      { name: `meanAbsoluteError n=${n}`, tensors: [w, g, data(n, 100)], run: (b, [p, t, grad]) => b.meanAbsoluteError(p!, t!, grad!, 0.5) },
+      { name: `huber n=${n}`, tensors: [w, g, data(n, 101)], run: (b, [p, t, grad]) => b.huber(p!, t!, grad!, 0.5, 0.3) },
+      { name: `logCosh n=${n}`, tensors: [w, g, data(n, 102)], run: (b, [p, t, grad]) => b.logCosh(p!, t!, grad!, 0.5) },
+      { name: `regularize n=${n}`, tensors: [w, g], run: (b, [wt, gt]) => b.regularize(wt!, gt!, 0.01, 0.02) },
       { name: `sgd n=${n}`, tensors: [w, g], run: (b, [wt, gt]) => b.optimizerStep("sgd", wt!, gt!, [], sgd(0, 0)) },
       {
         name: `sgd nesterov n=${n}`, tensors: [w, g, s1],

@@ -3,7 +3,7 @@
 // Kernels here trust their arguments: the public API (src/initializers.ts, the model)
 // validates first. Matrices are row-major float32.
 import type { ElementwiseActivation } from "../activations.js";
-import { SGD_MOMENTUM, UPDATE_ADAM, UPDATE_LION, UPDATE_RMSPROP, UPDATE_SGD } from "./update-params.js";
+import { SGD_MOMENTUM, UPDATE_ADAM, UPDATE_LION, UPDATE_RMSPROP, UPDATE_SGD } from "../shared/updateParams.js";
 
 /** A float32 buffer owned by a backend (wasm linear memory or a Float32Array). */
 export interface Tensor {
@@ -20,7 +20,7 @@ export interface RandomStream {
 }
 
 /** The update kernels of Backend.optimizerStep: each one's code in the wasm core and the state
- *  tensors it reads and writes, given its parameter block (layout in update-params.ts). */
+ *  tensors it reads and writes, given its parameter block (layout in src/shared/updateParams.ts). */
 export const UPDATE_KERNELS = {
   sgd: { code: UPDATE_SGD, stateTensors: (p: Float32Array): number => (p[SGD_MOMENTUM] === 0 ? 0 : 1) }, // velocity
   adam: { code: UPDATE_ADAM, stateTensors: (): number => 2 }, // first and second moments
@@ -103,21 +103,33 @@ export interface Backend {
   /** How many elements are NaN or infinite. */
   countNonFinite(x: Tensor): number;
 
-  // Losses: each returns the loss summed over the elements (softmax: over the rows) and, when
-  // grad is not null, writes scale * its gradient with respect to the first argument.
-  meanSquaredError(pred: Tensor, target: Tensor, grad: Tensor | null, scale: number): number;
-  sigmoidCrossEntropy(logits: Tensor, target: Tensor, grad: Tensor | null, scale: number): number;
+  // Losses: each returns the loss summed over the elements (softmax, hinge: over the rows) and,
+  // when grad is not null, writes scale * its gradient with respect to the first argument.
+  // `weights` (one float per row, sample weights) multiplies each row's loss and gradient.
+  meanSquaredError(pred: Tensor, target: Tensor, grad: Tensor | null, scale: number, weights?: Tensor | null): number;
+  sigmoidCrossEntropy(logits: Tensor, target: Tensor, grad: Tensor | null, scale: number, weights?: Tensor | null): number;
   /** From probabilities clipped to [eps, 1 - eps]. */
-  binaryCrossEntropy(prob: Tensor, target: Tensor, grad: Tensor | null, scale: number, eps: number): number;
+  binaryCrossEntropy(prob: Tensor, target: Tensor, grad: Tensor | null, scale: number, eps: number, weights?: Tensor | null): number;
   /** probs = softmax(logits) from the forward pass; grad is with respect to the logits. */
-  softmaxCrossEntropy(logits: Tensor, target: Tensor, probs: Tensor, grad: Tensor | null, rows: number, cols: number, scale: number): number;
+  softmaxCrossEntropy(logits: Tensor, target: Tensor, probs: Tensor, grad: Tensor | null, rows: number, cols: number, scale: number,
+    weights?: Tensor | null): number;
+  /** sum |p - t| (Keras' mean_absolute_error before the mean). */
+  meanAbsoluteError(pred: Tensor, target: Tensor, grad: Tensor | null, scale: number, weights?: Tensor | null): number;
+  /** Keras' huber before the mean: d^2 / 2 within delta of the target, delta |d| - delta^2 / 2 beyond. */
+  huber(pred: Tensor, target: Tensor, grad: Tensor | null, scale: number, delta: number, weights?: Tensor | null): number;
+  /** Keras' log_cosh before the mean: log cosh(p - t). */
+  logCosh(pred: Tensor, target: Tensor, grad: Tensor | null, scale: number, weights?: Tensor | null): number;
+  /** Keras' categorical_hinge summed over the rows: max(0, 1 + max_j (1 - t_j) p_j - sum_j t_j p_j). */
+  categoricalHinge(pred: Tensor, target: Tensor, grad: Tensor | null, rows: number, cols: number, scale: number, weights?: Tensor | null): number;
+  /** Keras' L1L2 penalty l1 sum|w| + l2 sum w^2; with grad, adds l1 sign(w) + 2 l2 w to it. */
+  regularize(w: Tensor, grad: Tensor | null, l1: number, l2: number): number;
   /** Rows predicted right: one column (y > threshold) == (t > 0.5); more, argmax y == argmax t. */
   countCorrect(y: Tensor, target: Tensor, rows: number, cols: number, threshold: number): number;
 
   /** One optimizer update of w from its gradient g (same length) and the kernel's state
    *  tensors (UPDATE_KERNELS[kernel].stateTensors(params) of them, each as long as w), with
    *  the scalars in `params`, a parameter block of UPDATE_PARAMS floats laid out as
-   *  update-params.ts says. Results go to `out` (new weights and state, in the inputs' order)
+   *  src/shared/updateParams.ts says. Results go to `out` (new weights and state, in the inputs' order)
    *  or, without it, in place. */
   optimizerStep(kernel: UpdateKernel, w: Tensor, g: Tensor, state: readonly Tensor[], params: Float32Array, out?: UpdateOutputs): void;
 

@@ -6,7 +6,7 @@ import { ArgumentError } from "../errors.js";
 import {
   packedWeightsLength, UPDATE_KERNELS, type Backend, type Overlap, type RandomStream, type Tensor, type UpdateKernel, type UpdateOutputs,
 } from "./backend.js";
-import { UPDATE_PARAMS } from "./update-params.js";
+import { UPDATE_PARAMS } from "../shared/updateParams.js";
 import {
   checkCount, checkFinite, checkHolds, checkMatrix, checkSeed, checkSgemm, checkSlice, checkWrite,
 } from "./checks.js";
@@ -188,25 +188,54 @@ export class CheckedBackend implements Backend {
   sumSquares(x: Tensor): number { return this.inner.sumSquares(x); }
   countNonFinite(x: Tensor): number { return this.inner.countNonFinite(x); }
 
-  meanSquaredError(pred: Tensor, target: Tensor, grad: Tensor | null, scale: number): number {
-    this.lossArgs("pred", pred, target, grad, scale);
-    return this.inner.meanSquaredError(pred, target, grad, scale);
+  meanSquaredError(pred: Tensor, target: Tensor, grad: Tensor | null, scale: number, weights: Tensor | null = null): number {
+    this.lossArgs("pred", pred, target, grad, scale, weights);
+    return this.inner.meanSquaredError(pred, target, grad, scale, weights);
   }
-  sigmoidCrossEntropy(logits: Tensor, target: Tensor, grad: Tensor | null, scale: number): number {
-    this.lossArgs("logits", logits, target, grad, scale);
-    return this.inner.sigmoidCrossEntropy(logits, target, grad, scale);
+  sigmoidCrossEntropy(logits: Tensor, target: Tensor, grad: Tensor | null, scale: number, weights: Tensor | null = null): number {
+    this.lossArgs("logits", logits, target, grad, scale, weights);
+    return this.inner.sigmoidCrossEntropy(logits, target, grad, scale, weights);
   }
-  binaryCrossEntropy(prob: Tensor, target: Tensor, grad: Tensor | null, scale: number, eps: number): number {
-    this.lossArgs("prob", prob, target, grad, scale);
+  binaryCrossEntropy(prob: Tensor, target: Tensor, grad: Tensor | null, scale: number, eps: number, weights: Tensor | null = null): number {
+    this.lossArgs("prob", prob, target, grad, scale, weights);
     if (typeof eps !== "number" || !(eps > 0 && eps < 0.5)) throw new ArgumentError("eps", "a number in (0, 0.5)", eps);
-    return this.inner.binaryCrossEntropy(prob, target, grad, scale, eps);
+    return this.inner.binaryCrossEntropy(prob, target, grad, scale, eps, weights);
   }
-  softmaxCrossEntropy(logits: Tensor, target: Tensor, probs: Tensor, grad: Tensor | null, rows: number, cols: number, scale: number): number {
+  softmaxCrossEntropy(logits: Tensor, target: Tensor, probs: Tensor, grad: Tensor | null, rows: number, cols: number, scale: number,
+    weights: Tensor | null = null): number {
     checkMatrix("logits", logits, rows, cols);
     checkHolds("probs", probs, rows * cols, `${rows} x ${cols}`);
-    this.lossArgs("logits", logits, target, grad, scale, rows * cols);
+    this.lossArgs("logits", logits, target, grad, scale, weights, rows);
     if (grad) this.sameOrApart("grad", grad, "probs", probs);
-    return this.inner.softmaxCrossEntropy(logits, target, probs, grad, rows, cols, scale);
+    return this.inner.softmaxCrossEntropy(logits, target, probs, grad, rows, cols, scale, weights);
+  }
+  meanAbsoluteError(pred: Tensor, target: Tensor, grad: Tensor | null, scale: number, weights: Tensor | null = null): number {
+    this.lossArgs("pred", pred, target, grad, scale, weights);
+    return this.inner.meanAbsoluteError(pred, target, grad, scale, weights);
+  }
+  huber(pred: Tensor, target: Tensor, grad: Tensor | null, scale: number, delta: number, weights: Tensor | null = null): number {
+    this.lossArgs("pred", pred, target, grad, scale, weights);
+    if (typeof delta !== "number" || !(delta > 0 && delta < Infinity)) throw new ArgumentError("delta", "a finite number > 0", delta);
+    return this.inner.huber(pred, target, grad, scale, delta, weights);
+  }
+  logCosh(pred: Tensor, target: Tensor, grad: Tensor | null, scale: number, weights: Tensor | null = null): number {
+    this.lossArgs("pred", pred, target, grad, scale, weights);
+    return this.inner.logCosh(pred, target, grad, scale, weights);
+  }
+  categoricalHinge(pred: Tensor, target: Tensor, grad: Tensor | null, rows: number, cols: number, scale: number, weights: Tensor | null = null): number {
+    checkMatrix("pred", pred, rows, cols);
+    this.lossArgs("pred", pred, target, grad, scale, weights, rows);
+    return this.inner.categoricalHinge(pred, target, grad, rows, cols, scale, weights);
+  }
+  regularize(w: Tensor, grad: Tensor | null, l1: number, l2: number): number {
+    for (const [name, v] of [["l1", l1], ["l2", l2]] as const) {
+      if (typeof v !== "number" || !(v >= 0 && v < Infinity)) throw new ArgumentError(name, "a finite number >= 0", v);
+    }
+    if (grad) {
+      checkHolds("grad", grad, w.length, "as long as w");
+      this.sameOrApart("grad", grad, "w", w);
+    }
+    return this.inner.regularize(w, grad, l1, l2);
   }
   countCorrect(y: Tensor, target: Tensor, rows: number, cols: number, threshold: number): number {
     checkMatrix("y", y, rows, cols);
@@ -299,9 +328,19 @@ export class CheckedBackend implements Backend {
     checkHolds(c[0], c[1], m * n, `${m} x ${n}`);
   }
 
-  private lossArgs(name: string, input: Tensor, target: Tensor, grad: Tensor | null, scale: number, n = input.length): void {
+  // `rows`: the row count of a row-wise loss; elementwise losses take theirs from the weights.
+  private lossArgs(name: string, input: Tensor, target: Tensor, grad: Tensor | null, scale: number, weights: Tensor | null,
+    rows?: number): void {
+    const n = input.length;
     checkHolds("target", target, n, `as long as ${name}`);
     checkFinite("scale", scale);
+    if (weights) {
+      if (rows === undefined ? weights.length === 0 || n % weights.length !== 0 : weights.length !== rows) {
+        throw new ArgumentError("weights", rows === undefined ? `one weight per row of ${name} (a length dividing ${n})` : `${rows} row weights`,
+          `${weights.length}`);
+      }
+      if (grad) this.sameOrApart("grad", grad, "weights", weights);
+    }
     if (grad === null) return;
     checkHolds("grad", grad, n, `as long as ${name}`);
     this.sameOrApart("grad", grad, name, input);

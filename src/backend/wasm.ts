@@ -268,18 +268,40 @@ export class WasmBackend implements Backend {
     return this.splits(x.length) ? this.range("countNonFinite", [p, x.length], [0], 1) : this.core.countNonFinite(p, x.length);
   }
 
-  meanSquaredError(pred: Tensor, target: Tensor, grad: Tensor | null, scale: number): number {
-    return this.core.meanSquaredError(this.t(pred, "pred").ptr, this.t(target, "target").ptr, this.opt(grad), pred.length, scale);
+  meanSquaredError(pred: Tensor, target: Tensor, grad: Tensor | null, scale: number, weights: Tensor | null = null): number {
+    return this.core.meanSquaredError(this.t(pred, "pred").ptr, this.t(target, "target").ptr, this.opt(grad), pred.length, scale,
+      this.opt(weights), rowWidth(pred, weights));
   }
-  sigmoidCrossEntropy(logits: Tensor, target: Tensor, grad: Tensor | null, scale: number): number {
-    return this.core.sigmoidCrossEntropy(this.t(logits, "logits").ptr, this.t(target, "target").ptr, this.opt(grad), logits.length, scale);
+  sigmoidCrossEntropy(logits: Tensor, target: Tensor, grad: Tensor | null, scale: number, weights: Tensor | null = null): number {
+    return this.core.sigmoidCrossEntropy(this.t(logits, "logits").ptr, this.t(target, "target").ptr, this.opt(grad), logits.length, scale,
+      this.opt(weights), rowWidth(logits, weights));
   }
-  binaryCrossEntropy(prob: Tensor, target: Tensor, grad: Tensor | null, scale: number, eps: number): number {
-    return this.core.binaryCrossEntropy(this.t(prob, "prob").ptr, this.t(target, "target").ptr, this.opt(grad), prob.length, scale, eps);
+  binaryCrossEntropy(prob: Tensor, target: Tensor, grad: Tensor | null, scale: number, eps: number, weights: Tensor | null = null): number {
+    return this.core.binaryCrossEntropy(this.t(prob, "prob").ptr, this.t(target, "target").ptr, this.opt(grad), prob.length, scale, eps,
+      this.opt(weights), rowWidth(prob, weights));
   }
-  softmaxCrossEntropy(logits: Tensor, target: Tensor, probs: Tensor, grad: Tensor | null, rows: number, cols: number, scale: number): number {
+  softmaxCrossEntropy(logits: Tensor, target: Tensor, probs: Tensor, grad: Tensor | null, rows: number, cols: number, scale: number,
+    weights: Tensor | null = null): number {
     return this.core.softmaxCrossEntropy(this.t(logits, "logits").ptr, this.t(target, "target").ptr, this.t(probs, "probs").ptr,
-      this.opt(grad), rows, cols, scale);
+      this.opt(grad), rows, cols, scale, this.opt(weights));
+  }
+  meanAbsoluteError(pred: Tensor, target: Tensor, grad: Tensor | null, scale: number, weights: Tensor | null = null): number {
+    return this.core.meanAbsoluteError(this.t(pred, "pred").ptr, this.t(target, "target").ptr, this.opt(grad), pred.length, scale,
+      this.opt(weights), rowWidth(pred, weights));
+  }
+  huber(pred: Tensor, target: Tensor, grad: Tensor | null, scale: number, delta: number, weights: Tensor | null = null): number {
+    return this.core.huber(this.t(pred, "pred").ptr, this.t(target, "target").ptr, this.opt(grad), pred.length, scale, delta,
+      this.opt(weights), rowWidth(pred, weights));
+  }
+  logCosh(pred: Tensor, target: Tensor, grad: Tensor | null, scale: number, weights: Tensor | null = null): number {
+    return this.core.logCosh(this.t(pred, "pred").ptr, this.t(target, "target").ptr, this.opt(grad), pred.length, scale,
+      this.opt(weights), rowWidth(pred, weights));
+  }
+  categoricalHinge(pred: Tensor, target: Tensor, grad: Tensor | null, rows: number, cols: number, scale: number, weights: Tensor | null = null): number {
+    return this.core.categoricalHinge(this.t(pred, "pred").ptr, this.t(target, "target").ptr, this.opt(grad), rows, cols, scale, this.opt(weights));
+  }
+  regularize(w: Tensor, grad: Tensor | null, l1: number, l2: number): number {
+    return this.core.regularize(this.t(w, "w").ptr, this.opt(grad), w.length, l1, l2);
   }
   countCorrect(y: Tensor, target: Tensor, rows: number, cols: number, threshold: number): number {
     return this.core.countCorrect(this.t(y, "y").ptr, this.t(target, "target").ptr, rows, cols, threshold);
@@ -421,4 +443,9 @@ export async function createWasmBackend(source?: WasmSource, threads: ThreadsOpt
     return new WasmBackend(core, null, (cause as Error).message);
   }
   return new WasmBackend(core, pool, null);
+}
+
+/** Elements per row of an elementwise loss's input under per-row weights (1 without any). */
+function rowWidth(x: Tensor, weights: Tensor | null): number {
+  return weights ? x.length / weights.length : 1;
 }

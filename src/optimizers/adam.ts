@@ -2,7 +2,7 @@
 // kernel, the decay either added to the gradient or shrinking the weights directly.
 import {
   ADAM_BETA1, ADAM_BETA2, ADAM_DECOUPLED, ADAM_EPS, ADAM_INV_ROOT_BC2, ADAM_STEP_SIZE,
-} from "../backend/update-params.js";
+} from "../shared/updateParams.js";
 import { powInt } from "../schedules.js";
 import { inRange, optimizerFactory, type OptimizerDescriptor } from "./descriptor.js";
 

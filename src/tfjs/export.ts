@@ -7,10 +7,12 @@ import { Model } from "../model.js";
 import { foldNormalizer, modelToStack } from "../onnx/stack.js";
 import type { TfjsArtifacts } from "./import.js";
 
-/** TF.js' names for simdnet's activations (its gelu_new is the tanh form, as simdnet's GELU). */
-const NAMES: Record<ActivationName, string> = {
+/** TF.js' names for simdnet's activations, or why TF.js cannot load one. */
+const NAMES: Record<ActivationName, string | { refused: string }> = {
   identity: "linear", relu: "relu", sigmoid: "sigmoid", tanh: "tanh", elu: "elu", selu: "selu", softplus: "softplus",
-  softmax: "softmax", logSoftmax: "logSoftmax", silu: "swish", gelu: "gelu_new", leakyRelu: "linear", mish: "mish",
+  softmax: "softmax", logSoftmax: "logSoftmax", silu: "swish", leakyRelu: "linear", mish: "mish",
+  // tfjs-layers 4.22 writes its tanh-form GELU as "gelu_new" but cannot read that name back.
+  gelu: { refused: "an activation TF.js can load (its tanh-form GELU, gelu_new, does not load from JSON)" },
 };
 
 /** The model as TF.js layers-model artifacts: tf.loadLayersModel(tf.io.fromMemory(artifacts)). */
@@ -19,10 +21,10 @@ export function toTfjs(model: Model): TfjsArtifacts {
   model.checkUsable("toTfjs", false);
   const stack = foldNormalizer(modelToStack(model));
   stack.layers.forEach((l, i) => {
-    // tfjs-layers 4.22 refuses an ELU layer with alpha != 1, and cannot read back its own
-    // "gelu_new" (it looks up "geluNew"): neither would load, so neither is written.
+    // tfjs-layers 4.22 refuses an ELU layer with alpha != 1: it would not load, so it is not written.
     if (l.activation === "elu" && l.alpha !== 1) throw new ArgumentError(`model.layers[${i}].alpha`, "1 for ELU (TF.js' ELU layer takes no other alpha)", l.alpha);
-    if (l.activation === "gelu") throw new ArgumentError(`model.layers[${i}].activation`, "an activation TF.js can load (its tanh-form GELU, gelu_new, does not load from JSON)", l.activation);
+    const name = NAMES[l.activation];
+    if (typeof name !== "string") throw new ArgumentError(`model.layers[${i}].activation`, name.refused, l.activation);
   });
   const layers: object[] = [], weightSpecs: TfjsArtifacts["weightSpecs"] = [], values: Float32Array[] = [];
   stack.layers.forEach((l, i) => {
@@ -31,7 +33,7 @@ export function toTfjs(model: Model): TfjsArtifacts {
     layers.push({
       class_name: "Dense",
       config: {
-        name, units: l.units, activation: separate ? "linear" : NAMES[l.activation], use_bias: true, trainable: true, dtype: "float32",
+        name, units: l.units, activation: separate ? "linear" : NAMES[l.activation] as string, use_bias: true, trainable: true, dtype: "float32",
         ...(i === 0 ? { batch_input_shape: [null, stack.inputs] } : {}),
       },
     });

@@ -11,6 +11,7 @@ import * as initializers from "./initializers.js";
 import * as losses from "./losses.js";
 import * as matmul from "./matmul.js";
 import * as matvec from "./matvec.js";
+import * as regularizers from "./regularizers.js";
 import * as optimizers from "./optimizers.js";
 import * as random from "./random.js";
 import * as softmax from "./softmax.js";
@@ -133,17 +134,35 @@ export class JsBackend implements Backend {
   sumSquares(x: Tensor): number { return vector.sumSquares(data(x)); }
   countNonFinite(x: Tensor): number { return vector.countNonFinite(data(x)); }
 
-  meanSquaredError(pred: Tensor, target: Tensor, grad: Tensor | null, scale: number): number {
-    return losses.meanSquaredError(data(pred), data(target), grad && data(grad), pred.length, scale);
+  meanSquaredError(pred: Tensor, target: Tensor, grad: Tensor | null, scale: number, weights: Tensor | null = null): number {
+    return losses.meanSquaredError(data(pred), data(target), grad && data(grad), pred.length, scale, weights && data(weights), rowWidth(pred, weights));
   }
-  sigmoidCrossEntropy(logits: Tensor, target: Tensor, grad: Tensor | null, scale: number): number {
-    return losses.sigmoidCrossEntropy(data(logits), data(target), grad && data(grad), logits.length, scale);
+  sigmoidCrossEntropy(logits: Tensor, target: Tensor, grad: Tensor | null, scale: number, weights: Tensor | null = null): number {
+    return losses.sigmoidCrossEntropy(data(logits), data(target), grad && data(grad), logits.length, scale, weights && data(weights),
+      rowWidth(logits, weights));
   }
-  binaryCrossEntropy(prob: Tensor, target: Tensor, grad: Tensor | null, scale: number, eps: number): number {
-    return losses.binaryCrossEntropy(data(prob), data(target), grad && data(grad), prob.length, scale, eps);
+  binaryCrossEntropy(prob: Tensor, target: Tensor, grad: Tensor | null, scale: number, eps: number, weights: Tensor | null = null): number {
+    return losses.binaryCrossEntropy(data(prob), data(target), grad && data(grad), prob.length, scale, eps, weights && data(weights),
+      rowWidth(prob, weights));
   }
-  softmaxCrossEntropy(logits: Tensor, target: Tensor, probs: Tensor, grad: Tensor | null, rows: number, cols: number, scale: number): number {
-    return losses.softmaxCrossEntropy(data(logits), data(target), data(probs), grad && data(grad), rows, cols, scale);
+  softmaxCrossEntropy(logits: Tensor, target: Tensor, probs: Tensor, grad: Tensor | null, rows: number, cols: number, scale: number,
+    weights: Tensor | null = null): number {
+    return losses.softmaxCrossEntropy(data(logits), data(target), data(probs), grad && data(grad), rows, cols, scale, weights && data(weights));
+  }
+  meanAbsoluteError(pred: Tensor, target: Tensor, grad: Tensor | null, scale: number, weights: Tensor | null = null): number {
+    return losses.meanAbsoluteError(data(pred), data(target), grad && data(grad), pred.length, scale, weights && data(weights), rowWidth(pred, weights));
+  }
+  huber(pred: Tensor, target: Tensor, grad: Tensor | null, scale: number, delta: number, weights: Tensor | null = null): number {
+    return losses.huber(data(pred), data(target), grad && data(grad), pred.length, scale, delta, weights && data(weights), rowWidth(pred, weights));
+  }
+  logCosh(pred: Tensor, target: Tensor, grad: Tensor | null, scale: number, weights: Tensor | null = null): number {
+    return losses.logCosh(data(pred), data(target), grad && data(grad), pred.length, scale, weights && data(weights), rowWidth(pred, weights));
+  }
+  categoricalHinge(pred: Tensor, target: Tensor, grad: Tensor | null, rows: number, cols: number, scale: number, weights: Tensor | null = null): number {
+    return losses.categoricalHinge(data(pred), data(target), grad && data(grad), rows, cols, scale, weights && data(weights));
+  }
+  regularize(w: Tensor, grad: Tensor | null, l1: number, l2: number): number {
+    return regularizers.regularize(data(w), grad && data(grad), l1, l2);
   }
   countCorrect(y: Tensor, target: Tensor, rows: number, cols: number, threshold: number): number {
     return losses.countCorrect(data(y), data(target), rows, cols, Math.fround(threshold));
@@ -175,4 +194,9 @@ export class JsBackend implements Backend {
   columnSumSquares(x: Tensor, out: Tensor, rows: number, cols: number): void { stats.columnSumSquares(data(x), data(out), rows, cols); }
 
   dispose(): void {}
+}
+
+/** Elements per row of an elementwise loss's input under per-row weights (1 without any). */
+function rowWidth(x: Tensor, weights: Tensor | null): number {
+  return weights ? x.length / weights.length : 1;
 }

@@ -7,7 +7,7 @@ import type { UpdateKernel } from "../backend.js";
 import {
   ADAM_BETA1, ADAM_BETA2, ADAM_DECOUPLED, ADAM_EPS, ADAM_INV_ROOT_BC2, ADAM_STEP_SIZE, LION_BETA1, LION_BETA2, PARAM_DECAY,
   PARAM_GRAD_SCALE, PARAM_LR, RMSPROP_EPS, RMSPROP_RHO, SGD_MOMENTUM, SGD_NESTEROV,
-} from "../update-params.js";
+} from "../../shared/updateParams.js";
 
 const f = Math.fround;
 
