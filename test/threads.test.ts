@@ -12,7 +12,7 @@ import { UPDATE_KERNELS, type UpdateKernel } from "../src/backend/backend.js";
 import {
   ADAM_BETA1, ADAM_BETA2, ADAM_DECOUPLED, ADAM_EPS, ADAM_INV_ROOT_BC2, ADAM_STEP_SIZE, LION_BETA1, LION_BETA2, PARAM_DECAY,
   PARAM_GRAD_SCALE, PARAM_LR, RMSPROP_EPS, RMSPROP_RHO, SGD_MOMENTUM, SGD_NESTEROV, UPDATE_PARAMS,
-} from "../src/backend/update-params.js";
+} from "../src/shared/updateParams.js";
 import { adam, lion, rmsprop, sgd } from "../src/optimizers.js";
 import { runningWorkers } from "../src/threads/pool.js";
 import { compileCore } from "../src/wasm/load.js";
