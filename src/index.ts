@@ -49,3 +49,5 @@ export { CheckedBackend } from "./backend/checked.js";
 export { simdSupported } from "./wasm/simd.js";
 export { createBackend } from "./backend/choose.js";
 export type { BackendOptions, CoreChoice } from "./backend/choose.js";
+export type { ThreadsOption } from "./threads/count.js";
+export { MAX_THREADS, AUTO_THREADS } from "./threads/count.js";

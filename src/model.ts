@@ -7,6 +7,7 @@ import { CheckedBackend } from "./backend/checked.js";
 import { checkSeed } from "./backend/checks.js";
 import { trackModel } from "./backend/wasm.js";
 import { resolveBackend, type CoreChoice } from "./backend/choose.js";
+import type { ThreadsOption } from "./threads/count.js";
 import { sliceRows, toFloat32, toMatrix, type Matrix, type MatrixInput, type TargetInput } from "./data.js";
 import {
   checkDiagnosticsOptions, diagnose, DiagnosticsScratch, type Diagnostics, type DiagnosticsOptions,
@@ -48,6 +49,9 @@ export interface ModelOptions {
   /** "auto" (default: one shared SIMD core per process, or the pure-JS path where the engine
    *  lacks wasm SIMD), "wasm", "js", or a backend from createBackend(). `model.backend.name` says which runs. */
   backend?: CoreChoice | Backend;
+  /** Threads of the shared wasm core the model runs on (ignored with a backend object, which
+   *  has its own): a count or "auto" (default). `model.backend.threads` says how many run. */
+  threads?: ThreadsOption;
 }
 
 /** One layer's weights, as getWeights returns and setWeights takes them. A dense layer has a
@@ -106,7 +110,7 @@ export function randomSeed(): number {
 
 /** Builds and initializes a model. */
 export async function createModel(options: ModelOptions): Promise<Model> {
-  const backend = await resolveBackend(options?.backend);
+  const backend = await resolveBackend(options?.backend, options?.threads);
   return Model.build(backend, options);
 }
 
@@ -156,7 +160,7 @@ export class Model implements Trainable {
   // Private: the published types show no constructor to call, only createModel and loadModel.
   private constructor(backend: Backend, options: ModelOptions, initialize: boolean) {
     if (options == null || typeof options !== "object") throw new ArgumentError("options", "model options { inputs, layers, ... }", options);
-    rejectUnknownKeys(options, ["inputs", "layers", "loss", "optimizer", "metrics", "normalize", "seed", "backend"], "options");
+    rejectUnknownKeys(options, ["inputs", "layers", "loss", "optimizer", "metrics", "normalize", "seed", "backend", "threads"], "options");
     const { inputs, layers } = options;
     if (!Number.isInteger(inputs) || inputs < 1 || inputs > MAX_UNITS) throw new ArgumentError("inputs", `an integer in [1, ${MAX_UNITS}]`, inputs);
     if (!Array.isArray(layers) || layers.length === 0 || layers.length > MAX_LAYERS) {
