@@ -12,7 +12,7 @@ export type { Metric, MetricConfig } from "./metrics.js";
 export type { Regularizer } from "./regularizers.js";
 export type { Verbosity, ProgressOutput } from "./progress.js";
 export type { DenseOptions, DenseLayer, InitializerInput } from "./layers.js";
-export { MAX_LAYERS, MAX_PARAMETERS, MAX_UNITS } from "./layers.js";
+export { MAX_LAYERS, MAX_PARAMETERS, MAX_UNITS, MAX_ROWS } from "./limits.js";
 export type { FitOptions, History, EpochLogs, BatchLogs, EarlyStopping, StopReason, Monitor } from "./training.js";
 export { saveModel, loadModel, FORMAT_VERSION } from "./serialize.js";
 export type { ModelDocument } from "./serialize.js";

@@ -6,14 +6,9 @@ import { checkSeed } from "./backend/checks.js";
 import { ArgumentError, rejectUnknownKeys } from "./errors.js";
 import * as init from "./initializers.js";
 import type { Initializer, InitializerName } from "./initializers.js";
+import { MAX_UNITS } from "./limits.js";
 import { resolveRegularizer, type Regularizer } from "./regularizers.js";
 
-/** Most units a layer may have: far beyond what fits in wasm memory with its neighbours. */
-export const MAX_UNITS = 1 << 20;
-/** Most layers a model may have: createModel, saveModel and loadModel share this limit. */
-export const MAX_LAYERS = 1000;
-/** Most parameters (kernels and biases) a model may hold: 2^27 float32, 512 MB per copy. */
-export const MAX_PARAMETERS = 1 << 27;
 
 /** An initializer, its name, or its config (`{ name: "normal", std: 0.05 }`). */
 export type InitializerInput = Initializer | InitializerName | { name: InitializerName; [k: string]: unknown };
@@ -78,13 +73,20 @@ function toInitializer(name: string, v: InitializerInput): Initializer {
 }
 
 
+/** The keys of a layer's options, which its saved document always holds too. */
+export const LAYER_KEYS = ["units", "activation", "alpha", "kernelInitializer", "biasInitializer", "seed", "stream"] as const;
+/** A layer's keys that a document holds only when set: its regularizers, each { l1, l2 }. */
+export const OPTIONAL_LAYER_KEYS = ["kernelRegularizer", "biasRegularizer"] as const;
+// Every option of DenseOptions is in one of the two lists: adding an option without listing it fails to compile.
+const everyLayerKeyListed: [Exclude<keyof DenseOptions, (typeof LAYER_KEYS)[number] | (typeof OPTIONAL_LAYER_KEYS)[number]>] extends [never] ? true : never = true;
+void everyLayerKeyListed;
+
 /** Validates one layer's options and fills in the defaults. */
 export function resolveLayer(options: DenseOptions, index: number, inputs: number, isOutput: boolean,
   outputDefault: ActivationName, modelSeed: number): DenseLayer {
   const at = `layers[${index}]`;
   if (options == null || typeof options !== "object") throw new ArgumentError(at, "a layer's options { units, activation, ... }", options);
-  rejectUnknownKeys(options, ["units", "activation", "alpha", "kernelInitializer", "biasInitializer", "stream", "seed", "kernelRegularizer",
-    "biasRegularizer"], at);
+  rejectUnknownKeys(options, [...LAYER_KEYS, ...OPTIONAL_LAYER_KEYS], at);
   const { units } = options;
   if (!Number.isInteger(units) || units < 1 || units > MAX_UNITS) throw new ArgumentError(`${at}.units`, `an integer in [1, ${MAX_UNITS}]`, units);
   const activation = options.activation ?? (isOutput ? outputDefault : "relu");

@@ -6,7 +6,8 @@ import { checkSeed } from "./backend/checks.js";
 import { readArray, readConfig, readFloats, readRecord, readScalar, requireComplete, shown, within } from "./document.js";
 import { ArgumentError, rejectUnknownKeys } from "./errors.js";
 import { fromConfig as initializerFromConfig } from "./initializers.js";
-import { layerConfig, MAX_LAYERS, MAX_PARAMETERS, MAX_UNITS, resolveLayer, type DenseOptions } from "./layers.js";
+import { LAYER_KEYS, layerConfig, OPTIONAL_LAYER_KEYS, resolveLayer, type DenseOptions } from "./layers.js";
+import { MAX_LAYERS, MAX_PARAMETERS, MAX_UNITS } from "./limits.js";
 import { defaultOutputActivation, lossFromConfig, type LossConfig } from "./losses.js";
 import { METRIC_NAMES, resolveMetrics, type Metric } from "./metrics.js";
 import { resolveBackend } from "./backend/choose.js";
@@ -91,9 +92,6 @@ interface Decoded {
 
 /** The fields every saved document has (optimizerState only when saved with the optimizer). */
 const DOCUMENT_KEYS = ["format", "version", "inputs", "seed", "layers", "loss", "optimizer", "metrics", "normalize", "normalizer", "epochs", "weights"];
-const LAYER_KEYS = ["units", "activation", "alpha", "kernelInitializer", "biasInitializer", "seed", "stream"];
-/** A layer's optional keys: its regularizers, each { l1, l2 }. */
-const REGULARIZER_KEYS = ["kernelRegularizer", "biasRegularizer"];
 
 function parseJson(document: unknown): unknown {
   if (typeof document !== "string") return document;
@@ -122,7 +120,7 @@ function parseDocument(document: ModelDocument | string): Decoded {
   if (!Number.isInteger(inputs) || (inputs as number) < 1 || (inputs as number) > MAX_UNITS) throw new ArgumentError("document.inputs", `an integer in [1, ${MAX_UNITS}]`, shown(inputs));
   const epochs = count("document.epochs", d.epochs);
   const layers = readArray(d.layers, "document.layers", `an array of 1 to ${MAX_LAYERS} layers`, 1, MAX_LAYERS,
-    (l, i) => readRecord(l, `document.layers[${i}]`, "a layer { units, activation, ... }", LAYER_KEYS, REGULARIZER_KEYS));
+    (l, i) => readRecord(l, `document.layers[${i}]`, "a layer { units, activation, ... }", LAYER_KEYS, OPTIONAL_LAYER_KEYS));
   const weightTexts = readArray(d.weights, "document.weights", `one { kernel, bias } per layer (${layers.length})`, layers.length, layers.length,
     (w, i) => readRecord(w, `document.weights[${i}]`, "{ kernel, bias }", ["kernel", "bias"]));
   let width = inputs as number, parameters = 0;
@@ -169,7 +167,7 @@ function parseDocument(document: ModelDocument | string): Decoded {
       const config = given[key] = readConfig(l[key], `${at}.${key}`, "an initializer name or config");
       within(`${at}.${key}`, "initializer", () => initializerFromConfig(config as never));
     }
-    for (const key of REGULARIZER_KEYS) {
+    for (const key of OPTIONAL_LAYER_KEYS) {
       if (l[key] === undefined) continue;
       const r = readRecord(l[key], `${at}.${key}`, "{ l1, l2 }", ["l1", "l2"]);
       given[key] = { l1: readScalar(r.l1, `${at}.${key}.l1`, "a number"), l2: readScalar(r.l2, `${at}.${key}.l2`, "a number") };
