@@ -239,3 +239,16 @@ const INT_TWO = memory.data<v128>([i32x4.splat(2)], 16);
   if (count > 2) store<f32>(p, f32x4.extract_lane(v, 2), 8);
   if (count > 3) store<f32>(p, f32x4.extract_lane(v, 3), 12);
 }
+
+// A full vector where `count` is 4, else loadPartial / storePartial: one predictable branch
+// for kernels whose loops step four floats at a time up to a tail.
+// @ts-ignore: decorator
+@inline export function loadLanes(p: usize, count: i32, fill: f32): v128 {
+  return count == 4 ? v128.load(p) : loadPartial(p, count, fill);
+}
+
+// @ts-ignore: decorator
+@inline export function storeLanes(p: usize, v: v128, count: i32): void {
+  if (count == 4) v128.store(p, v);
+  else storePartial(p, v, count);
+}

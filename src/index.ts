@@ -6,12 +6,17 @@ export type { WasmSource } from "./wasm/load.js";
 export { ArgumentError, InternalError, StateError, NonFiniteError } from "./errors.js";
 export type { NonFiniteStage } from "./errors.js";
 export { createModel, Model } from "./model.js";
-export type { ModelOptions, LayerWeights, Prediction, Evaluation, EvaluateOptions, MetricName } from "./model.js";
+export type { ModelOptions, LayerWeights, Prediction, Evaluation, EvaluateOptions, TrainOnBatchOptions, MetricName } from "./model.js";
+export type { ClassWeight } from "./sampleWeights.js";
 export { METRIC_NAMES, rocAuc } from "./metrics.js";
 export type { Metric, MetricConfig } from "./metrics.js";
 export type { Regularizer } from "./regularizers.js";
 export type { Verbosity, ProgressOutput } from "./progress.js";
-export type { DenseOptions, DenseLayer, InitializerInput } from "./layers.js";
+export type { DenseOptions, DenseLayer, InitializerInput, Layer, LayerOptions } from "./layers.js";
+export type {
+  ActivationLayer, ActivationOptions, BatchNormalizationLayer, BatchNormalizationOptions, DropoutLayer, DropoutOptions,
+  LayerNormalizationLayer, LayerNormalizationOptions, WidthLayer, WidthLayerOptions,
+} from "./layerTypes.js";
 export { MAX_LAYERS, MAX_PARAMETERS, MAX_UNITS, MAX_ROWS } from "./limits.js";
 export type { FitOptions, History, EpochLogs, BatchLogs, EarlyStopping, StopReason, Monitor } from "./training.js";
 export { saveModel, loadModel, FORMAT_VERSION } from "./serialize.js";
@@ -44,3 +49,5 @@ export { CheckedBackend } from "./backend/checked.js";
 export { simdSupported } from "./wasm/simd.js";
 export { createBackend } from "./backend/choose.js";
 export type { BackendOptions, CoreChoice } from "./backend/choose.js";
+export type { ThreadsOption } from "./threads/count.js";
+export { MAX_THREADS, AUTO_THREADS } from "./threads/count.js";
