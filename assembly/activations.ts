@@ -5,6 +5,7 @@
 // element is computed differently from another.
 import { loadConst, ONE, ZERO, expMinusLanes, expNegLanes, expm1NegLanes, negAbs, log1pLanes, fma, select, loadPartial, storePartial } from "./math";
 import { IDENTITY, SIGMOID, TANH, RELU, LEAKY_RELU, ELU, SELU, SOFTPLUS, SILU, GELU, MISH } from "../src/shared/activationCodes";
+import { scratch, LANES_A } from "./scratch";
 
 // SELU constants (Klambauer et al. 2017, "Self-Normalizing Neural Networks").
 const SELU_ALPHA: f32 = 1.6732632423543772;
@@ -192,9 +193,8 @@ const MISH_ROOT_HI = memory.data<v128>([f32x4.splat(MISH_ROOT + ROOT_WINDOW)], 1
   return v128.any_true(v128.and(f32x4.gt(z, loadConst(lo)), f32x4.lt(z, loadConst(hi))));
 }
 
-const rootScratch = memory.data(32, 16);
-
 function refineNearRoot(kind: i32, z: v128, d: v128): v128 {
+  const rootScratch = scratch(LANES_A);
   const root = kind == SILU ? SILU_ROOT : kind == GELU ? GELU_ROOT : MISH_ROOT;
   v128.store(rootScratch, z);
   v128.store(rootScratch, d, 16);

@@ -13,6 +13,8 @@ export { regularize } from "./regularizers";
 export { optimizerStep, updateParams } from "./optimizers";
 export { sum, countAbsAbove, countBelow, columnMax, histogram, columnHash, countSameSignColumns, sumSquaredDiff, columnSumSquares } from "./stats";
 
+export { useScratch, scratchAt, scratchBytes } from "./scratch";
+
 // First byte after the kernels' static scratch: the TypeScript allocator owns memory from here.
 export function heapBase(): usize {
   return __heap_base;

@@ -7,15 +7,10 @@
 // For inference, packWeights lays out a whole B once and sgemmPacked multiplies by it: the
 // same panels in the same order, so the result is bit for bit sgemm's.
 
-const MR = 4; // rows of C per micro-kernel: 4 broadcasts of A per k
-const NR = 8; // columns of C per micro-kernel: two f32x4 of B per k
-export const KC = 256; // depth of a packed panel: a B micro-panel (NR*KC floats, 8 KiB) stays in L1
-const MC = 64; // rows of A packed at once (MC x KC floats = 64 KiB, L2-resident)
-const NC = 1024; // columns of B packed at once (KC x NC floats = 1 MiB, L2-resident)
+import { MR, NR, KC, MC, NC } from "./blocking";
+import { scratch, PACKED_A, PACKED_B, EDGE_TILE } from "./scratch";
 
-const packedA = memory.data(MC * KC * 4, 16);
-const packedB = memory.data(KC * NC * 4, 16);
-const edgeTile = memory.data(MR * NR * 4, 16);
+export { KC } from "./blocking";
 
 export function sgemm(
   transA: i32, transB: i32, m: i32, n: i32, k: i32,
@@ -27,6 +22,7 @@ export function sgemm(
     scaleC(m, n, beta, c, ldc);
     return;
   }
+  const packedB = scratch(PACKED_B);
   for (let jc = 0; jc < n; jc += NC) {
     const nc = min(NC, n - jc);
     for (let pc = 0; pc < k; pc += KC) {
@@ -80,6 +76,7 @@ export function sgemmPacked(m: i32, n: i32, k: i32, a: usize, packed: usize, c: 
 // op(A), into C: A packed MC rows at a time, the micro-kernel over every MR x NR block.
 function multiplyPanel(transA: i32, m: i32, a: usize, lda: i32, jc: i32, pc: i32, kc: i32, nc: i32,
   panel: usize, alpha: f32, beta: f32, c: usize, ldc: i32): void {
+  const packedA = scratch(PACKED_A);
   for (let ic = 0; ic < m; ic += MC) {
     const mc = min(MC, m - ic);
     if (transA) packAT(a, lda, ic, pc, mc, kc);
@@ -144,7 +141,7 @@ function scaleC(m: i32, n: i32, beta: f32, c: usize, ldc: i32): void {
 // op(A) = A: A is m x k, element (i, p) at a[i*lda + p]. Rows are strided, depths contiguous:
 // full panels go through 4x4 transposes.
 function packAN(a: usize, lda: i32, ic: i32, pc: i32, mc: i32, kc: i32): void {
-  let dst = packedA;
+  let dst = scratch(PACKED_A);
   const stride = <usize>lda * 4;
   for (let ir = 0; ir < mc; ir += MR) {
     const rows = min(MR, mc - ir);
@@ -162,7 +159,7 @@ function packAN(a: usize, lda: i32, ic: i32, pc: i32, mc: i32, kc: i32): void {
 
 // op(A) = A^T: A is stored k x m, element (i, p) at a[p*lda + i]: a panel's rows are contiguous.
 function packAT(a: usize, lda: i32, ic: i32, pc: i32, mc: i32, kc: i32): void {
-  let dst = packedA;
+  let dst = scratch(PACKED_A);
   const stride = <usize>lda * 4;
   for (let ir = 0; ir < mc; ir += MR) {
     const rows = min(MR, mc - ir);
@@ -252,6 +249,7 @@ function microKernel(
     return;
   }
   // Edge block: spill the accumulators and merge only the valid part.
+  const edgeTile = scratch(EDGE_TILE);
   v128.store(edgeTile, c00); v128.store(edgeTile, c01, 16);
   v128.store(edgeTile, c10, 32); v128.store(edgeTile, c11, 48);
   v128.store(edgeTile, c20, 64); v128.store(edgeTile, c21, 80);

@@ -5,6 +5,7 @@
 // (seed, stream), so every layer of a model draws from its own stream.
 // The state lives in caller memory (64 bytes, 16-byte aligned): kernels stay pure.
 import { fma, loadConst, logLanes, storePolar, storePartial } from "./math";
+import { scratch, LANES_A } from "./scratch";
 
 const INV_2_24 = memory.data<v128>([f32x4.splat(5.9604644775390625e-8)], 16);
 const NEG_TWO = memory.data<v128>([f32x4.splat(-2)], 16);
@@ -12,7 +13,6 @@ const INT_ONE = memory.data<v128>([i32x4.splat(1)], 16);
 const INT_FIVE = memory.data<v128>([i32x4.splat(5)], 16);
 const INT_NINE = memory.data<v128>([i32x4.splat(9)], 16);
 
-const block = memory.data(32, 16); // one Box-Muller block of 8 normals, or 4 uniforms
 // For each 4-bit mask of accepted lanes, the byte shuffle that moves those lanes to the
 // front (255 selects zero): rejection sampling keeps four lanes at a time with one swizzle.
 const COMPACT = memory.data<u8>([
@@ -105,6 +105,7 @@ export function fillUniform(state: usize, out: usize, n: i32, lo: f32, hi: f32, 
  *  u1 in (0, 1], angle 2 pi u2; lanes 0-3 are r cos, lanes 4-7 r sin. */
 // @ts-ignore: decorator
 @inline function normalBlock(state: usize): void {
+  const block = scratch(LANES_A); // one Box-Muller block of 8 normals, or 4 uniforms
   const k1 = i32x4.add(i32x4.shr_u(next(state), 8), loadConst(INT_ONE));
   const u1 = f32x4.mul(f32x4.convert_i32x4_u(k1), loadConst(INV_2_24));
   const r = f32x4.sqrt(f32x4.mul(loadConst(NEG_TWO), logLanes(u1)));
@@ -113,6 +114,7 @@ export function fillUniform(state: usize, out: usize, n: i32, lo: f32, hi: f32, 
 
 /** Normal(mean, std) floats. */
 export function fillNormal(state: usize, out: usize, n: i32, mean: f32, std: f32): void {
+  const block = scratch(LANES_A);
   const vm = f32x4.splat(mean);
   const vs = f32x4.splat(std);
   let i = 0;
@@ -134,6 +136,7 @@ export function fillNormal(state: usize, out: usize, n: i32, mean: f32, std: f32
  *  units). Rejection from Box-Muller blocks when at least 30% of draws land inside; below
  *  that (narrow or far-tail bounds) inversion of the normal CDF on [Phi(lo), Phi(hi)]. */
 export function fillTruncatedNormal(state: usize, out: usize, n: i32, mean: f32, std: f32, lo: f32, hi: f32): void {
+  const block = scratch(LANES_A);
   const plo = normalCdf(<f64>lo);
   const phi = normalCdf(<f64>hi);
   if (phi - plo >= 0.3) {

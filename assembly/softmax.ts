@@ -2,17 +2,17 @@
 // the row in f32x4 vectors; narrow rows (the usual 2-32 classes) run four rows at a time with
 // one row per lane, so no lane sits idle and no horizontal reduction is needed per row.
 import { loadConst, ONE, ZERO, expNegLanes, fma, loadPartial, storePartial } from "./math";
+import { scratch, LANES_A, LANES_B } from "./scratch";
 
 // Up to this many columns, four rows go through column-major scratch. The forward pass gains
 // up to 32 (its exp work is spread over full vectors); the backward pass, with no exp to
 // share, only below 5 (measured: 0.9 vs 0.6-0.8 G elements/s at 2-3 columns, 1.9 vs 1.1 at 10).
 const NARROW = 32;
 const NARROW_BACKWARD = 4;
-const scratchA = memory.data(NARROW * 16, 16);
-const scratchB = memory.data(NARROW * 16, 16);
 
 /** y = e^(x - max) / sum, per row. y may alias x. */
 export function softmaxForward(x: usize, y: usize, rows: i32, cols: i32): void {
+  const scratchA = scratch(LANES_A);
   if (cols <= NARROW) {
     for (let r = 0; r < rows; r += 4) {
       const count = min(4, rows - r);
@@ -76,6 +76,7 @@ export function softmaxForward(x: usize, y: usize, rows: i32, cols: i32): void {
 
 /** dx = y * (dy - sum(dy * y)) per row, from the softmax output y. dx may alias dy. */
 export function softmaxBackward(y: usize, dy: usize, dx: usize, rows: i32, cols: i32): void {
+  const scratchA = scratch(LANES_A), scratchB = scratch(LANES_B);
   if (cols <= NARROW_BACKWARD) {
     const rowBytes = <usize>cols << 2;
     for (let r = 0; r < rows; r += 4) {

@@ -2,7 +2,15 @@
 // (console table, README markdown).
 
 export const IMPLS = ["simdnet", "simdnet-plain", "simdnet-js", "ort-web", "tfjs-wasm", "tfjs-wasm-cachedB", "tfjs-cpu", "brain.js", "probe", "matvec", "sgemm-packed"] as const;
-export type Impl = (typeof IMPLS)[number];
+/** The fixed contenders, and the thread counts of bench/threads.ts (simdnet-1t, simdnet-2t, ...). */
+export type Impl = (typeof IMPLS)[number] | `simdnet-${number}t`;
+
+/** The contenders among `names`: the fixed ones in IMPLS order, then the thread counts ascending. */
+export function implsAmong(names: Iterable<string>): Impl[] {
+  const all = [...new Set(names)];
+  const threads = all.filter((n) => /^simdnet-\d+t$/.test(n)).sort((a, b) => parseInt(a.slice(8)) - parseInt(b.slice(8)));
+  return [...IMPLS.filter((i) => all.includes(i)), ...threads as Impl[]];
+}
 export type Unit = "GFLOP/s" | "Gelem/s" | "Msamples/s" | "samples/s" | "rows/s";
 
 export interface Row {
@@ -27,7 +35,7 @@ export interface TargetResult {
 }
 
 export interface Report {
-  suite: "core" | "train" | "inference";
+  suite: "core" | "train" | "inference" | "threads";
   node: string;
   date: string;
   rows: Row[];
@@ -60,7 +68,7 @@ const fmtRatio = (x: number | undefined): string => (x === undefined ? "-" : `${
 
 // Only the implementations and ratios some row has: each suite has its own contenders.
 function columns(rows: Row[]): { head: string[]; cells: string[][] } {
-  const impls = IMPLS.filter((i) => rows.some((r) => r.results[i] !== undefined));
+  const impls = implsAmong(rows.flatMap((r) => Object.keys(r.results)));
   const vs = impls.filter((i) => i !== "simdnet" && rows.some((r) => r.ratios[`simdnet/${i}`] !== undefined));
   const head = ["case", "shape", "unit", ...impls, ...vs.map((i) => `vs ${i}`)];
   const cells = rows.map((r) => [
@@ -92,7 +100,7 @@ export function markdown(report: Report): string {
   const row = (r: string[]): string => `| ${r.join(" | ")} |`;
   const env = report.environment;
   return [
-    `Node ${report.node}, ${String(env["cpu"])}, single thread, ${report.date.slice(0, 10)}. ` +
+    `Node ${report.node}, ${String(env["cpu"])}, ${report.suite === "threads" ? "threads as named" : "single thread"}, ${report.date.slice(0, 10)}. ` +
       `Medians of ${String(env["samples"])} interleaved samples; "vs" columns are simdnet's rate over the other's.`,
     "",
     row(head),

@@ -6,7 +6,7 @@ import { createHash } from "node:crypto";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { measureCase, type Contender, type TimingOptions } from "./harness.js";
-import { consoleTable, IMPLS, markdown, ratiosOf, targetLine, type Report, type Row, type TargetResult, type Unit } from "./report.js";
+import { consoleTable, implsAmong, markdown, ratiosOf, targetLine, type Report, type Row, type TargetResult, type Unit } from "./report.js";
 
 export interface Options {
   quick: boolean;
@@ -41,7 +41,7 @@ export async function runCase(c: Case, timing: TimingOptions, tolerance: number)
   const { measurements, errors } = await measureCase(c.contenders(), timing);
   const results: Row["results"] = {};
   const warnings: string[] = [];
-  for (const impl of IMPLS) {
+  for (const impl of implsAmong(measurements.keys())) {
     const m = measurements.get(impl);
     if (!m) continue;
     results[impl] = m.rate / SCALE[c.unit];
@@ -53,7 +53,7 @@ export async function runCase(c: Case, timing: TimingOptions, tolerance: number)
     if (!(err <= tolerance)) warnings.push(`${c.name} ${c.shape} ${impl}: output differs from simdnet by ${err.toExponential(1)}`);
   }
   const row: Row = { case: c.name, shape: c.shape, unit: c.unit, results, ratios: ratiosOf(results, c.name.startsWith("sgemm")) };
-  const summary = IMPLS.filter((i) => results[i] !== undefined).map((i) => `${i} ${results[i]!.toFixed(2)}`).join(", ");
+  const summary = implsAmong(measurements.keys()).filter((i) => results[i] !== undefined).map((i) => `${i} ${results[i]!.toFixed(2)}`).join(", ");
   console.log(`  ${c.name} ${c.shape} (${((performance.now() - t0) / 1000).toFixed(1)} s): ${summary} ${c.unit}`);
   return { row, warnings, worstError };
 }

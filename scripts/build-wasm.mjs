@@ -1,4 +1,6 @@
-// Builds build/simdnet.wasm with asc's release target. The target converges (Binaryen's passes
+// Builds the core twice from the same assembly/ sources: build/simdnet.wasm (asc's release
+// target, its own memory) and build/simdnet-threads.wasm (the threads target: the same kernels
+// over an imported shared memory, one instance per thread). Both converge (Binaryen's passes
 // rerun until the module stops shrinking), which measurably helps the SGEMM transposes; asc then
 // reports "Last converge was suboptimal." on every build, a note about its own passes that
 // tells a user nothing, so that one line is left out. Everything else asc says is passed on.
@@ -16,12 +18,17 @@ const forward = (stream) => ({
     return true;
   },
 });
-const { error } = await asc.main(["assembly/index.ts", "--target", "release", "--bindings", "raw"], {
-  stdout: forward(process.stdout),
-  stderr: forward(process.stderr),
-});
-if (error) {
-  console.error(error.message);
-  process.exitCode = 1;
+// The bindings (build/simdnet.d.ts, the exports' signatures) come from the release target; the
+// threads target exports the same functions.
+for (const [target, ...extra] of [["release", "--bindings", "raw"], ["threads"]]) {
+  const { error } = await asc.main(["assembly/index.ts", "--target", target, ...extra], {
+    stdout: forward(process.stdout),
+    stderr: forward(process.stderr),
+  });
+  if (error) {
+    console.error(error.message);
+    process.exitCode = 1;
+    break;
+  }
 }
 rmSync("build/simdnet.js", { force: true });

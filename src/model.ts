@@ -7,6 +7,7 @@ import { CheckedBackend } from "./backend/checked.js";
 import { checkSeed } from "./backend/checks.js";
 import { trackModel } from "./backend/wasm.js";
 import { resolveBackend, type CoreChoice } from "./backend/choose.js";
+import type { ThreadsOption } from "./threads/count.js";
 import { sliceRows, toFloat32, toMatrix, type Matrix, type MatrixInput, type TargetInput } from "./data.js";
 import {
   checkDiagnosticsOptions, diagnose, DiagnosticsScratch, type Diagnostics, type DiagnosticsOptions,
@@ -17,6 +18,7 @@ import { MAX_LAYERS, MAX_PARAMETERS, MAX_UNITS, parameterCount, resolveLayer, ty
 import { defaultOutputActivation, Loss, lossFromConfig, type LossConfig, type LossName } from "./losses.js";
 import { metricBuffers, metricName, MetricTracker, resolveMetrics, type Metric, type MetricBuffers, type MetricConfig } from "./metrics.js";
 import type { Regularizer } from "./regularizers.js";
+import { rowWeights, sampleWeights, type ClassWeight } from "./sampleWeights.js";
 import { Network, type Batch } from "./network.js";
 import { normalizeChunk, Normalizer, writeRows, type NormalizerKind } from "./normalizers.js";
 import { OptimizerRunner, optimizerFromConfig, type OptimizerConfig, type OptimizerName } from "./optimizers.js";
@@ -47,6 +49,9 @@ export interface ModelOptions {
   /** "auto" (default: one shared SIMD core per process, or the pure-JS path where the engine
    *  lacks wasm SIMD), "wasm", "js", or a backend from createBackend(). `model.backend.name` says which runs. */
   backend?: CoreChoice | Backend;
+  /** Threads of the shared wasm core the model runs on (ignored with a backend object, which
+   *  has its own): a count or "auto" (default). `model.backend.threads` says how many run. */
+  threads?: ThreadsOption;
 }
 
 /** One layer's weights, as getWeights returns and setWeights takes them. A dense layer has a
@@ -79,10 +84,18 @@ export interface Evaluation {
   metrics?: Record<string, number>;
 }
 
+/** Options of model.trainOnBatch: Keras' class_weight and sample_weight, as fit takes them. */
+export interface TrainOnBatchOptions {
+  classWeight?: ClassWeight;
+  sampleWeight?: ArrayLike<number>;
+}
+
 /** Options of model.evaluate. */
 export interface EvaluateOptions {
   /** The metrics to report instead of the model's. */
   metrics?: MetricConfig[];
+  /** A weight per row (Keras' sample_weight): the loss is sum w_i L_i / rows. Metrics stay unweighted. */
+  sampleWeight?: ArrayLike<number>;
 }
 
 /** Bytes of batch buffers an inference chunk may take (predict, evaluate, diagnose outside a
@@ -97,7 +110,7 @@ export function randomSeed(): number {
 
 /** Builds and initializes a model. */
 export async function createModel(options: ModelOptions): Promise<Model> {
-  const backend = await resolveBackend(options?.backend);
+  const backend = await resolveBackend(options?.backend, options?.threads);
   return Model.build(backend, options);
 }
 
@@ -147,7 +160,7 @@ export class Model implements Trainable {
   // Private: the published types show no constructor to call, only createModel and loadModel.
   private constructor(backend: Backend, options: ModelOptions, initialize: boolean) {
     if (options == null || typeof options !== "object") throw new ArgumentError("options", "model options { inputs, layers, ... }", options);
-    rejectUnknownKeys(options, ["inputs", "layers", "loss", "optimizer", "metrics", "normalize", "seed", "backend"], "options");
+    rejectUnknownKeys(options, ["inputs", "layers", "loss", "optimizer", "metrics", "normalize", "seed", "backend", "threads"], "options");
     const { inputs, layers } = options;
     if (!Number.isInteger(inputs) || inputs < 1 || inputs > MAX_UNITS) throw new ArgumentError("inputs", `an integer in [1, ${MAX_UNITS}]`, inputs);
     if (!Array.isArray(layers) || layers.length === 0 || layers.length > MAX_LAYERS) {
@@ -225,12 +238,22 @@ export class Model implements Trainable {
     return fit(this, x, y, options);
   }
 
-  /** One optimizer step on x, y as a single batch (Keras' train_on_batch); returns the batch's
-   *  mean loss. Synchronous: for loops that manage their own batches. */
-  trainOnBatch(x: MatrixInput, y: TargetInput): number {
-    const loss = this.computeGradients(this.stage("trainOnBatch", x, y), this.steps + 1, this.epochCount);
-    this.applyUpdate();
-    return loss;
+  /** One optimizer step on x, y as a single batch (Keras' train_on_batch, with its class and
+   *  sample weights); returns the batch's mean loss. Synchronous: for loops that manage their
+   *  own batches. */
+  trainOnBatch(x: MatrixInput, y: TargetInput, options: TrainOnBatchOptions = {}): number {
+    if (options == null || typeof options !== "object") throw new ArgumentError("options", "{ classWeight, sampleWeight } or nothing", options);
+    rejectUnknownKeys(options, ["classWeight", "sampleWeight"], "options");
+    const { batch, weights } = this.stage("trainOnBatch", x, y, options);
+    const b = this.net.backend, tensor = weights && b.alloc(weights.length);
+    try {
+      if (tensor) b.write(tensor, weights!);
+      const loss = this.computeGradients(batch, this.steps + 1, this.epochCount, tensor);
+      this.applyUpdate();
+      return loss;
+    } finally {
+      if (tensor) b.free(tensor);
+    }
   }
 
   /** The output for every row of x. Never NaN or infinite: a forward pass that overflows
@@ -305,13 +328,23 @@ export class Model implements Trainable {
   /** Mean loss (with the regularizers' penalty, as Keras) and the metrics over x, y. */
   evaluate(x: MatrixInput, y: TargetInput, options: EvaluateOptions = {}): Evaluation {
     this.checkUsable("evaluate", false);
-    if (options == null || typeof options !== "object") throw new ArgumentError("options", "{ metrics } or nothing", options);
-    rejectUnknownKeys(options, ["metrics"], "options");
+    if (options == null || typeof options !== "object") throw new ArgumentError("options", "{ metrics, sampleWeight } or nothing", options);
+    rejectUnknownKeys(options, ["metrics", "sampleWeight"], "options");
     const metrics = options.metrics === undefined ? this.metrics : resolveMetrics("options.metrics", options.metrics, this.outputs);
     const m = toMatrix("x", x, this.inputs);
     const t = this.lossFn.targets("y", y, m.rows);
+    const w = options.sampleWeight === undefined ? null : sampleWeights("options.sampleWeight", options.sampleWeight, m.rows);
     this.reserveInference(m.rows);
-    return this.evaluateRows(m.rows, (batch, start, count) => this.upload(batch, m, t, start, count), metrics);
+    const b = this.net.backend, chunkWeights = w && b.alloc(this.net.rowCapacity);
+    try {
+      return this.evaluateRows(m.rows, (batch, start, count) => this.upload(batch, m, t, start, count), metrics, chunkWeights && ((start, count) => {
+        const view = b.slice(chunkWeights, 0, count);
+        b.write(view, w!.subarray(start, start + count));
+        return view;
+      }));
+    } finally {
+      if (chunkWeights) b.free(chunkWeights);
+    }
   }
 
   /** @internal Mean loss and metrics over `rows` rows that `load` writes into the batch
@@ -361,7 +394,7 @@ export class Model implements Trainable {
   /** The mean loss over x, y and the gradient of every kernel and bias, without updating
    *  anything (for gradient checks and diagnostics). Runs x as one batch. */
   gradients(x: MatrixInput, y: TargetInput): { loss: number; layers: LayerWeights[] } {
-    const loss = this.computeGradients(this.stage("gradients", x, y), this.steps, this.epochCount);
+    const loss = this.computeGradients(this.stage("gradients", x, y).batch, this.steps, this.epochCount);
     const n = this.net;
     return { loss, layers: this.layers.map((_, i) => this.#weightsOf(i, n.kernelGrads, n.biasGrads, n.gammaGrads, n.betaGrads, false)) };
   }
@@ -563,13 +596,15 @@ export class Model implements Trainable {
   }
 
   // x, y checked and written into the buffers of one batch of all their rows.
-  private stage(what: string, x: MatrixInput, y: TargetInput): Batch {
+  // With weight options, also the rows' weights (checked before anything is written).
+  private stage(what: string, x: MatrixInput, y: TargetInput, options: TrainOnBatchOptions = {}): { batch: Batch; weights: Float32Array | null } {
     this.checkUsable(what, true);
     const m = toMatrix("x", x, this.inputs);
     const t = this.lossFn.targets("y", y, m.rows);
+    const weights = rowWeights(options.classWeight, options.sampleWeight, t);
     const batch = this.net.batch(m.rows);
     this.upload(batch, m, t, 0, m.rows);
-    return batch;
+    return { batch, weights };
   }
 
   // Batch buffers for inference. A running fit's buffers must not move: predict and evaluate

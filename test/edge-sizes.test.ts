@@ -10,8 +10,8 @@ const constant = (file: string, name: string): number => {
 };
 
 describe("the edge-size grid", () => {
-  it("uses the cache blocks of assembly/matmul.ts and the narrow-row limit of assembly/softmax.ts", () => {
-    for (const [name, value] of Object.entries(MATMUL_BLOCKS)) expect(constant("matmul.ts", name), name).toBe(value);
+  it("uses the cache blocks of assembly/blocking.ts (SGEMM's) and the narrow-row limit of assembly/softmax.ts", () => {
+    for (const [name, value] of Object.entries(MATMUL_BLOCKS)) expect(constant("blocking.ts", name), name).toBe(value);
     expect(constant("softmax.ts", "NARROW")).toBe(SOFTMAX_NARROW);
   });
 

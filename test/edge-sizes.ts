@@ -6,7 +6,7 @@
 
 /** Floats per v128 lane group: every elementwise kernel's step. */
 export const VECTOR_WIDTH = 4;
-/** assembly/matmul.ts: micro-kernel rows and columns, and the packed block sizes. */
+/** assembly/blocking.ts (SGEMM's): micro-kernel rows and columns, and the packed block sizes. */
 export const MATMUL_BLOCKS = { MR: 4, NR: 8, KC: 256, MC: 64, NC: 1024 } as const;
 /** assembly/softmax.ts: rows of at most NARROW columns take the four-rows-at-once path. */
 export const SOFTMAX_NARROW = 32;

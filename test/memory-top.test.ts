@@ -359,6 +359,28 @@ describe("kernels on tensors that end at the last byte of wasm memory", () => {
     });
   }
 
+  it("a thread's scratch region (useScratch) ending at the top gives the bits of the static one", async () => {
+    const b = await core;
+    const bytes = b.core.scratchBytes();
+    const cases = [...matrixCases(), ...randomCases(), ...activationCases()];
+    const low = cases.map((c) => outcome(b, c, -1));
+    // The region at the top, and 64 MiB freed just below it for the calls' own tensors.
+    const room = 64 * 2 ** 20;
+    const { value: [spacer, region], release } = atTop(b, room + bytes, () => [b.alloc(room / 4), b.alloc(bytes / 4) as WasmTensor] as const);
+    b.free(spacer);
+    expect(region.ptr + bytes).toBe(TOP);
+    const staticScratch = b.core.scratchAt();
+    b.core.useScratch(region.ptr);
+    try {
+      const mismatches = cases.filter((c, i) => outcome(b, c, -1).some((v, j) => v !== low[i]![j])).map((c) => c.name);
+      expect(mismatches).toEqual([]);
+    } finally {
+      b.core.useScratch(staticScratch);
+      b.free(region);
+      release();
+    }
+  });
+
   it("the cases above reach every kernel the core exports", async () => {
     await core;
     const untested = exported.filter((name) => !called.has(name) && name !== "probeChains"); // the benchmark probe reads no memory

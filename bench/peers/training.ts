@@ -27,7 +27,7 @@ export interface TrainSpec {
   y: Float32Array[];
 }
 
-export function simdnet(name: "simdnet" | "simdnet-plain" | "simdnet-js", backend: Backend | "js", spec: TrainSpec): Contender {
+export function simdnet(name: string, backend: Backend | "js", spec: TrainSpec): Contender {
   return {
     name,
     async prepare(): Promise<Runner> {

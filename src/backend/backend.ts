@@ -35,6 +35,11 @@ export interface UpdateOutputs { w: Tensor; state: Tensor[] }
 /** The compute kernels and memory a model runs on: the wasm SIMD core or its pure-JS twin. */
 export interface Backend {
   readonly name: "wasm" | "js";
+  /** Threads the kernels run on: the calling thread and its workers (the wasm core over a
+   *  shared memory), else 1. */
+  readonly threads: number;
+  /** Why fewer threads run than were asked for (no SharedArrayBuffer here, a worker lost), or null. */
+  readonly threadsReason: string | null;
 
   alloc(length: number): Tensor;
   free(tensor: Tensor): void;

@@ -16,6 +16,8 @@ export class CheckedBackend implements Backend {
   constructor(readonly inner: Backend) {}
 
   get name(): "wasm" | "js" { return this.inner.name; }
+  get threads(): number { return this.inner.threads; }
+  get threadsReason(): string | null { return this.inner.threadsReason; }
 
   alloc(length: number): Tensor {
     checkCount("length", length, 0);

@@ -1,7 +1,10 @@
 // The Backend over the wasm SIMD core: tensors are blocks of its linear memory.
 import { activationCode, type ElementwiseActivation } from "../activations.js";
 import { ArgumentError, InternalError, StateError } from "../errors.js";
-import { instantiateCore, type CoreExports, type WasmSource } from "../wasm/load.js";
+import { compileCore, importsMemory, instantiateCore, type CoreExports, type WasmSource } from "../wasm/load.js";
+import { chooseThreads, type ThreadsOption } from "../threads/count.js";
+import { ThreadPool } from "../threads/pool.js";
+import { MIN_SPLIT_ELEMENTS, MIN_SPLIT_FLOPS, splitRange, splitRows, splitSgemm, splitSgemmPacked } from "../threads/split.js";
 import { Arena } from "../wasm/memory.js";
 import {
   float32Below, UPDATE_KERNELS, type Backend, type Overlap, type RandomStream, type Tensor, type UpdateKernel, type UpdateOutputs,
@@ -44,10 +47,53 @@ export class WasmBackend implements Backend {
   private disposed = false;
   /** @internal Models alive on this core (for the out-of-memory message); see trackModel. */
   models = 0;
+  #pool: ThreadPool | null;
+  #threadsReason: string | null;
 
-  constructor(core: CoreExports) {
+  /** `pool`: the workers of a threads-build core; their scratch regions sit between the heap
+   *  base and the allocator's first block. */
+  constructor(core: CoreExports, pool: ThreadPool | null = null, threadsReason: string | null = null) {
     this.core = core;
-    this.arena = new Arena(core.memory, core.heapBase());
+    this.#pool = pool;
+    this.#threadsReason = threadsReason;
+    const workers = pool === null ? 0 : pool.size - 1;
+    this.arena = new Arena(core.memory, core.heapBase() + workers * core.scratchBytes());
+  }
+
+  /** @internal Work below which a call stays on the calling thread (the tests set 0 to split every call). */
+  splitAt = { flops: MIN_SPLIT_FLOPS, elements: MIN_SPLIT_ELEMENTS };
+
+  /** @internal The workers, while they run. */
+  get pool(): ThreadPool | null { return this.#pool; }
+
+  /** Threads the kernels run on: 1, or the calling thread and its workers. */
+  get threads(): number { return this.#pool?.size ?? 1; }
+  /** Why fewer threads run than were asked for (no shared memory here, a worker lost), or null. */
+  get threadsReason(): string | null { return this.#threadsReason; }
+
+  /** @internal The pool when a call of `work` (multiply-adds or elements) is worth splitting:
+   *  null for small calls, a single thread, or after dispose. A pool that lost a worker is
+   *  closed here (the core then runs on the calling thread) and its loss is thrown once. */
+  private poolFor(work: number, threshold: number): ThreadPool | null {
+    const pool = this.#pool;
+    if (pool === null || work < threshold) return null;
+    if (pool.broken !== null) {
+      this.#pool = null;
+      this.#threadsReason = `${pool.broken}; the core now runs on the calling thread`;
+      pool.close();
+      throw new InternalError(pool.broken);
+    }
+    return pool;
+  }
+
+  /** @internal True when `n` elements are worth a split (checked before any argument array is made). */
+  private splits(n: number): boolean { return this.#pool !== null && n >= this.splitAt.elements; }
+
+  /** @internal Runs a range kernel (see splitRange) on the threads, or on this one when the pool is gone. */
+  private range(kernel: string, args: number[], pointers: readonly number[], lengthAt: number): number {
+    const pool = this.poolFor(args[lengthAt]!, this.splitAt.elements);
+    if (pool !== null) return pool.run(splitRange(pool, pool.kernel(kernel), args, pointers, lengthAt));
+    return (this.core as unknown as Record<string, (...x: number[]) => number>)[kernel]!(...args);
   }
 
   alloc(length: number): Tensor {
@@ -106,8 +152,10 @@ export class WasmBackend implements Backend {
 
   sgemm(transA: boolean, transB: boolean, m: number, n: number, k: number,
     alpha: number, a: Tensor, b: Tensor, beta: number, c: Tensor): void {
-    this.core.sgemm(transA ? 1 : 0, transB ? 1 : 0, m, n, k, alpha,
-      this.t(a, "a").ptr, transA ? m : k, this.t(b, "b").ptr, transB ? k : n, beta, this.t(c, "c").ptr, n);
+    const ta = transA ? 1 : 0, tb = transB ? 1 : 0, pa = this.t(a, "a").ptr, pb = this.t(b, "b").ptr, pc = this.t(c, "c").ptr;
+    const pool = this.poolFor(m * n * k, this.splitAt.flops);
+    if (pool !== null) pool.run(splitSgemm(pool, pool.kernel("sgemm"), ta, tb, m, n, k, alpha, pa, transA ? m : k, pb, transB ? k : n, beta, pc, n));
+    else this.core.sgemm(ta, tb, m, n, k, alpha, pa, transA ? m : k, pb, transB ? k : n, beta, pc, n);
   }
 
   matvec(rows: number, n: number, k: number, x: Tensor, w: Tensor, bias: Tensor, y: Tensor): void {
@@ -119,11 +167,17 @@ export class WasmBackend implements Backend {
   }
 
   sgemmPacked(m: number, n: number, k: number, a: Tensor, packed: Tensor, c: Tensor): void {
-    this.core.sgemmPacked(m, n, k, this.t(a, "a").ptr, this.t(packed, "packed").ptr, this.t(c, "c").ptr);
+    const pa = this.t(a, "a").ptr, pp = this.t(packed, "packed").ptr, pc = this.t(c, "c").ptr;
+    const pool = this.poolFor(m * n * k, this.splitAt.flops);
+    if (pool !== null) pool.run(splitSgemmPacked(pool, pool.kernel("sgemmPacked"), m, n, k, pa, pp, pc));
+    else this.core.sgemmPacked(m, n, k, pa, pp, pc);
   }
 
   addBias(x: Tensor, bias: Tensor, rows: number, cols: number): void {
-    this.core.addBias(this.t(x, "x").ptr, this.t(bias, "bias").ptr, rows, cols);
+    const px = this.t(x, "x").ptr, pb = this.t(bias, "bias").ptr;
+    const pool = this.poolFor(rows * cols, this.splitAt.elements);
+    if (pool !== null) pool.run(splitRows(pool, pool.kernel("addBias"), px, pb, rows, cols));
+    else this.core.addBias(px, pb, rows, cols);
   }
 
   sumRows(x: Tensor, out: Tensor, rows: number, cols: number): void {
@@ -168,11 +222,15 @@ export class WasmBackend implements Backend {
   }
 
   activation(name: ElementwiseActivation, x: Tensor, y: Tensor, alpha: number): void {
-    this.core.activationForward(activationCode(name), this.t(x, "x").ptr, this.t(y, "y").ptr, x.length, alpha);
+    const code = activationCode(name), px = this.t(x, "x").ptr, py = this.t(y, "y").ptr;
+    if (this.splits(x.length)) this.range("activationForward", [code, px, py, x.length, alpha], [1, 2], 3);
+    else this.core.activationForward(code, px, py, x.length, alpha);
   }
 
   activationGrad(name: ElementwiseActivation, z: Tensor, dy: Tensor, dz: Tensor, alpha: number): void {
-    this.core.activationBackward(activationCode(name), this.t(z, "z").ptr, this.t(dy, "dy").ptr, this.t(dz, "dz").ptr, z.length, alpha);
+    const code = activationCode(name), pz = this.t(z, "z").ptr, pdy = this.t(dy, "dy").ptr, pdz = this.t(dz, "dz").ptr;
+    if (this.splits(z.length)) this.range("activationBackward", [code, pz, pdy, pdz, z.length, alpha], [1, 2, 3], 4);
+    else this.core.activationBackward(code, pz, pdy, pdz, z.length, alpha);
   }
 
   softmax(x: Tensor, y: Tensor, rows: number, cols: number): void {
@@ -241,7 +299,11 @@ export class WasmBackend implements Backend {
   }
 
   sumSquares(x: Tensor): number { return this.core.sumSquares(this.t(x, "x").ptr, x.length); }
-  countNonFinite(x: Tensor): number { return this.core.countNonFinite(this.t(x, "x").ptr, x.length); }
+  countNonFinite(x: Tensor): number {
+    const p = this.t(x, "x").ptr;
+    // A count: the chunks' counts add up exactly, in any order.
+    return this.splits(x.length) ? this.range("countNonFinite", [p, x.length], [0], 1) : this.core.countNonFinite(p, x.length);
+  }
 
   meanSquaredError(pred: Tensor, target: Tensor, grad: Tensor | null, scale: number, weights: Tensor | null = null): number {
     return this.core.meanSquaredError(this.t(pred, "pred").ptr, this.t(target, "target").ptr, this.opt(grad), pred.length, scale,
@@ -286,9 +348,10 @@ export class WasmBackend implements Backend {
     const n = state.length, s0 = state[0], s1 = state[1];
     const at = this.core.updateParams();
     this.arena.f32().set(params, at / 4);
-    this.core.optimizerStep(UPDATE_KERNELS[kernel].code, at, w.length, this.t(w, "w").ptr, this.t(g, "g").ptr,
+    // The parameter block is read, never written, by the kernel: every thread's chunk reads the same one.
+    this.range("optimizerStep", [UPDATE_KERNELS[kernel].code, at, w.length, this.t(w, "w").ptr, this.t(g, "g").ptr,
       n > 0 ? this.t(s0!, "state[0]").ptr : 0, n > 1 ? this.t(s1!, "state[1]").ptr : 0, this.outPtr(out?.w, w),
-      n > 0 ? this.outPtr(out?.state[0], s0!) : 0, n > 1 ? this.outPtr(out?.state[1], s1!) : 0);
+      n > 0 ? this.outPtr(out?.state[0], s0!) : 0, n > 1 ? this.outPtr(out?.state[1], s1!) : 0], [3, 4, 5, 6, 7, 8, 9], 2);
   }
 
   sum(x: Tensor): number { return this.core.sum(this.t(x, "x").ptr, x.length); }
@@ -317,9 +380,11 @@ export class WasmBackend implements Backend {
     this.core.columnSumSquares(this.t(x, "x").ptr, rows, cols, this.t(out, "out").ptr);
   }
 
-  /** After dispose, every call on this backend or its tensors throws. */
+  /** After dispose, every call on this backend or its tensors throws; its workers end. */
   dispose(): void {
     this.disposed = true;
+    this.#pool?.close();
+    this.#pool = null;
   }
 
   // A tensor of this backend, alive: anything else would read or write another tensor's memory.
@@ -369,9 +434,52 @@ export function trackModel(backend: Backend, delta: 1 | -1): void {
   if (backend instanceof WasmBackend) backend.models += delta;
 }
 
-/** Loads a fresh wasm core (its own memory) and wraps it as a Backend. */
-export async function createWasmBackend(source?: WasmSource): Promise<WasmBackend> {
-  return new WasmBackend(await instantiateCore(source));
+/** The kernels the threads split, by the names both sides of the pool call them. */
+const SPLIT_KERNELS = [
+  "sgemm", "sgemmPacked", "addBias", "activationForward", "activationBackward", "optimizerStep", "countNonFinite",
+] as const;
+
+/** Pages a threads-build memory starts with (the single-thread build declares the same) and
+ *  may grow to: 4 GiB, the whole wasm32 address space, as the single-thread build. */
+const INITIAL_PAGES = 18;
+const MAXIMUM_PAGES = 65536;
+
+/**
+ * Loads a fresh wasm core (its own memory) and wraps it as a Backend. With more than one
+ * thread, the threads build runs over a shared memory with `threads - 1` workers; where that
+ * cannot run (no SharedArrayBuffer, no workers, a single-thread build given as `source`) the
+ * core runs on one thread and `threadsReason` says why. One thread unless asked (createBackend
+ * and createModel default to "auto").
+ */
+export async function createWasmBackend(source?: WasmSource, threads: ThreadsOption = 1): Promise<WasmBackend> {
+  const choice = await chooseThreads(threads);
+  if (choice.count === 1 && source === undefined) return new WasmBackend(await instantiateCore(), null, choice.reason);
+  const module = await compileCore(source, "threads");
+  if (!importsMemory(module)) {
+    const reason = choice.count === 1 ? choice.reason : "the wasm given is the single-thread build (build/simdnet-threads.wasm runs on threads)";
+    return new WasmBackend(await instantiateCore(module), null, reason);
+  }
+  let memory: WebAssembly.Memory;
+  try {
+    memory = new WebAssembly.Memory({ initial: INITIAL_PAGES, maximum: MAXIMUM_PAGES, shared: true });
+  } catch (cause) {
+    return new WasmBackend(await instantiateCore(source), null, `this engine could not make a shared memory: ${(cause as Error).message}`);
+  }
+  const core = await instantiateCore(module, memory);
+  if (choice.count === 1) return new WasmBackend(core, null, choice.reason); // the threads build given, run on one thread
+  const scratchBytes = core.scratchBytes();
+  // The workers' scratch regions, below the allocator's blocks: grown into before any worker starts.
+  const scratch = core.heapBase();
+  const needed = scratch + (choice.count - 1) * scratchBytes - memory.buffer.byteLength;
+  if (needed > 0) memory.grow(Math.ceil(needed / 65536));
+  const kernels = Object.fromEntries(SPLIT_KERNELS.map((name) => [name, core[name] as (...args: number[]) => number]));
+  let pool: ThreadPool;
+  try {
+    pool = await ThreadPool.start({ size: choice.count, cores: choice.cores, module, memory, scratch, scratchBytes, kernels });
+  } catch (cause) {
+    return new WasmBackend(core, null, (cause as Error).message);
+  }
+  return new WasmBackend(core, pool, null);
 }
 
 /** Elements per row of an elementwise loss's input under per-row weights (1 without any). */

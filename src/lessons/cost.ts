@@ -9,7 +9,7 @@ const EXP_BASED: ElementwiseActivation[] = ["sigmoid", "tanh", "elu", "softplus"
 export default lesson("cost", "exp-based activations cost more than ReLU",
   "Logistic, tanh, ELU and softplus need e^x; ReLU and leaky ReLU are a comparison and a select, so they run several times faster.",
   async ({ backend: choice, onProgress }) => {
-    const backend = await resolveBackend(choice);
+    const backend = await resolveBackend(choice, 1); // the cost on one core: threads would hide it
     const n = 1 << 18, x = backend.alloc(n), y = backend.alloc(n);
     const values = new Float32Array(n);
     for (let i = 0; i < n; i++) values[i] = Math.sin(i) * 6;

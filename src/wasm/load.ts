@@ -21,13 +21,14 @@ export type WasmSource =
   | URL
   | string;
 
-const defaultUrl = (): URL => new URL("../../build/simdnet.wasm", import.meta.url);
+// Literal URLs, so that bundlers see both files and ship them as assets.
+const singleUrl = (): URL => new URL("../../build/simdnet.wasm", import.meta.url);
+const threadsUrl = (): URL => new URL("../../build/simdnet-threads.wasm", import.meta.url);
 
 const isNode = (): boolean =>
   typeof process !== "undefined" && typeof process.versions?.node === "string";
 
-async function resolveSource(source: WasmSource | undefined): Promise<Exclude<WasmSource, URL | string>> {
-  if (source === undefined) source = defaultUrl();
+async function resolveSource(source: WasmSource): Promise<Exclude<WasmSource, URL | string>> {
   if (!(typeof source === "string" || source instanceof URL)) return source;
   const where: string | URL = typeof source === "string" && /^[a-z][a-z0-9+.-]*:/i.test(source) && !/^[a-z]:[\\/]/i.test(source)
     ? new URL(source)
@@ -51,25 +52,47 @@ function checkSource(source: unknown): asserts source is WasmSource | undefined 
   if (!ok) throw new ArgumentError("wasm", "bytes, a WebAssembly.Module, a Response or a URL/path of simdnet.wasm", source);
 }
 
-/** Instantiates a fresh core. Each call gives an independent instance with its own memory.
- *  A source the caller gave that cannot be read or compiled is their argument's fault
- *  (ArgumentError); the package's own file failing is an InternalError. */
-export async function instantiateCore(source?: WasmSource): Promise<CoreExports> {
+/** Compiles the core from `source`. A source the caller gave that cannot be read or
+ *  compiled is their argument's fault (ArgumentError); the package's own file failing is an
+ *  InternalError. `build` says which of the package's own files is meant when `source` is undefined. */
+export async function compileCore(source?: WasmSource, build: "single" | "threads" = "single"): Promise<WebAssembly.Module> {
   checkSource(source);
-  const fail = (what: string, cause: unknown): Error => source === undefined
+  const given = source;
+  const fail = (what: string, cause: unknown): Error => given === undefined
     ? new InternalError(`could not ${what} the simdnet wasm core: ${(cause as Error)?.message ?? cause}`, { cause })
-    : new ArgumentError("wasm", `a source of the simdnet wasm core (could not ${what} it: ${(cause as Error)?.message ?? cause})`, source);
+    : new ArgumentError("wasm", `a source of the simdnet wasm core (could not ${what} it: ${(cause as Error)?.message ?? cause})`, given);
   let resolved: Exclude<WasmSource, URL | string>;
   try {
-    resolved = await resolveSource(source);
+    resolved = await resolveSource(source ?? (build === "single" ? singleUrl() : threadsUrl()));
   } catch (cause) {
     throw fail("read", cause);
   }
+  try {
+    if (resolved instanceof WebAssembly.Module) return resolved;
+    const response = await resolved;
+    if (typeof Response !== "undefined" && response instanceof Response) return await WebAssembly.compile(await response.arrayBuffer());
+    return await WebAssembly.compile(response as BufferSource);
+  } catch (cause) {
+    throw fail("instantiate", cause); // compiling is the first half of instantiating
+  }
+}
+
+/** True for the threads build: it imports its (shared) memory instead of making its own. */
+export function importsMemory(module: WebAssembly.Module): boolean {
+  return WebAssembly.Module.imports(module).some((i) => i.kind === "memory");
+}
+
+/** Instantiates a fresh core. Each call gives an independent instance with its own memory;
+ *  the threads build is instantiated over `memory`, which it shares with other instances. */
+export async function instantiateCore(source?: WasmSource | WebAssembly.Module, memory?: WebAssembly.Memory): Promise<CoreExports> {
+  const module = await compileCore(source);
   let instance: WebAssembly.Instance;
   try {
-    ({ instance } = await instantiate<Record<string, unknown>>(resolved as never, {}));
+    ({ instance } = await instantiate<Record<string, unknown>>(module, memory ? { env: { memory } } : {}));
   } catch (cause) {
-    throw fail("instantiate", cause);
+    throw source === undefined
+      ? new InternalError(`could not instantiate the simdnet wasm core: ${(cause as Error)?.message ?? cause}`, { cause })
+      : new ArgumentError("wasm", `a source of the simdnet wasm core (could not instantiate it: ${(cause as Error)?.message ?? cause})`, source);
   }
   return guardTraps(instance.exports as unknown as CoreExports);
 }

@@ -16,7 +16,9 @@ export function serve(root) {
     if (path.includes("..")) return void res.writeHead(403).end();
     try {
       const body = await readFile(join(root, path));
-      res.writeHead(200, { "content-type": TYPES[extname(path)] ?? "application/octet-stream" }).end(body);
+      // Cross-origin isolated, so the pages have SharedArrayBuffer and the threaded runs run on threads.
+      res.writeHead(200, { "content-type": TYPES[extname(path)] ?? "application/octet-stream",
+        "cross-origin-opener-policy": "same-origin", "cross-origin-embedder-policy": "require-corp" }).end(body);
     } catch {
       res.writeHead(404).end();
     }

@@ -320,6 +320,10 @@ worker.onmessage = (event: MessageEvent<FromWorker>) => {
     if (m.run !== run) return;
     points = m.points;
     document.body.dataset.core = m.core;
+    document.body.dataset.threads = String(m.threads);
+    const threads = $("threads");
+    threads.textContent = m.threads === 1 ? ", on one thread" : `, on ${m.threads} threads`;
+    threads.title = m.threadsReason ?? "";
     $("boundary-caption").innerHTML = m.regression
       ? 'Output: the predicted value over the plane (<span class="train">blue</span> −1, white 0, <span class="test">orange</span> +1); training points filled, test points ringed.'
       : 'Output: probability of <span class="test">orange</span> over the plane; training points filled, test points ringed.';

@@ -77,6 +77,9 @@ export interface Ready {
   points: { x: Float32Array; y: Float32Array; trainCount: number };
   regression: boolean;
   core: string;
+  /** Threads the core trains on, and why not more when it is one (or null). */
+  threads: number;
+  threadsReason: string | null;
   parameters: number;
 }
 

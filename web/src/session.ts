@@ -98,6 +98,7 @@ export class Session {
       type: "ready", run: this.run, regression: this.regression,
       points: { x: Float32Array.from([...train.x.data, ...test.x.data]), y: Float32Array.from([...train.y, ...test.y]), trainCount: train.y.length },
       core: model.backend.name === "wasm" ? "WebAssembly SIMD" : "JavaScript",
+      threads: model.backend.threads, threadsReason: model.backend.threadsReason,
       parameters: model.layers.reduce((n, l) => n + (l.inputs + 1) * l.units, 0),
     };
   }

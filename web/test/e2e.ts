@@ -24,7 +24,9 @@ const server = createServer((req, res) => {
   const file = path.join(root, decodeURIComponent(new URL(req.url ?? "/", "http://x").pathname));
   const target = existsSync(file) && statSync(file).isDirectory() ? path.join(file, "index.html") : file;
   if (!target.startsWith(root) || !existsSync(target)) { res.writeHead(404).end(); return; }
-  res.writeHead(200, { "content-type": TYPES[path.extname(target)] ?? "application/octet-stream" });
+  // Served cross-origin isolated, as docs/threads.md asks of a static host: the core then trains on every core.
+  res.writeHead(200, { "content-type": TYPES[path.extname(target)] ?? "application/octet-stream",
+    "cross-origin-opener-policy": "same-origin", "cross-origin-embedder-policy": "require-corp" });
   createReadStream(target).pipe(res);
 });
 await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
@@ -132,6 +134,9 @@ try {
   await page.waitForSelector("#status[data-epoch]", { timeout: 15_000 });
   const core = await page.evaluate(() => document.body.dataset.core);
   check("loads on the wasm core", core === "WebAssembly SIMD", `core: ${core}`);
+  const threads = await page.evaluate(() => [document.body.dataset.threads, navigator.hardwareConcurrency, document.getElementById("threads")?.textContent]);
+  check("trains on every core of the machine (up to 8), cross-origin isolated, and says how many",
+    Number(threads[0]) === Math.min(Number(threads[1]), 8) && String(threads[2]).includes(String(threads[0] === "1" ? "one" : threads[0])), `threads: ${threads.join(", ")}`);
 
   // A first visit at the default speed: the epochs go by one at a time and the boundary forms over seconds.
   const speed = await page.locator("#speed option:checked").textContent();

@@ -42,6 +42,8 @@ const state = (r: RandomStream): Uint32Array => {
 /** The pure-JS backend: every kernel of the wasm core in plain TypeScript, the reference the tests compare it with. */
 export class JsBackend implements Backend {
   readonly name = "js" as const;
+  readonly threads = 1;
+  readonly threadsReason = null;
 
   alloc(length: number): Tensor { return new JsTensor(new Float32Array(length)); }
   free(_tensor: Tensor): void {}

@@ -48,7 +48,8 @@ export async function runPages(here, { timeoutMs = 60_000 } = {}) {
   const { chromium } = await import("playwright-core");
   const server = await serve(here);
   const vite = await (await import("vite")).createServer({
-    root: here, configFile: false, logLevel: "error", server: { host: "127.0.0.1", port: 0 },
+    root: here, configFile: false, logLevel: "error",
+    server: { host: "127.0.0.1", port: 0, headers: { "Cross-Origin-Opener-Policy": "same-origin", "Cross-Origin-Embedder-Policy": "require-corp" } },
   });
   const results = {};
   let browser;

@@ -9,7 +9,7 @@ import { runSmoke } from "../smoke.mjs";
 export default {
   async fetch() {
     try {
-      const result = await runSmoke(simdnet, { wasm });
+      const result = await runSmoke(simdnet, { wasm, threadsWasm: wasm }); // no workers here: the threaded runs fall back to this one build
       result.onnx = await checkOnnx(onnx, await simdnet.createBackend({ backend: "wasm", wasm }));
       return Response.json(result);
     } catch (e) {
