@@ -3,7 +3,7 @@
 // TypeScript side compiles too. Every loop runs whole
 // f32x4 vectors and sends the tail through the same vector code (see loadPartial), so no
 // element is computed differently from another.
-import { k, ONE, ZERO, expMinus4, expNeg4, expm1Neg4, negAbs, log1p4, fma, select, loadPartial, storePartial } from "./math";
+import { loadConst, ONE, ZERO, expMinusLanes, expNegLanes, expm1NegLanes, negAbs, log1pLanes, fma, select, loadPartial, storePartial } from "./math";
 import { IDENTITY, SIGMOID, TANH, RELU, LEAKY_RELU, ELU, SELU, SOFTPLUS, SILU, GELU, MISH } from "../src/shared/activationCodes";
 import { scratch, LANES_A } from "./scratch";
 
@@ -47,9 +47,9 @@ const SELU_SCALE_V = memory.data<v128>([f32x4.splat(SELU_SCALE)], 16);
 // logistic(z) and 1 - logistic(z) both come from t = e^-|z| and q = 1/(1+t), so neither
 // loses precision: for z >= 0, s = q and 1-s = t q; for z < 0 the two swap.
 // @ts-ignore: decorator
-@inline function expNegAbs(z: v128): v128 { return expNeg4(negAbs(z)); }
+@inline function expNegAbs(z: v128): v128 { return expNegLanes(negAbs(z)); }
 // @ts-ignore: decorator
-@inline function recip1p(t: v128): v128 { return f32x4.div(k(ONE), f32x4.add(k(ONE), t)); }
+@inline function recip1p(t: v128): v128 { return f32x4.div(loadConst(ONE), f32x4.add(loadConst(ONE), t)); }
 // @ts-ignore: decorator
 @inline function logisticOf(z: v128, t: v128, q: v128): v128 {
   return select(f32x4.ge(z, ZERO), q, f32x4.mul(t, q));
@@ -67,7 +67,7 @@ const SELU_SCALE_V = memory.data<v128>([f32x4.splat(SELU_SCALE)], 16);
 /** 1 where z > 0, `neg` where z <= 0, NaN where z is NaN (a NaN z must not give a finite slope). */
 // @ts-ignore: decorator
 @inline function slope(z: v128, neg: v128): v128 {
-  return select(f32x4.gt(z, ZERO), k(ONE), select(f32x4.le(z, ZERO), neg, z));
+  return select(f32x4.gt(z, ZERO), loadConst(ONE), select(f32x4.le(z, ZERO), neg, z));
 }
 
 // Mish (Misra 2019): z tanh(softplus(z)). With t = e^-|z|, tanh(log(1 + e^z)) = a / (a + b)
@@ -75,43 +75,43 @@ const SELU_SCALE_V = memory.data<v128>([f32x4.splat(SELU_SCALE)], 16);
 // no cancellation in either tail.
 // @ts-ignore: decorator
 @inline function mishA(z: v128, t: v128): v128 {
-  return select(f32x4.ge(z, ZERO), fma(k(TWO), t, k(ONE)), f32x4.mul(t, f32x4.add(t, k(TWO))));
+  return select(f32x4.ge(z, ZERO), fma(loadConst(TWO), t, loadConst(ONE)), f32x4.mul(t, f32x4.add(t, loadConst(TWO))));
 }
 // @ts-ignore: decorator
 @inline function mishB(z: v128, t: v128): v128 {
-  return select(f32x4.ge(z, ZERO), f32x4.mul(k(TWO), f32x4.mul(t, t)), k(TWO));
+  return select(f32x4.ge(z, ZERO), f32x4.mul(loadConst(TWO), f32x4.mul(t, t)), loadConst(TWO));
 }
 
 // @ts-ignore: decorator
 @inline function forward(kind: i32, z: v128, alpha: v128): v128 {
   switch (kind) {
-    case SIGMOID: return f32x4.div(k(ONE), f32x4.add(k(ONE), expMinus4(z))); // e^-z = inf gives 0
+    case SIGMOID: return f32x4.div(loadConst(ONE), f32x4.add(loadConst(ONE), expMinusLanes(z))); // e^-z = inf gives 0
     case TANH: { // z P(z^2) / Q(z^2) on [-9, 9], then kept within [-1, 1] so tanh(+-inf) = +-1
-      const zc = f32x4.pmax(f32x4.pmin(z, k(TANH_CLAMP)), k(TANH_NEG_CLAMP));
+      const zc = f32x4.pmax(f32x4.pmin(z, loadConst(TANH_CLAMP)), loadConst(TANH_NEG_CLAMP));
       const t = f32x4.mul(zc, zc);
-      let p = fma(k(TANH_P5), t, k(TANH_P4));
-      p = fma(p, t, k(TANH_P3));
-      p = fma(p, t, k(TANH_P2));
-      p = fma(p, t, k(TANH_P1));
-      p = fma(p, t, k(TANH_P0));
-      let q = fma(k(TANH_Q3), t, k(TANH_Q2));
-      q = fma(q, t, k(TANH_Q1));
-      q = fma(q, t, k(ONE));
+      let p = fma(loadConst(TANH_P5), t, loadConst(TANH_P4));
+      p = fma(p, t, loadConst(TANH_P3));
+      p = fma(p, t, loadConst(TANH_P2));
+      p = fma(p, t, loadConst(TANH_P1));
+      p = fma(p, t, loadConst(TANH_P0));
+      let q = fma(loadConst(TANH_Q3), t, loadConst(TANH_Q2));
+      q = fma(q, t, loadConst(TANH_Q1));
+      q = fma(q, t, loadConst(ONE));
       const r = f32x4.div(f32x4.mul(zc, p), q);
-      return f32x4.pmax(f32x4.pmin(r, k(ONE)), k(MINUS_ONE));
+      return f32x4.pmax(f32x4.pmin(r, loadConst(ONE)), loadConst(MINUS_ONE));
     }
     case RELU: return f32x4.pmax(z, ZERO); // pmax(z, 0) keeps NaN; pmax(0, z) would not
     case LEAKY_RELU: return select(f32x4.gt(z, ZERO), z, f32x4.mul(alpha, z));
-    case ELU: return select(f32x4.gt(z, ZERO), z, f32x4.mul(alpha, expm1Neg4(z)));
+    case ELU: return select(f32x4.gt(z, ZERO), z, f32x4.mul(alpha, expm1NegLanes(z)));
     case SELU: {
-      const neg = f32x4.mul(k(SELU_ALPHA_V), expm1Neg4(z));
-      return f32x4.mul(k(SELU_SCALE_V), select(f32x4.gt(z, ZERO), z, neg));
+      const neg = f32x4.mul(loadConst(SELU_ALPHA_V), expm1NegLanes(z));
+      return f32x4.mul(loadConst(SELU_SCALE_V), select(f32x4.gt(z, ZERO), z, neg));
     }
     case SOFTPLUS: // log(1 + e^z) = max(z, 0) + log1p(e^-|z|); pmax(z, 0) keeps a NaN z
-      return f32x4.add(f32x4.pmax(z, ZERO), log1p4(expNegAbs(z)));
+      return f32x4.add(f32x4.pmax(z, ZERO), log1pLanes(expNegAbs(z)));
     case SILU: return f32x4.mul(z, logistic(z));
     case GELU: {
-      const u = f32x4.mul(k(GELU_C_V), fma(f32x4.mul(k(GELU_K_V), z), f32x4.mul(z, z), z));
+      const u = f32x4.mul(loadConst(GELU_C_V), fma(f32x4.mul(loadConst(GELU_K_V), z), f32x4.mul(z, z), z));
       return f32x4.mul(z, logistic(f32x4.add(u, u)));
     }
     case MISH: {
@@ -134,14 +134,14 @@ const SELU_SCALE_V = memory.data<v128>([f32x4.splat(SELU_SCALE)], 16);
       return f32x4.mul(f32x4.mul(t, q), q);
     }
     case TANH: { // 1 - tanh^2 = 4t/(1+t)^2 with t = e^-2|z|
-      const t = expNeg4(negAbs(f32x4.add(z, z)));
+      const t = expNegLanes(negAbs(f32x4.add(z, z)));
       const q = recip1p(t);
-      return f32x4.mul(f32x4.mul(f32x4.mul(k(FOUR), t), q), q);
+      return f32x4.mul(f32x4.mul(f32x4.mul(loadConst(FOUR), t), q), q);
     }
     case RELU: return slope(z, ZERO);
     case LEAKY_RELU: return slope(z, alpha);
-    case ELU: return slope(z, f32x4.mul(alpha, expNeg4(z))); // e^z only matters for z <= 0
-    case SELU: return f32x4.mul(k(SELU_SCALE_V), slope(z, f32x4.mul(k(SELU_ALPHA_V), expNeg4(z))));
+    case ELU: return slope(z, f32x4.mul(alpha, expNegLanes(z))); // e^z only matters for z <= 0
+    case SELU: return f32x4.mul(loadConst(SELU_SCALE_V), slope(z, f32x4.mul(loadConst(SELU_ALPHA_V), expNegLanes(z))));
     case SOFTPLUS: return logistic(z);
     case SILU: { // s + z s (1 - s)
       const t = expNegAbs(z);
@@ -152,12 +152,12 @@ const SELU_SCALE_V = memory.data<v128>([f32x4.splat(SELU_SCALE)], 16);
     }
     case GELU: { // s + z s (1-s) * 2 du/dz, with s = sigmoid(2u)
       const zz = f32x4.mul(z, z);
-      const u = f32x4.mul(k(GELU_C_V), fma(f32x4.mul(k(GELU_K_V), z), zz, z));
+      const u = f32x4.mul(loadConst(GELU_C_V), fma(f32x4.mul(loadConst(GELU_K_V), z), zz, z));
       const u2 = f32x4.add(u, u);
       const t = expNegAbs(u2);
       const q = recip1p(t);
       const s = logisticOf(u2, t, q);
-      const du2 = f32x4.mul(k(GELU_2C), fma(k(GELU_3K), zz, k(ONE)));
+      const du2 = f32x4.mul(loadConst(GELU_2C), fma(loadConst(GELU_3K), zz, loadConst(ONE)));
       const d = fma(f32x4.mul(f32x4.mul(z, s), logisticComplementOf(u2, t, q)), du2, s);
       return nearRoot(z, GELU_ROOT_LO, GELU_ROOT_HI) ? refineNearRoot(GELU, z, d) : d;
     }
@@ -166,11 +166,11 @@ const SELU_SCALE_V = memory.data<v128>([f32x4.splat(SELU_SCALE)], 16);
       const a = mishA(z, t);
       const s = f32x4.add(a, mishB(z, t));
       const c = select(f32x4.ge(z, ZERO), f32x4.mul(t, t), t);
-      const zc4 = f32x4.mul(f32x4.mul(k(FOUR), z), f32x4.mul(f32x4.add(k(ONE), t), c));
+      const zc4 = f32x4.mul(f32x4.mul(loadConst(FOUR), z), f32x4.mul(f32x4.add(loadConst(ONE), t), c));
       const d = f32x4.div(fma(a, s, zc4), f32x4.mul(s, s));
       return nearRoot(z, MISH_ROOT_LO, MISH_ROOT_HI) ? refineNearRoot(MISH, z, d) : d;
     }
-    case IDENTITY: return select(f32x4.eq(z, z), k(ONE), z); // 1, also at +-inf; NaN for NaN
+    case IDENTITY: return select(f32x4.eq(z, z), loadConst(ONE), z); // 1, also at +-inf; NaN for NaN
     default: unreachable(); return z; // the dispatch below sends known codes only
   }
 }
@@ -190,7 +190,7 @@ const MISH_ROOT_HI = memory.data<v128>([f32x4.splat(MISH_ROOT + ROOT_WINDOW)], 1
 
 // @ts-ignore: decorator
 @inline function nearRoot(z: v128, lo: usize, hi: usize): bool {
-  return v128.any_true(v128.and(f32x4.gt(z, k(lo)), f32x4.lt(z, k(hi))));
+  return v128.any_true(v128.and(f32x4.gt(z, loadConst(lo)), f32x4.lt(z, loadConst(hi))));
 }
 
 function refineNearRoot(kind: i32, z: v128, d: v128): v128 {

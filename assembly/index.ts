@@ -20,3 +20,5 @@ export function heapBase(): usize {
   return __heap_base;
 }
 export { probeChains } from "./probe";
+export { batchNormForward, batchNormInference, batchNormBackward, movingAverage, layerNormForward, layerNormBackward } from "./normalization";
+export { dropoutForward, dropoutBackward } from "./dropout";

@@ -4,7 +4,7 @@
 // SplitMix32 outputs (golden-ratio increment, murmur3 fmix32 finalizer) keyed by
 // (seed, stream), so every layer of a model draws from its own stream.
 // The state lives in caller memory (64 bytes, 16-byte aligned): kernels stay pure.
-import { fma, k, log4, storePolar, storePartial } from "./math";
+import { fma, loadConst, logLanes, storePolar, storePartial } from "./math";
 import { scratch, LANES_A } from "./scratch";
 
 const INV_2_24 = memory.data<v128>([f32x4.splat(5.9604644775390625e-8)], 16);
@@ -58,13 +58,13 @@ export function rngSeed(state: usize, seed: u32, stream: u32): void {
 
 /** One xoshiro128** step in all four lanes: returns the outputs, advances the state. */
 // @ts-ignore: decorator
-@inline function next(state: usize): v128 {
+@inline export function next(state: usize): v128 {
   let s0 = v128.load(state);
   let s1 = v128.load(state, 16);
   let s2 = v128.load(state, 32);
   let s3 = v128.load(state, 48);
-  const x = i32x4.mul(k(INT_FIVE), s1);
-  const r = i32x4.mul(v128.or(i32x4.shl(x, 7), i32x4.shr_u(x, 25)), k(INT_NINE));
+  const x = i32x4.mul(loadConst(INT_FIVE), s1);
+  const r = i32x4.mul(v128.or(i32x4.shl(x, 7), i32x4.shr_u(x, 25)), loadConst(INT_NINE));
   const t = i32x4.shl(s1, 9);
   s2 = v128.xor(s2, s0);
   s3 = v128.xor(s3, s1);
@@ -81,8 +81,8 @@ export function rngSeed(state: usize, seed: u32, stream: u32): void {
 
 // Top 24 bits as a float in [0, 1): exact, and never 1.
 // @ts-ignore: decorator
-@inline function unit(bits: v128): v128 {
-  return f32x4.mul(f32x4.convert_i32x4_u(i32x4.shr_u(bits, 8)), k(INV_2_24));
+@inline export function unit(bits: v128): v128 {
+  return f32x4.mul(f32x4.convert_i32x4_u(i32x4.shr_u(bits, 8)), loadConst(INV_2_24));
 }
 
 /** The raw 32-bit outputs, n of them (tests compare this stream across engines). */
@@ -106,9 +106,9 @@ export function fillUniform(state: usize, out: usize, n: i32, lo: f32, hi: f32, 
 // @ts-ignore: decorator
 @inline function normalBlock(state: usize): void {
   const block = scratch(LANES_A); // one Box-Muller block of 8 normals, or 4 uniforms
-  const k1 = i32x4.add(i32x4.shr_u(next(state), 8), k(INT_ONE));
-  const u1 = f32x4.mul(f32x4.convert_i32x4_u(k1), k(INV_2_24));
-  const r = f32x4.sqrt(f32x4.mul(k(NEG_TWO), log4(u1)));
+  const k1 = i32x4.add(i32x4.shr_u(next(state), 8), loadConst(INT_ONE));
+  const u1 = f32x4.mul(f32x4.convert_i32x4_u(k1), loadConst(INV_2_24));
+  const r = f32x4.sqrt(f32x4.mul(loadConst(NEG_TWO), logLanes(u1)));
   storePolar(r, unit(next(state)), block);
 }
 

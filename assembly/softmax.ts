@@ -1,7 +1,7 @@
 // Softmax over each row of a rows x cols matrix, and its backward pass. Wide rows run along
 // the row in f32x4 vectors; narrow rows (the usual 2-32 classes) run four rows at a time with
 // one row per lane, so no lane sits idle and no horizontal reduction is needed per row.
-import { k, ONE, ZERO, expNeg4, fma, loadPartial, storePartial } from "./math";
+import { loadConst, ONE, ZERO, expNegLanes, fma, loadPartial, storePartial } from "./math";
 import { scratch, LANES_A, LANES_B } from "./scratch";
 
 // Up to this many columns, four rows go through column-major scratch. The forward pass gains
@@ -21,11 +21,11 @@ export function softmaxForward(x: usize, y: usize, rows: i32, cols: i32): void {
       let vsum = ZERO;
       for (let j = 0; j < cols; j++) {
         const p = scratchA + (<usize>j << 4);
-        const e = expNeg4(f32x4.sub(v128.load(p), vmax));
+        const e = expNegLanes(f32x4.sub(v128.load(p), vmax));
         v128.store(p, e);
         vsum = f32x4.add(vsum, e);
       }
-      scatter(scratchA, f32x4.div(k(ONE), vsum), y, r, count, cols);
+      scatter(scratchA, f32x4.div(loadConst(ONE), vsum), y, r, count, cols);
     }
     return;
   }
@@ -44,25 +44,25 @@ export function softmaxForward(x: usize, y: usize, rows: i32, cols: i32): void {
     let j = 0;
     for (; j + 8 <= full; j += 8) {
       const o = <usize>j << 2;
-      const e = expNeg4(f32x4.sub(v128.load(xr + o), m));
-      const e2 = expNeg4(f32x4.sub(v128.load(xr + o, 16), m));
+      const e = expNegLanes(f32x4.sub(v128.load(xr + o), m));
+      const e2 = expNegLanes(f32x4.sub(v128.load(xr + o, 16), m));
       v128.store(yr + o, e);
       v128.store(yr + o, e2, 16);
       vsum = f32x4.add(vsum, e);
       vsum2 = f32x4.add(vsum2, e2);
     }
     if (j < full) {
-      const e = expNeg4(f32x4.sub(v128.load(xr + (<usize>j << 2)), m));
+      const e = expNegLanes(f32x4.sub(v128.load(xr + (<usize>j << 2)), m));
       v128.store(yr + (<usize>j << 2), e);
       vsum = f32x4.add(vsum, e);
     }
     vsum = f32x4.add(vsum, vsum2);
     if (rest) {
-      const e = expNeg4(f32x4.sub(loadPartial(xr + (<usize>full << 2), rest, -Infinity), m));
+      const e = expNegLanes(f32x4.sub(loadPartial(xr + (<usize>full << 2), rest, -Infinity), m));
       storePartial(yr + (<usize>full << 2), e, rest);
       vsum = f32x4.add(vsum, e); // padded lanes are e^-inf = 0
     }
-    const inv = f32x4.div(k(ONE), allSum(vsum));
+    const inv = f32x4.div(loadConst(ONE), allSum(vsum));
     for (let j = 0; j < full; j += 4) {
       const q = yr + (<usize>j << 2);
       v128.store(q, f32x4.mul(v128.load(q), inv));
@@ -100,7 +100,7 @@ export function softmaxBackward(y: usize, dy: usize, dx: usize, rows: i32, cols:
         const o = <usize>j << 4;
         v128.store(scratchA + o, f32x4.mul(v128.load(scratchA + o), f32x4.sub(v128.load(scratchB + o), dot)));
       }
-      scatter(scratchA, k(ONE), dx, r, count, cols);
+      scatter(scratchA, loadConst(ONE), dx, r, count, cols);
     }
     return;
   }

@@ -1,5 +1,5 @@
 // Reductions behind the diagnostics: sums, counts over thresholds, per-column maxima,
-// histograms, per-column hashes (to find identical units) and sign agreement (the seed's
+// histograms, per-column hashes (to find identical units) and sign agreement (the article's
 // quadrant effect). Counts and sums return scalars; per-column results go to `out`.
 import { loadPartial } from "./math";
 

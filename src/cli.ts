@@ -5,8 +5,7 @@
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { parseArgs, type ParseArgsConfig } from "node:util";
-import { activationSpec } from "./activations.js";
-import { DEMO_PAIRINGS, depthProfile } from "./demo.js";
+import { renderDepthLesson } from "./demo.js";
 import { adam, createBackend, createModel, datasets } from "./index.js";
 import { LESSONS, lessonNamed, type LessonResult } from "./lessons/index.js";
 
@@ -86,23 +85,14 @@ async function lessons(values: Values, names: string[]): Promise<void> {
 
 async function demo(values: Values): Promise<void> {
   const kind = backendOf(values);
+  const lesson = lessonNamed("depth");
   const t0 = performance.now();
-  const backend = await createBackend({ backend: kind });
-  console.log(`simdnet core: ${kind === "wasm" ? "WebAssembly SIMD" : "pure JS"} (ready in ${(performance.now() - t0).toFixed(1)} ms)\n`);
+  const result = await lesson.run({ backend: kind });
+  console.log(`simdnet core: ${kind === "wasm" ? "WebAssembly SIMD" : "pure JS"}. ${lesson.title}: ${lesson.claim}\n`);
   console.log("Std of activations after each of 10 layers (256 units, 512 standardized samples):\n");
-  const layers = [1, 2, 3, 5, 7, 10];
-  console.log(`${"activation".padEnd(11)}${"initializer".padEnd(18)}${layers.map((l) => `L${l}`.padStart(10)).join("")}   verdict`);
-  const t1 = performance.now();
-  for (const [activation, label, make] of DEMO_PAIRINGS) {
-    const p = depthProfile(backend, activation, make());
-    const first = p.std[0]!, last = p.std[p.std.length - 1]!;
-    const ratio = last / first;
-    const saturating = activationSpec(activation).saturationBound !== null;
-    const verdict = last < 1e-3 ? "vanishes" : ratio > 10 ? "explodes" : ratio < 0.1 ? "shrinks" :
-      saturating && last > 0.9 ? "saturates" : ratio < 0.5 ? "declines" : ratio > 2 ? "grows" : "steady";
-    console.log(`${activation.padEnd(11)}${label.padEnd(18)}${layers.map((l) => fmt(p.std[l - 1]!).padStart(10)).join("")}   ${verdict}`);
-  }
-  console.log(`\n(${(performance.now() - t1).toFixed(0)} ms on the ${kind} backend)`);
+  console.log(renderDepthLesson(result));
+  console.log(`\n${result.holds ? "The claim holds" : "The claim does NOT hold"} (${((performance.now() - t0) / 1000).toFixed(1)} s on the ${kind} backend)`);
+  if (!result.holds) process.exitCode = 1;
 }
 
 const fmt = (v: number): string => (v !== 0 && (v < 1e-3 || v >= 1e4) ? v.toExponential(1) : v.toFixed(3));

@@ -8,6 +8,7 @@
 import { activationSpec, type ActivationName } from "./activations.js";
 import type { Backend, Tensor } from "./backend/backend.js";
 import { ArgumentError, NonFiniteError, rejectUnknownKeys } from "./errors.js";
+import type { Layer } from "./layers.js";
 import type { Batch, Network } from "./network.js";
 
 /** When diagnostics warn: each threshold of a failure mode. */
@@ -67,11 +68,15 @@ export interface ValueStats {
   histogram: Histogram;
 }
 
-/** What one layer is doing on the diagnosed rows. */
+/** What one layer is doing on the diagnosed rows. For a layer that keeps its width
+ *  (normalization, dropout, activation), preActivation describes its input and
+ *  activationStats its output: a normalization's statistics before and after. */
 export interface LayerDiagnostics {
   /** 1-based. */
   layer: number;
+  type: Layer["type"];
   units: number;
+  /** Its activation: a dense or activation layer's, "identity" for the others. */
   activation: ActivationName;
   preActivation: ValueStats;
   activationStats: ValueStats;
@@ -81,7 +86,9 @@ export interface LayerDiagnostics {
   dead?: number;
   /** Leaky ReLU: fraction of values in the negative region. */
   negative?: number;
+  /** 0 for layers without a kernel. */
   kernelNorm: number;
+  /** A normalization's: the norm of its gamma and beta together. */
   biasNorm: number;
   kernelGradientNorm?: number;
   biasGradientNorm?: number;
@@ -271,6 +278,9 @@ function sameUnits(b: Backend, kernel: Tensor, bias: Tensor | null, rows: number
   };
 }
 
+/** A layer's activation for the diagnostics: a dense or activation layer's, else identity. */
+const activationOf = (l: Layer): ActivationName => (l.type === "dense" || l.type === "activation" ? l.activation : "identity");
+
 /** Runs the diagnosis over `source` (see the file comment). */
 export function diagnose(model: Diagnosable, scratch: DiagnosticsScratch, source: RowSource,
   options: ResolvedDiagnosticsOptions, step: number, epoch: number): Diagnostics {
@@ -281,7 +291,8 @@ export function diagnose(model: Diagnosable, scratch: DiagnosticsScratch, source
   // Counts add up in float64 here, chunk by chunk: float32 counts would stop at 2^24.
   const counts = layers.map(() => [new Float64Array(bins + 2), new Float64Array(bins + 2)] as const);
   const colMax = layers.map((l, i) => scratch.get(`colMax${i}`, l.units));
-  const bounds = layers.map((l) => saturationBound(l.activation, options.saturation));
+  const activations = layers.map(activationOf);
+  const bounds = activations.map((a) => saturationBound(a, options.saturation));
   // The inputs' column moments (as the model sees them, normalized), for the input check.
   const xSum = new Float64Array(inputs), xSq = new Float64Array(inputs);
   const colSum = scratch.get("xSum", inputs), colSq = scratch.get("xSq", inputs);
@@ -294,14 +305,17 @@ export function diagnose(model: Diagnosable, scratch: DiagnosticsScratch, source
     b.columnSumSquares(batch.x, colSq, count, inputs);
     const sums = b.read(colSum), squares = b.read(colSq);
     for (let j = 0; j < inputs; j++) { xSum[j] = xSum[j]! + sums[j]!; xSq[j] = xSq[j]! + squares[j]!; }
-    net.forward(batch);
+    // Normalizations from each chunk's own statistics, as training sees them; dropout off.
+    net.forward(batch, "statistics");
     layers.forEach((l, i) => {
-      const { z, a } = batch.layers[i]!, s = acc[i]!;
+      const { a } = batch.layers[i]!, s = acc[i]!, activation = activations[i]!;
+      // What the layer's activation reads: a dense layer's pre-activation, else the layer's input.
+      const z = l.type === "dense" || l.type === "activation" ? batch.layers[i]!.z : i > 0 ? batch.layers[i - 1]!.a : batch.x;
       s.zSum += b.sum(z);
       s.zSq += b.sumSquares(z);
       s.aSum += b.sum(a);
       s.aSq += b.sumSquares(a);
-      const [lo, hi] = activationRange(l.activation);
+      const [lo, hi] = activationRange(activation);
       for (const [k, values, [from, to]] of [[0, z, PRE_ACTIVATION_RANGE], [1, a, [lo, hi]]] as const) {
         b.fill(hist[i]![k], 0);
         b.histogram(values, from, to, bins, hist[i]![k]);
@@ -309,8 +323,8 @@ export function diagnose(model: Diagnosable, scratch: DiagnosticsScratch, source
         for (let c = 0; c < bins + 2; c++) total[c] = total[c]! + chunkCounts[c]!;
       }
       if (bounds[i] !== null) s.saturated += b.countAbsAbove(z, bounds[i]!);
-      if (l.activation === "leakyRelu") s.negative += b.countBelow(z, 0);
-      if (l.activation === "relu") b.columnMax(z, count, l.units, colMax[i]!, start > 0);
+      if (activation === "leakyRelu") s.negative += b.countBelow(z, 0);
+      if (activation === "relu") b.columnMax(z, count, l.units, colMax[i]!, start > 0);
     });
   }
 
@@ -320,19 +334,20 @@ export function diagnose(model: Diagnosable, scratch: DiagnosticsScratch, source
     return { mean, std: Math.sqrt(Math.max(0, sq / n - mean * mean)), histogram: { lo, hi, counts: counts.slice(1, bins + 1), below: counts[0]!, above: counts[bins + 1]! } };
   };
   const out: LayerDiagnostics[] = layers.map((l, i) => {
-    const s = acc[i]!, n = source.rows * l.units;
+    const s = acc[i]!, n = source.rows * l.units, activation = activations[i]!;
     const d: LayerDiagnostics = {
-      layer: i + 1, units: l.units, activation: l.activation,
+      layer: i + 1, type: l.type, units: l.units, activation,
       preActivation: stats(s.zSum, s.zSq, n, counts[i]![0], PRE_ACTIVATION_RANGE),
-      activationStats: stats(s.aSum, s.aSq, n, counts[i]![1], activationRange(l.activation)),
+      activationStats: stats(s.aSum, s.aSq, n, counts[i]![1], activationRange(activation)),
       kernelNorm: Math.sqrt(b.sumSquares(net.kernels[i]!)),
       biasNorm: Math.sqrt(b.sumSquares(net.biases[i]!)),
-      identicalUnits: groupsOf(b.columnHashes(net.kernels[i]!, l.inputs, l.units), sameUnits(b, net.kernels[i]!, net.biases[i]!, l.inputs, l.units)),
-      fedByLogistic: i > 0 && layers[i - 1]!.activation === "sigmoid",
+      identicalUnits: l.type !== "dense" ? []
+        : groupsOf(b.columnHashes(net.kernels[i]!, l.inputs, l.units), sameUnits(b, net.kernels[i]!, l.useBias ? net.biases[i]! : null, l.inputs, l.units)),
+      fedByLogistic: i > 0 && activations[i - 1] === "sigmoid",
     };
     if (bounds[i] !== null) d.saturated = s.saturated / n;
-    if (l.activation === "leakyRelu") d.negative = s.negative / n;
-    if (l.activation === "relu") d.dead = b.read(colMax[i]!).filter((m) => m <= 0).length / l.units;
+    if (activation === "leakyRelu") d.negative = s.negative / n;
+    if (activation === "relu") d.dead = b.read(colMax[i]!).filter((m) => m <= 0).length / l.units;
     return d;
   });
 
@@ -373,6 +388,7 @@ function gradientStats(model: Diagnosable, source: RowSource, options: ResolvedD
     const gradSq = b.sumSquares(g);
     d.kernelGradientNorm = Math.sqrt(gradSq);
     d.biasGradientNorm = Math.sqrt(b.sumSquares(net.biasGrads[i]!));
+    if (l.type !== "dense") return; // the per-kernel measures below are a dense layer's
     d.updateRatio = d.kernelNorm > 0 ? deltas[i]! / d.kernelNorm : Infinity;
     d.sameSignGradients = b.countSameSignColumns(g, l.inputs, l.units) / l.units;
     d.identicalGradients = groupsOf(b.columnHashes(g, l.inputs, l.units), sameUnits(b, g, null, l.inputs, l.units));

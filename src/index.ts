@@ -1,13 +1,4 @@
 // simdnet's public API.
-import type { Backend } from "./backend/backend.js";
-import { CheckedBackend } from "./backend/checked.js";
-import { JsBackend } from "./backend/js/index.js";
-import { createWasmBackend } from "./backend/wasm.js";
-import { chooseCore, type CoreChoice } from "./backend/choose.js";
-import type { WasmSource } from "./wasm/load.js";
-import { checkThreads, type ThreadsOption } from "./threads/count.js";
-import { ArgumentError, rejectUnknownKeys } from "./errors.js";
-
 export type { Backend, Tensor, RandomStream, UpdateKernel, UpdateOutputs } from "./backend/backend.js";
 /** The parameter block layout of Backend.optimizerStep: slot indices and kernel codes. */
 export * as updateParams from "./shared/updateParams.js";
@@ -15,19 +6,24 @@ export type { WasmSource } from "./wasm/load.js";
 export { ArgumentError, InternalError, StateError, NonFiniteError } from "./errors.js";
 export type { NonFiniteStage } from "./errors.js";
 export { createModel, Model } from "./model.js";
-export type { ModelOptions, LayerWeights, Prediction, Evaluation, EvaluateOptions, MetricName } from "./model.js";
+export type { ModelOptions, LayerWeights, Prediction, Evaluation, EvaluateOptions, TrainOnBatchOptions, MetricName } from "./model.js";
+export type { ClassWeight } from "./sampleWeights.js";
 export { METRIC_NAMES, rocAuc } from "./metrics.js";
 export type { Metric, MetricConfig } from "./metrics.js";
 export type { Regularizer } from "./regularizers.js";
 export type { Verbosity, ProgressOutput } from "./progress.js";
-export type { DenseOptions, DenseLayer, InitializerInput } from "./layers.js";
+export type { DenseOptions, DenseLayer, InitializerInput, Layer, LayerOptions } from "./layers.js";
+export type {
+  ActivationLayer, ActivationOptions, BatchNormalizationLayer, BatchNormalizationOptions, DropoutLayer, DropoutOptions,
+  LayerNormalizationLayer, LayerNormalizationOptions, WidthLayer, WidthLayerOptions,
+} from "./layerTypes.js";
 export { MAX_LAYERS, MAX_PARAMETERS, MAX_UNITS } from "./layers.js";
 export type { FitOptions, History, EpochLogs, BatchLogs, EarlyStopping, StopReason, Monitor } from "./training.js";
 export { saveModel, loadModel, FORMAT_VERSION } from "./serialize.js";
 export type { ModelDocument } from "./serialize.js";
 export { oneHot, toMatrix } from "./data.js";
 export * as datasets from "./datasets.js";
-export { DEFAULT_THRESHOLDS, saturationBound } from "./diagnostics.js";
+export { DEFAULT_THRESHOLDS, edgeFoldedCounts, saturationBound } from "./diagnostics.js";
 export { LESSONS, lessonNamed, runLessons } from "./lessons/index.js";
 export type { Chart, Figure, Lesson, LessonOptions, LessonResult } from "./lessons/index.js";
 export type {
@@ -51,31 +47,7 @@ export { JsBackend } from "./backend/js/index.js";
 export { WasmBackend } from "./backend/wasm.js";
 export { CheckedBackend } from "./backend/checked.js";
 export { simdSupported } from "./wasm/simd.js";
-export type { CoreChoice } from "./backend/choose.js";
+export { createBackend } from "./backend/choose.js";
+export type { BackendOptions, CoreChoice } from "./backend/choose.js";
 export type { ThreadsOption } from "./threads/count.js";
 export { MAX_THREADS, AUTO_THREADS } from "./threads/count.js";
-
-/** Which core createBackend makes, and where the wasm comes from. */
-export interface BackendOptions {
-  /** "auto" (default): the SIMD core where the engine supports wasm SIMD, else the pure-JS
-   *  path. "wasm" or "js" forces one; the result's `name` says which runs. */
-  backend?: CoreChoice;
-  /** Where the wasm core comes from (bytes, a compiled WebAssembly.Module, a Response or a
-   *  URL); by default the package's own build/simdnet.wasm. */
-  wasm?: WasmSource;
-  /** Threads the wasm core runs on: a count or "auto" (default: the available cores, at most
-   *  8). Where shared memory is unavailable it runs on one; `threads` and `threadsReason` on
-   *  the backend say how many run and why. See docs/threads.md. */
-  threads?: ThreadsOption;
-}
-
-/** A compute backend whose every call checks its arguments. Each wasm backend instantiates
- *  an independent core. */
-export async function createBackend(options: BackendOptions = {}): Promise<Backend> {
-  if (options == null || typeof options !== "object") throw new ArgumentError("options", "backend options { backend, wasm }", options);
-  rejectUnknownKeys(options, ["backend", "wasm", "threads"], "options");
-  checkThreads(options.threads);
-  const kind = chooseCore(options.backend);
-  if (kind === "js") return new CheckedBackend(new JsBackend());
-  return new CheckedBackend(await createWasmBackend(options.wasm, options.threads));
-}

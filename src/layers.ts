@@ -1,11 +1,12 @@
 // Dense layers: what a user writes, and the resolved form the model keeps and saves. The
-// defaults follow the seed: He for the ReLU family (He et al. 2015), Xavier/Glorot for
+// defaults follow the article: He for the ReLU family (He et al. 2015), Xavier/Glorot for
 // tanh and logistic (Glorot & Bengio 2010), LeCun normal for SELU (Klambauer et al. 2017).
 import { activationParameter, activationSpec, ROW_ACTIVATIONS, type ActivationName } from "./activations.js";
 import { checkSeed } from "./backend/checks.js";
 import { ArgumentError, rejectUnknownKeys } from "./errors.js";
 import * as init from "./initializers.js";
 import type { Initializer, InitializerName } from "./initializers.js";
+import { resolveWidthLayer, scaleShiftCount, widthLayerConfig, type WidthLayer, type WidthLayerOptions } from "./layerTypes.js";
 import { resolveRegularizer, type Regularizer } from "./regularizers.js";
 
 /** Most units a layer may have: far beyond what fits in wasm memory with its neighbours. */
@@ -20,6 +21,8 @@ export type InitializerInput = Initializer | InitializerName | { name: Initializ
 
 /** A dense layer as a user writes it: units, activation, initializers; the rest defaults. */
 export interface DenseOptions {
+  /** "dense", or left out. */
+  type?: "dense";
   units: number;
   /** Default: relu for hidden layers; for the output layer, what the loss implies (softmax,
    *  sigmoid, or identity for mean squared error). */
@@ -31,6 +34,8 @@ export interface DenseOptions {
   kernelInitializer?: InitializerInput;
   /** Default: zeros. `"smallPositive"` (0.01) keeps ReLU units active at the start. */
   biasInitializer?: InitializerInput;
+  /** false: no bias (z = x W), as before a normalization layer whose beta takes its place. Default true. */
+  useBias?: boolean;
   /** The stream this layer's kernel draws from (its bias uses stream + 1). Default 2 x the
    *  layer's index, so no two layers start alike; give two layers the same stream (and
    *  seed) to make them start identical on purpose. */
@@ -43,19 +48,32 @@ export interface DenseOptions {
   biasRegularizer?: Partial<Regularizer>;
 }
 
-/** A layer as the model keeps it: everything explicit. */
+/** A dense layer as the model keeps it: everything explicit. */
 export interface DenseLayer {
+  readonly type: "dense";
   readonly inputs: number;
   readonly units: number;
   readonly activation: ActivationName;
   readonly alpha: number;
   readonly kernelInitializer: Initializer;
   readonly biasInitializer: Initializer;
+  /** Whether it has a bias (it has no bias parameters when not). */
+  readonly useBias: boolean;
   readonly seed: number;
   readonly stream: number;
   readonly kernelRegularizer: Regularizer | null;
   readonly biasRegularizer: Regularizer | null;
 }
+
+/** A layer as a user writes it: dense (no type, or type "dense"), or one of the layers that
+ *  keep their width (batchNormalization, layerNormalization, dropout, activation). */
+export type LayerOptions = DenseOptions | WidthLayerOptions;
+/** A layer as the model keeps it. */
+export type Layer = DenseLayer | WidthLayer;
+
+/** Its trainable parameters: kernel and bias of a dense layer, gamma and beta of a normalization. */
+export const parameterCount = (layer: Layer): number =>
+  layer.type === "dense" ? layer.inputs * layer.units + (layer.useBias ? layer.units : 0) : scaleShiftCount(layer);
 
 /** The kernel initializer a layer with this activation gets when it names none (its spec row's). */
 export function defaultKernelInitializer(activation: ActivationName, alpha: number): Initializer {
@@ -78,13 +96,25 @@ function toInitializer(name: string, v: InitializerInput): Initializer {
 }
 
 
-/** Validates one layer's options and fills in the defaults. */
-export function resolveLayer(options: DenseOptions, index: number, inputs: number, isOutput: boolean,
-  outputDefault: ActivationName, modelSeed: number): DenseLayer {
+/** Validates one layer's options and fills in the defaults. The output layer must be dense. */
+export function resolveLayer(options: LayerOptions, index: number, inputs: number, isOutput: boolean,
+  outputDefault: ActivationName, modelSeed: number): Layer {
   const at = `layers[${index}]`;
   if (options == null || typeof options !== "object") throw new ArgumentError(at, "a layer's options { units, activation, ... }", options);
-  rejectUnknownKeys(options, ["units", "activation", "alpha", "kernelInitializer", "biasInitializer", "stream", "seed", "kernelRegularizer",
-    "biasRegularizer"], at);
+  if (options.type !== undefined && options.type !== "dense") {
+    if (isOutput) throw new ArgumentError(`${at}.type`, "a dense output layer (the loss reads its pre-activations)", options.type);
+    return resolveWidthLayer(options as WidthLayerOptions, index, inputs, modelSeed);
+  }
+  return resolveDense(options as DenseOptions, at, index, inputs, isOutput, outputDefault, modelSeed);
+}
+
+function resolveDense(options: DenseOptions, at: string, index: number, inputs: number, isOutput: boolean,
+  outputDefault: ActivationName, modelSeed: number): DenseLayer {
+  rejectUnknownKeys(options, ["type", "units", "activation", "alpha", "kernelInitializer", "biasInitializer", "useBias", "stream", "seed",
+    "kernelRegularizer", "biasRegularizer"], at);
+  const useBias = options.useBias ?? true;
+  if (typeof useBias !== "boolean") throw new ArgumentError(`${at}.useBias`, "true or false", options.useBias);
+  if (!useBias && options.biasRegularizer !== undefined) throw new ArgumentError(`${at}.biasRegularizer`, "none on a layer without bias", options.biasRegularizer);
   const { units } = options;
   if (!Number.isInteger(units) || units < 1 || units > MAX_UNITS) throw new ArgumentError(`${at}.units`, `an integer in [1, ${MAX_UNITS}]`, units);
   const activation = options.activation ?? (isOutput ? outputDefault : "relu");
@@ -98,7 +128,7 @@ export function resolveLayer(options: DenseOptions, index: number, inputs: numbe
   init.checkInitializer(kernelInitializer, inputs, units, inputs * units, `${at}.kernelInitializer`);
   init.checkInitializer(biasInitializer, units, units, units, `${at}.biasInitializer`);
   return {
-    inputs, units, activation, alpha, kernelInitializer, biasInitializer,
+    type: "dense", inputs, units, activation, alpha, kernelInitializer, biasInitializer, useBias,
     seed: options.seed === undefined ? modelSeed : checkSeed(`${at}.seed`, options.seed),
     stream: options.stream === undefined ? 2 * index : checkSeed(`${at}.stream`, options.stream),
     kernelRegularizer: resolveRegularizer(`${at}.kernelRegularizer`, options.kernelRegularizer),
@@ -106,8 +136,10 @@ export function resolveLayer(options: DenseOptions, index: number, inputs: numbe
   };
 }
 
-/** The JSON form of a resolved layer (what save stores and load reads back through resolveLayer). */
-export function layerConfig(layer: DenseLayer): DenseOptions & { units: number } {
+/** The JSON form of a resolved layer (what save stores and load reads back through resolveLayer).
+ *  A dense layer's has no type, and useBias only when false, as before those existed. */
+export function layerConfig(layer: Layer): LayerOptions {
+  if (layer.type !== "dense") return widthLayerConfig(layer);
   return {
     units: layer.units,
     activation: layer.activation,
@@ -115,6 +147,7 @@ export function layerConfig(layer: DenseLayer): DenseOptions & { units: number }
     // A built-in's config, or a custom initializer's (which loadModel then refuses by name).
     kernelInitializer: layer.kernelInitializer.config as InitializerInput,
     biasInitializer: layer.biasInitializer.config as InitializerInput,
+    ...(layer.useBias ? {} : { useBias: false }),
     seed: layer.seed,
     stream: layer.stream,
     // Only when set: a document without regularizers reads as it always did.

@@ -5,20 +5,20 @@ import type { ActivationName } from "./activations.js";
 import type { Backend, Tensor } from "./backend/backend.js";
 import { CheckedBackend } from "./backend/checked.js";
 import { checkSeed } from "./backend/checks.js";
-import { JsBackend } from "./backend/js/index.js";
-import { createWasmBackend, trackModel } from "./backend/wasm.js";
-import { chooseCore, type CoreChoice } from "./backend/choose.js";
-import { checkThreads, type ThreadsOption } from "./threads/count.js";
+import { trackModel } from "./backend/wasm.js";
+import { resolveBackend, type CoreChoice } from "./backend/choose.js";
+import type { ThreadsOption } from "./threads/count.js";
 import { sliceRows, toFloat32, toMatrix, type Matrix, type MatrixInput, type TargetInput } from "./data.js";
 import {
   checkDiagnosticsOptions, diagnose, DiagnosticsScratch, type Diagnostics, type DiagnosticsOptions,
   type ResolvedDiagnosticsOptions,
 } from "./diagnostics.js";
 import { ArgumentError, NonFiniteError, rejectUnknownKeys, StateError } from "./errors.js";
-import { MAX_LAYERS, MAX_PARAMETERS, MAX_UNITS, resolveLayer, type DenseLayer, type DenseOptions } from "./layers.js";
+import { MAX_LAYERS, MAX_PARAMETERS, MAX_UNITS, parameterCount, resolveLayer, type DenseLayer, type Layer, type LayerOptions } from "./layers.js";
 import { defaultOutputActivation, Loss, lossFromConfig, type LossConfig, type LossName } from "./losses.js";
 import { metricBuffers, metricName, MetricTracker, resolveMetrics, type Metric, type MetricBuffers, type MetricConfig } from "./metrics.js";
 import type { Regularizer } from "./regularizers.js";
+import { rowWeights, sampleWeights, type ClassWeight } from "./sampleWeights.js";
 import { Network, type Batch } from "./network.js";
 import { normalizeChunk, Normalizer, writeRows, type NormalizerKind } from "./normalizers.js";
 import { OptimizerRunner, optimizerFromConfig, type OptimizerConfig, type OptimizerName } from "./optimizers.js";
@@ -31,7 +31,9 @@ export type { MetricName } from "./metrics.js";
 export interface ModelOptions {
   /** Width of an input row. */
   inputs: number;
-  layers: DenseOptions[];
+  /** Dense layers, and the layers that keep their width (batchNormalization,
+   *  layerNormalization, dropout, activation); the last must be dense. */
+  layers: LayerOptions[];
   /** Default "meanSquaredError". */
   loss?: LossName | Partial<LossConfig>;
   /** Default adam() with its defaults. */
@@ -52,11 +54,18 @@ export interface ModelOptions {
   threads?: ThreadsOption;
 }
 
-/** One layer's weights, as getWeights returns and setWeights takes them. */
+/** One layer's weights, as getWeights returns and setWeights takes them. A dense layer has a
+ *  kernel and a bias; a normalization gamma and beta (and batch normalization its moving
+ *  statistics); dropout and activation layers have none (empty kernel and bias). */
 export interface LayerWeights {
-  /** [inputs x units] row-major. */
+  /** [inputs x units] row-major; empty for the other layers. */
   kernel: Float32Array;
+  /** Empty without bias, and for the other layers. */
   bias: Float32Array;
+  gamma?: Float32Array;
+  beta?: Float32Array;
+  movingMean?: Float32Array;
+  movingVariance?: Float32Array;
 }
 
 const NO_ROWS = new Float32Array(0);
@@ -75,38 +84,23 @@ export interface Evaluation {
   metrics?: Record<string, number>;
 }
 
+/** Options of model.trainOnBatch: Keras' class_weight and sample_weight, as fit takes them. */
+export interface TrainOnBatchOptions {
+  classWeight?: ClassWeight;
+  sampleWeight?: ArrayLike<number>;
+}
+
 /** Options of model.evaluate. */
 export interface EvaluateOptions {
   /** The metrics to report instead of the model's. */
   metrics?: MetricConfig[];
+  /** A weight per row (Keras' sample_weight): the loss is sum w_i L_i / rows. Metrics stay unweighted. */
+  sampleWeight?: ArrayLike<number>;
 }
 
 /** Bytes of batch buffers an inference chunk may take (predict, evaluate, diagnose outside a
  *  fit): as many rows as fit, at least one, so memory follows the model, not the input. */
 const INFERENCE_BYTES = 4 << 20;
-
-// One shared core per thread count asked for.
-const sharedCores = new Map<ThreadsOption, Promise<Backend>>();
-
-/** The backend a model runs on: unchecked, because the model sizes its own buffers. */
-export async function resolveBackend(choice: ModelOptions["backend"], threads: ThreadsOption = "auto"): Promise<Backend> {
-  checkThreads(threads);
-  if (choice === undefined || typeof choice === "string") {
-    if (chooseCore(choice as CoreChoice) === "js") return new JsBackend();
-    let core = sharedCores.get(threads);
-    if (core === undefined) {
-      core = createWasmBackend(undefined, threads).catch((e: unknown) => {
-        sharedCores.delete(threads);
-        throw e;
-      });
-      sharedCores.set(threads, core);
-    }
-    return core;
-  }
-  if (choice instanceof CheckedBackend) return choice.inner;
-  if (choice != null && typeof choice === "object" && typeof (choice as Backend).sgemm === "function") return choice;
-  throw new ArgumentError("backend", '"auto", "wasm", "js" or a backend from createBackend()', choice);
-}
 
 export function randomSeed(): number {
   const c = (globalThis as { crypto?: { getRandomValues?: (a: Uint32Array) => Uint32Array } }).crypto;
@@ -129,7 +123,7 @@ export class Model implements Trainable {
   /** Width of an input row. */
   readonly inputs: number;
   /** The layers, resolved (every default filled in); frozen. */
-  readonly layers: readonly DenseLayer[];
+  readonly layers: readonly Layer[];
   /** The loss configuration; frozen. */
   readonly loss: Readonly<LossConfig>;
   /** The metrics fit and evaluate report unless told otherwise; frozen. */
@@ -182,10 +176,10 @@ export class Model implements Trainable {
       width = layer.units;
       return layer;
     });
-    const params = this.layers.reduce((n, l) => n + (l.inputs + 1) * l.units, 0);
+    const params = this.layers.reduce((n, l) => n + parameterCount(l), 0);
     if (params > MAX_PARAMETERS) throw new ArgumentError("layers", "at most 2^27 parameters in all (512 MB of float32)", params);
-    const last = this.layers[this.layers.length - 1]!;
-    this.#regularized = this.layers.some((l) => l.kernelRegularizer || l.biasRegularizer);
+    const last = this.layers[this.layers.length - 1] as DenseLayer; // resolveLayer refuses any other output layer
+    this.#regularized = this.layers.some((l) => l.type === "dense" && (l.kernelRegularizer || l.biasRegularizer));
     this.lossFn = new Loss(this.loss, last.activation, last.units);
     this.metrics = resolveMetrics("metrics", options.metrics ?? (this.lossFn.classIndices || this.loss.name === "binaryCrossEntropy" ? ["accuracy"] : []),
       last.units);
@@ -236,20 +230,30 @@ export class Model implements Trainable {
     return this.normalizerState && Normalizer.fromConfig(this.normalizerState.toConfig(), this.inputs);
   }
   get isDisposed(): boolean { return this.#disposed; }
-  /** The activations of the layers, in order. */
-  get activations(): ActivationName[] { return this.layers.map((l) => l.activation); }
+  /** The activations of the layers, in order ("identity" for the normalization and dropout layers). */
+  get activations(): ActivationName[] { return this.layers.map((l) => ("activation" in l ? l.activation : "identity")); }
 
   /** Trains on x, y. See FitOptions; resolves with the history when training ends. */
   fit(x: MatrixInput, y: TargetInput, options: FitOptions = {}): Promise<History> {
     return fit(this, x, y, options);
   }
 
-  /** One optimizer step on x, y as a single batch (Keras' train_on_batch); returns the batch's
-   *  mean loss. Synchronous: for loops that manage their own batches. */
-  trainOnBatch(x: MatrixInput, y: TargetInput): number {
-    const loss = this.computeGradients(this.stage("trainOnBatch", x, y), this.steps + 1, this.epochCount);
-    this.applyUpdate();
-    return loss;
+  /** One optimizer step on x, y as a single batch (Keras' train_on_batch, with its class and
+   *  sample weights); returns the batch's mean loss. Synchronous: for loops that manage their
+   *  own batches. */
+  trainOnBatch(x: MatrixInput, y: TargetInput, options: TrainOnBatchOptions = {}): number {
+    if (options == null || typeof options !== "object") throw new ArgumentError("options", "{ classWeight, sampleWeight } or nothing", options);
+    rejectUnknownKeys(options, ["classWeight", "sampleWeight"], "options");
+    const { batch, weights } = this.stage("trainOnBatch", x, y, options);
+    const b = this.net.backend, tensor = weights && b.alloc(weights.length);
+    try {
+      if (tensor) b.write(tensor, weights!);
+      const loss = this.computeGradients(batch, this.steps + 1, this.epochCount, tensor);
+      this.applyUpdate();
+      return loss;
+    } finally {
+      if (tensor) b.free(tensor);
+    }
   }
 
   /** The output for every row of x. Never NaN or infinite: a forward pass that overflows
@@ -324,13 +328,23 @@ export class Model implements Trainable {
   /** Mean loss (with the regularizers' penalty, as Keras) and the metrics over x, y. */
   evaluate(x: MatrixInput, y: TargetInput, options: EvaluateOptions = {}): Evaluation {
     this.checkUsable("evaluate", false);
-    if (options == null || typeof options !== "object") throw new ArgumentError("options", "{ metrics } or nothing", options);
-    rejectUnknownKeys(options, ["metrics"], "options");
+    if (options == null || typeof options !== "object") throw new ArgumentError("options", "{ metrics, sampleWeight } or nothing", options);
+    rejectUnknownKeys(options, ["metrics", "sampleWeight"], "options");
     const metrics = options.metrics === undefined ? this.metrics : resolveMetrics("options.metrics", options.metrics, this.outputs);
     const m = toMatrix("x", x, this.inputs);
     const t = this.lossFn.targets("y", y, m.rows);
+    const w = options.sampleWeight === undefined ? null : sampleWeights("options.sampleWeight", options.sampleWeight, m.rows);
     this.reserveInference(m.rows);
-    return this.evaluateRows(m.rows, (batch, start, count) => this.upload(batch, m, t, start, count), metrics);
+    const b = this.net.backend, chunkWeights = w && b.alloc(this.net.rowCapacity);
+    try {
+      return this.evaluateRows(m.rows, (batch, start, count) => this.upload(batch, m, t, start, count), metrics, chunkWeights && ((start, count) => {
+        const view = b.slice(chunkWeights, 0, count);
+        b.write(view, w!.subarray(start, start + count));
+        return view;
+      }));
+    } finally {
+      if (chunkWeights) b.free(chunkWeights);
+    }
   }
 
   /** @internal Mean loss and metrics over `rows` rows that `load` writes into the batch
@@ -368,7 +382,9 @@ export class Model implements Trainable {
     const b = this.net.backend, n = this.net;
     let sum = 0;
     for (let i = 0; i < this.layers.length; i++) {
-      const { kernelRegularizer: k, biasRegularizer: r } = this.layers[i]!;
+      const l = this.layers[i]!;
+      if (l.type !== "dense") continue;
+      const { kernelRegularizer: k, biasRegularizer: r } = l;
       if (k) sum += b.regularize(n.kernels[i]!, withGrad ? n.kernelGrads[i]! : null, k.l1, k.l2);
       if (r) sum += b.regularize(n.biases[i]!, withGrad ? n.biasGrads[i]! : null, r.l1, r.l2);
     }
@@ -378,39 +394,66 @@ export class Model implements Trainable {
   /** The mean loss over x, y and the gradient of every kernel and bias, without updating
    *  anything (for gradient checks and diagnostics). Runs x as one batch. */
   gradients(x: MatrixInput, y: TargetInput): { loss: number; layers: LayerWeights[] } {
-    const loss = this.computeGradients(this.stage("gradients", x, y), this.steps, this.epochCount);
-    return {
-      loss,
-      layers: this.layers.map((_, i) => ({
-        kernel: this.net.backend.read(this.net.kernelGrads[i]!), bias: this.net.backend.read(this.net.biasGrads[i]!),
-      })),
-    };
+    const loss = this.computeGradients(this.stage("gradients", x, y).batch, this.steps, this.epochCount);
+    const n = this.net;
+    return { loss, layers: this.layers.map((_, i) => this.#weightsOf(i, n.kernelGrads, n.biasGrads, n.gammaGrads, n.betaGrads, false)) };
   }
 
-  /** Copies of every layer's kernel and bias. */
+  /** Copies of every layer's weights: kernel and bias, gamma and beta, moving statistics. */
   getWeights(): LayerWeights[] {
     this.checkUsable("getWeights", false);
-    return this.layers.map((_, i) => ({ kernel: this.net.backend.read(this.net.kernels[i]!), bias: this.net.backend.read(this.net.biases[i]!) }));
+    const n = this.net;
+    return this.layers.map((_, i) => this.#weightsOf(i, n.kernels, n.biases, n.gammas, n.betas, true));
   }
 
-  /** Replaces every layer's kernel and bias. All are checked before any is written. */
-  setWeights(weights: readonly { kernel: ArrayLike<number>; bias: ArrayLike<number> }[]): void {
+  // Layer i's part of a parameter-shaped set of tensors, read back.
+  #weightsOf(i: number, kernels: Tensor[], biases: Tensor[], gammas: Tensor[], betas: Tensor[], withMoving: boolean): LayerWeights {
+    const b = this.net.backend, l = this.layers[i]!;
+    if (l.type === "dense") return { kernel: b.read(kernels[i]!), bias: b.read(biases[i]!) };
+    const w: LayerWeights = { kernel: new Float32Array(0), bias: new Float32Array(0) };
+    if (l.type === "batchNormalization" || l.type === "layerNormalization") {
+      w.gamma = b.read(gammas[i]!);
+      w.beta = b.read(betas[i]!);
+    }
+    const moving = this.net.moving[i];
+    if (moving && withMoving) {
+      w.movingMean = b.read(moving.mean);
+      w.movingVariance = b.read(moving.variance);
+    }
+    return w;
+  }
+
+  /** Replaces every layer's weights (as getWeights gives them). All are checked before any is written. */
+  setWeights(weights: readonly { kernel?: ArrayLike<number>; bias?: ArrayLike<number>; gamma?: ArrayLike<number>; beta?: ArrayLike<number>;
+    movingMean?: ArrayLike<number>; movingVariance?: ArrayLike<number> }[]): void {
     this.checkUsable("setWeights", true);
     if (!Array.isArray(weights) || weights.length !== this.layers.length) {
-      throw new ArgumentError("weights", `an array of ${this.layers.length} { kernel, bias }`, weights);
+      throw new ArgumentError("weights", `an array of ${this.layers.length} layers' weights ({ kernel, bias } for a dense layer)`, weights);
     }
-    const checked = weights.map((w, i) => {
+    const n = this.net, writes: [Tensor, Float32Array][] = [];
+    weights.forEach((w, i) => {
       const l = this.layers[i]!;
-      return {
-        kernel: toMatrix(`weights[${i}].kernel`, { data: w?.kernel, shape: [l.inputs, l.units] }).data,
-        bias: toMatrix(`weights[${i}].bias`, { data: w?.bias, shape: [1, l.units] }).data,
+      const part = (name: keyof LayerWeights, target: Tensor, rows: number): void => {
+        const data = toMatrix(`weights[${i}].${name}`, { data: (w as Record<string, ArrayLike<number>> | null)?.[name] as ArrayLike<number>, shape: [rows, l.units] }).data;
+        if (name === "movingVariance" && data.some((v) => v < 0)) throw new ArgumentError(`weights[${i}].movingVariance`, "variances >= 0", "a negative one");
+        writes.push([target, data]);
       };
+      if (l.type === "dense") {
+        part("kernel", n.kernels[i]!, l.inputs);
+        if (l.useBias) part("bias", n.biases[i]!, 1);
+      }
+      if (l.type === "batchNormalization" || l.type === "layerNormalization") {
+        part("gamma", n.gammas[i]!, 1);
+        part("beta", n.betas[i]!, 1);
+      }
+      const moving = n.moving[i];
+      if (moving) {
+        part("movingMean", moving.mean, 1);
+        part("movingVariance", moving.variance, 1);
+      }
     });
-    checked.forEach((w, i) => {
-      this.net.backend.write(this.net.kernels[i]!, w.kernel);
-      this.net.backend.write(this.net.biases[i]!, w.bias);
-    });
-    this.net.weightsChanged();
+    for (const [target, data] of writes) n.backend.write(target, data);
+    n.weightsChanged();
   }
 
   /**
@@ -444,10 +487,14 @@ export class Model implements Trainable {
 
   /** A line per layer: shape, activation, initializers, parameter count. */
   summary(): string {
-    const lines = this.layers.map((l, i) =>
-      `dense ${i + 1}: ${l.inputs} -> ${l.units} ${l.activation}${l.alpha ? `(${l.alpha})` : ""}, `
-      + `kernel ${l.kernelInitializer.name}, bias ${l.biasInitializer.name}, ${(l.inputs + 1) * l.units} parameters`
-      + penaltyText("kernel", l.kernelRegularizer) + penaltyText("bias", l.biasRegularizer));
+    const lines = this.layers.map((l, i) => {
+      if (l.type === "dense") {
+        return `dense ${i + 1}: ${l.inputs} -> ${l.units} ${l.activation}${l.alpha ? `(${l.alpha})` : ""}, `
+          + `kernel ${l.kernelInitializer.name}, ${l.useBias ? `bias ${l.biasInitializer.name}` : "no bias"}, ${parameterCount(l)} parameters`
+          + penaltyText("kernel", l.kernelRegularizer) + penaltyText("bias", l.biasRegularizer);
+      }
+      return `${describeLayer(l, i)}, ${parameterCount(l)} parameters`;
+    });
     const opt = this.optimizer;
     const lossOptions = this.loss.fromLogits ? " (from logits)" : this.loss.delta !== undefined ? ` (delta ${this.loss.delta})` : "";
     lines.push(`loss ${this.loss.name}${lossOptions}, optimizer ${opt.name} lr ${opt.learningRate}, `
@@ -478,7 +525,7 @@ export class Model implements Trainable {
    *  loss. Throws NonFiniteError (naming where) before anything is updated. */
   computeGradients(batch: Batch, step: number, epoch: number, weights: Tensor | null = null): number {
     const b = this.net.backend;
-    this.net.forward(batch);
+    this.net.forward(batch, "training", step);
     let loss = this.lossFn.compute(b, batch.out, batch.rows, true, weights);
     if (!Number.isFinite(loss)) throw this.locateNonFinite(batch, step, epoch);
     this.net.backward(batch, this.lossFn.fused);
@@ -491,7 +538,7 @@ export class Model implements Trainable {
     if (!Number.isFinite(this.#gradNormSq)) {
       for (let i = this.layers.length - 1; i >= 0; i--) {
         if (b.countNonFinite(this.net.kernelGrads[i]!) + b.countNonFinite(this.net.biasGrads[i]!) > 0) {
-          throw new NonFiniteError("gradient", i + 1, step, epoch, `in the weight gradients of layer ${i + 1} (${this.layers[i]!.activation})`);
+          throw new NonFiniteError("gradient", i + 1, step, epoch, `in the weight gradients of ${describeLayer(this.layers[i]!, i)}`);
         }
       }
     }
@@ -506,9 +553,10 @@ export class Model implements Trainable {
     // An update that overflowed is never committed: the live weights stay as they were.
     if (b.countNonFinite(n.staged.params) > 0) {
       const layer = this.layers.findIndex((_, i) => b.countNonFinite(n.staged.kernels[i]!) + b.countNonFinite(n.staged.biases[i]!) > 0);
-      throw new NonFiniteError("update", layer + 1, step, epoch, `in the updated weights of layer ${layer + 1} (${this.layers[layer]!.activation}): the step overflowed`);
+      throw new NonFiniteError("update", layer + 1, step, epoch, `in the updated weights of ${describeLayer(this.layers[layer]!, layer)}: the step overflowed`);
     }
     this.optimizerRunner.commit(n);
+    n.updateMovingStatistics();
   }
 
   /** @internal Stages the update the last computeGradients calls for without committing it,
@@ -548,13 +596,15 @@ export class Model implements Trainable {
   }
 
   // x, y checked and written into the buffers of one batch of all their rows.
-  private stage(what: string, x: MatrixInput, y: TargetInput): Batch {
+  // With weight options, also the rows' weights (checked before anything is written).
+  private stage(what: string, x: MatrixInput, y: TargetInput, options: TrainOnBatchOptions = {}): { batch: Batch; weights: Float32Array | null } {
     this.checkUsable(what, true);
     const m = toMatrix("x", x, this.inputs);
     const t = this.lossFn.targets("y", y, m.rows);
+    const weights = rowWeights(options.classWeight, options.sampleWeight, t);
     const batch = this.net.batch(m.rows);
     this.upload(batch, m, t, 0, m.rows);
-    return batch;
+    return { batch, weights };
   }
 
   // Batch buffers for inference. A running fit's buffers must not move: predict and evaluate
@@ -592,13 +642,20 @@ export class Model implements Trainable {
         `in the inputs after the ${this.normalize} normalizer: a value lies too far beyond the range it was fitted on for float32`);
     }
     for (let i = 0; i < this.layers.length; i++) {
-      const l = this.layers[i]!, buf = batch.layers[i]!;
-      const what = `in layer ${i + 1} (${l.inputs} -> ${l.units} ${l.activation})`;
+      const buf = batch.layers[i]!;
+      const what = `in ${describeLayer(this.layers[i]!, i)}`;
       if (b.countNonFinite(buf.z) > 0) return new NonFiniteError("pre-activation", i + 1, step, epoch, what);
       if (b.countNonFinite(buf.a) > 0) return new NonFiniteError("activation", i + 1, step, epoch, what);
     }
     return new NonFiniteError("loss", 0, step, epoch, `from finite outputs (targets outside the loss's range?)`);
   }
+}
+
+/** "layer 3 (256 -> 128 relu)", "layer 4 (batchNormalization of 128)": a layer in messages. */
+export function describeLayer(l: Layer, i: number): string {
+  if (l.type === "dense") return `layer ${i + 1} (${l.inputs} -> ${l.units} ${l.activation})`;
+  if (l.type === "activation") return `layer ${i + 1} (activation ${l.activation} of ${l.units})`;
+  return `layer ${i + 1} (${l.type} of ${l.units})`;
 }
 
 /** ", kernel penalty l1 0 l2 0.001" for a regularized tensor in the summary. */

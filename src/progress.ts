@@ -105,6 +105,12 @@ export class Progress {
     this.width = 0;
   }
 
+  /** After a fit that ended mid-epoch (an error, a stop): ends a half-drawn bar's line. */
+  close(): void {
+    if (this.width > 0) this.out.write("\n");
+    this.width = 0;
+  }
+
   // Rows done of all, and the bar: `[=====>.....]`.
   private counts(done: number): string {
     const digits = String(this.rows).length;

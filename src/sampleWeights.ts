@@ -19,6 +19,18 @@ function roundHalfEven(v: number): number {
   return Math.abs(v % 1) === 0.5 ? 2 * Math.round(v / 2) : r;
 }
 
+/** Sample weights (the option at `path`) checked: `rows` finite numbers >= 0. */
+export function sampleWeights(path: string, sampleWeight: unknown, rows: number): Float32Array {
+  const given = sampleWeight as ArrayLike<unknown>;
+  if (sampleWeight === null || typeof sampleWeight !== "object" || typeof given.length !== "number") {
+    throw new ArgumentError(path, `an array of ${rows} numbers (one per row of x)`, sampleWeight);
+  }
+  if (given.length !== rows) throw new ArgumentError(path, `${rows} weights (one per row of x)`, `${given.length}`);
+  const w = new Float32Array(rows);
+  for (let i = 0; i < rows; i++) w[i] = weightAt(`${path}[${i}]`, given[i]);
+  return w;
+}
+
 /**
  * The row weights of a fit's training targets `y` (as the loss sees them: class indices one-hot
  * already), or null when neither option is given. classWeight finds each row's class as Keras
@@ -29,16 +41,7 @@ export function rowWeights(classWeight: unknown, sampleWeight: unknown, y: Matri
   if (classWeight !== undefined && sampleWeight !== undefined) {
     throw new ArgumentError("classWeight", "not both classWeight and sampleWeight (Keras refuses them together: fold the class weights into sampleWeight)", "both");
   }
-  if (sampleWeight !== undefined) {
-    const given = sampleWeight as ArrayLike<unknown>;
-    if (sampleWeight === null || typeof sampleWeight !== "object" || typeof given.length !== "number") {
-      throw new ArgumentError("sampleWeight", `an array of ${y.rows} numbers (one per row of x)`, sampleWeight);
-    }
-    if (given.length !== y.rows) throw new ArgumentError("sampleWeight", `${y.rows} weights (one per row of x)`, `${given.length}`);
-    const w = new Float32Array(y.rows);
-    for (let i = 0; i < y.rows; i++) w[i] = weightAt(`sampleWeight[${i}]`, given[i]);
-    return w;
-  }
+  if (sampleWeight !== undefined) return sampleWeights("sampleWeight", sampleWeight, y.rows);
   if (classWeight === undefined) return null;
   if (classWeight === null || typeof classWeight !== "object") throw new ArgumentError("classWeight", "{ class: weight, ... } or an array of weights", classWeight);
   const classes = y.cols === 1 ? Infinity : y.cols;

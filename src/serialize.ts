@@ -6,10 +6,12 @@ import { checkSeed } from "./backend/checks.js";
 import { readArray, readConfig, readFloats, readRecord, readScalar, requireComplete, shown, within } from "./document.js";
 import { ArgumentError, rejectUnknownKeys } from "./errors.js";
 import { fromConfig as initializerFromConfig } from "./initializers.js";
-import { layerConfig, MAX_LAYERS, MAX_PARAMETERS, MAX_UNITS, resolveLayer, type DenseOptions } from "./layers.js";
+import { layerConfig, MAX_LAYERS, MAX_PARAMETERS, MAX_UNITS, resolveLayer, type Layer, type LayerOptions } from "./layers.js";
+import { WIDTH_LAYER_TYPES } from "./layerTypes.js";
 import { defaultOutputActivation, lossFromConfig, type LossConfig } from "./losses.js";
 import { METRIC_NAMES, resolveMetrics, type Metric } from "./metrics.js";
-import { Model, resolveBackend, type ModelOptions } from "./model.js";
+import { resolveBackend } from "./backend/choose.js";
+import { Model, type ModelOptions } from "./model.js";
 import { Normalizer, type NormalizerConfig, type NormalizerKind } from "./normalizers.js";
 import { optimizerFromConfig, stateVectorsOf, type OptimizerConfig } from "./optimizers.js";
 import { validateSchedule } from "./schedules.js";
@@ -24,14 +26,16 @@ export interface ModelDocument {
   version: number;
   inputs: number;
   seed: number;
-  layers: DenseOptions[];
+  layers: LayerOptions[];
   loss: LossConfig;
   optimizer: OptimizerConfig;
   metrics: Metric[];
   normalize: ModelOptions["normalize"];
   normalizer: NormalizerConfig | null;
   epochs: number;
-  weights: { kernel: string; bias: string }[];
+  /** Per layer: a dense layer's { kernel, bias }; a normalization's { gamma, beta } and batch
+   *  normalization's { movingMean, movingVariance } too; {} for dropout and activation layers. */
+  weights: Record<string, string>[];
   /** Present when saved with { optimizer: true }: the step count and each state vector. */
   optimizerState?: { step: number; vectors: string[] };
 }
@@ -55,7 +59,8 @@ export function saveModel(model: Model, options: { optimizer?: boolean } = {}): 
     normalize: model.normalize,
     normalizer: model.normalizer?.toConfig() ?? null,
     epochs: model.epochs,
-    weights: model.getWeights().map((w) => ({ kernel: encodeFloats(w.kernel), bias: encodeFloats(w.bias) })),
+    weights: model.getWeights().map((w, i) =>
+      Object.fromEntries(WEIGHT_KEYS[model.layers[i]!.type].map((key) => [key, encodeFloats(w[key as keyof typeof w]!)]))),
   };
   if (options.optimizer) {
     const runner = model.optimizerRunner;
@@ -83,16 +88,49 @@ export async function loadModel(document: ModelDocument | string, options: { bac
 interface Decoded {
   options: ModelOptions;
   epochs: number;
-  weights: { kernel: Float32Array; bias: Float32Array }[];
+  weights: Record<string, Float32Array>[];
   normalizer: Normalizer | null;
   optimizerState: { step: number; vectors: Float32Array[] } | null;
 }
 
 /** The fields every saved document has (optimizerState only when saved with the optimizer). */
 const DOCUMENT_KEYS = ["format", "version", "inputs", "seed", "layers", "loss", "optimizer", "metrics", "normalize", "normalizer", "epochs", "weights"];
-const LAYER_KEYS = ["units", "activation", "alpha", "kernelInitializer", "biasInitializer", "seed", "stream"];
-/** A layer's optional keys: its regularizers, each { l1, l2 }. */
+/** A dense layer's optional keys: its regularizers, each { l1, l2 }. */
 const REGULARIZER_KEYS = ["kernelRegularizer", "biasRegularizer"];
+const LAYER_KEYS: Record<Layer["type"], { required: readonly string[]; optional: readonly string[] }> = {
+  dense: { required: ["units", "activation", "alpha", "kernelInitializer", "biasInitializer", "seed", "stream"], optional: ["useBias", ...REGULARIZER_KEYS] },
+  batchNormalization: { required: ["type", "momentum", "epsilon"], optional: [] },
+  layerNormalization: { required: ["type", "epsilon"], optional: [] },
+  dropout: { required: ["type", "rate", "seed", "stream"], optional: [] },
+  activation: { required: ["type", "activation", "alpha"], optional: [] },
+};
+/** The weights a saved layer of each type has. */
+const WEIGHT_KEYS: Record<Layer["type"], readonly string[]> = {
+  dense: ["kernel", "bias"],
+  batchNormalization: ["gamma", "beta", "movingMean", "movingVariance"],
+  layerNormalization: ["gamma", "beta"],
+  dropout: [],
+  activation: [],
+};
+
+// A saved layer's record, its keys checked against those of its type (no type: dense).
+function readLayer(value: unknown, at: string): { type: Layer["type"]; record: Record<string, unknown> } {
+  let type: Layer["type"] = "dense";
+  const keys = { required: [] as string[], optional: [] as string[] };
+  const record = readRecord(value, at, "a layer { units, activation, ... } or { type, ... }", keys.required, keys.optional, {
+    keys: ["type"],
+    check: (first) => {
+      if (first.type !== undefined && first.type !== "dense" && !WIDTH_LAYER_TYPES.includes(first.type as never)) {
+        throw new ArgumentError(`${at}.type`, `"dense" or one of ${WIDTH_LAYER_TYPES.join(", ")}`, shown(first.type));
+      }
+      if (first.type === undefined || first.type === "dense") keys.optional.push("type");
+      else type = first.type as Layer["type"];
+      keys.required.push(...LAYER_KEYS[type].required);
+      keys.optional.push(...LAYER_KEYS[type].optional);
+    },
+  });
+  return { type, record };
+}
 
 function parseJson(document: unknown): unknown {
   if (typeof document !== "string") return document;
@@ -121,17 +159,19 @@ function parseDocument(document: ModelDocument | string): Decoded {
   if (!Number.isInteger(inputs) || (inputs as number) < 1 || (inputs as number) > MAX_UNITS) throw new ArgumentError("document.inputs", `an integer in [1, ${MAX_UNITS}]`, shown(inputs));
   const epochs = count("document.epochs", d.epochs);
   const layers = readArray(d.layers, "document.layers", `an array of 1 to ${MAX_LAYERS} layers`, 1, MAX_LAYERS,
-    (l, i) => readRecord(l, `document.layers[${i}]`, "a layer { units, activation, ... }", LAYER_KEYS, REGULARIZER_KEYS));
-  const weightTexts = readArray(d.weights, "document.weights", `one { kernel, bias } per layer (${layers.length})`, layers.length, layers.length,
-    (w, i) => readRecord(w, `document.weights[${i}]`, "{ kernel, bias }", ["kernel", "bias"]));
+    (l, i) => readLayer(l, `document.layers[${i}]`));
+  const weightTexts = readArray(d.weights, "document.weights", `one record of weights per layer (${layers.length})`, layers.length, layers.length,
+    (w, i) => readRecord(w, `document.weights[${i}]`, `{ ${WEIGHT_KEYS[layers[i]!.type].join(", ")} }`, WEIGHT_KEYS[layers[i]!.type]));
   let width = inputs as number, parameters = 0;
-  layers.forEach((l, i) => {
-    const units = l.units;
+  layers.forEach(({ type, record: l }, i) => {
+    const units = type === "dense" ? l.units : width;
     if (!Number.isInteger(units) || (units as number) < 1 || (units as number) > MAX_UNITS) throw new ArgumentError(`document.layers[${i}].units`, `an integer in [1, ${MAX_UNITS}]`, shown(units));
-    parameters += (width + 1) * (units as number);
+    const floats: Record<string, number> = type === "dense"
+      ? { kernel: width * (units as number), bias: l.useBias === false ? 0 : (units as number) }
+      : Object.fromEntries(WEIGHT_KEYS[type].map((key) => [key, units as number]));
+    if (type !== "dropout" && type !== "activation") parameters += type === "dense" ? floats.kernel! + floats.bias! : 2 * (units as number);
     if (parameters > MAX_PARAMETERS) throw new ArgumentError("document.layers", `at most ${MAX_PARAMETERS} parameters in all`, `more (at layer ${i})`);
-    checkEncoded(`document.weights[${i}].kernel`, weightTexts[i]!.kernel, width * (units as number));
-    checkEncoded(`document.weights[${i}].bias`, weightTexts[i]!.bias, units as number);
+    for (const key of WEIGHT_KEYS[type]) checkEncoded(`document.weights[${i}].${key}`, weightTexts[i]![key], floats[key]!);
     width = units as number;
   });
   const normalizerConfig = d.normalizer === null ? null
@@ -158,9 +198,9 @@ function parseDocument(document: ModelDocument | string): Decoded {
   requireComplete(optimizerGiven, optimizer, "document.optimizer");
   const outputDefault = defaultOutputActivation(loss);
   width = inputs as number;
-  const layerOptions = layers.map((l, i) => {
+  const layerOptions = layers.map(({ type, record: l }, i) => {
     const at = `document.layers[${i}]`, given: Record<string, unknown> = Object.create(null);
-    for (const key of LAYER_KEYS) {
+    for (const key of [...LAYER_KEYS[type].required, ...LAYER_KEYS[type].optional.filter((k) => k in l && !REGULARIZER_KEYS.includes(k))]) {
       if (!key.endsWith("Initializer")) {
         given[key] = readScalar(l[key], `${at}.${key}`, "a number or a name");
         continue;
@@ -173,10 +213,10 @@ function parseDocument(document: ModelDocument | string): Decoded {
       const r = readRecord(l[key], `${at}.${key}`, "{ l1, l2 }", ["l1", "l2"]);
       given[key] = { l1: readScalar(r.l1, `${at}.${key}.l1`, "a number"), l2: readScalar(r.l2, `${at}.${key}.l2`, "a number") };
     }
-    const layer = within(at, `layers[${i}]`, () => resolveLayer(given as unknown as DenseOptions, i, width, i === layers.length - 1, outputDefault, 0));
+    const layer = within(at, `layers[${i}]`, () => resolveLayer(given as unknown as LayerOptions, i, width, i === layers.length - 1, outputDefault, 0));
     requireComplete(given, layerConfig(layer), at);
     width = layer.units;
-    return given as unknown as DenseOptions;
+    return given as unknown as LayerOptions;
   });
   // Names, or topKAccuracy's { name, k }; createModel checks them against the output.
   const metrics = readArray(d.metrics, "document.metrics", "an array of metric names", 0, METRIC_NAMES.length, (m, i) => {
@@ -192,10 +232,12 @@ function parseDocument(document: ModelDocument | string): Decoded {
   const seed = checkSeed("document.seed", readScalar(d.seed, "document.seed", "an integer in [0, 2^32)"));
 
   // Values last: the base64 weights and optimizer state, all finite.
-  const weights = weightTexts.map((w, i) => ({
-    kernel: decodeFinite(`document.weights[${i}].kernel`, w.kernel as string),
-    bias: decodeFinite(`document.weights[${i}].bias`, w.bias as string),
-  }));
+  const weights = weightTexts.map((w, i) => Object.fromEntries(WEIGHT_KEYS[layers[i]!.type].map((key) => {
+    const values = decodeFinite(`document.weights[${i}].${key}`, w[key] as string);
+    const negative = key === "movingVariance" ? values.findIndex((v) => v < 0) : -1;
+    if (negative >= 0) throw new ArgumentError(`document.weights[${i}].movingVariance[${negative}]`, "a variance >= 0", values[negative]);
+    return [key, values];
+  })));
   let optimizerState: Decoded["optimizerState"] = null;
   if (state && stateTexts) {
     const step = count("document.optimizerState.step", state.step);

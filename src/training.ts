@@ -18,7 +18,7 @@ import type { Batch, Network } from "./network.js";
 import { Normalizer, writeRows, type NormalizerKind } from "./normalizers.js";
 import { checkVerbose, defaultOutput, Progress, type Verbosity } from "./progress.js";
 import { shuffle } from "./random.js";
-import { rowWeights, type ClassWeight } from "./sampleWeights.js";
+import { rowWeights, sampleWeights, type ClassWeight } from "./sampleWeights.js";
 
 /** What early stopping watches: the loss, or a metric of the fit, on the training or the validation rows. */
 export type Monitor = "loss" | "valLoss" | MetricName | `val${Capitalize<MetricName>}`;
@@ -78,7 +78,8 @@ export interface FitOptions {
   shuffle?: boolean;
   /** Seed of the shuffling; default the model's seed. Epoch e of the model's life uses stream e. */
   seed?: number;
-  validationData?: [MatrixInput, TargetInput];
+  /** Held-out rows [x, y], or [x, y, sampleWeight] to weigh their loss (as Keras). */
+  validationData?: [MatrixInput, TargetInput] | [MatrixInput, TargetInput, ArrayLike<number>];
   /** The fraction of rows, taken from the end before any shuffling (as Keras), held out for validation. */
   validationSplit?: number;
   onBatchEnd?: Callback<BatchLogs>;
@@ -178,8 +179,8 @@ function checkOptions(o: FitOptions): Required<Pick<FitOptions, "epochs" | "batc
     throw new ArgumentError("validationSplit", "a number in [0, 1)", o.validationSplit);
   }
   if (o.validationSplit && o.validationData) throw new ArgumentError("validationSplit", "not both validationSplit and validationData", o.validationSplit);
-  if (o.validationData !== undefined && !(Array.isArray(o.validationData) && o.validationData.length === 2)) {
-    throw new ArgumentError("validationData", "[x, y]", o.validationData);
+  if (o.validationData !== undefined && !(Array.isArray(o.validationData) && (o.validationData.length === 2 || o.validationData.length === 3))) {
+    throw new ArgumentError("validationData", "[x, y] or [x, y, sampleWeight]", o.validationData);
   }
   if (o.seed !== undefined) checkSeed("seed", o.seed);
   for (const name of ["onBatchEnd", "onEpochEnd"] as const) {
@@ -217,8 +218,8 @@ export interface Trainable {
   computeGradients(batch: Batch, step: number, epoch: number, weights?: Tensor | null): number;
   applyUpdate(step: number, epoch: number): void;
   countCorrect(batch: Batch): number;
-  evaluateRows(rows: number, load: (batch: Batch, start: number, count: number) => void, metrics?: readonly Metric[], weights?: Tensor | null,
-    validation?: boolean): { loss: number; accuracy?: number; metrics?: Record<string, number> };
+  evaluateRows(rows: number, load: (batch: Batch, start: number, count: number) => void, metrics?: readonly Metric[],
+    weights?: ((start: number, count: number) => Tensor) | null, validation?: boolean): { loss: number; accuracy?: number; metrics?: Record<string, number> };
   trackMetrics(tracker: MetricTracker, batch: Batch, io: MetricBuffers): void;
   runDiagnosis(source: RowSource, o: ResolvedDiagnosticsOptions): Diagnostics;
 }
@@ -234,6 +235,8 @@ class EarlyStopper {
   /** The epoch of the best value so far, -1 before the first. */
   bestEpoch = -1;
   private snapshot: Tensor | null = null;
+  // Batch normalization's moving statistics belong to the best epoch's weights too.
+  private movingSnapshot: Tensor | null = null;
 
   private constructor(private readonly o: Required<EarlyStopping>) {}
 
@@ -263,8 +266,10 @@ class EarlyStopper {
   }
 
   /** With restoreBest, the tensor that holds the best epoch's weights. */
-  reserve(resident: Resident, paramCount: number): void {
-    if (this.o.restoreBest) this.snapshot = resident.alloc(paramCount);
+  reserve(resident: Resident, net: Network): void {
+    if (!this.o.restoreBest) return;
+    this.snapshot = resident.alloc(net.paramCount);
+    if (net.movingAll) this.movingSnapshot = resident.alloc(net.movingAll.length);
   }
 
   /** Takes an epoch's logs; true when `patience` epochs went by without improvement (as Keras). */
@@ -278,6 +283,7 @@ class EarlyStopper {
       this.bestEpoch = logs.epoch;
       this.waited = 0;
       if (this.snapshot) net.backend.copy(net.params, this.snapshot);
+      if (this.movingSnapshot) net.backend.copy(net.movingAll!, this.movingSnapshot);
       return false;
     }
     return ++this.waited >= this.o.patience;
@@ -289,6 +295,7 @@ class EarlyStopper {
     history.bestEpoch = this.bestEpoch;
     if (this.snapshot && !model.isDisposed) {
       model.net.backend.copy(this.snapshot, model.net.params);
+      if (this.movingSnapshot) model.net.backend.copy(this.movingSnapshot, model.net.movingAll!);
       model.net.weightsChanged();
     }
   }
@@ -305,7 +312,7 @@ export async function fit(model: Trainable, xIn: MatrixInput, yIn: TargetInput, 
   const diagnosticsOptions = checkFitDiagnostics(options.diagnostics);
   const verbose = checkVerbose(options.verbose);
   const metrics = options.metrics === undefined ? model.metrics : resolveMetrics("metrics", options.metrics, model.outputs);
-  const { x, y, weights, val } = trainingData(model, xIn, yIn, options);
+  const { x, y, weights, val, valWeights } = trainingData(model, xIn, yIn, options);
   const stopping = EarlyStopper.from(options.earlyStopping, val !== null, metrics);
   if (diagnosticsOptions && diagnosticsOptions.sample !== undefined && diagnosticsOptions.sample > x.rows) {
     throw new ArgumentError("diagnostics.sample", `an integer in [1, ${x.rows}] (training rows)`, diagnosticsOptions.sample);
@@ -317,9 +324,10 @@ export async function fit(model: Trainable, xIn: MatrixInput, yIn: TargetInput, 
   if (warnings && model.normalize === "none" && !printed(model).has("unnormalizedInputs")) warnIfUnnormalized(model, x);
 
   const resident = new Resident(model.net.backend);
+  const progress = new Progress(verbose, o.epochs, x.rows, defaultOutput(), now);
   model.training = true;
   try {
-    const run = new FitRun(model, options, o, resident, { x, y, weights, val, normalizer }, metrics, new Progress(verbose, o.epochs, x.rows, defaultOutput(), now), stopping);
+    const run = new FitRun(model, options, o, resident, { x, y, weights, val, valWeights, normalizer }, metrics, progress, stopping);
     if (diagnosticsOptions) run.diagnosis = diagnosticsPlan(model, diagnosticsOptions, x.rows, run.batchSize, resident, run.xs, run.ys, run.seed, warnings);
     // Every argument has passed and every buffer exists: from here on the model changes.
     model.normalizerState = normalizer;
@@ -332,19 +340,23 @@ export async function fit(model: Trainable, xIn: MatrixInput, yIn: TargetInput, 
   } finally {
     resident.free(); // the fit's own tensors, even when the model was disposed meanwhile
     model.training = false;
+    progress.close();
   }
 }
 
-/** x and y checked, and the validation rows: validationData, or the split held out from the end. */
+/** x and y checked with their row weights, and the validation rows: validationData, or the
+ *  split held out from the end. The validation rows' sample weights are Keras': those of
+ *  validationData, or of the held-out rows of a split (class weights are for training only). */
 function trainingData(model: Trainable, xIn: MatrixInput, yIn: TargetInput, options: FitOptions):
-  { x: Matrix; y: Matrix; weights: Float32Array | null; val: [Matrix, Matrix] | null } {
+  { x: Matrix; y: Matrix; weights: Float32Array | null; val: [Matrix, Matrix] | null; valWeights: Float32Array | null } {
   let x = toMatrix("x", xIn, model.inputs);
   let y = model.lossFn.targets("y", yIn, x.rows);
   let weights = rowWeights(options.classWeight, options.sampleWeight, y);
-  let val: [Matrix, Matrix] | null = null;
+  let val: [Matrix, Matrix] | null = null, valWeights: Float32Array | null = null;
   if (options.validationData) {
     const vx = toMatrix("validationData[0]", options.validationData[0], model.inputs);
     val = [vx, model.lossFn.targets("validationData[1]", options.validationData[1], vx.rows)];
+    if (options.validationData.length === 3) valWeights = sampleWeights("validationData[2]", options.validationData[2], vx.rows);
   } else if (options.validationSplit) {
     const held = Math.floor(x.rows * options.validationSplit); // < rows: the split is below 1
     if (held >= 1) {
@@ -352,11 +364,12 @@ function trainingData(model: Trainable, xIn: MatrixInput, yIn: TargetInput, opti
       val = [sliceRows(x, kept, held), sliceRows(y, kept, held)];
       x = sliceRows(x, 0, kept);
       y = sliceRows(y, 0, kept);
-      weights = weights && weights.subarray(0, kept); // the held-out rows' weights go with them (validation is unweighted)
+      if (options.sampleWeight !== undefined) valWeights = weights!.subarray(kept);
+      weights = weights && weights.subarray(0, kept);
     }
   }
   if (x.rows >= 1 << 24) throw new ArgumentError("x", "fewer than 2^24 rows per fit", x.rows);
-  return { x, y, weights, val };
+  return { x, y, weights, val, valWeights };
 }
 
 /** One fit under way: the data in backend memory, the shuffled index and its per-batch
@@ -371,7 +384,7 @@ class FitRun {
   readonly ys: Tensor;
   diagnosis: { every: number; run: () => Diagnostics } | null = null;
   private readonly b: Backend;
-  private readonly valData: { x: Tensor; y: Tensor; rows: number } | null;
+  private readonly valData: { x: Tensor; y: Tensor; rows: number; w: Tensor | null } | null;
   private readonly index: Tensor;
   // Each batch's window of the index, made once: a step allocates nothing.
   private readonly windows: Tensor[] = [];
@@ -385,19 +398,22 @@ class FitRun {
   private lastYield: number;
 
   constructor(private readonly model: Trainable, private readonly options: FitOptions, private readonly o: ReturnType<typeof checkOptions>,
-    resident: Resident, data: { x: Matrix; y: Matrix; weights: Float32Array | null; val: [Matrix, Matrix] | null; normalizer: Normalizer | null },
+    resident: Resident, data: ReturnType<typeof trainingData> & { normalizer: Normalizer | null },
     private readonly metrics: readonly Metric[], private readonly progress: Progress, private readonly stopping: EarlyStopper | null) {
-    const { x, y, weights, val, normalizer } = data, rows = x.rows;
+    const { x, y, weights, val, valWeights, normalizer } = data, rows = x.rows;
     const b = (this.b = model.net.backend);
     this.batchSize = Math.min(o.batchSize, rows);
     model.net.ensureCapacity(this.batchSize);
     this.xs = resident.put(x, normalizer);
     this.ys = resident.put(y, null);
-    this.valData = val && { x: resident.put(val[0], normalizer), y: resident.put(val[1], null), rows: val[0].rows };
+    this.valData = val && {
+      x: resident.put(val[0], normalizer), y: resident.put(val[1], null), rows: val[0].rows,
+      w: valWeights && resident.put({ data: valWeights, rows: val[0].rows, cols: 1 }, null),
+    };
     this.index = resident.alloc(rows);
     for (let s = 0; s < rows; s += this.batchSize) this.windows.push(b.slice(this.index, s, Math.min(this.batchSize, rows - s)));
     this.order = Float32Array.from({ length: rows }, (_, i) => i);
-    stopping?.reserve(resident, model.net.paramCount);
+    stopping?.reserve(resident, model.net);
     this.rowWeights = weights && resident.put({ data: weights, rows, cols: 1 }, null);
     const batchWeights = this.rowWeights && resident.alloc(this.batchSize);
     this.weightWindows = batchWeights && this.windows.map((w) => b.slice(batchWeights, 0, w.length));
@@ -459,7 +475,7 @@ class FitRun {
       const v = model.evaluateRows(valData.rows, (batch, start, count) => {
         b.copy(b.slice(valData.x, start * model.inputs, count * model.inputs), batch.x);
         b.copy(b.slice(valData.y, start * model.outputs, count * model.outputs), batch.t);
-      }, this.metrics, null, true);
+      }, this.metrics, valData.w && ((start, count) => b.slice(valData.w!, start, count)), true);
       logs.valLoss = v.loss;
       if (this.accuracy) logs.valAccuracy = v.accuracy!;
       if (v.metrics) logs.metrics = { ...logs.metrics, ...v.metrics };

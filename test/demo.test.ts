@@ -1,31 +1,33 @@
 import { describe, expect, it } from "vitest";
-import { gain } from "../src/activations.js";
-import { depthProfile } from "../src/demo.js";
-import * as init from "../src/initializers.js";
-import { js, wasm } from "./helpers.js";
+import { renderDepthLesson } from "../src/demo.js";
+import { lessonNamed } from "../src/lessons/index.js";
+import type { LessonResult } from "../src/lessons/lesson.js";
 
-// The demo's claims (the seed text's, on initialization) hold on the core.
-describe("demo: activation std through 10 layers", () => {
-  const last = (p: { std: number[] }): number => p.std[p.std.length - 1]!;
-  const ratio = (p: { std: number[] }): number => last(p) / p.std[0]!;
-
-  it("He keeps ReLU steady; Glorot shrinks it; tiny weights make it vanish", () => {
-    expect(ratio(depthProfile(wasm, "relu", init.heNormal()))).toBeGreaterThan(0.5);
-    expect(ratio(depthProfile(wasm, "relu", init.heNormal()))).toBeLessThan(2);
-    expect(ratio(depthProfile(wasm, "relu", init.glorotNormal()))).toBeLessThan(0.1);
-    expect(last(depthProfile(wasm, "relu", init.normal({ std: 0.01 })))).toBeLessThan(1e-6);
+// The demo is the depth lesson laid out as a table: the same numbers and the same verdicts.
+describe("demo: the depth lesson as a table", () => {
+  it("shows every pairing of the lesson with its std by layer and the lesson's verdict", async () => {
+    const result = await lessonNamed("depth").run({ backend: "wasm" });
+    expect(result.holds).toBe(true);
+    const lines = renderDepthLesson(result, [1, 10]).split("\n");
+    const chart = result.charts.find((c) => c.name === "std-by-depth")!;
+    const pairings = [...new Set(chart.data.map((r) => String(r.pairing)))];
+    expect(lines).toHaveLength(pairings.length + 1);
+    expect(lines[0]).toMatch(/^pairing\s+L1\s+L10\s+verdict$/);
+    pairings.forEach((pairing, i) => {
+      const [first, last] = [1, 10].map((layer) => Number(chart.data.find((r) => r.pairing === pairing && r.layer === layer)!.std));
+      const verdict = String(result.figures.find((f) => f.label.startsWith(`${pairing}:`))!.value).split(", ").pop()!;
+      const cells = lines[i + 1]!.slice(pairing.length).trim().split(/\s+/);
+      expect(lines[i + 1]!.startsWith(pairing)).toBe(true);
+      // Printed to 3 decimals, or 2 significant digits when tiny or huge.
+      expect(Math.abs(Number(cells[0]) - first!)).toBeLessThanOrEqual(0.05 * first! + 5e-4);
+      expect(Math.abs(Number(cells[1]) - last!)).toBeLessThanOrEqual(0.05 * last! + 5e-4);
+      expect(cells[2]).toBe(verdict);
+      expect(["steady", "shrinks", "explodes"]).toContain(verdict);
+    });
   });
 
-  it("tanh: Glorot times gain^2 is steady, large weights saturate, tiny ones vanish", () => {
-    const steady = depthProfile(wasm, "tanh", init.varianceScaling({ scale: gain("tanh") ** 2, mode: "fanAvg" }));
-    expect(ratio(steady)).toBeGreaterThan(0.5);
-    expect(last(depthProfile(wasm, "tanh", init.normal({ std: 1 })))).toBeGreaterThan(0.9);
-    expect(last(depthProfile(wasm, "tanh", init.normal({ std: 0.01 })))).toBeLessThan(1e-6);
-  });
-
-  it("the pure-JS path tells the same story to float32 precision", () => {
-    const a = depthProfile(wasm, "tanh", init.glorotNormal(), { depth: 3, width: 32, batch: 64 });
-    const b = depthProfile(js, "tanh", init.glorotNormal(), { depth: 3, width: 32, batch: 64 });
-    for (let i = 0; i < 3; i++) expect(Math.abs(a.std[i]! - b.std[i]!)).toBeLessThan(1e-4 * b.std[i]!);
+  it("refuses a result that is not the depth lesson's", () => {
+    const other = { charts: [], figures: [] } as unknown as LessonResult;
+    expect(() => renderDepthLesson(other)).toThrow(/std-by-depth/);
   });
 });

@@ -70,7 +70,7 @@ describe.each(["wasm", "js"] as const)("diagnostics (%s)", (backend) => {
     expect(d.layers[1]!.fedByLogistic).toBe(true);
     expect(d.warnings.map((v) => v.kind)).toContain("identicalUnits");
 
-    // One row: every unit fed by logistic outputs gets a one-signed gradient (the seed's quadrant effect).
+    // One row: every unit fed by logistic outputs gets a one-signed gradient (the article's quadrant effect).
     const one = model.diagnose({ data: x.subarray(0, 4), shape: [1, 4] }, y.subarray(0, 1), { console: false });
     expect(one.layers[1]!.sameSignGradients).toBe(1);
     const brute = Array.from({ length: 5 }, (_, j) => {

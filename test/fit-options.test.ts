@@ -131,15 +131,38 @@ describe.each(BACKENDS)("fit({ classWeight, sampleWeight }) (%s)", (backend) => 
     model.dispose();
   });
 
-  it("validationSplit holds the last rows' weights out with them; the validation loss is unweighted", async () => {
-    const a = await classifier(), b = await classifier();
-    const w = Array.from({ length: rows }, (_, i) => (i < 36 ? 1 : 100));
+  it("validation as Keras: the held-out rows keep their sample weights, validationData takes a third element, classWeight stays out", async () => {
+    const a = await classifier({ backend }), b = await classifier({ backend });
+    const w = Array.from({ length: rows }, (_, i) => (i < 36 ? 1 : (i % 3) + 0.5));
     const ha = await a.fit(x, labels, { epochs: 2, validationSplit: 0.25, sampleWeight: w });
     const hb = await b.fit(x, labels, { epochs: 2, validationSplit: 0.25 });
-    expect(ha.loss).toEqual(hb.loss);
-    expect(ha.valLoss).toEqual(hb.valLoss);
+    expect(ha.loss).toEqual(hb.loss); // the training rows all weigh 1
+    const held = { data: x.data.subarray(36 * inputs), shape: [12, inputs] as [number, number] }, heldLabels = labels.slice(36);
+    expect(ha.valLoss[1]).toBe(a.evaluate(held, heldLabels, { sampleWeight: w.slice(36) }).loss);
+    expect(ha.valLoss[1]).not.toBeCloseTo(a.evaluate(held, heldLabels).loss, 3);
+    const hc = await a.fit(x, labels, { epochs: 1, validationData: [held, heldLabels, w.slice(36)] });
+    expect(hc.valLoss[0]).toBe(a.evaluate(held, heldLabels, { sampleWeight: w.slice(36) }).loss);
+    const hd = await a.fit(x, labels, { epochs: 1, validationData: [held, heldLabels], classWeight: { 0: 9 } });
+    expect(hd.valLoss[0]).toBe(a.evaluate(held, heldLabels).loss);
+    await expect(a.fit(x, labels, { validationData: [held, heldLabels, [1]] })).rejects.toThrow("validationData[2]");
     a.dispose();
     b.dispose();
+  });
+
+  it("evaluate weighs the loss as fit does, in chunks of any size, and leaves the metrics unweighted", async () => {
+    const model = await classifier({ backend });
+    const w = Array.from({ length: rows }, (_, i) => (i % 5) / 2);
+    let want = 0;
+    for (let i = 0; i < rows; i++) {
+      const row = { data: x.data.subarray(i * inputs, (i + 1) * inputs), shape: [1, inputs] as [number, number] };
+      want += w[i]! * model.evaluate(row, [labels[i]!]).loss;
+    }
+    const e = model.evaluate(x, labels, { sampleWeight: w, metrics: ["accuracy", "f1"] });
+    expect(e.loss).toBeCloseTo(want / rows, 6);
+    const plain = model.evaluate(x, labels, { metrics: ["accuracy", "f1"] });
+    expect([e.accuracy, e.metrics]).toEqual([plain.accuracy, plain.metrics]);
+    expect(() => model.evaluate(x, labels, { sampleWeight: [1] })).toThrow("options.sampleWeight");
+    model.dispose();
   });
 });
 
@@ -199,4 +222,17 @@ it("both cores train alike with every option at once (regularizers, a new loss, 
     for (const k of Object.keys(a.h.metrics)) expect(a.h.metrics[k]![e], k).toBeCloseTo(b.h.metrics[k]![e]!, 4);
   }
   a.w.forEach((l, i) => l.kernel.forEach((v, j) => expect(v).toBeCloseTo(b.w[i]!.kernel[j]!, 5)));
+});
+
+it("trainOnBatch takes classWeight and sampleWeight as fit does: one step, bit for bit", async () => {
+  const a = await classifier({ optimizer: sgd({ learningRate: 0.1 }) }), b = await classifier({ optimizer: sgd({ learningRate: 0.1 }) });
+  const w = labels.map((c) => (c === 2 ? 3 : 1));
+  const loss = a.trainOnBatch(x, labels, { classWeight: { 2: 3 } });
+  const h = await b.fit(x, labels, { batchSize: rows, shuffle: false, sampleWeight: w });
+  expect(loss).toBe(h.loss[0]);
+  expect(a.getWeights()).toEqual(b.getWeights());
+  expect(() => a.trainOnBatch(x, labels, { sampleWeight: [1] })).toThrow("sampleWeight");
+  expect(() => a.trainOnBatch(x, labels, { weights: [1] } as never)).toThrow("options.weights");
+  a.dispose();
+  b.dispose();
 });

@@ -6,6 +6,7 @@ import { ACTIVATIONS, type ActivationName, type ElementwiseActivation } from "..
 import { activationParameter } from "../src/activations.js";
 import { createModel, type LossConfig, type Model } from "../src/index.js";
 import { forward64, randomArray, seeded } from "./helpers.js";
+import type { DenseLayer } from "../src/layers.js";
 
 interface Pairing { loss: Partial<LossConfig> & { name: LossConfig["name"] }; output: ActivationName | "same"; outputs: number; regularized?: boolean }
 // Keras' L1L2 on every kernel and bias of the regularized pairing.
@@ -62,7 +63,7 @@ function loss64(model: Model, w: { kernel: Float64Array; bias: Float64Array }[],
     }
   }
   let penalty = 0;
-  model.layers.forEach((l, i) => {
+  (model.layers as readonly DenseLayer[]).forEach((l, i) => {
     for (const [r, v] of [[l.kernelRegularizer, w[i]!.kernel], [l.biasRegularizer, w[i]!.bias]] as const) {
       if (r) penalty += v.reduce((s, x) => s + r.l1 * Math.abs(x) + r.l2 * x * x, 0);
     }
@@ -122,5 +123,5 @@ describe.each(["wasm", "js"] as const)("whole-network gradients against float64 
 
 it("activationParameter gives leaky ReLU and ELU their defaults in the model", async () => {
   const model = await createModel({ inputs: 1, seed: 1, layers: [{ units: 1, activation: "leakyRelu" }, { units: 1, activation: "elu" }], backend: "js" });
-  expect(model.layers.map((l) => l.alpha)).toEqual([activationParameter("leakyRelu"), activationParameter("elu")]);
+  expect((model.layers as readonly DenseLayer[]).map((l) => l.alpha)).toEqual([activationParameter("leakyRelu"), activationParameter("elu")]);
 });

@@ -5,6 +5,7 @@ import { createWasmBackend, type WasmBackend } from "../src/backend/wasm.js";
 import type { ElementwiseActivation } from "../src/activations.js";
 import { forward as activate } from "../src/backend/js/activations.js";
 import type { Model } from "../src/model.js";
+import type { DenseLayer } from "../src/layers.js";
 
 export const wasm: WasmBackend = await createWasmBackend();
 export const js = new JsBackend();
@@ -57,7 +58,7 @@ export function meanStd(a: ArrayLike<number>): { mean: number; std: number } {
 export function forward64(model: Model, x: Float32Array, rows: number, weights?: { kernel: ArrayLike<number>; bias: ArrayLike<number> }[]): { z: number[][]; a: number[][] }[] {
   const w = weights ?? model.getWeights();
   let a = Array.from({ length: rows }, (_, r) => Array.from(x.subarray(r * model.inputs, (r + 1) * model.inputs)));
-  return model.layers.map((l, i) => {
+  return (model.layers as readonly DenseLayer[]).map((l, i) => {
     const z = a.map((row) => Array.from({ length: l.units }, (_, j) => row.reduce((s, v, k) => s + v * w[i]!.kernel[k * l.units + j]!, w[i]!.bias[j]!)));
     const lse = (row: number[]): number => { const m = Math.max(...row); return m + Math.log(row.reduce((s, v) => s + Math.exp(v - m), 0)); };
     a = l.activation === "softmax" ? z.map((row) => { const c = lse(row); return row.map((v) => Math.exp(v - c)); })

@@ -10,6 +10,7 @@ import type { WasmBackend } from "../src/backend/wasm.js";
 import { CheckedBackend } from "../src/backend/checked.js";
 import { groupsOf } from "../src/diagnostics.js";
 import { meanStd } from "./helpers.js";
+import type { DenseLayer } from "../src/layers.js";
 
 const x4 = [[0.1, 0.2], [0.3, -0.4], [-0.5, 0.6], [0.7, 0.8]];
 
@@ -258,7 +259,7 @@ describe("public properties are frozen views, not live internals", () => {
     expect(() => { (m.optimizer.schedule as { name: string }).name = "cosine"; }).toThrow(TypeError);
     expect(() => { (m.loss as { name: string }).name = "binaryCrossEntropy"; }).toThrow(TypeError);
     expect(() => { (m.metrics as string[]).push("accuracy"); }).toThrow(TypeError);
-    expect(() => { (m.layers[0]!.kernelInitializer.config as unknown as { std: number }).std = 1e30; }).toThrow(TypeError);
+    expect(() => { ((m.layers[0] as DenseLayer).kernelInitializer.config as unknown as { std: number }).std = 1e30; }).toThrow(TypeError);
     expect(() => { (m as { epochs: number }).epochs = -1; }).toThrow(TypeError);
     expect(() => { (m as { seed: number }).seed = 5; }).toThrow(TypeError);
     expect(m.optimizer.learningRate).toBe(0.01);

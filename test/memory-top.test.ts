@@ -172,6 +172,28 @@ function matrixCases(): KernelCase[] {
     const probs = data(size, 40, 0.01, 1);
     return [
       { name: `addBias ${rows}x${cols}`, tensors: [data(size, 41), data(cols, 42)], run: (b, [x, bias]) => b.addBias(x!, bias!, rows, cols) },
+      {
+        name: `batchNorm ${rows}x${cols}`, tensors: [data(size, 110), data(size, 111), data(size, 112), data(3 * cols, 113), data(cols, 114), data(cols, 115),
+          data(size, 116), data(cols, 117), data(cols, 118)],
+        run: (b, [x, y, xhat, stats, gamma, beta, dy, dGamma, dBeta]) => {
+          b.batchNormForward(x!, y!, xhat!, stats!, gamma!, beta!, rows, cols, 1e-3);
+          b.batchNormBackward(xhat!, dy!, dy!, b.slice(stats!, 2 * cols, cols), gamma!, dGamma!, dBeta!, rows, cols);
+          b.movingAverage(b.slice(stats!, 0, cols), b.slice(stats!, cols, cols), 0.9);
+          b.batchNormInference(x!, y!, b.slice(stats!, 0, cols), b.slice(stats!, cols, cols), gamma!, beta!, rows, cols, 1e-3);
+        },
+      },
+      {
+        name: `layerNorm ${rows}x${cols}`, tensors: [data(size, 120), data(size, 121), data(size, 122), data(rows, 123), data(cols, 124), data(cols, 125),
+          data(size, 126), data(cols, 127), data(cols, 128)],
+        run: (b, [x, y, xhat, invStd, gamma, beta, dy, dGamma, dBeta]) => {
+          b.layerNormForward(x!, y!, xhat!, invStd!, gamma!, beta!, rows, cols, 1e-3);
+          b.layerNormBackward(xhat!, dy!, dy!, invStd!, gamma!, dGamma!, dBeta!, rows, cols);
+        },
+      },
+      {
+        name: `dropout ${rows}x${cols}`, tensors: [data(size, 130), data(size, 131), data(size, 132), data(size, 133)],
+        run: (b, [x, mask, y, dy]) => { b.dropoutForward(x!, mask!, y!, 0.3, 5, 6); b.dropoutBackward(dy!, mask!, dy!); },
+      },
       { name: `sumRows ${rows}x${cols}`, tensors: [data(size, 43), data(cols, 44)], run: (b, [x, out]) => b.sumRows(x!, out!, rows, cols) },
       { name: `softmax ${rows}x${cols}`, tensors: [data(size, 45), data(size, 46)], run: (b, [x, y]) => b.softmax(x!, y!, rows, cols) },
       {

@@ -4,6 +4,7 @@ import {
   type ModelOptions,
 } from "../src/index.js";
 import { bitsOf, randomArray } from "./helpers.js";
+import type { DenseLayer } from "../src/layers.js";
 
 const xor = { x: [[0, 0], [0, 1], [1, 0], [1, 1]], y: [[0], [1], [1], [0]] };
 
@@ -25,15 +26,15 @@ const small = (extra: Partial<ModelOptions> = {}): ModelOptions => ({
 });
 
 describe("building a model", () => {
-  it("fills in the seed's defaults: He for ReLU family, Glorot for tanh/logistic, the loss's output activation", async () => {
+  it("fills in the article's defaults: He for ReLU family, Glorot for tanh/logistic, the loss's output activation", async () => {
     const m = await createModel({
       inputs: 4, seed: 1, loss: "softmaxCrossEntropy",
       layers: [{ units: 3 }, { units: 3, activation: "leakyRelu", alpha: 0.2 }, { units: 3, activation: "tanh" }, { units: 3, activation: "sigmoid" }, { units: 2 }],
     });
     expect(m.activations).toEqual(["relu", "leakyRelu", "tanh", "sigmoid", "softmax"]);
-    expect(m.layers.map((l) => l.kernelInitializer.name)).toEqual(["heNormal", "heNormal", "glorotUniform", "glorotUniform", "glorotUniform"]);
-    expect(m.layers[1]!.kernelInitializer.config).toEqual({ name: "heNormal", slope: 0.2 });
-    expect(m.layers.map((l) => l.biasInitializer.name)).toEqual(Array(5).fill("zeros"));
+    expect((m.layers as readonly DenseLayer[]).map((l) => l.kernelInitializer.name)).toEqual(["heNormal", "heNormal", "glorotUniform", "glorotUniform", "glorotUniform"]);
+    expect((m.layers[1] as DenseLayer).kernelInitializer.config).toEqual({ name: "heNormal", slope: 0.2 });
+    expect((m.layers as readonly DenseLayer[]).map((l) => l.biasInitializer.name)).toEqual(Array(5).fill("zeros"));
     const b = await createModel({ inputs: 2, seed: 1, loss: "binaryCrossEntropy", layers: [{ units: 2, biasInitializer: "smallPositive" }, { units: 1 }] });
     expect(b.activations).toEqual(["relu", "sigmoid"]);
     expect([...b.getWeights()[0]!.bias]).toEqual([0.01, 0.01].map(Math.fround));
@@ -356,8 +357,8 @@ describe("save, load and dispose", () => {
       [{ ...good, version: 99 }, /document.version/],
       [{ ...good, layers: [{ ...good.layers[0]!, units: 1e9 }, ...good.layers.slice(1)] }, /units/],
       [{ ...good, weights: good.weights.slice(1) }, /document.weights/],
-      [{ ...good, weights: [{ ...good.weights[0]!, kernel: good.weights[0]!.kernel.slice(8) }, ...good.weights.slice(1)] }, /weights\[0\]\.kernel/],
-      [{ ...good, weights: [{ ...good.weights[0]!, kernel: "!" + good.weights[0]!.kernel.slice(1) }, ...good.weights.slice(1)] }, /base64/],
+      [{ ...good, weights: [{ ...good.weights[0]!, kernel: good.weights[0]!.kernel!.slice(8) }, ...good.weights.slice(1)] }, /weights\[0\]\.kernel/],
+      [{ ...good, weights: [{ ...good.weights[0]!, kernel: "!" + good.weights[0]!.kernel!.slice(1) }, ...good.weights.slice(1)] }, /base64/],
       [{ ...good, optimizer: { name: "sgd", learningRate: "fast" } }, /learningRate/],
     ];
     for (const [doc, message] of broken) await expect(loadModel(doc as never)).rejects.toThrow(message);

@@ -8,6 +8,7 @@ import { exportOnnx, importOnnx } from "../src/onnx/index.js";
 import { decodeModel, encodeModel, irVersionFor, type ModelSpec, type NodeSpec } from "../src/onnx/schema.js";
 import { randomArray } from "./helpers.js";
 import { relativeError } from "./onnx-helpers.js";
+import type { DenseLayer } from "../src/layers.js";
 
 const FIXTURES = new URL("./fixtures/interop/", import.meta.url);
 const fixture = (name: string) => ({
@@ -35,8 +36,8 @@ describe("PyTorch's exports import and predict as PyTorch does", () => {
 
   it("keeps LeakyRelu's and ELU's alpha, and picks the loss from the output", async () => {
     const every = await importOnnx(fixture("every-activation-dynamo").onnx.buffer.slice(0) as ArrayBuffer);
-    expect(every.layers[0]!.alpha).toBeCloseTo(0.2, 7);
-    expect(every.layers[1]!.alpha).toBe(1);
+    expect((every.layers[0] as DenseLayer).alpha).toBeCloseTo(0.2, 7);
+    expect((every.layers[1] as DenseLayer).alpha).toBe(1);
     expect(every.loss.name).toBe("meanSquaredError");
     expect((await importOnnx(fixture("relu-softmax-legacy").onnx)).loss.name).toBe("softmaxCrossEntropy");
     expect((await importOnnx(fixture("tanh-sigmoid-dynamo").onnx)).loss.name).toBe("binaryCrossEntropy");
@@ -73,7 +74,7 @@ describe("importOnnx(exportOnnx(model))", () => {
     if (normalized) await model.fit({ data: x, shape: [40, 3] }, Array.from({ length: 40 }, (_, i) => i % 3), { epochs: 1 });
     const back = await importOnnx(exportOnnx(model));
     expect(back.activations).toEqual(model.activations);
-    expect(back.layers.map((l) => l.alpha)).toEqual(model.layers.map((l) => Math.fround(l.alpha) === l.alpha ? l.alpha : Math.fround(l.alpha)));
+    expect((back.layers as readonly DenseLayer[]).map((l) => l.alpha)).toEqual((model.layers as readonly DenseLayer[]).map((l) => Math.fround(l.alpha) === l.alpha ? l.alpha : Math.fround(l.alpha)));
     expect(back.normalizer?.toConfig() ?? null).toEqual(model.normalizer?.toConfig() ?? null);
     const input = { data: x, shape: [40, 3] as [number, number] };
     expect(relativeError(back.predict(input).data, model.predict(input).data)).toBeLessThan(1e-6);

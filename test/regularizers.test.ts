@@ -4,6 +4,7 @@ import { describe, expect, it } from "vitest";
 import type { Backend } from "../src/backend/backend.js";
 import { ArgumentError, createModel, loadModel, saveModel, sgd } from "../src/index.js";
 import { bitsOf, js, randomArray, tensor, wasm } from "./helpers.js";
+import type { DenseLayer } from "../src/layers.js";
 
 const SIZES = [1, 3, 4, 5, 17, 33, 1000, 4099];
 
@@ -41,7 +42,7 @@ describe("kernelRegularizer and biasRegularizer on a model", () => {
     const reg = { kernelRegularizer: { l1: 0.01, l2: 0.02 }, biasRegularizer: { l2: 0.5 } };
     const plain = await createModel({ inputs: 2, seed: 3, layers: layers({}), backend: "js", optimizer: "sgd" });
     const model = await createModel({ inputs: 2, seed: 3, layers: layers(reg), backend: "js", optimizer: "sgd" });
-    expect(model.layers[0]!.biasRegularizer).toEqual({ l1: 0, l2: 0.5 });
+    expect((model.layers[0] as DenseLayer).biasRegularizer).toEqual({ l1: 0, l2: 0.5 });
     plain.setWeights(plain.getWeights().map((l) => ({ kernel: l.kernel, bias: l.bias.map(() => 0.25) })));
     model.setWeights(plain.getWeights());
     let penalty = 0;
@@ -82,7 +83,8 @@ describe("kernelRegularizer and biasRegularizer on a model", () => {
     await model.fit(x, y, { epochs: 2 });
     const doc = saveModel(model, { optimizer: true });
     const loaded = await loadModel(doc);
-    expect(loaded.layers.map((l) => [l.kernelRegularizer, l.biasRegularizer])).toEqual(model.layers.map((l) => [l.kernelRegularizer, l.biasRegularizer]));
+    expect((loaded.layers as readonly DenseLayer[]).map((l) => [l.kernelRegularizer, l.biasRegularizer]))
+      .toEqual((model.layers as readonly DenseLayer[]).map((l) => [l.kernelRegularizer, l.biasRegularizer]));
     expect(loaded.evaluate(x, y).loss).toBe(model.evaluate(x, y).loss);
     expect(saveModel(loaded, { optimizer: true })).toEqual(doc);
     await model.fit(x, y, { epochs: 1, shuffle: false });

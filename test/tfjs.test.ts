@@ -9,6 +9,7 @@ import { ACTIVATIONS, ArgumentError, createModel, type ActivationName } from "..
 import { fromTfjs, toTfjs, type TfjsArtifacts } from "../src/tfjs/index.js";
 import { randomArray } from "./helpers.js";
 import { relativeError } from "./onnx-helpers.js";
+import type { DenseLayer } from "../src/layers.js";
 
 beforeAll(async () => { await tf.setBackend("cpu"); });
 
@@ -63,7 +64,7 @@ describe("models built in TF.js import and predict the same", () => {
     seedWeights(model, 2);
     const imported = await fromTfjs(await artifactsOf(model));
     expect(imported.activations).toEqual(["leakyRelu", "elu", "relu", "tanh", "softmax"]);
-    expect(imported.layers.map((l) => l.alpha)).toEqual([Math.fround(0.15) === 0.15 ? 0.15 : expect.closeTo(0.15, 7), 1, 0, 0, 0]);
+    expect((imported.layers as readonly DenseLayer[]).map((l) => l.alpha)).toEqual([Math.fround(0.15) === 0.15 ? 0.15 : expect.closeTo(0.15, 7), 1, 0, 0, 0]);
     expect(relativeError(imported.predict({ data: x, shape: [9, 5] }).data, tfPredict(model, x, 9, [5, 1]))).toBeLessThan(1e-5);
   });
 

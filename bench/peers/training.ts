@@ -7,7 +7,7 @@ import * as tf from "@tensorflow/tfjs-core";
 import * as tfl from "@tensorflow/tfjs-layers";
 import { createRequire } from "node:module";
 import type { Backend } from "../../src/backend/backend.js";
-import { createModel, sgd, type Model } from "../../src/index.js";
+import { createModel, sgd, type LayerOptions, type Model } from "../../src/index.js";
 import type { Contender, Runner } from "../harness.js";
 import type { TfBackend } from "./tfjs.js";
 
@@ -19,6 +19,9 @@ export interface TrainSpec {
   loss: "softmaxCrossEntropy" | "meanSquaredError";
   batch: number;
   learningRate: number;
+  /** A layer after each hidden dense layer: batch normalization (Keras's defaults: momentum
+   *  0.99, epsilon 1e-3) or dropout at rate 0.2. */
+  extra?: "batchNormalization" | "dropout";
   /** Pre-made batches, row-major: inputs and targets. */
   x: Float32Array[];
   y: Float32Array[];
@@ -31,7 +34,11 @@ export function simdnet(name: string, backend: Backend | "js", spec: TrainSpec):
       const [inputs, ...units] = spec.widths;
       const model: Model = await createModel({
         inputs: inputs!,
-        layers: units.map((u, i) => ({ units: u, activation: i === units.length - 1 ? spec.output : spec.hidden })),
+        layers: units.flatMap((u, i): LayerOptions[] => {
+          const dense: LayerOptions = { units: u, activation: i === units.length - 1 ? spec.output : spec.hidden };
+          if (i === units.length - 1 || !spec.extra) return [dense];
+          return [dense, spec.extra === "dropout" ? { type: "dropout", rate: 0.2 } : { type: "batchNormalization", momentum: 0.99, epsilon: 1e-3 }];
+        }),
         loss: spec.loss, optimizer: sgd({ learningRate: spec.learningRate }), seed: 1, backend,
       });
       const xs = spec.x.map((data) => ({ data, shape: [spec.batch, inputs!] as const }));
@@ -58,11 +65,15 @@ export function tfjs(backend: TfBackend, spec: TrainSpec): Contender {
     prepare(): Runner {
       const [inputs, ...units] = spec.widths;
       const model = tfl.sequential();
-      units.forEach((u, i) => model.add(tfl.layers.dense({
-        units: u, inputShape: i === 0 ? [inputs!] : undefined,
-        activation: i === units.length - 1 ? spec.output : spec.hidden,
-        kernelInitializer: spec.hidden === "relu" ? "heNormal" : "glorotUniform",
-      })));
+      units.forEach((u, i) => {
+        model.add(tfl.layers.dense({
+          units: u, inputShape: i === 0 ? [inputs!] : undefined,
+          activation: i === units.length - 1 ? spec.output : spec.hidden,
+          kernelInitializer: spec.hidden === "relu" ? "heNormal" : "glorotUniform",
+        }));
+        if (i === units.length - 1 || !spec.extra) return;
+        model.add(spec.extra === "dropout" ? tfl.layers.dropout({ rate: 0.2 }) : tfl.layers.batchNormalization({ momentum: 0.99, epsilon: 1e-3 }));
+      });
       model.compile({ optimizer: tf.train.sgd(spec.learningRate), loss: spec.loss === "meanSquaredError" ? "meanSquaredError" : "categoricalCrossentropy" });
       const xs = spec.x.map((d) => tf.tensor2d(d, [spec.batch, inputs!]));
       const ys = spec.y.map((d) => tf.tensor2d(d, [spec.batch, units[units.length - 1]!]));

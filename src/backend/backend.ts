@@ -81,6 +81,27 @@ export interface Backend {
   /** dx = dy - softmax(x) sum(dy) per row, from the log-softmax output y; dx may be dy. */
   logSoftmaxGrad(y: Tensor, dy: Tensor, dx: Tensor, rows: number, cols: number): void;
 
+  // Normalization layers (assembly/normalization.ts). Variances are biased (divided by the count).
+  /** Training-mode batch normalization over the rows, per column: stats gets
+   *  [mean | variance | 1 / sqrt(variance + epsilon)] (3 cols floats), xhat the normalized
+   *  values, y = xhat gamma + beta (y may be x). */
+  batchNormForward(x: Tensor, y: Tensor, xhat: Tensor, stats: Tensor, gamma: Tensor, beta: Tensor, rows: number, cols: number, epsilon: number): void;
+  /** Inference-mode batch normalization from the moving mean and variance (y may be x). */
+  batchNormInference(x: Tensor, y: Tensor, mean: Tensor, variance: Tensor, gamma: Tensor, beta: Tensor, rows: number, cols: number, epsilon: number): void;
+  /** dGamma = sum dy xhat, dBeta = sum dy per column; dx from dy (dx may be dy). */
+  batchNormBackward(xhat: Tensor, dy: Tensor, dx: Tensor, invStd: Tensor, gamma: Tensor, dGamma: Tensor, dBeta: Tensor, rows: number, cols: number): void;
+  /** moving = moving momentum + batch (1 - momentum) over moving's length. */
+  movingAverage(moving: Tensor, batch: Tensor, momentum: number): void;
+  /** Layer normalization of each row: invStd gets one float per row (y may be x). */
+  layerNormForward(x: Tensor, y: Tensor, xhat: Tensor, invStd: Tensor, gamma: Tensor, beta: Tensor, rows: number, cols: number, epsilon: number): void;
+  /** dGamma, dBeta summed over the rows; dx from dy (dx may be dy). */
+  layerNormBackward(xhat: Tensor, dy: Tensor, dx: Tensor, invStd: Tensor, gamma: Tensor, dGamma: Tensor, dBeta: Tensor, rows: number, cols: number): void;
+  /** Inverted dropout over x's length: mask = 0 with probability rate, else 1 / (1 - rate),
+   *  drawn from the stream (seed, stream); y = x mask (y may be x). */
+  dropoutForward(x: Tensor, mask: Tensor, y: Tensor, rate: number, seed: number, stream: number): void;
+  /** dx = dy mask (dx may be dy). */
+  dropoutBackward(dy: Tensor, mask: Tensor, dx: Tensor): void;
+
   random(seed: number, stream: number): RandomStream;
   freeRandom(rng: RandomStream): void;
   fillBits(rng: RandomStream, out: Tensor): void;

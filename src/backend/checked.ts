@@ -124,6 +124,59 @@ export class CheckedBackend implements Backend {
     this.inner.logSoftmaxGrad(y, dy, dx, rows, cols);
   }
 
+  batchNormForward(x: Tensor, y: Tensor, xhat: Tensor, stats: Tensor, gamma: Tensor, beta: Tensor, rows: number, cols: number, epsilon: number): void {
+    this.normalizationForward(x, y, xhat, gamma, beta, rows, cols, epsilon);
+    checkHolds("stats", stats, 3 * cols, "mean, variance and 1 / std per column");
+    for (const [name, t] of [["x", x], ["y", y], ["xhat", xhat], ["gamma", gamma], ["beta", beta]] as const) this.apart("stats", stats, name, t);
+    this.inner.batchNormForward(x, y, xhat, stats, gamma, beta, rows, cols, epsilon);
+  }
+  batchNormInference(x: Tensor, y: Tensor, mean: Tensor, variance: Tensor, gamma: Tensor, beta: Tensor, rows: number, cols: number, epsilon: number): void {
+    this.normalizationForward(x, y, null, gamma, beta, rows, cols, epsilon);
+    for (const [name, t] of [["mean", mean], ["variance", variance]] as const) {
+      checkHolds(name, t, cols, "one per column");
+      this.apart("y", y, name, t);
+    }
+    this.inner.batchNormInference(x, y, mean, variance, gamma, beta, rows, cols, epsilon);
+  }
+  batchNormBackward(xhat: Tensor, dy: Tensor, dx: Tensor, invStd: Tensor, gamma: Tensor, dGamma: Tensor, dBeta: Tensor, rows: number, cols: number): void {
+    this.normalizationBackward(xhat, dy, dx, invStd, cols, gamma, dGamma, dBeta, rows, cols);
+    this.inner.batchNormBackward(xhat, dy, dx, invStd, gamma, dGamma, dBeta, rows, cols);
+  }
+  movingAverage(moving: Tensor, batch: Tensor, momentum: number): void {
+    if (typeof momentum !== "number" || !(momentum >= 0 && momentum <= 1)) throw new ArgumentError("momentum", "a number in [0, 1]", momentum);
+    checkHolds("batch", batch, moving.length, "as long as moving");
+    this.sameOrApart("moving", moving, "batch", batch);
+    this.inner.movingAverage(moving, batch, momentum);
+  }
+  layerNormForward(x: Tensor, y: Tensor, xhat: Tensor, invStd: Tensor, gamma: Tensor, beta: Tensor, rows: number, cols: number, epsilon: number): void {
+    this.normalizationForward(x, y, xhat, gamma, beta, rows, cols, epsilon);
+    checkHolds("invStd", invStd, rows, "one per row");
+    for (const [name, t] of [["x", x], ["y", y], ["xhat", xhat], ["gamma", gamma], ["beta", beta]] as const) this.apart("invStd", invStd, name, t);
+    this.inner.layerNormForward(x, y, xhat, invStd, gamma, beta, rows, cols, epsilon);
+  }
+  layerNormBackward(xhat: Tensor, dy: Tensor, dx: Tensor, invStd: Tensor, gamma: Tensor, dGamma: Tensor, dBeta: Tensor, rows: number, cols: number): void {
+    this.normalizationBackward(xhat, dy, dx, invStd, rows, gamma, dGamma, dBeta, rows, cols);
+    this.inner.layerNormBackward(xhat, dy, dx, invStd, gamma, dGamma, dBeta, rows, cols);
+  }
+  dropoutForward(x: Tensor, mask: Tensor, y: Tensor, rate: number, seed: number, stream: number): void {
+    if (typeof rate !== "number" || !(rate >= 0 && rate < 1)) throw new ArgumentError("rate", "a number in [0, 1)", rate);
+    checkSeed("seed", seed);
+    checkSeed("stream", stream);
+    checkHolds("mask", mask, x.length, "as long as x");
+    checkHolds("y", y, x.length, "as long as x");
+    this.sameOrApart("y", y, "x", x);
+    this.apart("mask", mask, "x", x);
+    this.apart("mask", mask, "y", y);
+    this.inner.dropoutForward(x, mask, y, rate, seed, stream);
+  }
+  dropoutBackward(dy: Tensor, mask: Tensor, dx: Tensor): void {
+    checkHolds("mask", mask, dy.length, "as long as dy");
+    checkHolds("dx", dx, dy.length, "as long as dy");
+    this.sameOrApart("dx", dx, "dy", dy);
+    this.apart("dx", dx, "mask", mask);
+    this.inner.dropoutBackward(dy, mask, dx);
+  }
+
   random(seed: number, stream: number): RandomStream {
     checkSeed("seed", seed);
     checkSeed("stream", stream);
@@ -317,6 +370,40 @@ export class CheckedBackend implements Backend {
     checkHolds("dx", dx, rows * cols, `${rows} x ${cols}`);
     this.sameOrApart("dx", dx, "dy", dy);
     this.sameOrApart("dx", dx, "y", y);
+  }
+
+  // A normalization's forward arguments: x rows x cols, y as long (in place or apart), xhat
+  // apart from both, gamma and beta one per column, epsilon > 0.
+  private normalizationForward(x: Tensor, y: Tensor, xhat: Tensor | null, gamma: Tensor, beta: Tensor, rows: number, cols: number, epsilon: number): void {
+    checkMatrix("x", x, rows, cols);
+    checkHolds("y", y, rows * cols, `${rows} x ${cols}`);
+    if (typeof epsilon !== "number" || !(epsilon > 0 && epsilon < Infinity)) throw new ArgumentError("epsilon", "a finite number > 0", epsilon);
+    this.sameOrApart("y", y, "x", x);
+    for (const [name, t] of [["gamma", gamma], ["beta", beta]] as const) {
+      checkHolds(name, t, cols, "one per column");
+      this.apart("y", y, name, t);
+    }
+    if (xhat) {
+      checkHolds("xhat", xhat, rows * cols, `${rows} x ${cols}`);
+      for (const [name, t] of [["x", x], ["y", y], ["gamma", gamma], ["beta", beta]] as const) this.apart("xhat", xhat, name, t);
+    }
+  }
+  // A normalization's backward arguments: dx in place of dy or apart from everything, the
+  // parameter gradients apart from every input and from each other.
+  private normalizationBackward(xhat: Tensor, dy: Tensor, dx: Tensor, invStd: Tensor, invStdCount: number, gamma: Tensor,
+    dGamma: Tensor, dBeta: Tensor, rows: number, cols: number): void {
+    checkMatrix("xhat", xhat, rows, cols);
+    for (const [name, t] of [["dy", dy], ["dx", dx]] as const) checkHolds(name, t, rows * cols, `${rows} x ${cols}`);
+    checkHolds("invStd", invStd, invStdCount, invStdCount === rows ? "one per row" : "one per column");
+    for (const [name, t] of [["gamma", gamma], ["dGamma", dGamma], ["dBeta", dBeta]] as const) checkHolds(name, t, cols, "one per column");
+    this.sameOrApart("dx", dx, "dy", dy);
+    const inputs = [["xhat", xhat], ["dy", dy], ["invStd", invStd], ["gamma", gamma]] as const;
+    for (const [name, t] of inputs) if (name !== "dy") this.apart("dx", dx, name, t);
+    for (const [out, o] of [["dGamma", dGamma], ["dBeta", dBeta]] as const) {
+      for (const [name, t] of inputs) this.apart(out, o, name, t);
+      this.apart(out, o, "dx", dx);
+    }
+    this.apart("dBeta", dBeta, "dGamma", dGamma);
   }
 
   private productArgs(mName: string, m: number, n: number, k: number, a: [string, Tensor], b: [string, Tensor] | null, c: [string, Tensor]): void {

@@ -184,6 +184,43 @@ export class WasmBackend implements Backend {
     this.core.sumRows(this.t(x, "x").ptr, this.t(out, "out").ptr, rows, cols);
   }
 
+  batchNormForward(x: Tensor, y: Tensor, xhat: Tensor, stats: Tensor, gamma: Tensor, beta: Tensor, rows: number, cols: number, epsilon: number): void {
+    this.core.batchNormForward(this.t(x, "x").ptr, this.t(y, "y").ptr, this.t(xhat, "xhat").ptr, this.t(stats, "stats").ptr,
+      this.t(gamma, "gamma").ptr, this.t(beta, "beta").ptr, rows, cols, epsilon);
+  }
+
+  batchNormInference(x: Tensor, y: Tensor, mean: Tensor, variance: Tensor, gamma: Tensor, beta: Tensor, rows: number, cols: number, epsilon: number): void {
+    this.core.batchNormInference(this.t(x, "x").ptr, this.t(y, "y").ptr, this.t(mean, "mean").ptr, this.t(variance, "variance").ptr,
+      this.t(gamma, "gamma").ptr, this.t(beta, "beta").ptr, rows, cols, epsilon);
+  }
+
+  batchNormBackward(xhat: Tensor, dy: Tensor, dx: Tensor, invStd: Tensor, gamma: Tensor, dGamma: Tensor, dBeta: Tensor, rows: number, cols: number): void {
+    this.core.batchNormBackward(this.t(xhat, "xhat").ptr, this.t(dy, "dy").ptr, this.t(dx, "dx").ptr, this.t(invStd, "invStd").ptr,
+      this.t(gamma, "gamma").ptr, this.t(dGamma, "dGamma").ptr, this.t(dBeta, "dBeta").ptr, rows, cols);
+  }
+
+  movingAverage(moving: Tensor, batch: Tensor, momentum: number): void {
+    this.core.movingAverage(this.t(moving, "moving").ptr, this.t(batch, "batch").ptr, moving.length, momentum);
+  }
+
+  layerNormForward(x: Tensor, y: Tensor, xhat: Tensor, invStd: Tensor, gamma: Tensor, beta: Tensor, rows: number, cols: number, epsilon: number): void {
+    this.core.layerNormForward(this.t(x, "x").ptr, this.t(y, "y").ptr, this.t(xhat, "xhat").ptr, this.t(invStd, "invStd").ptr,
+      this.t(gamma, "gamma").ptr, this.t(beta, "beta").ptr, rows, cols, epsilon);
+  }
+
+  layerNormBackward(xhat: Tensor, dy: Tensor, dx: Tensor, invStd: Tensor, gamma: Tensor, dGamma: Tensor, dBeta: Tensor, rows: number, cols: number): void {
+    this.core.layerNormBackward(this.t(xhat, "xhat").ptr, this.t(dy, "dy").ptr, this.t(dx, "dx").ptr, this.t(invStd, "invStd").ptr,
+      this.t(gamma, "gamma").ptr, this.t(dGamma, "dGamma").ptr, this.t(dBeta, "dBeta").ptr, rows, cols);
+  }
+
+  dropoutForward(x: Tensor, mask: Tensor, y: Tensor, rate: number, seed: number, stream: number): void {
+    this.core.dropoutForward(this.t(x, "x").ptr, this.t(mask, "mask").ptr, this.t(y, "y").ptr, x.length, rate, seed >>> 0, stream >>> 0);
+  }
+
+  dropoutBackward(dy: Tensor, mask: Tensor, dx: Tensor): void {
+    this.core.dropoutBackward(this.t(dy, "dy").ptr, this.t(mask, "mask").ptr, this.t(dx, "dx").ptr, dy.length);
+  }
+
   activation(name: ElementwiseActivation, x: Tensor, y: Tensor, alpha: number): void {
     const code = activationCode(name), px = this.t(x, "x").ptr, py = this.t(y, "y").ptr;
     if (this.splits(x.length)) this.range("activationForward", [code, px, py, x.length, alpha], [1, 2], 3);

@@ -1,6 +1,6 @@
 // Lesson 4: exp-based activations cost more than ReLU, measured on this machine's core.
 import type { ElementwiseActivation } from "../activations.js";
-import { resolveBackend } from "../model.js";
+import { resolveBackend } from "../backend/choose.js";
 import { fmt, lesson } from "./lesson.js";
 
 const ACTIVATIONS: ElementwiseActivation[] = ["relu", "leakyRelu", "sigmoid", "tanh", "elu", "softplus"];

@@ -5,6 +5,7 @@ import depth from "./depth.js";
 import type { Lesson, LessonOptions, LessonResult } from "./lesson.js";
 import linear from "./linear.js";
 import normalization from "./normalization.js";
+import normalizationLayers from "./normalizationLayers.js";
 import saturation from "./saturation.js";
 import summary from "./summary.js";
 import symmetry from "./symmetry.js";
@@ -14,8 +15,10 @@ import { ArgumentError } from "../errors.js";
 
 export type { Chart, Figure, Lesson, LessonOptions, LessonResult } from "./lesson.js";
 
-/** The ten lessons, in the order of "Activation Functions and Initialization Methods". */
-export const LESSONS: readonly Lesson[] = [linear, saturation, zeroCentred, cost, tanh, deadRelu, symmetry, normalization, depth, summary];
+/** The ten lessons, in the order of "Activation Functions and Initialization Methods", then
+ *  the ones beyond it (normalization layers). */
+export const LESSONS: readonly Lesson[] = [linear, saturation, zeroCentred, cost, tanh, deadRelu, symmetry, normalization, depth, summary,
+  normalizationLayers];
 
 /** The lesson of that name; an ArgumentError listing the names otherwise. */
 export function lessonNamed(name: string): Lesson {

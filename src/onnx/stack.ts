@@ -156,9 +156,13 @@ export async function stackToModel(stack: DenseStack, options: ImportOptions): P
 /** The layers, weights and normalizer of a model, for the exporters. */
 export function modelToStack(model: Model): DenseStack {
   const weights = model.getWeights();
+  const layers = model.layers.map((l, i) => {
+    if (l.type !== "dense") throw new ArgumentError("model", "a model of dense layers only for this export", `a ${l.type} layer at layers[${i}]`);
+    return { units: l.units, activation: l.activation, alpha: l.alpha, ...weights[i]! };
+  });
   return {
     inputs: model.inputs,
-    layers: model.layers.map((l, i) => ({ units: l.units, activation: l.activation, alpha: l.alpha, ...weights[i]! })),
+    layers,
     normalizer: model.normalizer?.toConfig() ?? null,
   };
 }

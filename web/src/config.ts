@@ -1,6 +1,6 @@
 // A playground setup: everything a visitor can choose, with its defaults, and its encoding in
 // the URL (so a setup can be shared as a link).
-import type { ActivationName } from "../../src/activations.js";
+import type { ActivationName } from "../../src/index.js";
 
 export type ClassificationData = "circles" | "xor" | "moons" | "spiral" | "blobs";
 /** The TensorFlow Playground's two regression sets: a tilted plane and a sum of gaussian bumps. */

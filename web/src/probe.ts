@@ -3,7 +3,7 @@
 // and its fitted normalizer. The model runs on the wasm core and exposes only its output, so
 // the hidden units are recomputed here; the worker checks that this forward pass agrees with
 // model.predict on the output.
-import { saturationBound, type ActivationName, type Model, type LayerWeights } from "../../src/index.js";
+import { saturationBound, type ActivationName, type DenseLayer, type Model, type LayerWeights } from "../../src/index.js";
 
 /** Pre-activations and outputs of one layer: rows x units, row-major. */
 export interface LayerValues { z: Float64Array; a: Float64Array; units: number }
@@ -25,7 +25,8 @@ export function forwardAll(model: Model, weights: LayerWeights[], x: Float32Arra
   const n = model.normalizer;
   let input = Float64Array.from(x, (v, i) => (n ? (v - n.shift[i % 2]!) * n.scale[i % 2]! : v));
   let width = model.inputs;
-  return model.layers.map((layer, l) => {
+  // The playground builds dense layers only.
+  return (model.layers as readonly DenseLayer[]).map((layer, l) => {
     const { kernel, bias } = weights[l]!, units = layer.units;
     const z = new Float64Array(rows * units), a = new Float64Array(rows * units);
     for (let r = 0; r < rows; r++) {

@@ -7,10 +7,12 @@ import {
 import { checkHolds, checkMatrix, checkSlice, checkWrite } from "../checks.js";
 import * as activations from "./activations.js";
 import * as bias from "./bias.js";
+import * as dropout from "./dropout.js";
 import * as initializers from "./initializers.js";
 import * as losses from "./losses.js";
 import * as matmul from "./matmul.js";
 import * as matvec from "./matvec.js";
+import * as normalization from "./normalization.js";
 import * as regularizers from "./regularizers.js";
 import * as optimizers from "./optimizers.js";
 import * as random from "./random.js";
@@ -96,6 +98,31 @@ export class JsBackend implements Backend {
   logSoftmax(x: Tensor, y: Tensor, rows: number, cols: number): void { softmax.logSoftmaxForward(data(x), data(y), rows, cols); }
   logSoftmaxGrad(y: Tensor, dy: Tensor, dx: Tensor, rows: number, cols: number): void {
     softmax.logSoftmaxBackward(data(y), data(dy), data(dx), rows, cols);
+  }
+
+  batchNormForward(x: Tensor, y: Tensor, xhat: Tensor, stats: Tensor, gamma: Tensor, beta: Tensor, rows: number, cols: number, epsilon: number): void {
+    normalization.batchNormForward(data(x), data(y), data(xhat), data(stats), data(gamma), data(beta), rows, cols, epsilon);
+  }
+  batchNormInference(x: Tensor, y: Tensor, mean: Tensor, variance: Tensor, gamma: Tensor, beta: Tensor, rows: number, cols: number, epsilon: number): void {
+    normalization.batchNormInference(data(x), data(y), data(mean), data(variance), data(gamma), data(beta), rows, cols, epsilon);
+  }
+  batchNormBackward(xhat: Tensor, dy: Tensor, dx: Tensor, invStd: Tensor, gamma: Tensor, dGamma: Tensor, dBeta: Tensor, rows: number, cols: number): void {
+    normalization.batchNormBackward(data(xhat), data(dy), data(dx), data(invStd), data(gamma), data(dGamma), data(dBeta), rows, cols);
+  }
+  movingAverage(moving: Tensor, batch: Tensor, momentum: number): void {
+    normalization.movingAverage(data(moving), data(batch), moving.length, momentum);
+  }
+  layerNormForward(x: Tensor, y: Tensor, xhat: Tensor, invStd: Tensor, gamma: Tensor, beta: Tensor, rows: number, cols: number, epsilon: number): void {
+    normalization.layerNormForward(data(x), data(y), data(xhat), data(invStd), data(gamma), data(beta), rows, cols, epsilon);
+  }
+  layerNormBackward(xhat: Tensor, dy: Tensor, dx: Tensor, invStd: Tensor, gamma: Tensor, dGamma: Tensor, dBeta: Tensor, rows: number, cols: number): void {
+    normalization.layerNormBackward(data(xhat), data(dy), data(dx), data(invStd), data(gamma), data(dGamma), data(dBeta), rows, cols);
+  }
+  dropoutForward(x: Tensor, mask: Tensor, y: Tensor, rate: number, seed: number, stream: number): void {
+    dropout.dropoutForward(data(x), data(mask), data(y), x.length, rate, seed, stream);
+  }
+  dropoutBackward(dy: Tensor, mask: Tensor, dx: Tensor): void {
+    dropout.dropoutBackward(data(dy), data(mask), data(dx), dy.length);
   }
 
   random(seed: number, stream: number): RandomStream {

@@ -2,47 +2,11 @@
 // the same; normals use the same uniforms and the same Box-Muller layout but float64
 // Math.log/cos/sin, so they agree with the core to float32 rounding, not bit for bit.
 import { normalCdf, normalQuantile } from "../../normal.js";
+import { next, seedState } from "../../random.js";
 
-const fmix32 = (z: number): number => {
-  z = Math.imul(z ^ (z >>> 16), 0x85ebca6b);
-  z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
-  return (z ^ (z >>> 16)) >>> 0;
-};
-
-/** 16 words: word w of lane l at index 4w + l (the core's four i32x4 registers). */
-export function seedState(seed: number, stream: number): Uint32Array {
-  const state = new Uint32Array(16);
-  let x = fmix32((seed ^ fmix32((stream + 0x632be5ab) >>> 0)) >>> 0);
-  for (let lane = 0; lane < 4; lane++) {
-    let any = 0;
-    for (let word = 0; word < 4; word++) {
-      x = (x + 0x9e3779b9) >>> 0;
-      const w = fmix32(x);
-      state[word * 4 + lane] = w;
-      any |= w;
-    }
-    if (any === 0) state[lane] = 1;
-  }
-  return state;
-}
-
-/** One xoshiro128** step in all four lanes; writes the four outputs to out[0..3]. */
-export function next(s: Uint32Array, out: Uint32Array): void {
-  for (let l = 0; l < 4; l++) {
-    const s0 = s[l]!, s1 = s[4 + l]!, s2 = s[8 + l]!, s3 = s[12 + l]!;
-    const x = Math.imul(s1, 5);
-    out[l] = Math.imul((x << 7) | (x >>> 25), 9);
-    const t = s1 << 9;
-    const n2 = s2 ^ s0;
-    const n3 = s3 ^ s1;
-    const n1 = s1 ^ n2;
-    const n0 = s0 ^ n3;
-    s[l] = n0;
-    s[4 + l] = n1;
-    s[8 + l] = n2 ^ t;
-    s[12 + l] = (n3 << 11) | (n3 >>> 21);
-  }
-}
+// The generator itself lives in src/random.ts (the JS side draws from it too); the twin
+// re-exports it under the core's names.
+export { next, seedState };
 
 const TWO_M24 = 5.9604644775390625e-8;
 const bits = new Uint32Array(4);
