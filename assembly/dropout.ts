@@ -4,12 +4,12 @@
 // gives the same mask on every engine: the caller derives the stream from the layer and step.
 import { next, rngSeed, unit } from "./random";
 import { loadLanes, storeLanes } from "./math";
-
-const state = memory.data(64, 16);
+import { scratch, RNG_STATE } from "./scratch";
 
 /** y = x mask with mask = (u >= rate ? 1 / (1 - rate) : 0), u uniform in [0, 1) on 24 bits
  *  (element 4 i + l from lane l of draw i); the mask is kept for the backward pass. y may be x. */
 export function dropoutForward(x: usize, mask: usize, y: usize, n: i32, rate: f32, seed: u32, stream: u32): void {
+  const state = scratch(RNG_STATE);
   rngSeed(state, seed, stream);
   const vrate = f32x4.splat(rate), keep = f32x4.splat(<f32>1 / (<f32>1 - rate)), zero = f32x4.splat(0);
   for (let j = 0; j < n; j += 4) {

@@ -10,8 +10,9 @@ export const PACKED_B = PACKED_A + MC * KC * 4; // KC x NC floats of B
 export const EDGE_TILE = PACKED_B + KC * NC * 4; // one MR x NR block of C
 export const LANES_A = EDGE_TILE + MR * NR * 4; // 32 columns of four rows (softmax), 8 lanes (activations, random)
 export const LANES_B = LANES_A + 32 * 16;
+export const RNG_STATE = LANES_B + 32 * 16; // a random stream's 64-byte state (dropout's masks)
 /** Bytes of one thread's region. */
-export const SCRATCH_BYTES = LANES_B + 32 * 16;
+export const SCRATCH_BYTES = RNG_STATE + 64;
 
 let base: usize = memory.data(SCRATCH_BYTES, 16);
 

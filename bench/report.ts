@@ -1,7 +1,7 @@
 // The report: rows of rates, the targets checked against them, and its text forms
 // (console table, markdown for docs/benchmarks.md).
 
-export const IMPLS = ["simdnet", "simdnet-js", "ort-web", "tfjs-wasm", "tfjs-wasm-cachedB", "tfjs-cpu", "brain.js", "probe", "matvec", "sgemm-packed"] as const;
+export const IMPLS = ["simdnet", "simdnet-plain", "simdnet-js", "ort-web", "tfjs-wasm", "tfjs-wasm-cachedB", "tfjs-cpu", "brain.js", "probe", "matvec", "sgemm-packed"] as const;
 /** The fixed contenders, and the thread counts of bench/threads.ts (simdnet-1t, simdnet-2t, ...). */
 export type Impl = (typeof IMPLS)[number] | `simdnet-${number}t`;
 

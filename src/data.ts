@@ -1,6 +1,7 @@
 // What users hand to fit, predict and evaluate, turned into row-major float32 matrices, with
 // every problem reported by argument name before anything reaches the model.
 import { ArgumentError } from "./errors.js";
+import { MAX_ONE_HOT_VALUES, MAX_UNITS } from "./limits.js";
 
 /** A row-major float32 matrix. */
 export interface Matrix {
@@ -105,9 +106,6 @@ export function toTargets(name: string, input: TargetInput, rows: number, cols: 
   return m;
 }
 
-/** Largest one-hot matrix oneHot makes: past it the allocation itself would fail. */
-const MAX_ONE_HOT = 2 ** 28;
-
 /** One row per label with a 1 in the label's column: labels must be integers in [0, classes). */
 export function oneHot(labels: ArrayLike<number>, classes?: number, name = "labels"): Matrix {
   if (!isNumericArray(labels) || labels.length === 0) throw new ArgumentError(name, "a non-empty array of class indices", labels);
@@ -116,8 +114,8 @@ export function oneHot(labels: ArrayLike<number>, classes?: number, name = "labe
     k = 0;
     for (let i = 0; i < labels.length; i++) k = Math.max(k, Number(labels[i]) + 1);
   }
-  if (!Number.isInteger(k) || k < 1 || k > 1 << 20) throw new ArgumentError("classes", "an integer in [1, 2^20]", classes);
-  if (labels.length * k > MAX_ONE_HOT) {
+  if (!Number.isInteger(k) || k < 1 || k > MAX_UNITS) throw new ArgumentError("classes", "an integer in [1, 2^20]", classes);
+  if (labels.length * k > MAX_ONE_HOT_VALUES) {
     throw new ArgumentError("labels", `at most 2^28 values in all (labels x classes, 1 GiB of float32)`, `${labels.length} labels x ${k} classes`);
   }
   const data = new Float32Array(labels.length * k);

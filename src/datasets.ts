@@ -6,6 +6,7 @@
 import { Draws, shuffle } from "./random.js";
 import { checkSeed } from "./backend/checks.js";
 import { ArgumentError, checkOptions } from "./errors.js";
+import { MAX_ROWS } from "./limits.js";
 
 /** A labelled toy dataset: inputs, one class per row, and the number of classes. */
 export interface Dataset {
@@ -17,7 +18,7 @@ export interface Dataset {
 }
 
 const options = (name: string, samples: unknown, noise: unknown, seed: unknown): void => {
-  if (!Number.isInteger(samples) || (samples as number) < 2 || (samples as number) > 1 << 24) throw new ArgumentError(`${name}.samples`, "an integer in [2, 2^24]", samples);
+  if (!Number.isInteger(samples) || (samples as number) < 2 || (samples as number) > MAX_ROWS) throw new ArgumentError(`${name}.samples`, "an integer in [2, 2^24]", samples);
   if (typeof noise !== "number" || !(noise >= 0) || !Number.isFinite(noise)) throw new ArgumentError(`${name}.noise`, "a finite number >= 0", noise);
   checkSeed(`${name}.seed`, seed);
 };

@@ -22,7 +22,7 @@ export type {
   ActivationLayer, ActivationOptions, BatchNormalizationLayer, BatchNormalizationOptions, DropoutLayer, DropoutOptions,
   LayerNormalizationLayer, LayerNormalizationOptions, WidthLayer, WidthLayerOptions,
 } from "./layerTypes.js";
-export { MAX_LAYERS, MAX_PARAMETERS, MAX_UNITS } from "./layers.js";
+export { MAX_LAYERS, MAX_PARAMETERS, MAX_UNITS, MAX_ROWS } from "./limits.js";
 export type { FitOptions, History, EpochLogs, BatchLogs, EarlyStopping, StopReason, Monitor } from "./training.js";
 export { saveModel, loadModel, FORMAT_VERSION } from "./serialize.js";
 export type { ModelDocument } from "./serialize.js";

@@ -67,12 +67,22 @@ export type WidthLayer = BatchNormalizationLayer | LayerNormalizationLayer | Dro
 /** The type names of the width-keeping layers. */
 export const WIDTH_LAYER_TYPES = ["batchNormalization", "layerNormalization", "dropout", "activation"] as const;
 
-const KEYS: Record<WidthLayer["type"], readonly string[]> = {
-  batchNormalization: ["type", "momentum", "epsilon"],
-  layerNormalization: ["type", "epsilon"],
-  dropout: ["type", "rate", "stream", "seed"],
-  activation: ["type", "activation", "alpha"],
+/** The keys of each layer type's options, in one place: `saved`, the keys its saved config
+ *  always has (a user may leave any of them out for its default), and `optional`, those a
+ *  config has only when set. createModel and loadModel refuse any other key. */
+export const LAYER_KEYS: Record<"dense" | WidthLayer["type"], { readonly saved: readonly string[]; readonly optional: readonly string[] }> = {
+  dense: {
+    saved: ["units", "activation", "alpha", "kernelInitializer", "biasInitializer", "seed", "stream"],
+    optional: ["type", "useBias", "kernelRegularizer", "biasRegularizer"],
+  },
+  batchNormalization: { saved: ["type", "momentum", "epsilon"], optional: [] },
+  layerNormalization: { saved: ["type", "epsilon"], optional: [] },
+  dropout: { saved: ["type", "rate", "seed", "stream"], optional: [] },
+  activation: { saved: ["type", "activation", "alpha"], optional: [] },
 };
+
+/** Every key a layer of this type may have. */
+export const layerKeys = (type: keyof typeof LAYER_KEYS): string[] => [...LAYER_KEYS[type].saved, ...LAYER_KEYS[type].optional];
 
 function number(at: string, v: unknown, fallback: number, ok: (x: number) => boolean, expected: string): number {
   const x = v === undefined ? fallback : v;
@@ -85,7 +95,7 @@ export function resolveWidthLayer(options: WidthLayerOptions, index: number, inp
   const at = `layers[${index}]`;
   const type = options.type;
   if (!WIDTH_LAYER_TYPES.includes(type)) throw new ArgumentError(`${at}.type`, `"dense" or one of ${WIDTH_LAYER_TYPES.join(", ")}`, type);
-  rejectUnknownKeys(options, KEYS[type], at);
+  rejectUnknownKeys(options, layerKeys(type), at);
   const epsilon = (o: { epsilon?: number }): number =>
     number(`${at}.epsilon`, o.epsilon, 1e-3, (x) => x > 0 && x <= 1, "a number in (0, 1]");
   const width = { inputs, units: inputs };

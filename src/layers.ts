@@ -6,15 +6,10 @@ import { checkSeed } from "./backend/checks.js";
 import { ArgumentError, rejectUnknownKeys } from "./errors.js";
 import * as init from "./initializers.js";
 import type { Initializer, InitializerName } from "./initializers.js";
-import { resolveWidthLayer, scaleShiftCount, widthLayerConfig, type WidthLayer, type WidthLayerOptions } from "./layerTypes.js";
+import { layerKeys, resolveWidthLayer, scaleShiftCount, widthLayerConfig, type WidthLayer, type WidthLayerOptions } from "./layerTypes.js";
+import { MAX_UNITS } from "./limits.js";
 import { resolveRegularizer, type Regularizer } from "./regularizers.js";
 
-/** Most units a layer may have: far beyond what fits in wasm memory with its neighbours. */
-export const MAX_UNITS = 1 << 20;
-/** Most layers a model may have: createModel, saveModel and loadModel share this limit. */
-export const MAX_LAYERS = 1000;
-/** Most parameters (kernels and biases) a model may hold: 2^27 float32, 512 MB per copy. */
-export const MAX_PARAMETERS = 1 << 27;
 
 /** An initializer, its name, or its config (`{ name: "normal", std: 0.05 }`). */
 export type InitializerInput = Initializer | InitializerName | { name: InitializerName; [k: string]: unknown };
@@ -110,8 +105,7 @@ export function resolveLayer(options: LayerOptions, index: number, inputs: numbe
 
 function resolveDense(options: DenseOptions, at: string, index: number, inputs: number, isOutput: boolean,
   outputDefault: ActivationName, modelSeed: number): DenseLayer {
-  rejectUnknownKeys(options, ["type", "units", "activation", "alpha", "kernelInitializer", "biasInitializer", "useBias", "stream", "seed",
-    "kernelRegularizer", "biasRegularizer"], at);
+  rejectUnknownKeys(options, layerKeys("dense"), at);
   const useBias = options.useBias ?? true;
   if (typeof useBias !== "boolean") throw new ArgumentError(`${at}.useBias`, "true or false", options.useBias);
   if (!useBias && options.biasRegularizer !== undefined) throw new ArgumentError(`${at}.biasRegularizer`, "none on a layer without bias", options.biasRegularizer);

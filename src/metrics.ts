@@ -4,7 +4,7 @@
 // both cores report the same numbers for the same outputs. Each is computed over all the
 // rows at once at the end (precision from the epoch's counts, AUC from all its scores),
 // never as a mean of per-batch values. Formulas and sources: docs/training.md.
-import { ArgumentError } from "./errors.js";
+import { ArgumentError, rejectUnknownKeys } from "./errors.js";
 
 /** The metrics a model may report. */
 export type MetricName = "accuracy" | "meanAbsoluteError" | "meanSquaredError" | "precision" | "recall" | "f1" | "auc" | "topKAccuracy";
@@ -39,9 +39,8 @@ export function resolveMetrics(path: string, list: unknown, outputs: number): Me
     if (typeof m === "string" && METRIC_NAMES.includes(m as MetricName)) {
       metric = m === "topKAccuracy" ? { name: "topKAccuracy", k: DEFAULT_K } : (m as Metric);
     } else if (m !== null && typeof m === "object" && (m as { name?: unknown }).name === "topKAccuracy") {
-      const { k = DEFAULT_K, ...rest } = m as { k?: unknown };
-      const unknown = Object.keys(rest).filter((key) => key !== "name");
-      if (unknown.length > 0) throw new ArgumentError(`${at}.${unknown[0]}`, "one of the keys name, k", unknown[0]);
+      rejectUnknownKeys(m, ["name", "k"], at);
+      const { k = DEFAULT_K } = m as { k?: unknown };
       if (!Number.isInteger(k) || (k as number) < 1) throw new ArgumentError(`${at}.k`, "an integer >= 1", k);
       metric = { name: "topKAccuracy", k: k as number };
     } else {

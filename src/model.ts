@@ -14,7 +14,8 @@ import {
   type ResolvedDiagnosticsOptions,
 } from "./diagnostics.js";
 import { ArgumentError, NonFiniteError, rejectUnknownKeys, StateError } from "./errors.js";
-import { MAX_LAYERS, MAX_PARAMETERS, MAX_UNITS, parameterCount, resolveLayer, type DenseLayer, type Layer, type LayerOptions } from "./layers.js";
+import { parameterCount, resolveLayer, type DenseLayer, type Layer, type LayerOptions } from "./layers.js";
+import { INFERENCE_BYTES, MAX_LAYERS, MAX_PARAMETERS, MAX_UNITS } from "./limits.js";
 import { defaultOutputActivation, Loss, lossFromConfig, type LossConfig, type LossName } from "./losses.js";
 import { metricBuffers, metricName, MetricTracker, resolveMetrics, type Metric, type MetricBuffers, type MetricConfig } from "./metrics.js";
 import type { Regularizer } from "./regularizers.js";
@@ -98,9 +99,6 @@ export interface EvaluateOptions {
   sampleWeight?: ArrayLike<number>;
 }
 
-/** Bytes of batch buffers an inference chunk may take (predict, evaluate, diagnose outside a
- *  fit): as many rows as fit, at least one, so memory follows the model, not the input. */
-const INFERENCE_BYTES = 4 << 20;
 
 export function randomSeed(): number {
   const c = (globalThis as { crypto?: { getRandomValues?: (a: Uint32Array) => Uint32Array } }).crypto;

@@ -6,8 +6,9 @@ import { checkSeed } from "./backend/checks.js";
 import { readArray, readConfig, readFloats, readRecord, readScalar, requireComplete, shown, within } from "./document.js";
 import { ArgumentError, rejectUnknownKeys } from "./errors.js";
 import { fromConfig as initializerFromConfig } from "./initializers.js";
-import { layerConfig, MAX_LAYERS, MAX_PARAMETERS, MAX_UNITS, resolveLayer, type Layer, type LayerOptions } from "./layers.js";
-import { WIDTH_LAYER_TYPES } from "./layerTypes.js";
+import { layerConfig, resolveLayer, type Layer, type LayerOptions } from "./layers.js";
+import { MAX_LAYERS, MAX_PARAMETERS, MAX_UNITS } from "./limits.js";
+import { LAYER_KEYS, WIDTH_LAYER_TYPES } from "./layerTypes.js";
 import { defaultOutputActivation, lossFromConfig, type LossConfig } from "./losses.js";
 import { METRIC_NAMES, resolveMetrics, type Metric } from "./metrics.js";
 import { resolveBackend } from "./backend/choose.js";
@@ -95,15 +96,8 @@ interface Decoded {
 
 /** The fields every saved document has (optimizerState only when saved with the optimizer). */
 const DOCUMENT_KEYS = ["format", "version", "inputs", "seed", "layers", "loss", "optimizer", "metrics", "normalize", "normalizer", "epochs", "weights"];
-/** A dense layer's optional keys: its regularizers, each { l1, l2 }. */
+/** A dense layer's optional keys that hold an object: its regularizers, each { l1, l2 }. */
 const REGULARIZER_KEYS = ["kernelRegularizer", "biasRegularizer"];
-const LAYER_KEYS: Record<Layer["type"], { required: readonly string[]; optional: readonly string[] }> = {
-  dense: { required: ["units", "activation", "alpha", "kernelInitializer", "biasInitializer", "seed", "stream"], optional: ["useBias", ...REGULARIZER_KEYS] },
-  batchNormalization: { required: ["type", "momentum", "epsilon"], optional: [] },
-  layerNormalization: { required: ["type", "epsilon"], optional: [] },
-  dropout: { required: ["type", "rate", "seed", "stream"], optional: [] },
-  activation: { required: ["type", "activation", "alpha"], optional: [] },
-};
 /** The weights a saved layer of each type has. */
 const WEIGHT_KEYS: Record<Layer["type"], readonly string[]> = {
   dense: ["kernel", "bias"],
@@ -123,9 +117,8 @@ function readLayer(value: unknown, at: string): { type: Layer["type"]; record: R
       if (first.type !== undefined && first.type !== "dense" && !WIDTH_LAYER_TYPES.includes(first.type as never)) {
         throw new ArgumentError(`${at}.type`, `"dense" or one of ${WIDTH_LAYER_TYPES.join(", ")}`, shown(first.type));
       }
-      if (first.type === undefined || first.type === "dense") keys.optional.push("type");
-      else type = first.type as Layer["type"];
-      keys.required.push(...LAYER_KEYS[type].required);
+      if (first.type !== undefined) type = first.type as Layer["type"];
+      keys.required.push(...LAYER_KEYS[type].saved);
       keys.optional.push(...LAYER_KEYS[type].optional);
     },
   });
@@ -200,7 +193,7 @@ function parseDocument(document: ModelDocument | string): Decoded {
   width = inputs as number;
   const layerOptions = layers.map(({ type, record: l }, i) => {
     const at = `document.layers[${i}]`, given: Record<string, unknown> = Object.create(null);
-    for (const key of [...LAYER_KEYS[type].required, ...LAYER_KEYS[type].optional.filter((k) => k in l && !REGULARIZER_KEYS.includes(k))]) {
+    for (const key of [...LAYER_KEYS[type].saved, ...LAYER_KEYS[type].optional.filter((k) => k in l && !REGULARIZER_KEYS.includes(k))]) {
       if (!key.endsWith("Initializer")) {
         given[key] = readScalar(l[key], `${at}.${key}`, "a number or a name");
         continue;

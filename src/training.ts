@@ -10,6 +10,7 @@ import {
   checkDiagnosticsOptions, unnormalizedColumns, type Diagnostics, type DiagnosticsOptions, type ResolvedDiagnosticsOptions, type RowSource,
 } from "./diagnostics.js";
 import { ArgumentError, NonFiniteError, rejectUnknownKeys } from "./errors.js";
+import { MAX_ROWS } from "./limits.js";
 import type { Loss } from "./losses.js";
 import {
   metricKey, metricName, METRIC_NAMES, MetricTracker, resolveMetrics, type Metric, type MetricBuffers, type MetricConfig, type MetricName, metricBuffers,
@@ -368,7 +369,7 @@ function trainingData(model: Trainable, xIn: MatrixInput, yIn: TargetInput, opti
       weights = weights && weights.subarray(0, kept);
     }
   }
-  if (x.rows >= 1 << 24) throw new ArgumentError("x", "fewer than 2^24 rows per fit", x.rows);
+  if (x.rows >= MAX_ROWS) throw new ArgumentError("x", "fewer than 2^24 rows per fit", x.rows);
   return { x, y, weights, val, valWeights };
 }
 

@@ -127,3 +127,20 @@ it("a saved document with a bad regularizer, metric or loss option is refused wi
   }
   model.dispose();
 });
+
+it("penalizes only the dense layers it is given on, between normalization and dropout layers", async () => {
+  const x = { data: randomArray(30, 21), shape: [10, 3] as [number, number] }, y = { data: randomArray(10, 22), shape: [10, 1] as [number, number] };
+  const stack = (reg: object) => [{ units: 4, ...reg }, { type: "batchNormalization" as const }, { type: "dropout" as const, rate: 0.5 },
+    { units: 4, useBias: false, ...reg }, { type: "layerNormalization" as const }, { units: 1 }];
+  const reg = { kernelRegularizer: { l1: 0.02, l2: 0.03 } };
+  const plain = await createModel({ inputs: 3, seed: 4, layers: stack({}), backend: "js" });
+  const model = await createModel({ inputs: 3, seed: 4, layers: stack(reg), backend: "js" });
+  let penalty = 0;
+  model.getWeights().forEach((l, i) => {
+    if (i === 0 || i === 3) for (const v of l.kernel) penalty += 0.02 * Math.abs(v) + 0.03 * v * v;
+  });
+  expect(model.evaluate(x, y).loss - plain.evaluate(x, y).loss).toBeCloseTo(penalty, 6);
+  const loaded = await loadModel(saveModel(model), { backend: "js" });
+  expect(loaded.evaluate(x, y).loss).toBe(model.evaluate(x, y).loss);
+  for (const m of [plain, model, loaded]) m.dispose();
+});

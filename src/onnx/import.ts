@@ -2,7 +2,7 @@
 // chain; each node (or the few multi-node forms exporters write: SiLU as Sigmoid + Mul,
 // PyTorch's thresholded Softplus) becomes a step, and everything else is refused by position.
 import { ArgumentError } from "../errors.js";
-import { MAX_UNITS } from "../layers.js";
+import { MAX_IMPORTED_ELEMENTS, MAX_UNITS } from "../limits.js";
 import type { LossConfig } from "../losses.js";
 import type { Model } from "../model.js";
 import type { NormalizerKind } from "../normalizers.js";
@@ -22,7 +22,7 @@ export const MIN_OPSET = 11;
 /** The newest default-domain opset that importOnnx reads and exportOnnx writes. */
 export const MAX_OPSET = 21;
 /** Most values one weight tensor may hold (as a model may hold in all): 2^27 floats. */
-const MAX_ELEMENTS = 1 << 27;
+const MAX_ELEMENTS = MAX_IMPORTED_ELEMENTS;
 /** Below this Softplus threshold PyTorch's `x > t ? x : softplus(x)` is not softplus in float32:
  *  at 15, e^-15 = 3.1e-7 is under half an ulp of 15 (4.8e-7), so both branches agree. */
 const MIN_SOFTPLUS_THRESHOLD = 15;

@@ -3,7 +3,7 @@
 // keys); weights are float32, in the order of weightSpecs. Everything else is refused by name.
 import type { ActivationName } from "../activations.js";
 import { ArgumentError } from "../errors.js";
-import { MAX_UNITS } from "../layers.js";
+import { MAX_IMPORTED_ELEMENTS, MAX_UNITS } from "../limits.js";
 import type { Model } from "../model.js";
 import { assembleStack, checkImportOptions, stackToModel, type DenseStack, type ImportOptions, type Step } from "../onnx/stack.js";
 
@@ -216,7 +216,7 @@ class WeightReader {
       const where = `artifacts.weightSpecs[${i}]`;
       if (s == null || typeof s !== "object" || typeof s.name !== "string") throw new ArgumentError(where, "{ name, shape, dtype }", s);
       if (s.dtype !== "float32" || s.quantization !== undefined) throw new ArgumentError(`${where} (${s.name})`, "float32 weights, not quantized", s.quantization ? "quantized weights" : s.dtype);
-      if (!Array.isArray(s.shape) || s.shape.length > 4 || !s.shape.every((d) => Number.isInteger(d) && d >= 0 && d <= 1 << 27)) throw new ArgumentError(`${where}.shape`, "up to 4 sizes in [0, 2^27]", s.shape);
+      if (!Array.isArray(s.shape) || s.shape.length > 4 || !s.shape.every((d) => Number.isInteger(d) && d >= 0 && d <= MAX_IMPORTED_ELEMENTS)) throw new ArgumentError(`${where}.shape`, "up to 4 sizes in [0, 2^27]", s.shape);
       this.offsets.push(bytes);
       bytes += 4 * s.shape.reduce((p, d) => p * d, 1);
     });
