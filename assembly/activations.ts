@@ -3,8 +3,10 @@
 // TypeScript side compiles too. Every loop runs whole
 // f32x4 vectors and sends the tail through the same vector code (see loadPartial), so no
 // element is computed differently from another.
-import { loadConst, ONE, ZERO, expMinusLanes, expNegLanes, expm1NegLanes, negAbs, log1pLanes, fma, select, loadPartial, storePartial } from "./math";
-import { IDENTITY, SIGMOID, TANH, RELU, LEAKY_RELU, ELU, SELU, SOFTPLUS, SILU, GELU, MISH } from "../src/shared/activationCodes";
+import { loadConst, ONE, ZERO, expMinusLanes, expNegLanes, expm1NegLanes, negAbs, log1pLanes, fma, select,
+    loadPartial, storePartial } from "./math";
+import { IDENTITY, SIGMOID, TANH, RELU, LEAKY_RELU, ELU, SELU, SOFTPLUS, SILU, GELU,
+    MISH } from "../src/shared/activationCodes";
 import { scratch, LANES_A } from "./scratch";
 
 // SELU constants (Klambauer et al. 2017, "Self-Normalizing Neural Networks").
@@ -161,7 +163,9 @@ const SELU_SCALE_V = memory.data<v128>([f32x4.splat(SELU_SCALE)], 16);
       const d = fma(f32x4.mul(f32x4.mul(z, s), logisticComplementOf(u2, t, q)), du2, s);
       return nearRoot(z, GELU_ROOT_LO, GELU_ROOT_HI) ? refineNearRoot(GELU, z, d) : d;
     }
-    case MISH: { // tanh(sp) + z sech^2(sp) sigmoid(z) = (a s + 4 z (1 + t) c) / s^2 with s = a + b, c = t^2 (z >= 0) or t
+    case MISH: {
+      // tanh(sp) + z sech^2(sp) sigmoid(z) = (a s + 4 z (1 + t) c) / s^2 with s = a + b,
+      // c = t^2 (z >= 0) or t
       const t = expNegAbs(z);
       const a = mishA(z, t);
       const s = f32x4.add(a, mishB(z, t));

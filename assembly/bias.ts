@@ -11,7 +11,8 @@ export function addBias(x: usize, bias: usize, rows: i32, cols: i32): void {
     for (let j: usize = 0; j < full; j += 16) {
       v128.store(row + j, f32x4.add(v128.load(row + j), v128.load(bias + j)));
     }
-    if (rest) storePartial(row + full, f32x4.add(loadPartial(row + full, rest, 0), loadPartial(bias + full, rest, 0)), rest);
+    if (rest) storePartial(row + full, f32x4.add(loadPartial(row + full, rest, 0), loadPartial(bias + full, rest, 0)),
+        rest);
   }
 }
 

@@ -11,7 +11,8 @@ export { meanSquaredError, sigmoidCrossEntropy, binaryCrossEntropy, softmaxCross
 export { meanAbsoluteError, huber, logCosh, categoricalHinge } from "./losses";
 export { regularize } from "./regularizers";
 export { optimizerStep, updateParams } from "./optimizers";
-export { sum, countAbsAbove, countBelow, columnMax, histogram, columnHash, countSameSignColumns, sumSquaredDiff, columnSumSquares } from "./stats";
+export { sum, countAbsAbove, countBelow, columnMax, histogram, columnHash, countSameSignColumns, sumSquaredDiff,
+    columnSumSquares } from "./stats";
 
 export { useScratch, scratchAt, scratchBytes } from "./scratch";
 
@@ -20,5 +21,6 @@ export function heapBase(): usize {
   return __heap_base;
 }
 export { probeChains } from "./probe";
-export { batchNormForward, batchNormInference, batchNormBackward, movingAverage, layerNormForward, layerNormBackward } from "./normalization";
+export { batchNormForward, batchNormInference, batchNormBackward, movingAverage, layerNormForward,
+    layerNormBackward } from "./normalization";
 export { dropoutForward, dropoutBackward } from "./dropout";

@@ -16,7 +16,8 @@ import { fma, loadPartial } from "./math";
 @inline function axpy(a: usize, b: usize, s: f32, n: i32): void {
   const vs = f32x4.splat(s);
   const full = <usize>(n & ~3) << 2;
-  for (let j: usize = 0; j < full; j += 16) v128.store(a + j, f32x4.sub(v128.load(a + j), f32x4.mul(vs, v128.load(b + j))));
+  for (let j: usize = 0; j < full; j += 16) v128.store(a + j, f32x4.sub(v128.load(a + j), f32x4.mul(vs, v128.load(b +
+      j))));
   for (let j = n & ~3; j < n; j++) {
     const p = a + (<usize>j << 2);
     store<f32>(p, load<f32>(p) - s * load<f32>(b + (<usize>j << 2)));
@@ -61,7 +62,8 @@ export function orthonormalizeRows(p: usize, rows: i32, cols: i32): i32 {
 export function transpose(src: usize, dst: usize, rows: i32, cols: i32): void {
   for (let i = 0; i < rows; i++) {
     for (let j = 0; j < cols; j++) {
-      store<f32>(dst + (<usize>j * <usize>rows + <usize>i) * 4, load<f32>(src + (<usize>i * <usize>cols + <usize>j) * 4));
+      store<f32>(dst + (<usize>j * <usize>rows + <usize>i) * 4, load<f32>(src + (<usize>i * <usize>cols +
+          <usize>j) * 4));
     }
   }
 }

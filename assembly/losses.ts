@@ -15,7 +15,8 @@
 }
 
 /** sum (p - t)^2; grad = scale * 2 (p - t). */
-export function meanSquaredError(pred: usize, target: usize, grad: usize, n: i32, scale: f64, weights: usize, cols: i32): f64 {
+export function meanSquaredError(pred: usize, target: usize, grad: usize, n: i32, scale: f64, weights: usize,
+    cols: i32): f64 {
   let sum: f64 = 0;
   for (let i = 0; i < n; i++) {
     const o = <usize>i << 2;
@@ -29,7 +30,8 @@ export function meanSquaredError(pred: usize, target: usize, grad: usize, n: i32
 
 /** Binary cross-entropy from logits z, stable for any z: max(z, 0) - z t + log(1 + e^-|z|)
  *  (the form of TensorFlow's sigmoid_cross_entropy_with_logits); grad = scale (sigmoid(z) - t). */
-export function sigmoidCrossEntropy(logits: usize, target: usize, grad: usize, n: i32, scale: f64, weights: usize, cols: i32): f64 {
+export function sigmoidCrossEntropy(logits: usize, target: usize, grad: usize, n: i32, scale: f64, weights: usize,
+    cols: i32): f64 {
   let sum: f64 = 0;
   for (let i = 0; i < n; i++) {
     const o = <usize>i << 2;
@@ -48,7 +50,8 @@ export function sigmoidCrossEntropy(logits: usize, target: usize, grad: usize, n
 
 /** Binary cross-entropy from probabilities p clipped to [eps, 1 - eps] (as Keras):
  *  -(t log p + (1 - t) log(1 - p)); grad = scale (p - t) / (p (1 - p)), 0 where p was clipped. */
-export function binaryCrossEntropy(prob: usize, target: usize, grad: usize, n: i32, scale: f64, eps: f64, weights: usize, cols: i32): f64 {
+export function binaryCrossEntropy(prob: usize, target: usize, grad: usize, n: i32, scale: f64, eps: f64,
+    weights: usize, cols: i32): f64 {
   let sum: f64 = 0;
   for (let i = 0; i < n; i++) {
     const o = <usize>i << 2;
@@ -65,7 +68,8 @@ export function binaryCrossEntropy(prob: usize, target: usize, grad: usize, n: i
 /** Softmax cross-entropy from logits z, with probs = softmax(z) from the forward pass:
  *  per row sum_j t_j (logsumexp(z) - z_j); grad = scale ((sum_j t_j) probs - t), which is
  *  probs - t for one-hot or probability targets. Returns the sum over rows. */
-export function softmaxCrossEntropy(logits: usize, target: usize, probs: usize, grad: usize, rows: i32, cols: i32, scale: f64, weights: usize): f64 {
+export function softmaxCrossEntropy(logits: usize, target: usize, probs: usize, grad: usize, rows: i32, cols: i32,
+    scale: f64, weights: usize): f64 {
   let sum: f64 = 0;
   for (let r = 0; r < rows; r++) {
     const row = <usize>r * cols << 2;
@@ -94,7 +98,8 @@ export function softmaxCrossEntropy(logits: usize, target: usize, probs: usize, 
 
 /** Mean absolute error (Keras' mean_absolute_error): sum |p - t|; grad = scale sign(p - t),
  *  0 where p == t (the subgradient TensorFlow's abs takes). */
-export function meanAbsoluteError(pred: usize, target: usize, grad: usize, n: i32, scale: f64, weights: usize, cols: i32): f64 {
+export function meanAbsoluteError(pred: usize, target: usize, grad: usize, n: i32, scale: f64, weights: usize,
+    cols: i32): f64 {
   let sum: f64 = 0;
   for (let i = 0; i < n; i++) {
     const o = <usize>i << 2;
@@ -108,7 +113,8 @@ export function meanAbsoluteError(pred: usize, target: usize, grad: usize, n: i3
 
 /** Huber loss (Keras' huber): with d = p - t, d^2 / 2 where |d| <= delta, else
  *  delta |d| - delta^2 / 2; grad = scale d, or scale delta sign(d) beyond delta. */
-export function huber(pred: usize, target: usize, grad: usize, n: i32, scale: f64, delta: f64, weights: usize, cols: i32): f64 {
+export function huber(pred: usize, target: usize, grad: usize, n: i32, scale: f64, delta: f64, weights: usize,
+    cols: i32): f64 {
   let sum: f64 = 0;
   for (let i = 0; i < n; i++) {
     const o = <usize>i << 2;
@@ -142,7 +148,8 @@ export function logCosh(pred: usize, target: usize, grad: usize, n: i32, scale: 
  *  grad_j = scale (-t_j + (1 - t_j) [(1 - t_j) p_j == neg] / ties): the maximum's gradient
  *  shared among tied maxima, as TensorFlow's reduce_max does; 0 elsewhere. Returns the sum
  *  over rows. */
-export function categoricalHinge(pred: usize, target: usize, grad: usize, rows: i32, cols: i32, scale: f64, weights: usize): f64 {
+export function categoricalHinge(pred: usize, target: usize, grad: usize, rows: i32, cols: i32, scale: f64,
+    weights: usize): f64 {
   let sum: f64 = 0;
   for (let r = 0; r < rows; r++) {
     const row = <usize>r * cols << 2;

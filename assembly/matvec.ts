@@ -20,9 +20,12 @@ export function matvec(m: i32, n: i32, k: i32, x: usize, w: usize, bias: usize, 
       const xp = xRow + <usize>pc * 4;
       const wp = w + <usize>pc * rowBytes;
       let j = 0;
-      for (; n - j >= 32; j += 32) strip32(kc, xp, wp + <usize>j * 4, rowBytes, yRow + <usize>j * 4, bias + <usize>j * 4, first, last);
-      for (; n - j >= 8; j += 8) strip8(kc, xp, wp + <usize>j * 4, rowBytes, yRow + <usize>j * 4, bias + <usize>j * 4, first, last);
-      for (; j < n; j++) strip1(kc, xp, wp + <usize>j * 4, rowBytes, yRow + <usize>j * 4, bias + <usize>j * 4, first, last);
+      for (; n - j >= 32; j += 32) strip32(kc, xp, wp + <usize>j * 4, rowBytes, yRow + <usize>j * 4, bias +
+          <usize>j * 4, first, last);
+      for (; n - j >= 8; j += 8) strip8(kc, xp, wp + <usize>j * 4, rowBytes, yRow + <usize>j * 4, bias + <usize>j * 4,
+          first, last);
+      for (; j < n; j++) strip1(kc, xp, wp + <usize>j * 4, rowBytes, yRow + <usize>j * 4, bias + <usize>j * 4, first,
+          last);
       pc += KC;
     } while (pc < k);
   }
@@ -30,7 +33,8 @@ export function matvec(m: i32, n: i32, k: i32, x: usize, w: usize, bias: usize, 
 
 // Eight f32x4 accumulators: enough independent add chains to keep the adders busy on one row.
 // @ts-ignore: decorator
-@inline function strip32(kc: i32, xp: usize, wp: usize, rowBytes: usize, yp: usize, bp: usize, first: bool, last: bool): void {
+@inline function strip32(kc: i32, xp: usize, wp: usize, rowBytes: usize, yp: usize, bp: usize, first: bool,
+    last: bool): void {
   let a0 = f32x4.splat(0), a1 = f32x4.splat(0), a2 = f32x4.splat(0), a3 = f32x4.splat(0);
   let a4 = f32x4.splat(0), a5 = f32x4.splat(0), a6 = f32x4.splat(0), a7 = f32x4.splat(0);
   for (let p = 0; p < kc; p++) {
@@ -57,7 +61,8 @@ export function matvec(m: i32, n: i32, k: i32, x: usize, w: usize, bias: usize, 
 }
 
 // @ts-ignore: decorator
-@inline function strip8(kc: i32, xp: usize, wp: usize, rowBytes: usize, yp: usize, bp: usize, first: bool, last: bool): void {
+@inline function strip8(kc: i32, xp: usize, wp: usize, rowBytes: usize, yp: usize, bp: usize, first: bool,
+    last: bool): void {
   let a0 = f32x4.splat(0), a1 = f32x4.splat(0);
   for (let p = 0; p < kc; p++) {
     const s = v128.load32_splat(xp);
@@ -71,7 +76,8 @@ export function matvec(m: i32, n: i32, k: i32, x: usize, w: usize, bias: usize, 
 }
 
 // @ts-ignore: decorator
-@inline function strip1(kc: i32, xp: usize, wp: usize, rowBytes: usize, yp: usize, bp: usize, first: bool, last: bool): void {
+@inline function strip1(kc: i32, xp: usize, wp: usize, rowBytes: usize, yp: usize, bp: usize, first: bool,
+    last: bool): void {
   let a: f32 = 0;
   for (let p = 0; p < kc; p++) {
     a += load<f32>(xp) * load<f32>(wp);

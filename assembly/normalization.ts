@@ -67,7 +67,8 @@ export function batchNormInference(x: usize, y: usize, mean: usize, variance: us
 /** Backward pass of training-mode batch normalization, from xhat and 1 / std (stats' third
  *  part): dBeta = sum dy, dGamma = sum dy xhat per column, and
  *  dx = gamma / (std rows) (rows dy - dBeta - xhat dGamma). dx may be dy. */
-export function batchNormBackward(xhat: usize, dy: usize, dx: usize, invStd: usize, gamma: usize, dGamma: usize, dBeta: usize,
+export function batchNormBackward(xhat: usize, dy: usize, dx: usize, invStd: usize, gamma: usize, dGamma: usize,
+    dBeta: usize,
   rows: i32, cols: i32): void {
   const rowBytes = <usize>cols << 2;
   const count = f32x4.splat(<f32>rows);
@@ -85,7 +86,8 @@ export function batchNormBackward(xhat: usize, dy: usize, dx: usize, invStd: usi
     const c = f32x4.div(f32x4.mul(loadLanes(gamma + o, lanes, 0), loadLanes(invStd + o, lanes, 0)), count);
     for (let r = 0; r < rows; r++) {
       const at = <usize>r * rowBytes + o;
-      const t = f32x4.sub(f32x4.sub(f32x4.mul(count, loadLanes(dy + at, lanes, 0)), sumDy), f32x4.mul(loadLanes(xhat + at, lanes, 0), sumDyXhat));
+      const t = f32x4.sub(f32x4.sub(f32x4.mul(count, loadLanes(dy + at, lanes, 0)), sumDy), f32x4.mul(loadLanes(xhat +
+          at, lanes, 0), sumDyXhat));
       storeLanes(dx + at, f32x4.mul(c, t), lanes);
     }
   }
@@ -97,7 +99,8 @@ export function movingAverage(moving: usize, batch: usize, n: i32, momentum: f32
   const m = f32x4.splat(momentum), rest = f32x4.splat(<f32>1 - momentum);
   for (let j = 0; j < n; j += 4) {
     const lanes = min(4, n - j), o = <usize>j << 2;
-    storeLanes(moving + o, f32x4.add(f32x4.mul(loadLanes(moving + o, lanes, 0), m), f32x4.mul(loadLanes(batch + o, lanes, 0), rest)), lanes);
+    storeLanes(moving + o, f32x4.add(f32x4.mul(loadLanes(moving + o, lanes, 0), m), f32x4.mul(loadLanes(batch + o,
+        lanes, 0), rest)), lanes);
   }
 }
 
@@ -124,7 +127,8 @@ export function layerNormForward(x: usize, y: usize, xhat: usize, invStd: usize,
       const lanes = min(4, cols - j), o = <usize>j << 2;
       const h = f32x4.mul(f32x4.sub(loadLanes(x + row + o, lanes, 0), vmean), vinv);
       storeLanes(xhat + row + o, h, lanes);
-      storeLanes(y + row + o, f32x4.add(f32x4.mul(h, loadLanes(gamma + o, lanes, 0)), loadLanes(beta + o, lanes, 0)), lanes);
+      storeLanes(y + row + o, f32x4.add(f32x4.mul(h, loadLanes(gamma + o, lanes, 0)), loadLanes(beta + o, lanes, 0)),
+          lanes);
     }
   }
 }
@@ -132,7 +136,8 @@ export function layerNormForward(x: usize, y: usize, xhat: usize, invStd: usize,
 /** Backward pass of layer normalization. With g = dy gamma per row:
  *  dx = invStd / cols (cols g - sum g - xhat sum(g xhat)); dGamma = sum over rows of dy xhat,
  *  dBeta = sum over rows of dy. dx may be dy. */
-export function layerNormBackward(xhat: usize, dy: usize, dx: usize, invStd: usize, gamma: usize, dGamma: usize, dBeta: usize,
+export function layerNormBackward(xhat: usize, dy: usize, dx: usize, invStd: usize, gamma: usize, dGamma: usize,
+    dBeta: usize,
   rows: i32, cols: i32): void {
   const rowBytes = <usize>cols << 2, count = <f32>cols, vcount = f32x4.splat(count);
   for (let j = 0; j < cols; j += 4) {

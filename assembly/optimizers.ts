@@ -1,9 +1,10 @@
 // Optimizer updates over a flat run of parameters w, their gradients g and the optimizer's
 // state, four floats per step. Results go to wOut and the state outputs, which may be the
 // inputs themselves (in place) or a second copy: a model updates its other copy and switches
-// to it only when the update has completed, so a failure mid-update leaves it untouched. Every update first forms g' = gradScale g (global-norm
-// clipping) + decay w (L2 weight decay, coupled into the gradient); the formulas follow
-// PyTorch's torch.optim documentation so results can be compared with it. One entry point,
+// to it only when the update has completed, so a failure mid-update leaves it untouched.
+// Every update first forms g' = gradScale g (global-norm clipping) + decay w (L2 weight
+// decay, coupled into the gradient); the formulas follow PyTorch's torch.optim documentation
+// so results can be compared with it. One entry point,
 // optimizerStep, reads the scalars from a parameter block laid out by src/shared/updateParams.ts.
 import {
   UPDATE_SGD, UPDATE_ADAM, UPDATE_RMSPROP, UPDATE_LION, UPDATE_PARAMS, PARAM_LR, PARAM_DECAY, PARAM_GRAD_SCALE,
@@ -30,11 +31,13 @@ export function optimizerStep(kernel: i32, p: usize, n: i32, w: usize, g: usize,
   const lr = param(p, PARAM_LR), decay = param(p, PARAM_DECAY), gradScale = param(p, PARAM_GRAD_SCALE);
   switch (kernel) {
     case UPDATE_SGD:
-      sgdStep(w, g, s0, n, lr, param(p, SGD_MOMENTUM), <i32>(param(p, SGD_NESTEROV) != 0), decay, gradScale, wOut, s0Out);
+      sgdStep(w, g, s0, n, lr, param(p, SGD_MOMENTUM), <i32>(param(p, SGD_NESTEROV) != 0), decay, gradScale, wOut,
+          s0Out);
       return;
     case UPDATE_ADAM:
       adamStep(w, g, s0, s1, n, lr, param(p, ADAM_BETA1), param(p, ADAM_BETA2), param(p, ADAM_EPS), decay,
-        <i32>(param(p, ADAM_DECOUPLED) != 0), gradScale, param(p, ADAM_STEP_SIZE), param(p, ADAM_INV_ROOT_BC2), wOut, s0Out, s1Out);
+        <i32>(param(p, ADAM_DECOUPLED) != 0), gradScale, param(p, ADAM_STEP_SIZE), param(p, ADAM_INV_ROOT_BC2), wOut,
+            s0Out, s1Out);
       return;
     case UPDATE_RMSPROP:
       rmspropStep(w, g, s0, n, lr, param(p, RMSPROP_RHO), param(p, RMSPROP_EPS), decay, gradScale, wOut, s0Out);
@@ -87,7 +90,8 @@ function sgdStep(w: usize, g: usize, v: usize, n: i32, lr: f32, mu: f32, nestero
  *  m = b1 m + (1 - b1) g'; v = b2 v + (1 - b2) g'^2; w -= stepSize m / (sqrt(v) invRootBc2 + eps),
  *  with stepSize = lr / (1 - b1^t) and invRootBc2 = 1 / sqrt(1 - b2^t) from the caller. */
 function adamStep(w: usize, g: usize, m: usize, v: usize, n: i32, lr: f32, b1: f32, b2: f32, eps: f32,
-  decay: f32, decoupled: i32, gradScale: f32, stepSize: f32, invRootBc2: f32, wOut: usize, mOut: usize, vOut: usize): void {
+  decay: f32, decoupled: i32, gradScale: f32, stepSize: f32, invRootBc2: f32, wOut: usize, mOut: usize,
+      vOut: usize): void {
   const vb1 = f32x4.splat(b1), vc1 = f32x4.splat(1 - b1), vb2 = f32x4.splat(b2), vc2 = f32x4.splat(1 - b2);
   const veps = f32x4.splat(eps), vstep = f32x4.splat(stepSize), vroot = f32x4.splat(invRootBc2);
   const vscale = f32x4.splat(gradScale);

@@ -97,7 +97,8 @@ export function fillUniform(state: usize, out: usize, n: i32, lo: f32, hi: f32, 
   const vlo = f32x4.splat(lo);
   const vw = f32x4.splat(hi - lo);
   const vcap = f32x4.splat(hi > lo ? below : lo);
-  for (let left = n >> 2; left > 0; left--, out += 16) v128.store(out, f32x4.min(fma(unit(next(state)), vw, vlo), vcap));
+  for (let left = n >> 2; left > 0; left--, out += 16) v128.store(out, f32x4.min(fma(unit(next(state)), vw, vlo),
+      vcap));
   if (n & 3) storePartial(out, f32x4.min(fma(unit(next(state)), vw, vlo), vcap), n & 3);
 }
 

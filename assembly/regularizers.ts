@@ -29,7 +29,9 @@ export function regularize(w: usize, grad: usize, n: i32, l1: f64, l2: f64): f64
     }
     if (tail) i -= 3;
   }
-  const abs = f64x2.extract_lane(absLo, 0) + f64x2.extract_lane(absHi, 0) + f64x2.extract_lane(absLo, 1) + f64x2.extract_lane(absHi, 1);
-  const sq = f64x2.extract_lane(sqLo, 0) + f64x2.extract_lane(sqHi, 0) + f64x2.extract_lane(sqLo, 1) + f64x2.extract_lane(sqHi, 1);
+  const abs = f64x2.extract_lane(absLo, 0) + f64x2.extract_lane(absHi, 0) + f64x2.extract_lane(absLo, 1) +
+      f64x2.extract_lane(absHi, 1);
+  const sq = f64x2.extract_lane(sqLo, 0) + f64x2.extract_lane(sqHi, 0) + f64x2.extract_lane(sqLo, 1) +
+      f64x2.extract_lane(sqHi, 1);
   return l1 * abs + l2 * sq;
 }

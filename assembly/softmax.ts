@@ -217,7 +217,8 @@ function backwardShortRows(y: usize, dy: usize, dx: usize, rows: i32, cols: i32)
     }
     return;
   }
-  for (let j = 0; j < cols; j++) v128.store(scratch + (<usize>j << 4), f32x4.mul(v128.load(scratch + (<usize>j << 4)), scale));
+  for (let j = 0; j < cols; j++) v128.store(scratch + (<usize>j << 4), f32x4.mul(v128.load(scratch + (<usize>j << 4)),
+      scale));
   for (let i = 0; i < count; i++) {
     const row = d0 + <usize>i * rowBytes;
     const lane = scratch + (<usize>i << 2);

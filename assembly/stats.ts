@@ -24,7 +24,8 @@ export function sum(p: usize, n: i32): f64 {
 export function countAbsAbove(p: usize, n: i32, t: f32): i32 {
   const vt = f32x4.splat(t);
   let count = 0;
-  for (let pairs = n >> 3; pairs > 0; pairs--, p += 32) count += lanes(f32x4.gt(f32x4.abs(v128.load(p)), vt)) + lanes(f32x4.gt(f32x4.abs(v128.load(p, 16)), vt));
+  for (let pairs = n >> 3; pairs > 0; pairs--, p += 32) count += lanes(f32x4.gt(f32x4.abs(v128.load(p)), vt)) +
+      lanes(f32x4.gt(f32x4.abs(v128.load(p, 16)), vt));
   if (n & 4) {
     count += lanes(f32x4.gt(f32x4.abs(v128.load(p)), vt));
     p += 16;
@@ -37,7 +38,8 @@ export function countAbsAbove(p: usize, n: i32, t: f32): i32 {
 export function countBelow(p: usize, n: i32, t: f32): i32 {
   const vt = f32x4.splat(t);
   let count = 0;
-  for (let pairs = n >> 3; pairs > 0; pairs--, p += 32) count += lanes(f32x4.lt(v128.load(p), vt)) + lanes(f32x4.lt(v128.load(p, 16), vt));
+  for (let pairs = n >> 3; pairs > 0; pairs--, p += 32) count += lanes(f32x4.lt(v128.load(p), vt)) +
+      lanes(f32x4.lt(v128.load(p, 16), vt));
   if (n & 4) {
     count += lanes(f32x4.lt(v128.load(p), vt));
     p += 16;
@@ -88,7 +90,8 @@ export function columnHash(x: usize, rows: i32, cols: i32, out: usize): void {
     let h: u32 = 2166136261;
     for (let r = 0; r < rows; r++) {
       // -0 and 0 are the same weight
-      const bits = load<u32>(x + ((<usize>r * cols + j) << 2)) & (load<f32>(x + ((<usize>r * cols + j) << 2)) == 0 ? 0 : 0xffffffff);
+      const bits = load<u32>(x + ((<usize>r * cols + j) << 2)) & (load<f32>(x + ((<usize>r * cols + j) << 2)) == 0 ?
+          0 : 0xffffffff);
       h = (h ^ bits) * 16777619;
     }
     store<u32>(out + (<usize>j << 2), h);

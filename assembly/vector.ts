@@ -74,7 +74,8 @@ export function sumSquares(p: usize, n: i32): f64 {
     lo = f64x2.add(lo, f64x2.mul(a, a));
     hi = f64x2.add(hi, f64x2.mul(b, b));
   }
-  let sum = f64x2.extract_lane(lo, 0) + f64x2.extract_lane(hi, 0) + f64x2.extract_lane(lo, 1) + f64x2.extract_lane(hi, 1);
+  let sum = f64x2.extract_lane(lo, 0) + f64x2.extract_lane(hi, 0) + f64x2.extract_lane(lo, 1) + f64x2.extract_lane(hi,
+      1);
   for (let i = 0; i < (n & 3); i++) {
     const x = <f64>load<f32>(p + (<usize>i << 2));
     sum += x * x;
