@@ -23,7 +23,7 @@ export type {
   LayerNormalizationLayer, LayerNormalizationOptions, WidthLayer, WidthLayerOptions,
 } from "./layerTypes.js";
 export { MAX_LAYERS, MAX_PARAMETERS, MAX_UNITS, MAX_ROWS } from "./limits.js";
-export type { FitOptions, History, EpochLogs, BatchLogs, EarlyStopping, StopReason, Monitor } from "./training.js";
+export type { FitOptions, History, EpochLogs, BatchLogs, EarlyStopping, StopReason, Monitor, Callback } from "./training.js";
 export { saveModel, loadModel, FORMAT_VERSION } from "./serialize.js";
 export type { ModelDocument } from "./serialize.js";
 export { oneHot, toMatrix } from "./data.js";
@@ -40,7 +40,11 @@ export type { Matrix, MatrixInput, TargetInput } from "./data.js";
 export { Normalizer } from "./normalizers.js";
 export type { NormalizerKind, NormalizerConfig } from "./normalizers.js";
 export { sgd, adam, adamw, rmsprop, lion, OPTIMIZER_NAMES } from "./optimizers.js";
-export type { OptimizerConfig, OptimizerName } from "./optimizers.js";
+export type { OptimizerConfig, OptimizerName, CommonOptions, OptimizerOptions } from "./optimizers.js";
+export type { SgdOptions } from "./optimizers/sgd.js";
+export type { AdamOptions } from "./optimizers/adam.js";
+export type { RmspropOptions } from "./optimizers/rmsprop.js";
+export type { LionOptions } from "./optimizers/lion.js";
 /** Learning-rate schedules: the rate at each optimizer step from the base rate. */
 export * as schedules from "./schedules.js";
 export type { ScheduleConfig } from "./schedules.js";

@@ -67,7 +67,7 @@ export interface EpochLogs {
 }
 
 /** A callback may return false (or a promise of false) to stop training after this batch or epoch. */
-type Callback<T> = (logs: T) => void | boolean | Promise<void | boolean>;
+export type Callback<T> = (logs: T) => void | boolean | Promise<void | boolean>;
 
 /** Options of model.fit; every one has a default. */
 export interface FitOptions {
