@@ -12,23 +12,31 @@ const x = Float32Array.from(xs);
 
 function run(kind: "forward" | "derivative", name: ElementwiseActivation): Float32Array {
   const alpha = activationParameter(name);
-  const tz = backend.alloc(x.length), t = backend.alloc(x.length);
+  const tz = backend.alloc(x.length),
+    t = backend.alloc(x.length);
   backend.write(tz, x);
   if (kind === "forward") backend.activation(name, tz, t, alpha);
-  else { backend.fill(t, 1); backend.activationGrad(name, tz, t, t, alpha); }
+  else {
+    backend.fill(t, 1);
+    backend.activationGrad(name, tz, t, t, alpha);
+  }
   const out = backend.read(t);
-  backend.free(tz); backend.free(t);
+  backend.free(tz);
+  backend.free(t);
   return out;
 }
 
-console.log("| activation | forward max abs err | forward max rel err (|f| >= 1e-3) | derivative max abs err | derivative max rel err (|f'| >= 1e-3) |");
+console.log(
+  "| activation | forward max abs err | forward max rel err (|f| >= 1e-3) | derivative max abs err | derivative max rel err (|f'| >= 1e-3) |",
+);
 console.log("|---|---|---|---|---|");
 for (const name of Object.keys(ACTIVATIONS) as ElementwiseActivation[]) {
   const alpha = activationParameter(name);
   const cells: string[] = [];
   for (const kind of ["forward", "derivative"] as const) {
     const got = run(kind, name);
-    let abs = 0, rel = 0;
+    let abs = 0,
+      rel = 0;
     for (let i = 0; i < x.length; i++) {
       // The float64 reference: the pure-JS path's formulas evaluated without float32 rounding.
       const want = kind === "forward" ? forward64(name, x[i]!, alpha) : derivative64(name, x[i]!, alpha);

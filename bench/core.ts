@@ -22,7 +22,6 @@ import * as tfjs from "./peers/tfjs.js";
 import { finish, gitHead, loadCoreBytes, makeReport, parseArgs, runCases, runMain, type Case } from "./suite.js";
 import { checkTargets } from "./targets.js";
 
-
 const SGEMM_SIZES = [64, 128, 256, 512, 1024];
 /** Largest size the scalar-JS contenders (simdnet-js, tfjs-cpu) run sgemm at: at 1024 one
  *  call takes seconds (~2 GFLOP at ~1 GFLOP/s), which alone would add a minute per variant. */
@@ -38,7 +37,12 @@ const CROSS_CHECK_TOLERANCE = 1e-3;
 function settings(quick: boolean): { timing: TimingOptions; sgemmSizes: number[]; elements: number[]; fan: number } {
   return quick
     ? { timing: { sampleMs: 8, samples: 5, warmupMs: 40 }, sgemmSizes: [64, 128, 256], elements: [1 << 18], fan: 512 }
-    : { timing: { sampleMs: 30, samples: 7, warmupMs: 150 }, sgemmSizes: SGEMM_SIZES, elements: [1 << 20, 1 << 18], fan: 1024 };
+    : {
+        timing: { sampleMs: 30, samples: 7, warmupMs: 150 },
+        sgemmSizes: SGEMM_SIZES,
+        elements: [1 << 20, 1 << 18],
+        fan: 1024,
+      };
 }
 
 interface Backends {
@@ -47,30 +51,38 @@ interface Backends {
 }
 
 function sgemmCases(b: Backends, sizes: number[]): Case[] {
-  const variants = [["NN", false, false], ["TN", true, false], ["NT", false, true]] as const;
-  return variants.flatMap(([tag, transA, transB]) => sizes.map((s): Case => ({
-    name: `sgemm-${tag}`,
-    shape: `${s}x${s}x${s}`,
-    unit: "GFLOP/s",
-    contenders: () => {
-      const x = sgemmInputs(s, s, s, transA, transB);
-      return [
-        own.sgemm("simdnet", b.wasm, x),
-        ...(s <= JS_MAX_SGEMM ? [own.sgemm("simdnet-js", b.js, x)] : []),
-        tfjs.sgemm("wasm", x),
-        ...(tag === "NN" ? [tfjs.sgemm("wasm", x, { cachedB: true })] : []),
-        ...(s <= JS_MAX_SGEMM ? [tfjs.sgemm("cpu", x)] : []),
-        own.probe("probe", b.wasm),
-      ];
-    },
-  })));
+  const variants = [
+    ["NN", false, false],
+    ["TN", true, false],
+    ["NT", false, true],
+  ] as const;
+  return variants.flatMap(([tag, transA, transB]) =>
+    sizes.map((s): Case => ({
+      name: `sgemm-${tag}`,
+      shape: `${s}x${s}x${s}`,
+      unit: "GFLOP/s",
+      contenders: () => {
+        const x = sgemmInputs(s, s, s, transA, transB);
+        return [
+          own.sgemm("simdnet", b.wasm, x),
+          ...(s <= JS_MAX_SGEMM ? [own.sgemm("simdnet-js", b.js, x)] : []),
+          tfjs.sgemm("wasm", x),
+          ...(tag === "NN" ? [tfjs.sgemm("wasm", x, { cachedB: true })] : []),
+          ...(s <= JS_MAX_SGEMM ? [tfjs.sgemm("cpu", x)] : []),
+          own.probe("probe", b.wasm),
+        ];
+      },
+    })),
+  );
 }
 
 function activationCases(b: Backends, elements: number, withSoftmax: boolean): Case[] {
   const names = (Object.keys(ACTIVATIONS) as ElementwiseActivation[]).filter((n) => n !== "identity");
   const shape = String(elements);
   const forward = names.map((name): Case => ({
-    name, shape, unit: "Gelem/s",
+    name,
+    shape,
+    unit: "Gelem/s",
     contenders: () => {
       const x = activationInput(elements);
       return [
@@ -81,22 +93,30 @@ function activationCases(b: Backends, elements: number, withSoftmax: boolean): C
     },
   }));
   const backward = names.map((name): Case => ({
-    name: `${name}-grad`, shape, unit: "Gelem/s",
+    name: `${name}-grad`,
+    shape,
+    unit: "Gelem/s",
     contenders: () => {
-      const z = activationInput(elements), dy = upstreamGradient(elements);
+      const z = activationInput(elements),
+        dy = upstreamGradient(elements);
       return [
         own.activationGrad("simdnet", b.wasm, name, z, dy),
         own.activationGrad("simdnet-js", b.js, name, z, dy),
-        ...(tfjs.hasActivationGrad(name) ? (["wasm", "cpu"] as const).map((be) => tfjs.activationGrad(be, name, z, dy)) : []),
+        ...(tfjs.hasActivationGrad(name)
+          ? (["wasm", "cpu"] as const).map((be) => tfjs.activationGrad(be, name, z, dy))
+          : []),
       ];
     },
   }));
   // Softmax over rows of 10 (a classifier head): as many whole rows as fit in `elements`.
-  const cols = 10, rows = Math.floor(elements / cols);
+  const cols = 10,
+    rows = Math.floor(elements / cols);
   const softmaxShape = `${rows}x${cols}`;
   const softmax: Case[] = [
     {
-      name: "softmax", shape: softmaxShape, unit: "Gelem/s",
+      name: "softmax",
+      shape: softmaxShape,
+      unit: "Gelem/s",
       contenders: () => {
         const x = activationInput(rows * cols);
         return [
@@ -107,9 +127,12 @@ function activationCases(b: Backends, elements: number, withSoftmax: boolean): C
       },
     },
     {
-      name: "softmax-grad", shape: softmaxShape, unit: "Gelem/s",
+      name: "softmax-grad",
+      shape: softmaxShape,
+      unit: "Gelem/s",
       contenders: () => {
-        const x = activationInput(rows * cols), dy = upstreamGradient(rows * cols);
+        const x = activationInput(rows * cols),
+          dy = upstreamGradient(rows * cols);
         return [
           own.softmaxGrad("simdnet", b.wasm, x, dy, rows, cols),
           own.softmaxGrad("simdnet-js", b.js, x, dy, rows, cols),
@@ -129,12 +152,18 @@ function initCases(b: Backends, fan: number): Case[] {
   const fills: [string, init.Initializer, () => tf.Tensor][] = [
     ["heNormal", init.heNormal(), () => tf.truncatedNormal(shape, 0, truncStd(2 / fan))],
     ["glorotNormal", init.glorotNormal(), () => tf.truncatedNormal(shape, 0, truncStd(2 / (fan + fan)))],
-    ["glorotUniform", init.glorotUniform(), () => tf.randomUniform(shape, -limit(2 / (fan + fan)), limit(2 / (fan + fan)))],
+    [
+      "glorotUniform",
+      init.glorotUniform(),
+      () => tf.randomUniform(shape, -limit(2 / (fan + fan)), limit(2 / (fan + fan))),
+    ],
     ["heUniform", init.heUniform(), () => tf.randomUniform(shape, -limit(2 / fan), limit(2 / fan))],
     ["uniform", init.uniform(), () => tf.randomUniform(shape, -0.05, 0.05)],
   ];
   return fills.map(([name, initializer, make]): Case => ({
-    name: `init-${name}`, shape: `${fan}x${fan}`, unit: "Msamples/s",
+    name: `init-${name}`,
+    shape: `${fan}x${fan}`,
+    unit: "Msamples/s",
     contenders: () => [
       own.initFill("simdnet", b.wasm, initializer, fan, fan),
       own.initFill("simdnet-js", b.js, initializer, fan, fan),
@@ -146,11 +175,20 @@ function initCases(b: Backends, fan: number): Case[] {
 /** One optimizer update of `elements` parameters per optimizer (no tfjs row: its optimizers
  *  update variables inside its own training loop, not as a kernel on given tensors). */
 function updateCases(b: Backends, elements: number): Case[] {
-  const configs = [sgd({ momentum: 0.9, weightDecay: 1e-4 }), adam({ weightDecay: 1e-4 }), adamw(), rmsprop(), lion({ weightDecay: 0.1 })];
+  const configs = [
+    sgd({ momentum: 0.9, weightDecay: 1e-4 }),
+    adam({ weightDecay: 1e-4 }),
+    adamw(),
+    rmsprop(),
+    lion({ weightDecay: 0.1 }),
+  ];
   return configs.map((config): Case => ({
-    name: `update-${config.name}`, shape: String(elements), unit: "Gelem/s",
+    name: `update-${config.name}`,
+    shape: String(elements),
+    unit: "Gelem/s",
     contenders: () => {
-      const w = activationInput(elements), g = upstreamGradient(elements);
+      const w = activationInput(elements),
+        g = upstreamGradient(elements);
       return [own.optimizerStep("simdnet", b.wasm, config, w, g), own.optimizerStep("simdnet-js", b.js, config, w, g)];
     },
   }));
@@ -179,15 +217,26 @@ async function main(): Promise<void> {
 
   console.log(`simdnet core bench: node ${process.version}, ${cpu}, ${options.quick ? "quick" : "full"} run`);
   console.log(`simdnet core: build/simdnet.wasm sha256 ${core.sha256}, git ${gitHead() ?? "unknown"}`);
-  console.log(`tfjs ${tfInfo.version}: wasm binary ${tfInfo.wasmBinary}, threads ${tfInfo.threads}, simd ${tfInfo.simd}`);
+  console.log(
+    `tfjs ${tfInfo.version}: wasm binary ${tfInfo.wasmBinary}, threads ${tfInfo.threads}, simd ${tfInfo.simd}`,
+  );
 
-  const cases = [...sgemmCases(backends, sgemmSizes), ...elements.flatMap((n, i) => activationCases(backends, n, i === 0)), ...initCases(backends, fan),
-    ...updateCases(backends, elements.at(-1)!)]
-    .filter((c) => options.filter === undefined || c.name.includes(options.filter));
+  const cases = [
+    ...sgemmCases(backends, sgemmSizes),
+    ...elements.flatMap((n, i) => activationCases(backends, n, i === 0)),
+    ...initCases(backends, fan),
+    ...updateCases(backends, elements.at(-1)!),
+  ].filter((c) => options.filter === undefined || c.name.includes(options.filter));
   const started = performance.now();
   const { rows, warnings, worstError } = await runCases(cases, timing, CROSS_CHECK_TOLERANCE);
-  const report = makeReport("core", rows, checkTargets(rows, SGEMM_SIZES, elements), NOTES, { cpu, coreSha256: core.sha256, options, timing, started },
-    { tfjs: tfInfo, crossCheckWorstError: worstError < 0 ? null : worstError });
+  const report = makeReport(
+    "core",
+    rows,
+    checkTargets(rows, SGEMM_SIZES, elements),
+    NOTES,
+    { cpu, coreSha256: core.sha256, options, timing, started },
+    { tfjs: tfInfo, crossCheckWorstError: worstError < 0 ? null : worstError },
+  );
   finish(report, warnings, worstError, options);
 }
 

@@ -25,10 +25,19 @@ const notes = (ortFile: string): string[] => [
   `layer-784x128: the first layer alone by each inference kernel of the wasm core (matvec; sgemm-packed = sgemmPacked + addBias on weights packed beforehand), which sets MATVEC_ROWS (${MATVEC_ROWS}): the largest row count where matvec is faster.`,
 ];
 
-interface Spec extends peers.InferenceSpec { name: string }
+interface Spec extends peers.InferenceSpec {
+  name: string;
+}
 
 function spec(widths: number[], hidden: Spec["hidden"], output: Spec["output"], rows: number): Spec {
-  return { name: `predict-${widths.join("-")}`, widths, hidden, output, rows, x: uniformData(rows * widths[0]!, -1, 1, 100 + rows) };
+  return {
+    name: `predict-${widths.join("-")}`,
+    widths,
+    hidden,
+    output,
+    rows,
+    x: uniformData(rows * widths[0]!, -1, 1, 100 + rows),
+  };
 }
 
 function targets(rows: Row[]): TargetResult[] {
@@ -36,7 +45,8 @@ function targets(rows: Row[]): TargetResult[] {
     rows.find((r) => r.case === name && r.shape === shape)?.results[impl];
   const vsOrt = (name: string, shape: string, threshold: number): TargetResult => {
     const goal = `${name} ${shape}: simdnet / ort-web`;
-    const num = get(name, shape, "simdnet"), den = get(name, shape, "ort-web");
+    const num = get(name, shape, "simdnet"),
+      den = get(name, shape, "ort-web");
     if (num === undefined || den === undefined || !(den > 0)) return { goal, threshold, pass: null };
     return { goal, ratio: num / den, threshold, pass: num / den >= threshold };
   };
@@ -48,14 +58,18 @@ function targets(rows: Row[]): TargetResult[] {
 
 async function main(): Promise<void> {
   const options = parseArgs(process.argv.slice(2));
-  const timing = options.quick ? { sampleMs: 40, samples: 3, warmupMs: 60 } : { sampleMs: 250, samples: 7, warmupMs: 400 };
+  const timing = options.quick
+    ? { sampleMs: 40, samples: 3, warmupMs: 60 }
+    : { sampleMs: 250, samples: 7, warmupMs: 400 };
   const tfInfo = await tfjs.initTfjs();
   const ortInfo = peers.initOrt();
   const core = loadCoreBytes();
   const wasm = await createWasmBackend(core.bytes);
   const cpu = os.cpus()[0]?.model.trim() ?? "unknown cpu";
   console.log(`simdnet inference bench: node ${process.version}, ${cpu}, ${options.quick ? "quick" : "full"} run`);
-  console.log(`simdnet core: build/simdnet.wasm sha256 ${core.sha256}, git ${gitHead() ?? "unknown"}; onnxruntime-web ${ortInfo.version}; tfjs ${tfInfo.version}`);
+  console.log(
+    `simdnet core: build/simdnet.wasm sha256 ${core.sha256}, git ${gitHead() ?? "unknown"}; onnxruntime-web ${ortInfo.version}; tfjs ${tfInfo.version}`,
+  );
 
   const specs = [
     ...[1, 16, 256].map((rows) => spec([784, 128, 10], "relu", "identity", rows)),
@@ -70,7 +84,9 @@ async function main(): Promise<void> {
     const onnx = peers.onnxFor(source);
     ortFile = onnx.about;
     cases.push({
-      name: s.name, shape: `batch${s.rows}`, unit: "rows/s",
+      name: s.name,
+      shape: `batch${s.rows}`,
+      unit: "rows/s",
       contenders: (): Contender[] => [
         peers.simdnet("simdnet", wasm, s),
         peers.ortWeb(s, onnx),
@@ -82,8 +98,13 @@ async function main(): Promise<void> {
 
   for (const rows of [1, 2, 3, 4, 8]) {
     cases.push({
-      name: "layer-784x128", shape: `rows${rows}`, unit: "rows/s",
-      contenders: () => [peers.layerKernel("matvec", wasm, rows, 784, 128), peers.layerKernel("sgemm-packed", wasm, rows, 784, 128)],
+      name: "layer-784x128",
+      shape: `rows${rows}`,
+      unit: "rows/s",
+      contenders: () => [
+        peers.layerKernel("matvec", wasm, rows, 784, 128),
+        peers.layerKernel("sgemm-packed", wasm, rows, 784, 128),
+      ],
     });
   }
 
@@ -91,8 +112,14 @@ async function main(): Promise<void> {
   const selected = cases.filter((c) => options.filter === undefined || `${c.name} ${c.shape}`.includes(options.filter));
   const { rows, warnings, worstError } = await runCases(selected, timing, 1e-5);
   for (const m of sources) m.dispose();
-  const report = makeReport("inference", rows, targets(rows), notes(ortFile), { cpu, coreSha256: core.sha256, options, timing, started },
-    { onnxruntimeWeb: ortInfo, tfjs: tfInfo });
+  const report = makeReport(
+    "inference",
+    rows,
+    targets(rows),
+    notes(ortFile),
+    { cpu, coreSha256: core.sha256, options, timing, started },
+    { onnxruntimeWeb: ortInfo, tfjs: tfInfo },
+  );
   finish(report, warnings, worstError, options);
 }
 

@@ -14,7 +14,11 @@ export interface SgemmInputs {
 
 export function sgemmInputs(m: number, n: number, k: number, transA: boolean, transB: boolean): SgemmInputs {
   return {
-    m, n, k, transA, transB,
+    m,
+    n,
+    k,
+    transA,
+    transB,
     a: uniformData(m * k, -1, 1, 1),
     b: uniformData(k * n, -1, 1, 2),
   };

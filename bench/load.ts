@@ -13,14 +13,25 @@ const time = async <T>(run: () => T | Promise<T>): Promise<[T, number]> => {
   return [result, performance.now() - t0];
 };
 
-const [model, create] = await time(() => createModel({ inputs: n, seed: 1, backend, layers: [{ units: n, activation: "tanh", kernelInitializer: initializers.orthogonal() }] }));
+const [model, create] = await time(() =>
+  createModel({
+    inputs: n,
+    seed: 1,
+    backend,
+    layers: [{ units: n, activation: "tanh", kernelInitializer: initializers.orthogonal() }],
+  }),
+);
 const [text, save] = await time(() => JSON.stringify(saveModel(model)));
 const [, parse] = await time(() => JSON.parse(text));
 const [loaded, load] = await time(() => loadModel(text, { backend }));
 const [a, b] = [loaded, model].map((m) => Buffer.from(m.getWeights()[0]!.kernel.buffer));
 const same = Buffer.compare(a!, b!) === 0;
 console.log(`${n} x ${n} orthogonal, ${(text.length / 1e6).toFixed(1)} MB of JSON`);
-console.log(`createModel ${create.toFixed(0)} ms | save + stringify ${save.toFixed(0)} ms | JSON.parse ${parse.toFixed(0)} ms | loadModel ${load.toFixed(0)} ms`);
-console.log(`loadModel / createModel ${(load / create).toFixed(3)}x | loadModel / JSON.parse ${(load / parse).toFixed(2)}x | weights bit-identical: ${same}`);
+console.log(
+  `createModel ${create.toFixed(0)} ms | save + stringify ${save.toFixed(0)} ms | JSON.parse ${parse.toFixed(0)} ms | loadModel ${load.toFixed(0)} ms`,
+);
+console.log(
+  `loadModel / createModel ${(load / create).toFixed(3)}x | loadModel / JSON.parse ${(load / parse).toFixed(2)}x | weights bit-identical: ${same}`,
+);
 loaded.dispose();
 model.dispose();

@@ -1,15 +1,29 @@
 // The report: rows of rates, the targets checked against them, and its text forms
 // (console table, markdown for docs/benchmarks.md).
 
-export const IMPLS = ["simdnet", "simdnet-plain", "simdnet-js", "ort-web", "tfjs-wasm", "tfjs-wasm-cachedB", "tfjs-cpu", "brain.js", "probe", "matvec", "sgemm-packed"] as const;
+export const IMPLS = [
+  "simdnet",
+  "simdnet-plain",
+  "simdnet-js",
+  "ort-web",
+  "tfjs-wasm",
+  "tfjs-wasm-cachedB",
+  "tfjs-cpu",
+  "brain.js",
+  "probe",
+  "matvec",
+  "sgemm-packed",
+] as const;
 /** The fixed contenders, and the thread counts of bench/threads.ts (simdnet-1t, simdnet-2t, ...). */
 export type Impl = (typeof IMPLS)[number] | `simdnet-${number}t`;
 
 /** The contenders among `names`: the fixed ones in IMPLS order, then the thread counts ascending. */
 export function implsAmong(names: Iterable<string>): Impl[] {
   const all = [...new Set(names)];
-  const threads = all.filter((n) => /^simdnet-\d+t$/.test(n)).sort((a, b) => parseInt(a.slice(8)) - parseInt(b.slice(8)));
-  return [...IMPLS.filter((i) => all.includes(i)), ...threads as Impl[]];
+  const threads = all
+    .filter((n) => /^simdnet-\d+t$/.test(n))
+    .sort((a, b) => parseInt(a.slice(8)) - parseInt(b.slice(8)));
+  return [...IMPLS.filter((i) => all.includes(i)), ...(threads as Impl[])];
 }
 export type Unit = "GFLOP/s" | "Gelem/s" | "Msamples/s" | "samples/s" | "rows/s";
 
@@ -48,7 +62,15 @@ export function ratiosOf(results: Row["results"], isSgemm: boolean): Record<stri
   const out: Record<string, number> = {};
   const s = results.simdnet;
   if (s === undefined) return out;
-  for (const other of ["ort-web", "tfjs-wasm", "tfjs-wasm-cachedB", "tfjs-cpu", "brain.js", "simdnet-js", ...(isSgemm ? ["probe"] : [])] as Impl[]) {
+  for (const other of [
+    "ort-web",
+    "tfjs-wasm",
+    "tfjs-wasm-cachedB",
+    "tfjs-cpu",
+    "brain.js",
+    "simdnet-js",
+    ...(isSgemm ? ["probe"] : []),
+  ] as Impl[]) {
     const r = results[other];
     if (r !== undefined && r > 0) out[`simdnet/${other}`] = s / r;
   }
@@ -72,7 +94,9 @@ function columns(rows: Row[]): { head: string[]; cells: string[][] } {
   const vs = impls.filter((i) => i !== "simdnet" && rows.some((r) => r.ratios[`simdnet/${i}`] !== undefined));
   const head = ["case", "shape", "unit", ...impls, ...vs.map((i) => `vs ${i}`)];
   const cells = rows.map((r) => [
-    r.case, r.shape, r.unit,
+    r.case,
+    r.shape,
+    r.unit,
     ...impls.map((i) => fmt(r.results[i])),
     ...vs.map((i) => fmtRatio(r.ratios[`simdnet/${i}`])),
   ]);
@@ -109,11 +133,13 @@ export function markdown(report: Report): string {
     "",
     "| target | measured | status |",
     "|---|---:|---|",
-    ...report.targets.map((t) => row([
-      `${t.goal} (>= ${t.threshold})`,
-      t.ratio !== undefined ? `${t.ratio.toFixed(2)}x` : t.value !== undefined ? fmt(t.value) : "-",
-      t.pass === null ? "not run" : t.pass ? "pass" : "FAIL",
-    ])),
+    ...report.targets.map((t) =>
+      row([
+        `${t.goal} (>= ${t.threshold})`,
+        t.ratio !== undefined ? `${t.ratio.toFixed(2)}x` : t.value !== undefined ? fmt(t.value) : "-",
+        t.pass === null ? "not run" : t.pass ? "pass" : "FAIL",
+      ]),
+    ),
     "",
     ...report.notes.map((n) => `- ${n}`),
     "",

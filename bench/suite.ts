@@ -6,7 +6,17 @@ import { createHash } from "node:crypto";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { measureCase, type Contender, type TimingOptions } from "./harness.js";
-import { consoleTable, implsAmong, markdown, ratiosOf, targetLine, type Report, type Row, type TargetResult, type Unit } from "./report.js";
+import {
+  consoleTable,
+  implsAmong,
+  markdown,
+  ratiosOf,
+  targetLine,
+  type Report,
+  type Row,
+  type TargetResult,
+  type Unit,
+} from "./report.js";
 
 export interface Options {
   quick: boolean;
@@ -36,7 +46,11 @@ export function parseArgs(argv: string[]): Options {
 }
 
 /** Measures one case; `tolerance` bounds the cross-check of outputs against simdnet's. */
-export async function runCase(c: Case, timing: TimingOptions, tolerance: number): Promise<{ row: Row; warnings: string[]; worstError: number }> {
+export async function runCase(
+  c: Case,
+  timing: TimingOptions,
+  tolerance: number,
+): Promise<{ row: Row; warnings: string[]; worstError: number }> {
   const t0 = performance.now();
   const { measurements, errors } = await measureCase(c.contenders(), timing);
   const results: Row["results"] = {};
@@ -45,23 +59,37 @@ export async function runCase(c: Case, timing: TimingOptions, tolerance: number)
     const m = measurements.get(impl);
     if (!m) continue;
     results[impl] = m.rate / SCALE[c.unit];
-    if (m.spread > 0.1) warnings.push(`${c.name} ${c.shape} ${impl}: noisy (IQR ${(m.spread * 100).toFixed(0)}% of median)`);
+    if (m.spread > 0.1)
+      warnings.push(`${c.name} ${c.shape} ${impl}: noisy (IQR ${(m.spread * 100).toFixed(0)}% of median)`);
   }
   let worstError = errors.size ? 0 : -1;
   for (const [impl, err] of errors) {
     worstError = Math.max(worstError, err);
-    if (!(err <= tolerance)) warnings.push(`${c.name} ${c.shape} ${impl}: output differs from simdnet by ${err.toExponential(1)}`);
+    if (!(err <= tolerance))
+      warnings.push(`${c.name} ${c.shape} ${impl}: output differs from simdnet by ${err.toExponential(1)}`);
   }
-  const row: Row = { case: c.name, shape: c.shape, unit: c.unit, results, ratios: ratiosOf(results, c.name.startsWith("sgemm")) };
-  const summary = implsAmong(measurements.keys()).filter((i) => results[i] !== undefined).map((i) => `${i} ${results[i]!.toFixed(2)}`).join(", ");
+  const row: Row = {
+    case: c.name,
+    shape: c.shape,
+    unit: c.unit,
+    results,
+    ratios: ratiosOf(results, c.name.startsWith("sgemm")),
+  };
+  const summary = implsAmong(measurements.keys())
+    .filter((i) => results[i] !== undefined)
+    .map((i) => `${i} ${results[i]!.toFixed(2)}`)
+    .join(", ");
   console.log(`  ${c.name} ${c.shape} (${((performance.now() - t0) / 1000).toFixed(1)} s): ${summary} ${c.unit}`);
   return { row, warnings, worstError };
 }
 
 /** Four significant digits for every number in the JSON: more is noise. */
 export function rounded<T>(value: T): T {
-  return JSON.parse(JSON.stringify(value, (_k, v: unknown) =>
-    typeof v === "number" && Number.isFinite(v) ? Number(v.toPrecision(4)) : v)) as T;
+  return JSON.parse(
+    JSON.stringify(value, (_k, v: unknown) =>
+      typeof v === "number" && Number.isFinite(v) ? Number(v.toPrecision(4)) : v,
+    ),
+  ) as T;
 }
 
 /**
@@ -75,8 +103,14 @@ export function loadCoreBytes(): { bytes: Buffer; sha256: string } {
 
 export function gitHead(): string | null {
   try {
-    const head = execFileSync("git", ["rev-parse", "--short", "HEAD"], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim();
-    const dirty = execFileSync("git", ["status", "--porcelain", "--", "assembly", "src"], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim();
+    const head = execFileSync("git", ["rev-parse", "--short", "HEAD"], {
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "ignore"],
+    }).trim();
+    const dirty = execFileSync("git", ["status", "--porcelain", "--", "assembly", "src"], {
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "ignore"],
+    }).trim();
     return dirty ? `${head}+dirty` : head;
   } catch {
     return null;
@@ -87,9 +121,11 @@ export function gitHead(): string | null {
  *  --quick or --filter run writes <suite>-partial.* instead, leaving the full results alone). */
 export function finish(report: Report, warnings: string[], worstError: number, options: Options): void {
   console.log(`\n${consoleTable(report.rows)}\n`);
-  console.log(worstError < 0
-    ? "cross-check: no case in this run has deterministic outputs to compare"
-    : `cross-check: every output within ${worstError.toExponential(1)} of simdnet's (relative to max(1, |value|))`);
+  console.log(
+    worstError < 0
+      ? "cross-check: no case in this run has deterministic outputs to compare"
+      : `cross-check: every output within ${worstError.toExponential(1)} of simdnet's (relative to max(1, |value|))`,
+  );
   if (warnings.length) console.log(`warnings:\n${warnings.map((w) => `  ${w}`).join("\n")}`);
   console.log(`\nnotes:\n${report.notes.map((n) => `  - ${n}`).join("\n")}\n`);
   console.log("targets:");
@@ -97,7 +133,9 @@ export function finish(report: Report, warnings: string[], worstError: number, o
   const failed = report.targets.filter((t) => t.pass === false).length;
   const passed = report.targets.filter((t) => t.pass === true).length;
   const skipped = report.targets.length - passed - failed;
-  console.log(`  ${passed} pass, ${failed} fail${skipped ? `, ${skipped} skipped (figures not measured in this run)` : ""}`);
+  console.log(
+    `  ${passed} pass, ${failed} fail${skipped ? `, ${skipped} skipped (figures not measured in this run)` : ""}`,
+  );
 
   const dir = fileURLToPath(new URL("./results/", import.meta.url));
   mkdirSync(dir, { recursive: true });
@@ -107,9 +145,17 @@ export function finish(report: Report, warnings: string[], worstError: number, o
   console.log(`\nwrote bench/results/${base}.json and ${base}.md (${String(report.environment["seconds"])} s)`);
 }
 
-/** Runs the cases in turn: their rows, every warning, and the worst cross-check error (-1 when no case compared outputs). */
-export async function runCases(cases: Case[], timing: TimingOptions, tolerance: number): Promise<{ rows: Row[]; warnings: string[]; worstError: number }> {
-  const rows: Row[] = [], warnings: string[] = [];
+/**
+ * Runs the cases in turn: their rows, every warning, and the worst cross-check error (-1 when no case compared
+ * outputs).
+ */
+export async function runCases(
+  cases: Case[],
+  timing: TimingOptions,
+  tolerance: number,
+): Promise<{ rows: Row[]; warnings: string[]; worstError: number }> {
+  const rows: Row[] = [],
+    warnings: string[] = [];
   let worstError = -1;
   for (const c of cases) {
     const { row, warnings: w, worstError: e } = await runCase(c, timing, tolerance);
@@ -132,8 +178,14 @@ export interface RunInfo {
 
 /** The report of a run: its rows and goals rounded, its notes, and the run's provenance
  *  followed by the suite's own `environment` entries (peer versions and the like). */
-export function makeReport(suite: Report["suite"], rows: Row[], targets: TargetResult[], notes: string[], run: RunInfo,
-  environment: Record<string, unknown>): Report {
+export function makeReport(
+  suite: Report["suite"],
+  rows: Row[],
+  targets: TargetResult[],
+  notes: string[],
+  run: RunInfo,
+  environment: Record<string, unknown>,
+): Report {
   return {
     suite,
     node: process.version,
@@ -141,9 +193,16 @@ export function makeReport(suite: Report["suite"], rows: Row[], targets: TargetR
     rows: rows.map(rounded),
     targets: targets.map(rounded),
     environment: {
-      cpu: run.cpu, platform: `${os.platform()} ${os.arch()}`, simdnetWasmSha256: run.coreSha256, git: gitHead(),
-      mode: run.options.quick ? "quick" : "full", filter: run.options.filter ?? null, samples: run.timing.samples, sampleMs: run.timing.sampleMs,
-      ...environment, seconds: Math.round((performance.now() - run.started) / 1000),
+      cpu: run.cpu,
+      platform: `${os.platform()} ${os.arch()}`,
+      simdnetWasmSha256: run.coreSha256,
+      git: gitHead(),
+      mode: run.options.quick ? "quick" : "full",
+      filter: run.options.filter ?? null,
+      samples: run.timing.samples,
+      sampleMs: run.timing.sampleMs,
+      ...environment,
+      seconds: Math.round((performance.now() - run.started) / 1000),
     },
     notes,
   };

@@ -9,8 +9,12 @@ type Lookup = (caseName: string, impl: Impl, size?: number) => number | undefine
 function lookup(rows: Row[]): Lookup {
   // sgemm rows are found by their square size, activation rows by their element count
   // (softmax and init rows have one shape per run).
-  return (caseName, impl, size) => rows.find((r) => r.case === caseName &&
-    (size === undefined || r.shape === `${size}x${size}x${size}` || r.shape === String(size)))?.results[impl];
+  return (caseName, impl, size) =>
+    rows.find(
+      (r) =>
+        r.case === caseName &&
+        (size === undefined || r.shape === `${size}x${size}x${size}` || r.shape === String(size)),
+    )?.results[impl];
 }
 
 function ratio(goal: string, num: number | undefined, den: number | undefined, threshold: number): TargetResult {
@@ -46,12 +50,16 @@ function activationTargets(get: Lookup, elements: number[]): TargetResult[] {
   for (const n of elements) {
     const at = (name: string, impl: Impl): number | undefined => get(name, impl, n);
     for (const name of ["sigmoid", "tanh"]) {
-      out.push(ratio(`${name} ${n}: simdnet / tfjs-wasm sigmoid`, at(name, "simdnet"), at("sigmoid", "tfjs-wasm"), 1.25));
+      out.push(
+        ratio(`${name} ${n}: simdnet / tfjs-wasm sigmoid`, at(name, "simdnet"), at("sigmoid", "tfjs-wasm"), 1.25),
+      );
     }
     for (const name of ["relu", "leakyRelu"]) {
       out.push(absolute(`${name} ${n}: simdnet Gelem/s`, at(name, "simdnet"), 5));
       out.push(ratio(`${name} ${n}: simdnet / tfjs-wasm relu`, at(name, "simdnet"), at("relu", "tfjs-wasm"), 0.6));
-      out.push(ratio(`${name} ${n}: simdnet / tfjs-wasm leakyRelu`, at(name, "simdnet"), at("leakyRelu", "tfjs-wasm"), 25));
+      out.push(
+        ratio(`${name} ${n}: simdnet / tfjs-wasm leakyRelu`, at(name, "simdnet"), at("leakyRelu", "tfjs-wasm"), 25),
+      );
     }
     for (const row of [...ACTIVATIONS, ...ACTIVATIONS.map((a) => `${a}-grad`)]) {
       out.push(ratio(`${row} ${n}: simdnet / simdnet-js`, at(row, "simdnet"), at(row, "simdnet-js"), 8));
@@ -66,12 +74,24 @@ function activationTargets(get: Lookup, elements: number[]): TargetResult[] {
 function initTargets(get: Lookup): TargetResult[] {
   const out: TargetResult[] = [];
   for (const name of ["heNormal", "glorotNormal"]) {
-    out.push(ratio(`init-${name}: simdnet / tfjs-wasm truncatedNormal`,
-      get(`init-${name}`, "simdnet"), get(`init-${name}`, "tfjs-wasm"), 6));
+    out.push(
+      ratio(
+        `init-${name}: simdnet / tfjs-wasm truncatedNormal`,
+        get(`init-${name}`, "simdnet"),
+        get(`init-${name}`, "tfjs-wasm"),
+        6,
+      ),
+    );
   }
   for (const name of ["glorotUniform", "heUniform", "uniform"]) {
-    out.push(ratio(`init-${name}: simdnet / tfjs-wasm randomUniform`,
-      get(`init-${name}`, "simdnet"), get(`init-${name}`, "tfjs-wasm"), 4));
+    out.push(
+      ratio(
+        `init-${name}: simdnet / tfjs-wasm randomUniform`,
+        get(`init-${name}`, "simdnet"),
+        get(`init-${name}`, "tfjs-wasm"),
+        4,
+      ),
+    );
   }
   return out;
 }

@@ -32,8 +32,14 @@ const GOALS: [string, string, number][] = [
   ["train-2-16-16-1", "batch32", 0.97],
 ];
 
-function batches(inputs: number, outputs: number, batch: number, regression: boolean): { x: Float32Array[]; y: Float32Array[] } {
-  const x: Float32Array[] = [], y: Float32Array[] = [];
+function batches(
+  inputs: number,
+  outputs: number,
+  batch: number,
+  regression: boolean,
+): { x: Float32Array[]; y: Float32Array[] } {
+  const x: Float32Array[] = [],
+    y: Float32Array[] = [];
   for (let b = 0; b < 8; b++) {
     x.push(uniformData(batch * inputs, 0, 1, 1000 + b));
     if (regression) y.push(uniformData(batch * outputs, -0.8, 0.8, 2000 + b));
@@ -44,15 +50,33 @@ function batches(inputs: number, outputs: number, batch: number, regression: boo
 
 /** Where splitting starts to pay: one thread against two that split every call. */
 function thresholdCases(one: Backend, splitAll: Backend): { c: Case; tolerance: number }[] {
-  const pair = (make: (name: string, b: Backend) => ReturnType<Case["contenders"]>[number]) => () =>
-    [make("simdnet-1t", one), make("simdnet-2t", splitAll)];
+  const pair = (make: (name: string, b: Backend) => ReturnType<Case["contenders"]>[number]) => () => [
+    make("simdnet-1t", one),
+    make("simdnet-2t", splitAll),
+  ];
   const sgemm = [64, 96, 128, 192].map((s) => {
     const x = sgemmInputs(64, s, s, false, false);
-    return { c: { name: "split-sgemm", shape: `64x${s}x${s}`, unit: "GFLOP/s" as const, contenders: pair((n, b) => own.sgemm(n, b, x)) }, tolerance: 0 };
+    return {
+      c: {
+        name: "split-sgemm",
+        shape: `64x${s}x${s}`,
+        unit: "GFLOP/s" as const,
+        contenders: pair((n, b) => own.sgemm(n, b, x)),
+      },
+      tolerance: 0,
+    };
   });
   const tanh = [16384, 32768, 65536, 131072].map((n) => {
     const input = uniformData(n, -3, 3, 5);
-    return { c: { name: "split-tanh", shape: String(n), unit: "Gelem/s" as const, contenders: pair((name, b) => own.activation(name, b, "tanh", input)) }, tolerance: 0 };
+    return {
+      c: {
+        name: "split-tanh",
+        shape: String(n),
+        unit: "Gelem/s" as const,
+        contenders: pair((name, b) => own.activation(name, b, "tanh", input)),
+      },
+      tolerance: 0,
+    };
   });
   return [...sgemm, ...tanh];
 }
@@ -62,20 +86,54 @@ function cases(cores: Map<string, Backend>): { c: Case; tolerance: number }[] {
     [...cores].map(([name, backend]) => make(name, backend));
   const sgemm = (s: number): { c: Case; tolerance: number } => {
     const x = sgemmInputs(s, s, s, false, false);
-    return { c: { name: "sgemm-NN", shape: `${s}x${s}x${s}`, unit: "GFLOP/s", contenders: each((name, b) => own.sgemm(name, b, x)) }, tolerance: 0 };
+    return {
+      c: {
+        name: "sgemm-NN",
+        shape: `${s}x${s}x${s}`,
+        unit: "GFLOP/s",
+        contenders: each((name, b) => own.sgemm(name, b, x)),
+      },
+      tolerance: 0,
+    };
   };
   const big = (batch: number): { c: Case; tolerance: number } => {
     const spec: peers.TrainSpec = {
-      widths: [784, 256, 128, 10], hidden: "relu", output: "softmax", loss: "softmaxCrossEntropy", batch, learningRate: 0.01,
+      widths: [784, 256, 128, 10],
+      hidden: "relu",
+      output: "softmax",
+      loss: "softmaxCrossEntropy",
+      batch,
+      learningRate: 0.01,
       ...batches(784, 10, batch, false),
     };
-    return { c: { name: "train-784-256-128-10", shape: `batch${batch}`, unit: "samples/s", contenders: each((name, b) => peers.simdnet(name, b, spec)) }, tolerance: Infinity };
+    return {
+      c: {
+        name: "train-784-256-128-10",
+        shape: `batch${batch}`,
+        unit: "samples/s",
+        contenders: each((name, b) => peers.simdnet(name, b, spec)),
+      },
+      tolerance: Infinity,
+    };
   };
   const tinySpec: peers.TrainSpec = {
-    widths: [2, 16, 16, 1], hidden: "tanh", output: "tanh", loss: "meanSquaredError", batch: 32, learningRate: 0.01,
+    widths: [2, 16, 16, 1],
+    hidden: "tanh",
+    output: "tanh",
+    loss: "meanSquaredError",
+    batch: 32,
+    learningRate: 0.01,
     ...batches(2, 1, 32, true),
   };
-  const tiny = { c: { name: "train-2-16-16-1", shape: "batch32", unit: "samples/s" as const, contenders: each((name, b) => peers.simdnet(name, b, tinySpec)) }, tolerance: Infinity };
+  const tiny = {
+    c: {
+      name: "train-2-16-16-1",
+      shape: "batch32",
+      unit: "samples/s" as const,
+      contenders: each((name, b) => peers.simdnet(name, b, tinySpec)),
+    },
+    tolerance: Infinity,
+  };
   return [sgemm(512), sgemm(1024), big(64), big(256), tiny];
 }
 
@@ -83,7 +141,8 @@ function cases(cores: Map<string, Backend>): { c: Case; tolerance: number }[] {
 function threadRatios(row: Row): void {
   const one = row.results["simdnet-1t"];
   for (const [name, rate] of Object.entries(row.results)) {
-    if (name !== "simdnet-1t" && one !== undefined && one > 0 && rate !== undefined) row.ratios[`${name}/simdnet-1t`] = rate / one;
+    if (name !== "simdnet-1t" && one !== undefined && one > 0 && rate !== undefined)
+      row.ratios[`${name}/simdnet-1t`] = rate / one;
   }
 }
 
@@ -99,17 +158,28 @@ function targets(rows: Row[], cpus: number): TargetResult[] {
 
 async function main(): Promise<void> {
   const options = parseArgs(process.argv.slice(2));
-  const timing = options.quick ? { sampleMs: 40, samples: 3, warmupMs: 60 } : { sampleMs: 250, samples: 7, warmupMs: 400 };
+  const timing = options.quick
+    ? { sampleMs: 40, samples: 3, warmupMs: 60 }
+    : { sampleMs: 250, samples: 7, warmupMs: 400 };
   const cpus = os.availableParallelism();
   const counts = [...new Set([1, 2, cpus])].sort((a, b) => a - b);
   const core = loadCoreBytes();
   const backends = new Map<string, Backend>();
-  for (const t of counts) backends.set(`simdnet-${t}t`, t === 1 ? await createWasmBackend(core.bytes) : await createWasmBackend(undefined, t));
+  for (const t of counts)
+    backends.set(
+      `simdnet-${t}t`,
+      t === 1 ? await createWasmBackend(core.bytes) : await createWasmBackend(undefined, t),
+    );
   const cpu = os.cpus()[0]?.model.trim() ?? "unknown cpu";
-  console.log(`simdnet threads bench: node ${process.version}, ${cpu}, ${cpus} cores, ${options.quick ? "quick" : "full"} run`);
-  console.log(`simdnet core: build/simdnet.wasm sha256 ${core.sha256}, git ${gitHead() ?? "unknown"}; contenders ${[...backends.keys()].join(", ")}`);
+  console.log(
+    `simdnet threads bench: node ${process.version}, ${cpu}, ${cpus} cores, ${options.quick ? "quick" : "full"} run`,
+  );
+  console.log(
+    `simdnet core: build/simdnet.wasm sha256 ${core.sha256}, git ${gitHead() ?? "unknown"}; contenders ${[...backends.keys()].join(", ")}`,
+  );
   const started = performance.now();
-  const rows: Row[] = [], warnings: string[] = [];
+  const rows: Row[] = [],
+    warnings: string[] = [];
   let worstError = -1;
   const splitAll = await createWasmBackend(undefined, 2);
   splitAll.splitAt = { flops: 0, elements: 0 };
@@ -117,7 +187,11 @@ async function main(): Promise<void> {
     if (options.filter !== undefined && !`${c.name} ${c.shape}`.includes(options.filter)) continue;
     const result = await runCase(c, timing, tolerance);
     threadRatios(result.row);
-    console.log(`    ${Object.entries(result.row.ratios).map(([k, v]) => `${k} ${v.toFixed(2)}x`).join(", ")}`);
+    console.log(
+      `    ${Object.entries(result.row.ratios)
+        .map(([k, v]) => `${k} ${v.toFixed(2)}x`)
+        .join(", ")}`,
+    );
     rows.push(result.row);
     warnings.push(...result.warnings);
     if (tolerance === 0) worstError = Math.max(worstError, result.worstError);
@@ -125,9 +199,18 @@ async function main(): Promise<void> {
   for (const b of [...backends.values(), splitAll]) b.dispose();
   // Ratios of threads mean little while other jobs hold the cores: the run says how busy it was.
   const load = os.loadavg()[0]!;
-  if (load > cpus / 2) warnings.push(`the machine was busy (load average ${load.toFixed(1)} on ${cpus} cores): these ratios understate the threads`);
-  const report = makeReport("threads", rows, targets(rows, cpus), NOTES, { cpu, coreSha256: core.sha256, options, timing, started },
-    { cores: cpus, contenders: [...backends.keys()], loadAverage: Number(load.toFixed(1)) });
+  if (load > cpus / 2)
+    warnings.push(
+      `the machine was busy (load average ${load.toFixed(1)} on ${cpus} cores): these ratios understate the threads`,
+    );
+  const report = makeReport(
+    "threads",
+    rows,
+    targets(rows, cpus),
+    NOTES,
+    { cpu, coreSha256: core.sha256, options, timing, started },
+    { cores: cpus, contenders: [...backends.keys()], loadAverage: Number(load.toFixed(1)) },
+  );
   finish(report, warnings, worstError, options);
 }
 

@@ -24,22 +24,27 @@ const test = Math.floor(rows.length * 0.2); // the last 20% never seen in traini
 
 const model = await createModel({
   inputs: columns.length,
-  layers: [{ units: 16, activation: "relu" }, { units: classes.length, activation: "softmax" }],
-  loss: "softmaxCrossEntropy",         // labels are class indices: no one-hot needed
+  layers: [
+    { units: 16, activation: "relu" },
+    { units: classes.length, activation: "softmax" },
+  ],
+  loss: "softmaxCrossEntropy", // labels are class indices: no one-hot needed
   optimizer: adam({ learningRate: 0.01 }),
-  normalize: "standardize",            // column scales differ (petal width ~1, sepal length ~6)
+  normalize: "standardize", // column scales differ (petal width ~1, sepal length ~6)
   seed: 1,
 });
 const history = await model.fit(x.slice(0, -test), labels.slice(0, -test), {
   epochs: 300,
   batchSize: 16,
   validationSplit: 0.2,
-  earlyStopping: { patience: 25 },     // watches valLoss, restores the best epoch's weights
+  earlyStopping: { patience: 25 }, // watches valLoss, restores the best epoch's weights
 });
 const { accuracy } = model.evaluate(x.slice(-test), labels.slice(-test));
 console.log(`${classes.length} classes, ${columns.length} columns (${columns.join(", ")}), ${rows.length} rows`);
-console.log(`stopped (${history.stopReason}) at epoch ${history.loss.length}, best epoch ${history.bestEpoch + 1}; `
-  + `held-out accuracy ${(accuracy * 100).toFixed(1)}% on ${test} rows`);
+console.log(
+  `stopped (${history.stopReason}) at epoch ${history.loss.length}, best epoch ${history.bestEpoch + 1}; ` +
+    `held-out accuracy ${(accuracy * 100).toFixed(1)}% on ${test} rows`,
+);
 
 // Save to disk (the normalizer goes with the weights), then load as another program would.
 const path = join(await mkdtemp(join(tmpdir(), "simdnet-")), "iris-model.json");
@@ -47,7 +52,11 @@ await writeFile(path, JSON.stringify(saveModel(model)));
 model.dispose();
 const loaded = await loadModel(await readFile(path, "utf8"));
 
-const fresh = [[5.0, 3.4, 1.5, 0.2], [6.1, 2.8, 4.7, 1.2], [7.2, 3.2, 6.0, 1.8]];
+const fresh = [
+  [5.0, 3.4, 1.5, 0.2],
+  [6.1, 2.8, 4.7, 1.2],
+  [7.2, 3.2, 6.0, 1.8],
+];
 const probabilities = loaded.predict(fresh);
 loaded.predictClasses(fresh).forEach((k, i) => {
   const p = probabilities.data[i * classes.length + k];

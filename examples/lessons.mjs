@@ -10,7 +10,9 @@ import { LESSONS, lessonNamed, runLessons } from "simdnet";
 console.log(LESSONS.map((l, i) => `${String(i + 1).padStart(2)}. ${l.name.padEnd(14)} ${l.title}`).join("\n"));
 
 // One lesson, with progress: every lesson is seeded, so its figures repeat run after run.
-const depth = await lessonNamed("depth").run({ onProgress: (f) => process.stdout.write(`\rdepth: ${Math.round(f * 100)}%`) });
+const depth = await lessonNamed("depth").run({
+  onProgress: (f) => process.stdout.write(`\rdepth: ${Math.round(f * 100)}%`),
+});
 console.log(`\n\n${depth.claim}\n=> ${depth.holds ? "holds" : "fails"}: ${depth.verdict}`);
 for (const f of depth.figures) console.log(`   ${f.label}: ${f.value}`);
 
@@ -21,7 +23,9 @@ for (const r of results) console.log(`${r.holds ? "HOLDS" : "FAILS"}  ${r.title}
 // Each result carries its charts as data; simdnet/charts turns them into Vega-Lite and SVG.
 const { renderSvg, vegaLiteSpec, MissingPeerDependencyError } = await import("simdnet/charts");
 const chart = depth.charts[0];
-console.log(`\nchart "${chart.title}": ${chart.data.length} points, Vega-Lite spec of ${JSON.stringify(vegaLiteSpec(chart)).length} bytes`);
+console.log(
+  `\nchart "${chart.title}": ${chart.data.length} points, Vega-Lite spec of ${JSON.stringify(vegaLiteSpec(chart)).length} bytes`,
+);
 try {
   const out = process.argv[2] ?? "lesson-charts";
   await mkdir(out, { recursive: true });

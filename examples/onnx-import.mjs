@@ -18,8 +18,14 @@ console.log(model.summary());
 
 const predicted = model.predict(reference.input);
 let worst = 0;
-reference.expected.forEach((row, r) => row.forEach((v, j) => { worst = Math.max(worst, Math.abs(v - predicted.data[r * 3 + j])); }));
-console.log(`\nlargest difference from PyTorch's outputs over ${reference.input.length} rows: ${worst.toExponential(1)}`);
+reference.expected.forEach((row, r) =>
+  row.forEach((v, j) => {
+    worst = Math.max(worst, Math.abs(v - predicted.data[r * 3 + j]));
+  }),
+);
+console.log(
+  `\nlargest difference from PyTorch's outputs over ${reference.input.length} rows: ${worst.toExponential(1)}`,
+);
 if (!(worst < 1e-5)) throw new Error("the imported model does not predict as PyTorch did");
 
 // Fine-tune: the imported model is a full model. Labels here are the classes it already predicts
@@ -28,12 +34,16 @@ const classes = model.predictClasses(reference.input);
 const x = Array.from({ length: 70 }, (_, i) => reference.input[i % 7].map((v, j) => v + 0.01 * Math.sin(i + j)));
 const labels = Int32Array.from({ length: 70 }, (_, i) => classes[i % 7]);
 const history = await model.fit(x, labels, { epochs: 5, batchSize: 10 });
-console.log(`fine-tuned 5 epochs: loss ${history.loss.at(-1).toFixed(4)}, accuracy ${(history.accuracy.at(-1) * 100).toFixed(0)}%`);
+console.log(
+  `fine-tuned 5 epochs: loss ${history.loss.at(-1).toFixed(4)}, accuracy ${(history.accuracy.at(-1) * 100).toFixed(0)}%`,
+);
 
 // And back out, for ONNX Runtime, PyTorch (onnx2torch) or another simdnet.
 const out = join(tmpdir(), "fine-tuned.onnx");
 await writeFile(out, exportOnnx(model));
 const again = await importOnnx(await readFile(out));
-const same = again.predict(reference.input).data.every((v, i) => Math.abs(v - model.predict(reference.input).data[i]) < 1e-6);
+const same = again
+  .predict(reference.input)
+  .data.every((v, i) => Math.abs(v - model.predict(reference.input).data[i]) < 1e-6);
 console.log(`exported to ${out}; re-imported, it predicts the same: ${same}`);
 if (!same) throw new Error("the exported model does not predict as the fine-tuned one");

@@ -13,7 +13,10 @@ import asc from "assemblyscript/asc";
 const QUIET = "Last converge was suboptimal.";
 const forward = (stream) => ({
   write(chunk) {
-    const text = String(chunk).split("\n").filter((line) => line.trim() !== QUIET).join("\n");
+    const text = String(chunk)
+      .split("\n")
+      .filter((line) => line.trim() !== QUIET)
+      .join("\n");
     if (text.trim() !== "") stream.write(text);
     return true;
   },

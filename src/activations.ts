@@ -59,34 +59,59 @@ const SYMMETRIC: readonly [number, number] = [-6, 6];
 // 4 s (1 - s) = fraction at z = log((1 + r) / (1 - r)), 1 - tanh^2 = fraction at atanh(r).
 const root = (fraction: number): number => Math.sqrt(1 - fraction);
 
-type RowInput = Omit<ActivationSpec, "code" | "parameter" | "saturationBound">
-  & Partial<Pick<ActivationSpec, "parameter" | "saturationBound">>;
+type RowInput = Omit<ActivationSpec, "code" | "parameter" | "saturationBound"> &
+  Partial<Pick<ActivationSpec, "parameter" | "saturationBound">>;
 // A row with the optional fields filled in; the code keeps its literal type, from which
 // ElementwiseActivation is derived.
-const plain = <C extends number | null>(spec: RowInput & { code: C }): ActivationSpec & { readonly code: C } =>
-  ({ saturationBound: null, parameter: null, ...spec });
+const plain = <C extends number | null>(spec: RowInput & { code: C }): ActivationSpec & { readonly code: C } => ({
+  saturationBound: null,
+  parameter: null,
+  ...spec,
+});
 
 /** One row per activation. Elementwise ones first, in kernel-code order. */
 export const ACTIVATION_SPECS = {
   identity: plain({ code: codes.IDENTITY, gain: one, kernelInitializer: glorot, range: SYMMETRIC }),
   sigmoid: plain({
-    code: codes.SIGMOID, gain: one, kernelInitializer: glorot, range: [0, 1],
-    saturationBound: (fraction) => { const r = root(fraction); return Math.log((1 + r) / (1 - r)); },
+    code: codes.SIGMOID,
+    gain: one,
+    kernelInitializer: glorot,
+    range: [0, 1],
+    saturationBound: (fraction) => {
+      const r = root(fraction);
+      return Math.log((1 + r) / (1 - r));
+    },
   }),
   tanh: plain({
-    code: codes.TANH, gain: () => 5 / 3, kernelInitializer: glorot, range: [-1, 1],
+    code: codes.TANH,
+    gain: () => 5 / 3,
+    kernelInitializer: glorot,
+    range: [-1, 1],
     saturationBound: (fraction) => Math.atanh(root(fraction)),
   }),
   relu: plain({ code: codes.RELU, gain: reluGain, kernelInitializer: he, range: [0, 6] }),
   // He et al. 2015: sqrt(2 / (1 + slope^2)).
   leakyRelu: plain({
-    code: codes.LEAKY_RELU, gain: (slope) => Math.sqrt(2 / (1 + slope * slope)),
-    kernelInitializer: (slope) => ({ name: "heNormal", slope }), range: SYMMETRIC,
+    code: codes.LEAKY_RELU,
+    gain: (slope) => Math.sqrt(2 / (1 + slope * slope)),
+    kernelInitializer: (slope) => ({ name: "heNormal", slope }),
+    range: SYMMETRIC,
     parameter: { name: "slope", default: DEFAULT_LEAKY_SLOPE },
   }),
-  elu: plain({ code: codes.ELU, gain: reluGain, kernelInitializer: he, range: SYMMETRIC, parameter: { name: "alpha", default: DEFAULT_ELU_ALPHA } }),
+  elu: plain({
+    code: codes.ELU,
+    gain: reluGain,
+    kernelInitializer: he,
+    range: SYMMETRIC,
+    parameter: { name: "alpha", default: DEFAULT_ELU_ALPHA },
+  }),
   // SELU's self-normalization needs LeCun normal (Klambauer et al. 2017); PyTorch's gain 3/4.
-  selu: plain({ code: codes.SELU, gain: () => 3 / 4, kernelInitializer: () => ({ name: "lecunNormal" }), range: SYMMETRIC }),
+  selu: plain({
+    code: codes.SELU,
+    gain: () => 3 / 4,
+    kernelInitializer: () => ({ name: "lecunNormal" }),
+    range: SYMMETRIC,
+  }),
   softplus: plain({ code: codes.SOFTPLUS, gain: reluGain, kernelInitializer: he, range: SYMMETRIC }),
   silu: plain({ code: codes.SILU, gain: reluGain, kernelInitializer: he, range: SYMMETRIC }),
   gelu: plain({ code: codes.GELU, gain: reluGain, kernelInitializer: he, range: SYMMETRIC }),
@@ -101,15 +126,20 @@ export const ACTIVATION_SPECS = {
 export type ActivationName = keyof typeof ACTIVATION_SPECS;
 /** Elementwise activations: those with a kernel code. */
 export type ElementwiseActivation = {
-  [K in ActivationName]: (typeof ACTIVATION_SPECS)[K]["code"] extends number ? K : never
+  [K in ActivationName]: (typeof ACTIVATION_SPECS)[K]["code"] extends number ? K : never;
 }[ActivationName];
 
 const NAMES = Object.keys(ACTIVATION_SPECS) as ActivationName[];
 
 /** Every elementwise activation by name, with its kernel code in the wasm core. */
-export const ACTIVATIONS = Object.freeze(Object.fromEntries(
-  NAMES.flatMap((name) => { const code = ACTIVATION_SPECS[name].code; return code === null ? [] : [[name, code]]; }),
-)) as { readonly [K in ElementwiseActivation]: (typeof ACTIVATION_SPECS)[K]["code"] };
+export const ACTIVATIONS = Object.freeze(
+  Object.fromEntries(
+    NAMES.flatMap((name) => {
+      const code = ACTIVATION_SPECS[name].code;
+      return code === null ? [] : [[name, code]];
+    }),
+  ),
+) as { readonly [K in ElementwiseActivation]: (typeof ACTIVATION_SPECS)[K]["code"] };
 
 /** The row-wise activations, each with its own kernels. */
 export const ROW_ACTIVATIONS: readonly ActivationName[] = NAMES.filter((name) => ACTIVATION_SPECS[name].code === null);
@@ -119,7 +149,8 @@ const expectedNames = (): string => `one of ${Object.keys(ACTIVATIONS).join(", "
 /** The spec row of `name`; an ArgumentError naming `argument` if there is none. */
 export function activationSpec(name: ActivationName, argument = "activation"): ActivationSpec {
   // hasOwn, not a lookup: "toString" or "__proto__" must not pass as a name.
-  if (typeof name !== "string" || !Object.hasOwn(ACTIVATION_SPECS, name)) throw new ArgumentError(argument, expectedNames(), name);
+  if (typeof name !== "string" || !Object.hasOwn(ACTIVATION_SPECS, name))
+    throw new ArgumentError(argument, expectedNames(), name);
   return ACTIVATION_SPECS[name];
 }
 
@@ -139,7 +170,7 @@ export function activationParameter(name: ActivationName, given?: number, argume
     throw new ArgumentError(argument, "a finite number >= 0", given);
   }
   const parameter = activationSpec(name).parameter;
-  return parameter === null ? 0 : given ?? parameter.default;
+  return parameter === null ? 0 : (given ?? parameter.default);
 }
 
 /**

@@ -16,9 +16,15 @@ type Format = "onnx" | "simdnet" | "tfjs";
 const WEIGHTS_FILE = "group1-shard1of1.bin";
 
 /** Converts the model at `input` to `output`; `log` receives the architecture and what was written. */
-export async function convert(input: string | undefined, output: string | undefined, log: (line: string) => void = console.log): Promise<Model> {
-  if (typeof input !== "string" || input === "") throw new ArgumentError("input", "a path to a .onnx, .json or TF.js model folder", input);
-  if (typeof output !== "string" || output === "") throw new ArgumentError("output", "a path ending in .onnx or .json, or a folder for TF.js", output);
+export async function convert(
+  input: string | undefined,
+  output: string | undefined,
+  log: (line: string) => void = console.log,
+): Promise<Model> {
+  if (typeof input !== "string" || input === "")
+    throw new ArgumentError("input", "a path to a .onnx, .json or TF.js model folder", input);
+  if (typeof output !== "string" || output === "")
+    throw new ArgumentError("output", "a path ending in .onnx or .json, or a folder for TF.js", output);
   const { model, from } = await read(input);
   log(`read ${input} (${from}):`);
   for (const line of model.summary().split("\n")) log(line);
@@ -34,13 +40,16 @@ export async function convert(input: string | undefined, output: string | undefi
 
 async function read(input: string): Promise<{ model: Model; from: Format }> {
   if (!existsSync(input)) throw new ArgumentError("input", "an existing file or folder", input);
-  if (statSync(input).isDirectory()) return { model: await fromTfjs(await readTfjs(path.join(input, "model.json"))), from: "tfjs" };
+  if (statSync(input).isDirectory())
+    return { model: await fromTfjs(await readTfjs(path.join(input, "model.json"))), from: "tfjs" };
   if (input.endsWith(".onnx")) {
     const dir = path.dirname(input);
-    const externalData = (location: string): Uint8Array => readFileSync(beside(dir, location, "external_data location"));
+    const externalData = (location: string): Uint8Array =>
+      readFileSync(beside(dir, location, "external_data location"));
     return { model: await importOnnx(await readFile(input), { externalData }), from: "onnx" };
   }
-  if (!input.endsWith(".json")) throw new ArgumentError("input", "a .onnx or .json file, or a TF.js model folder", input);
+  if (!input.endsWith(".json"))
+    throw new ArgumentError("input", "a .onnx or .json file, or a TF.js model folder", input);
   const text = await readFile(input, "utf8");
   let json: unknown;
   try {
@@ -48,26 +57,34 @@ async function read(input: string): Promise<{ model: Model; from: Format }> {
   } catch (e) {
     throw new ArgumentError("input", "JSON text", `${input}: ${(e as Error).message}`);
   }
-  if (json != null && typeof json === "object" && "modelTopology" in json) return { model: await fromTfjs(await readTfjs(input, json)), from: "tfjs" };
+  if (json != null && typeof json === "object" && "modelTopology" in json)
+    return { model: await fromTfjs(await readTfjs(input, json)), from: "tfjs" };
   return { model: await loadModel(text), from: "simdnet" };
 }
 
 /** A path inside `dir` for a name a file gave: no absolute paths, no way out of the folder. */
 function beside(dir: string, name: string, what: string): string {
   const resolved = path.resolve(dir, name);
-  if (path.isAbsolute(name) || !resolved.startsWith(path.resolve(dir) + path.sep)) throw new ArgumentError(what, "a file name inside the model's folder", name);
+  if (path.isAbsolute(name) || !resolved.startsWith(path.resolve(dir) + path.sep))
+    throw new ArgumentError(what, "a file name inside the model's folder", name);
   return resolved;
 }
 
 /** A TF.js model.json and its weight files as artifacts. */
 async function readTfjs(file: string, parsed?: unknown): Promise<TfjsArtifacts> {
-  const json = (parsed ?? JSON.parse(await readFile(file, "utf8"))) as { modelTopology?: object; weightsManifest?: { paths: string[]; weights: TfjsArtifacts["weightSpecs"] }[] };
+  const json = (parsed ?? JSON.parse(await readFile(file, "utf8"))) as {
+    modelTopology?: object;
+    weightsManifest?: { paths: string[]; weights: TfjsArtifacts["weightSpecs"] }[];
+  };
   const manifest = json.weightsManifest;
-  if (!Array.isArray(manifest)) throw new ArgumentError(`${file} weightsManifest`, "an array of { paths, weights }", manifest);
+  if (!Array.isArray(manifest))
+    throw new ArgumentError(`${file} weightsManifest`, "an array of { paths, weights }", manifest);
   const dir = path.dirname(file);
-  const weightSpecs: TfjsArtifacts["weightSpecs"] = [], weightData: ArrayBuffer[] = [];
+  const weightSpecs: TfjsArtifacts["weightSpecs"] = [],
+    weightData: ArrayBuffer[] = [];
   for (const group of manifest) {
-    if (!Array.isArray(group?.paths) || !Array.isArray(group.weights)) throw new ArgumentError(`${file} weightsManifest`, "groups of { paths, weights }", group);
+    if (!Array.isArray(group?.paths) || !Array.isArray(group.weights))
+      throw new ArgumentError(`${file} weightsManifest`, "groups of { paths, weights }", group);
     weightSpecs.push(...group.weights);
     for (const p of group.paths) {
       const bytes = await readFile(beside(dir, String(p), `${file} weightsManifest path`));
@@ -81,5 +98,8 @@ async function writeTfjs(dir: string, artifacts: TfjsArtifacts): Promise<void> {
   await mkdir(dir, { recursive: true });
   const { weightSpecs, weightData, ...rest } = artifacts;
   await writeFile(path.join(dir, WEIGHTS_FILE), new Uint8Array(weightData as ArrayBuffer));
-  await writeFile(path.join(dir, "model.json"), `${JSON.stringify({ ...rest, weightsManifest: [{ paths: [WEIGHTS_FILE], weights: weightSpecs }] })}\n`);
+  await writeFile(
+    path.join(dir, "model.json"),
+    `${JSON.stringify({ ...rest, weightsManifest: [{ paths: [WEIGHTS_FILE], weights: weightSpecs }] })}\n`,
+  );
 }

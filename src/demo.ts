@@ -22,7 +22,9 @@ export function renderDepthLesson(result: LessonResult, layers: readonly number[
     // The figure of a pairing reads "<first> -> <last>, <verdict>".
     const figure = result.figures.find((f) => f.label.startsWith(`${pairing}:`));
     const verdict = figure ? String(figure.value).split(", ").pop() : "";
-    lines.push(`${pairing.padEnd(width)}${layers.map((l) => formatStd(values[l - 1]!).padStart(10)).join("")}   ${verdict}`);
+    lines.push(
+      `${pairing.padEnd(width)}${layers.map((l) => formatStd(values[l - 1]!).padStart(10)).join("")}   ${verdict}`,
+    );
   }
   return lines.join("\n");
 }

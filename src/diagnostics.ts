@@ -25,7 +25,12 @@ export interface WarningThresholds {
 }
 
 /** The thresholds diagnostics use unless told otherwise. */
-export const DEFAULT_THRESHOLDS: WarningThresholds = { deadUnits: 0.5, saturation: 0.5, gradientRatio: 0.01, inputScale: 5 };
+export const DEFAULT_THRESHOLDS: WarningThresholds = {
+  deadUnits: 0.5,
+  saturation: 0.5,
+  gradientRatio: 0.01,
+  inputScale: 5,
+};
 
 /** Options of model.diagnose (and of fit's `diagnostics`). */
 export interface DiagnosticsOptions {
@@ -107,7 +112,14 @@ export interface LayerDiagnostics {
 }
 
 /** The failure modes diagnostics warn about. */
-export type WarningKind = "deadUnits" | "saturation" | "vanishingGradient" | "explodingGradient" | "identicalUnits" | "unnormalizedInputs" | "nonFinite";
+export type WarningKind =
+  | "deadUnits"
+  | "saturation"
+  | "vanishingGradient"
+  | "explodingGradient"
+  | "identicalUnits"
+  | "unnormalizedInputs"
+  | "nonFinite";
 
 /** One warning: its kind, where, the measured value against its threshold, and what to do. */
 export interface DiagnosticWarning {
@@ -143,9 +155,14 @@ export interface UnnormalizedColumn {
 
 /** The columns of the raw inputs (rows x cols, row-major) whose |mean| or std exceeds
  *  `threshold` (default DEFAULT_THRESHOLDS.inputScale): one pass over the values, in float64. */
-export function unnormalizedColumns(data: Float32Array, rows: number, cols: number,
-  threshold = DEFAULT_THRESHOLDS.inputScale): UnnormalizedColumn[] {
-  const sum = new Float64Array(cols), sq = new Float64Array(cols);
+export function unnormalizedColumns(
+  data: Float32Array,
+  rows: number,
+  cols: number,
+  threshold = DEFAULT_THRESHOLDS.inputScale,
+): UnnormalizedColumn[] {
+  const sum = new Float64Array(cols),
+    sq = new Float64Array(cols);
   for (let r = 0, i = 0; r < rows; r++) {
     for (let c = 0; c < cols; c++, i++) {
       const v = data[i]!;
@@ -155,7 +172,8 @@ export function unnormalizedColumns(data: Float32Array, rows: number, cols: numb
   }
   const out: UnnormalizedColumn[] = [];
   for (let c = 0; c < cols && rows > 0; c++) {
-    const mean = sum[c]! / rows, std = Math.sqrt(Math.max(0, sq[c]! / rows - mean * mean));
+    const mean = sum[c]! / rows,
+      std = Math.sqrt(Math.max(0, sq[c]! / rows - mean * mean));
     if (Math.abs(mean) > threshold || std > threshold) out.push({ column: c, mean, std });
   }
   return out;
@@ -184,7 +202,8 @@ const BINS_MAX = 1000;
 /** The |z| beyond which a saturating activation's derivative (logistic, tanh) is below
  *  `fraction` of its peak; null for an activation that does not saturate. */
 export function saturationBound(activation: ActivationName, fraction: number): number | null {
-  if (typeof fraction !== "number" || !(fraction > 0 && fraction < 1)) throw new ArgumentError("fraction", "a number in (0, 1)", fraction);
+  if (typeof fraction !== "number" || !(fraction > 0 && fraction < 1))
+    throw new ArgumentError("fraction", "a number in (0, 1)", fraction);
   const bound = activationSpec(activation).saturationBound;
   return bound === null ? null : bound(fraction);
 }
@@ -228,24 +247,42 @@ export interface ResolvedDiagnosticsOptions {
 }
 
 /** `more`: the keys a caller adds to these options (fit's every and sample). */
-export function checkDiagnosticsOptions(o: DiagnosticsOptions, more: readonly string[] = []): ResolvedDiagnosticsOptions {
-  if (o == null || typeof o !== "object") throw new ArgumentError("diagnostics", "options { bins, saturation, gradientRows, thresholds, console, onWarning }", o);
-  rejectUnknownKeys(o, ["bins", "saturation", "gradientRows", "thresholds", "console", "onWarning", ...more], "diagnostics");
+export function checkDiagnosticsOptions(
+  o: DiagnosticsOptions,
+  more: readonly string[] = [],
+): ResolvedDiagnosticsOptions {
+  if (o == null || typeof o !== "object")
+    throw new ArgumentError(
+      "diagnostics",
+      "options { bins, saturation, gradientRows, thresholds, console, onWarning }",
+      o,
+    );
+  rejectUnknownKeys(
+    o,
+    ["bins", "saturation", "gradientRows", "thresholds", "console", "onWarning", ...more],
+    "diagnostics",
+  );
   const bins = o.bins ?? 20;
-  if (!Number.isInteger(bins) || bins < 1 || bins > BINS_MAX) throw new ArgumentError("diagnostics.bins", `an integer in [1, ${BINS_MAX}]`, bins);
+  if (!Number.isInteger(bins) || bins < 1 || bins > BINS_MAX)
+    throw new ArgumentError("diagnostics.bins", `an integer in [1, ${BINS_MAX}]`, bins);
   const saturation = o.saturation ?? 0.01;
-  if (typeof saturation !== "number" || !(saturation > 0 && saturation < 1)) throw new ArgumentError("diagnostics.saturation", "a number in (0, 1)", saturation);
+  if (typeof saturation !== "number" || !(saturation > 0 && saturation < 1))
+    throw new ArgumentError("diagnostics.saturation", "a number in (0, 1)", saturation);
   const gradientRows = o.gradientRows ?? 256;
-  if (!Number.isInteger(gradientRows) || gradientRows < 1) throw new ArgumentError("diagnostics.gradientRows", "an integer >= 1", gradientRows);
+  if (!Number.isInteger(gradientRows) || gradientRows < 1)
+    throw new ArgumentError("diagnostics.gradientRows", "an integer >= 1", gradientRows);
   const thresholds = { ...DEFAULT_THRESHOLDS };
   for (const [key, value] of Object.entries(o.thresholds ?? {})) {
-    if (!Object.hasOwn(DEFAULT_THRESHOLDS, key)) throw new ArgumentError("diagnostics.thresholds", `keys of ${Object.keys(DEFAULT_THRESHOLDS).join(", ")}`, key);
-    if (typeof value !== "number" || !(value > 0)) throw new ArgumentError(`diagnostics.thresholds.${key}`, "a number > 0", value);
+    if (!Object.hasOwn(DEFAULT_THRESHOLDS, key))
+      throw new ArgumentError("diagnostics.thresholds", `keys of ${Object.keys(DEFAULT_THRESHOLDS).join(", ")}`, key);
+    if (typeof value !== "number" || !(value > 0))
+      throw new ArgumentError(`diagnostics.thresholds.${key}`, "a number > 0", value);
     thresholds[key as keyof WarningThresholds] = value;
   }
   const toConsole = o.console ?? true;
   if (typeof toConsole !== "boolean") throw new ArgumentError("diagnostics.console", "true or false", toConsole);
-  if (o.onWarning !== undefined && typeof o.onWarning !== "function") throw new ArgumentError("diagnostics.onWarning", "a function", o.onWarning);
+  if (o.onWarning !== undefined && typeof o.onWarning !== "function")
+    throw new ArgumentError("diagnostics.onWarning", "a function", o.onWarning);
   return { bins, saturation, gradientRows, thresholds, console: toConsole, onWarning: o.onWarning };
 }
 
@@ -256,7 +293,10 @@ export function groupsOf(hashes: Uint32Array, same: (i: number, j: number) => bo
   const byHash = new Map<number, number[][]>();
   for (let j = 0; j < hashes.length; j++) {
     const bucket = byHash.get(hashes[j]!);
-    if (!bucket) { byHash.set(hashes[j]!, [[j]]); continue; }
+    if (!bucket) {
+      byHash.set(hashes[j]!, [[j]]);
+      continue;
+    }
     const group = bucket.find((g) => same(g[0]!, j));
     if (group) group.push(j);
     else bucket.push([j]);
@@ -268,8 +308,15 @@ export function groupsOf(hashes: Uint32Array, same: (i: number, j: number) => bo
 
 /** Whether units p and q have equal columns in `kernel` (and equal biases): read from the
  *  backend only when some hashes collide, which a healthy layer never has. */
-function sameUnits(b: Backend, kernel: Tensor, bias: Tensor | null, rows: number, cols: number): (p: number, q: number) => boolean {
-  let k: Float32Array | null = null, v: Float32Array | null = null;
+function sameUnits(
+  b: Backend,
+  kernel: Tensor,
+  bias: Tensor | null,
+  rows: number,
+  cols: number,
+): (p: number, q: number) => boolean {
+  let k: Float32Array | null = null,
+    v: Float32Array | null = null;
   return (p, q) => {
     k ??= b.read(kernel);
     v ??= bias && b.read(bias);
@@ -280,12 +327,23 @@ function sameUnits(b: Backend, kernel: Tensor, bias: Tensor | null, rows: number
 }
 
 /** A layer's activation for the diagnostics: a dense or activation layer's, else identity. */
-const activationOf = (l: Layer): ActivationName => (l.type === "dense" || l.type === "activation" ? l.activation : "identity");
+const activationOf = (l: Layer): ActivationName =>
+  l.type === "dense" || l.type === "activation" ? l.activation : "identity";
 
 /** Runs the diagnosis over `source` (see the file comment). */
-export function diagnose(model: Diagnosable, scratch: DiagnosticsScratch, source: RowSource,
-  options: ResolvedDiagnosticsOptions, step: number, epoch: number): Diagnostics {
-  const b = model.net.backend, net = model.net, layers = net.layers, bins = options.bins, inputs = net.inputs;
+export function diagnose(
+  model: Diagnosable,
+  scratch: DiagnosticsScratch,
+  source: RowSource,
+  options: ResolvedDiagnosticsOptions,
+  step: number,
+  epoch: number,
+): Diagnostics {
+  const b = model.net.backend,
+    net = model.net,
+    layers = net.layers,
+    bins = options.bins,
+    inputs = net.inputs;
   const chunk = net.rowCapacity;
   const acc = layers.map(() => ({ zSum: 0, zSq: 0, aSum: 0, aSq: 0, saturated: 0, negative: 0 }));
   const hist = layers.map((_, i) => [scratch.get(`zHist${i}`, bins + 2), scratch.get(`aHist${i}`, bins + 2)] as const);
@@ -295,8 +353,10 @@ export function diagnose(model: Diagnosable, scratch: DiagnosticsScratch, source
   const activations = layers.map(activationOf);
   const bounds = activations.map((a) => saturationBound(a, options.saturation));
   // The inputs' column moments (as the model sees them, normalized), for the input check.
-  const xSum = new Float64Array(inputs), xSq = new Float64Array(inputs);
-  const colSum = scratch.get("xSum", inputs), colSq = scratch.get("xSq", inputs);
+  const xSum = new Float64Array(inputs),
+    xSq = new Float64Array(inputs);
+  const colSum = scratch.get("xSum", inputs),
+    colSq = scratch.get("xSq", inputs);
 
   for (let start = 0; start < source.rows; start += chunk) {
     const count = Math.min(chunk, source.rows - start);
@@ -304,23 +364,34 @@ export function diagnose(model: Diagnosable, scratch: DiagnosticsScratch, source
     source.load(batch, start, count);
     b.sumRows(batch.x, colSum, count, inputs);
     b.columnSumSquares(batch.x, colSq, count, inputs);
-    const sums = b.read(colSum), squares = b.read(colSq);
-    for (let j = 0; j < inputs; j++) { xSum[j] = xSum[j]! + sums[j]!; xSq[j] = xSq[j]! + squares[j]!; }
+    const sums = b.read(colSum),
+      squares = b.read(colSq);
+    for (let j = 0; j < inputs; j++) {
+      xSum[j] = xSum[j]! + sums[j]!;
+      xSq[j] = xSq[j]! + squares[j]!;
+    }
     // Normalizations from each chunk's own statistics, as training sees them; dropout off.
     net.forward(batch, "statistics");
     layers.forEach((l, i) => {
-      const { a } = batch.layers[i]!, s = acc[i]!, activation = activations[i]!;
+      const { a } = batch.layers[i]!,
+        s = acc[i]!,
+        activation = activations[i]!;
       // What the layer's activation reads: a dense layer's pre-activation, else the layer's input.
-      const z = l.type === "dense" || l.type === "activation" ? batch.layers[i]!.z : i > 0 ? batch.layers[i - 1]!.a : batch.x;
+      const z =
+        l.type === "dense" || l.type === "activation" ? batch.layers[i]!.z : i > 0 ? batch.layers[i - 1]!.a : batch.x;
       s.zSum += b.sum(z);
       s.zSq += b.sumSquares(z);
       s.aSum += b.sum(a);
       s.aSq += b.sumSquares(a);
       const [lo, hi] = activationRange(activation);
-      for (const [k, values, [from, to]] of [[0, z, PRE_ACTIVATION_RANGE], [1, a, [lo, hi]]] as const) {
+      for (const [k, values, [from, to]] of [
+        [0, z, PRE_ACTIVATION_RANGE],
+        [1, a, [lo, hi]],
+      ] as const) {
         b.fill(hist[i]![k], 0);
         b.histogram(values, from, to, bins, hist[i]![k]);
-        const chunkCounts = b.read(hist[i]![k]), total = counts[i]![k];
+        const chunkCounts = b.read(hist[i]![k]),
+          total = counts[i]![k];
         for (let c = 0; c < bins + 2; c++) total[c] = total[c]! + chunkCounts[c]!;
       }
       if (bounds[i] !== null) s.saturated += b.countAbsAbove(z, bounds[i]!);
@@ -332,18 +403,32 @@ export function diagnose(model: Diagnosable, scratch: DiagnosticsScratch, source
   const stats = (sum: number, sq: number, n: number, h: Float64Array, [lo, hi]: [number, number]): ValueStats => {
     const counts = Array.from(h);
     const mean = sum / n;
-    return { mean, std: Math.sqrt(Math.max(0, sq / n - mean * mean)), histogram: { lo, hi, counts: counts.slice(1, bins + 1), below: counts[0]!, above: counts[bins + 1]! } };
+    return {
+      mean,
+      std: Math.sqrt(Math.max(0, sq / n - mean * mean)),
+      histogram: { lo, hi, counts: counts.slice(1, bins + 1), below: counts[0]!, above: counts[bins + 1]! },
+    };
   };
   const out: LayerDiagnostics[] = layers.map((l, i) => {
-    const s = acc[i]!, n = source.rows * l.units, activation = activations[i]!;
+    const s = acc[i]!,
+      n = source.rows * l.units,
+      activation = activations[i]!;
     const d: LayerDiagnostics = {
-      layer: i + 1, type: l.type, units: l.units, activation,
+      layer: i + 1,
+      type: l.type,
+      units: l.units,
+      activation,
       preActivation: stats(s.zSum, s.zSq, n, counts[i]![0], PRE_ACTIVATION_RANGE),
       activationStats: stats(s.aSum, s.aSq, n, counts[i]![1], activationRange(activation)),
       kernelNorm: Math.sqrt(b.sumSquares(net.kernels[i]!)),
       biasNorm: Math.sqrt(b.sumSquares(net.biases[i]!)),
-      identicalUnits: l.type !== "dense" ? []
-        : groupsOf(b.columnHashes(net.kernels[i]!, l.inputs, l.units), sameUnits(b, net.kernels[i]!, l.useBias ? net.biases[i]! : null, l.inputs, l.units)),
+      identicalUnits:
+        l.type !== "dense"
+          ? []
+          : groupsOf(
+              b.columnHashes(net.kernels[i]!, l.inputs, l.units),
+              sameUnits(b, net.kernels[i]!, l.useBias ? net.biases[i]! : null, l.inputs, l.units),
+            ),
       fedByLogistic: i > 0 && activations[i - 1] === "sigmoid",
     };
     if (bounds[i] !== null) d.saturated = s.saturated / n;
@@ -352,13 +437,20 @@ export function diagnose(model: Diagnosable, scratch: DiagnosticsScratch, source
     return d;
   });
 
-  let maxAbsMean = 0, maxStd = 0;
+  let maxAbsMean = 0,
+    maxStd = 0;
   for (let j = 0; j < inputs; j++) {
     const mean = xSum[j]! / source.rows;
     maxAbsMean = Math.max(maxAbsMean, Math.abs(mean));
     maxStd = Math.max(maxStd, Math.sqrt(Math.max(0, xSq[j]! / source.rows - mean * mean)));
   }
-  const result: Diagnostics = { rows: source.rows, gradientRows: 0, layers: out, input: { maxAbsMean, maxStd }, warnings: [] };
+  const result: Diagnostics = {
+    rows: source.rows,
+    gradientRows: 0,
+    layers: out,
+    input: { maxAbsMean, maxStd },
+    warnings: [],
+  };
   if (source.hasTargets) gradientStats(model, source, options, result, step, epoch);
   result.warnings = warningsOf(result, options.thresholds);
   for (const w of result.warnings) {
@@ -368,9 +460,17 @@ export function diagnose(model: Diagnosable, scratch: DiagnosticsScratch, source
   return result;
 }
 
-function gradientStats(model: Diagnosable, source: RowSource, options: ResolvedDiagnosticsOptions,
-  result: Diagnostics, step: number, epoch: number): void {
-  const b = model.net.backend, net = model.net, layers = net.layers;
+function gradientStats(
+  model: Diagnosable,
+  source: RowSource,
+  options: ResolvedDiagnosticsOptions,
+  result: Diagnostics,
+  step: number,
+  epoch: number,
+): void {
+  const b = model.net.backend,
+    net = model.net,
+    layers = net.layers;
   const rows = Math.min(options.gradientRows, source.rows, net.rowCapacity);
   const batch = net.batch(rows);
   source.loadSpread(batch, rows);
@@ -385,7 +485,8 @@ function gradientStats(model: Diagnosable, source: RowSource, options: ResolvedD
   const deltas = model.trialUpdate();
   const rms: number[] = [];
   layers.forEach((l, i) => {
-    const d = result.layers[i]!, g = net.kernelGrads[i]!;
+    const d = result.layers[i]!,
+      g = net.kernelGrads[i]!;
     const gradSq = b.sumSquares(g);
     d.kernelGradientNorm = Math.sqrt(gradSq);
     d.biasGradientNorm = Math.sqrt(b.sumSquares(net.biasGrads[i]!));
@@ -408,28 +509,64 @@ function warningsOf(d: Diagnostics, t: WarningThresholds): DiagnosticWarning[] {
   const last = d.layers.length;
   if (d.input.maxAbsMean > t.inputScale || d.input.maxStd > t.inputScale) {
     const value = Math.max(d.input.maxAbsMean, d.input.maxStd);
-    warn("unnormalizedInputs", 0, value, t.inputScale, `inputs are not normalized: a column has |mean| or std ${value.toPrecision(3)} (threshold ${t.inputScale}); use normalize: "standardize"`);
+    warn(
+      "unnormalizedInputs",
+      0,
+      value,
+      t.inputScale,
+      `inputs are not normalized: a column has |mean| or std ${value.toPrecision(3)} (threshold ${t.inputScale}); use normalize: "standardize"`,
+    );
   }
   // Hidden layers only: a confident output layer is saturated by design.
   for (const l of d.layers.slice(0, -1)) {
     const name = `layer ${l.layer} (${l.activation})`;
     if (l.dead !== undefined && l.dead > t.deadUnits) {
-      warn("deadUnits", l.layer, l.dead, t.deadUnits, `${name}: ${percent(l.dead)} of units are dead (threshold ${percent(t.deadUnits)}); try leakyRelu, a smaller learning rate or a small positive bias`);
+      warn(
+        "deadUnits",
+        l.layer,
+        l.dead,
+        t.deadUnits,
+        `${name}: ${percent(l.dead)} of units are dead (threshold ${percent(t.deadUnits)}); try leakyRelu, a smaller learning rate or a small positive bias`,
+      );
     }
     if (l.saturated !== undefined && l.saturated > t.saturation) {
-      warn("saturation", l.layer, l.saturated, t.saturation, `${name}: ${percent(l.saturated)} of values are saturated (threshold ${percent(t.saturation)}); use Xavier/Glorot initialization and normalized inputs`);
+      warn(
+        "saturation",
+        l.layer,
+        l.saturated,
+        t.saturation,
+        `${name}: ${percent(l.saturated)} of values are saturated (threshold ${percent(t.saturation)}); use Xavier/Glorot initialization and normalized inputs`,
+      );
     }
     if (l.identicalUnits.length > 0) {
       const n = l.identicalUnits.reduce((s, g) => s + g.length, 0);
-      warn("identicalUnits", l.layer, n, 2, `${name}: ${n} of ${l.units} units have identical weights (${l.identicalUnits.length} groups); a random initializer breaks the symmetry`);
+      warn(
+        "identicalUnits",
+        l.layer,
+        n,
+        2,
+        `${name}: ${n} of ${l.units} units have identical weights (${l.identicalUnits.length} groups); a random initializer breaks the symmetry`,
+      );
     }
   }
   if (d.nonFinite) warn("nonFinite", 0, NaN, 0, d.nonFinite);
   if (d.gradientRatio !== undefined && last > 1) {
     if (d.gradientRatio < t.gradientRatio) {
-      warn("vanishingGradient", 1, d.gradientRatio, t.gradientRatio, `gradients vanish: the first layer's RMS gradient is ${d.gradientRatio.toExponential(1)} of the last layer's (threshold ${t.gradientRatio})`);
+      warn(
+        "vanishingGradient",
+        1,
+        d.gradientRatio,
+        t.gradientRatio,
+        `gradients vanish: the first layer's RMS gradient is ${d.gradientRatio.toExponential(1)} of the last layer's (threshold ${t.gradientRatio})`,
+      );
     } else if (d.gradientRatio > 1 / t.gradientRatio) {
-      warn("explodingGradient", 1, d.gradientRatio, 1 / t.gradientRatio, `gradients explode: the first layer's RMS gradient is ${d.gradientRatio.toExponential(1)} times the last layer's`);
+      warn(
+        "explodingGradient",
+        1,
+        d.gradientRatio,
+        1 / t.gradientRatio,
+        `gradients explode: the first layer's RMS gradient is ${d.gradientRatio.toExponential(1)} times the last layer's`,
+      );
     }
   }
   return out;

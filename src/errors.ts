@@ -25,15 +25,21 @@ export class ArgumentError extends RangeError {
 /** Refuses keys outside `allowed`: a misspelt option (`activaton`, `lr`) must not be ignored. */
 export function rejectUnknownKeys(value: object, allowed: readonly string[], path: string): void {
   for (const key of Object.keys(value)) {
-    if (!allowed.includes(key)) throw new ArgumentError(`${path}.${key}`, `one of the options ${allowed.join(", ")}`, key);
+    if (!allowed.includes(key))
+      throw new ArgumentError(`${path}.${key}`, `one of the options ${allowed.join(", ")}`, key);
   }
 }
 
 /** An options argument, refused unless it is an object of the `allowed` keys (undefined
  *  means no options); `name` names it and prefixes a misspelt key. */
-export function checkOptions<T extends object>(name: string, options: T | undefined, allowed: readonly string[]): Partial<T> {
+export function checkOptions<T extends object>(
+  name: string,
+  options: T | undefined,
+  allowed: readonly string[],
+): Partial<T> {
   if (options === undefined) return {};
-  if (options === null || typeof options !== "object") throw new ArgumentError(name, `options { ${allowed.join(", ")} }`, options);
+  if (options === null || typeof options !== "object")
+    throw new ArgumentError(name, `options { ${allowed.join(", ")} }`, options);
   rejectUnknownKeys(options, allowed, name);
   return options;
 }
@@ -59,9 +65,17 @@ export type NonFiniteStage = "input normalization" | "pre-activation" | "activat
 
 /** Training met NaN or infinity. `layer` is 1-based (0 for the input normalization or the loss as a whole). */
 export class NonFiniteError extends Error {
-  constructor(readonly stage: NonFiniteStage, readonly layer: number, readonly step: number, readonly epoch: number, detail: string) {
-    super(`non-finite ${stage} ${detail} at step ${step} (epoch ${epoch + 1}); `
-      + "lower the learning rate, clip gradients (optimizer clipNorm) or normalize the inputs");
+  constructor(
+    readonly stage: NonFiniteStage,
+    readonly layer: number,
+    readonly step: number,
+    readonly epoch: number,
+    detail: string,
+  ) {
+    super(
+      `non-finite ${stage} ${detail} at step ${step} (epoch ${epoch + 1}); ` +
+        "lower the learning rate, clip gradients (optimizer clipNorm) or normalize the inputs",
+    );
     this.name = "NonFiniteError";
   }
 }

@@ -11,7 +11,15 @@ export type { WasmSource } from "./wasm/load.js";
 export { ArgumentError, InternalError, StateError, NonFiniteError } from "./errors.js";
 export type { NonFiniteStage } from "./errors.js";
 export { createModel, Model } from "./model.js";
-export type { ModelOptions, LayerWeights, Prediction, Evaluation, EvaluateOptions, TrainOnBatchOptions, MetricName } from "./model.js";
+export type {
+  ModelOptions,
+  LayerWeights,
+  Prediction,
+  Evaluation,
+  EvaluateOptions,
+  TrainOnBatchOptions,
+  MetricName,
+} from "./model.js";
 export type { ClassWeight } from "./sampleWeights.js";
 export { METRIC_NAMES, rocAuc } from "./metrics.js";
 export type { Metric, MetricConfig } from "./metrics.js";
@@ -19,11 +27,28 @@ export type { Regularizer } from "./regularizers.js";
 export type { Verbosity, ProgressOutput } from "./progress.js";
 export type { DenseOptions, DenseLayer, InitializerInput, Layer, LayerOptions } from "./layers.js";
 export type {
-  ActivationLayer, ActivationOptions, BatchNormalizationLayer, BatchNormalizationOptions, DropoutLayer, DropoutOptions,
-  LayerNormalizationLayer, LayerNormalizationOptions, WidthLayer, WidthLayerOptions,
+  ActivationLayer,
+  ActivationOptions,
+  BatchNormalizationLayer,
+  BatchNormalizationOptions,
+  DropoutLayer,
+  DropoutOptions,
+  LayerNormalizationLayer,
+  LayerNormalizationOptions,
+  WidthLayer,
+  WidthLayerOptions,
 } from "./layerTypes.js";
 export { MAX_LAYERS, MAX_PARAMETERS, MAX_UNITS, MAX_ROWS } from "./limits.js";
-export type { FitOptions, History, EpochLogs, BatchLogs, EarlyStopping, StopReason, Monitor, Callback } from "./training.js";
+export type {
+  FitOptions,
+  History,
+  EpochLogs,
+  BatchLogs,
+  EarlyStopping,
+  StopReason,
+  Monitor,
+  Callback,
+} from "./training.js";
 export { saveModel, loadModel, FORMAT_VERSION } from "./serialize.js";
 export type { ModelDocument } from "./serialize.js";
 export { oneHot, toMatrix } from "./data.js";
@@ -33,7 +58,14 @@ export { DEFAULT_THRESHOLDS, edgeFoldedCounts, saturationBound } from "./diagnos
 export { LESSONS, lessonNamed, runLessons } from "./lessons/index.js";
 export type { Chart, Figure, Lesson, LessonOptions, LessonResult } from "./lessons/index.js";
 export type {
-  Diagnostics, DiagnosticsOptions, LayerDiagnostics, DiagnosticWarning, WarningKind, WarningThresholds, Histogram, ValueStats,
+  Diagnostics,
+  DiagnosticsOptions,
+  LayerDiagnostics,
+  DiagnosticWarning,
+  WarningKind,
+  WarningThresholds,
+  Histogram,
+  ValueStats,
 } from "./diagnostics.js";
 export type { Dataset } from "./datasets.js";
 export type { Matrix, MatrixInput, TargetInput } from "./data.js";

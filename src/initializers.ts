@@ -48,7 +48,8 @@ export const MAX_STANDARD_NORMAL = Math.sqrt(-2 * Math.log(2 ** -24));
 const isFloat32 = (v: number): boolean => Math.abs(v) <= FLOAT32_MAX;
 const finite = (name: string, v: unknown): number => {
   checkFinite(name, v as number);
-  if (!isFloat32(v as number)) throw new ArgumentError(name, `a number within float32's range (|x| <= ${FLOAT32_MAX})`, v);
+  if (!isFloat32(v as number))
+    throw new ArgumentError(name, `a number within float32's range (|x| <= ${FLOAT32_MAX})`, v);
   return v as number;
 };
 const positive = (name: string, v: unknown): number => {
@@ -62,12 +63,22 @@ const positive = (name: string, v: unknown): number => {
  * mean +- MAX_STANDARD_NORMAL std) would pass float32's largest value, or it needs a matrix
  * where a 1-D parameter was given. `argument` names the option in the error.
  */
-export function checkInitializer(init: Initializer, fanIn: number, fanOut: number, length: number, argument: string): void {
+export function checkInitializer(
+  init: Initializer,
+  fanIn: number,
+  fanOut: number,
+  length: number,
+  argument: string,
+): void {
   if (init == null || typeof init.moments !== "function") throw new ArgumentError(argument, "an initializer", init);
   checkFans(fanIn, fanOut);
   checkCount("length", length);
   if (init.name === "orthogonal" && length !== fanIn * fanOut) {
-    throw new ArgumentError(argument, "an initializer for a 1-D parameter (orthogonal fills matrices only, not biases)", "orthogonal");
+    throw new ArgumentError(
+      argument,
+      "an initializer for a 1-D parameter (orthogonal fills matrices only, not biases)",
+      "orthogonal",
+    );
   }
   const m = init.moments(fanIn, fanOut);
   const spread = MAX_STANDARD_NORMAL * m.std;
@@ -76,8 +87,11 @@ export function checkInitializer(init: Initializer, fanIn: number, fanOut: numbe
   // A uniform draw computes lo + u (hi - lo) in float32, a normal one mean + z std: the
   // width must be finite there too.
   if (!(isFloat32(lo) && isFloat32(hi) && isFloat32(hi - lo))) {
-    throw new ArgumentError(argument, `an initializer whose values fit in float32 (|x| <= ${FLOAT32_MAX}) for fans (${fanIn}, ${fanOut})`,
-      `${init.name} drawing from [${lo}, ${hi}]`);
+    throw new ArgumentError(
+      argument,
+      `an initializer whose values fit in float32 (|x| <= ${FLOAT32_MAX}) for fans (${fanIn}, ${fanOut})`,
+      `${init.name} drawing from [${lo}, ${hi}]`,
+    );
   }
 }
 
@@ -99,7 +113,8 @@ const checkFans = (fanIn: number, fanOut: number): void => {
 };
 
 // A factory's options: an object of the keys that initializer takes (a misspelt key is refused).
-const optionsOf = <T extends object>(name: string, o: T | undefined): Partial<T> => checkOptions(name, o, OPTION_KEYS[name] ?? []);
+const optionsOf = <T extends object>(name: string, o: T | undefined): Partial<T> =>
+  checkOptions(name, o, OPTION_KEYS[name] ?? []);
 
 /** Every entry = value. The article's "equal" initialization: it never breaks symmetry. */
 export function constant(value = 0): Initializer {
@@ -108,7 +123,9 @@ export function constant(value = 0): Initializer {
     name: "constant",
     config: { name: "constant", value },
     moments: () => ({ mean: value, std: 0, min: value, max: value }),
-    fill(backend, out) { backend.fill(out, value); },
+    fill(backend, out) {
+      backend.fill(out, value);
+    },
   });
 }
 /** Every entry 0: the usual bias; as a kernel it never breaks symmetry. */
@@ -118,7 +135,8 @@ export const ones = (): Initializer => ({ ...constant(1), name: "ones", config: 
 /** A small positive constant (0.01 by default) for ReLU biases, so units start in the active
  *  region (CS231n's suggestion, which the article repeats; its benefit is not universal). */
 export function smallPositive(value = 0.01): Initializer {
-  if (typeof value !== "number" || !(value > 0 && value <= 1)) throw new ArgumentError("value", "a number in (0, 1]", value);
+  if (typeof value !== "number" || !(value > 0 && value <= 1))
+    throw new ArgumentError("value", "a number in (0, 1]", value);
   return { ...constant(value), name: "smallPositive", config: { name: "smallPositive", value } };
 }
 
@@ -132,7 +150,9 @@ export function uniform(given?: { min?: number; max?: number }): Initializer {
     name: "uniform",
     config: { name: "uniform", min, max },
     moments: () => ({ mean: (min + max) / 2, std: (max - min) / Math.sqrt(12), min, max }),
-    fill(backend, out, _i, _o, rng) { backend.fillUniform(rng, out, min, max); },
+    fill(backend, out, _i, _o, rng) {
+      backend.fillUniform(rng, out, min, max);
+    },
   });
 }
 
@@ -145,7 +165,9 @@ export function normal(given?: { mean?: number; std?: number }): Initializer {
     name: "normal",
     config: { name: "normal", mean, std },
     moments: () => ({ mean, std, min: -Infinity, max: Infinity }),
-    fill(backend, out, _i, _o, rng) { backend.fillNormal(rng, out, mean, std); },
+    fill(backend, out, _i, _o, rng) {
+      backend.fillNormal(rng, out, mean, std);
+    },
   });
 }
 
@@ -161,7 +183,11 @@ export function truncatedNormal(given?: { mean?: number; std?: number; a?: numbe
   const mean = finite("mean", options.mean ?? 0);
   const std = positive("std", options.std ?? 0.05);
   if ((options.a === undefined) !== (options.b === undefined)) {
-    throw new ArgumentError(options.a === undefined ? "a" : "b", "both bounds a and b, or neither", options.a ?? options.b);
+    throw new ArgumentError(
+      options.a === undefined ? "a" : "b",
+      "both bounds a and b, or neither",
+      options.a ?? options.b,
+    );
   }
   if (options.a === undefined) {
     const raw = std / TRUNCATED_STD_AT_2;
@@ -169,13 +195,16 @@ export function truncatedNormal(given?: { mean?: number; std?: number; a?: numbe
       name: "truncatedNormal",
       config: { name: "truncatedNormal", mean, std },
       moments: () => ({ mean, std, min: mean - 2 * raw, max: mean + 2 * raw }),
-      fill(backend, out, _i, _o, rng) { backend.fillTruncatedNormal(rng, out, mean, raw, -2, 2); },
+      fill(backend, out, _i, _o, rng) {
+        backend.fillTruncatedNormal(rng, out, mean, raw, -2, 2);
+      },
     });
   }
   const a = finite("a", options.a);
   const b = finite("b", options.b);
   if (b < a) throw new ArgumentError("b", `a number >= a (${a})`, b);
-  if (std === 0 && !(a <= mean && mean <= b)) throw new ArgumentError("mean", `a value in [a, b] = [${a}, ${b}] when std is 0`, mean);
+  if (std === 0 && !(a <= mean && mean <= b))
+    throw new ArgumentError("mean", `a value in [a, b] = [${a}, ${b}] when std is 0`, mean);
   return checked({
     name: "truncatedNormal",
     config: { name: "truncatedNormal", mean, std, a, b },
@@ -206,8 +235,10 @@ export function varianceScaling(given?: { scale?: number; mode?: FanMode; distri
 // The variance-scaling family; the named initializers below are fixed members of it, and
 // their config is their name alone.
 function scaled(name: string, scale: number, mode: FanMode, distribution: Distribution): Initializer {
-  if (typeof scale !== "number" || !Number.isFinite(scale) || scale <= 0) throw new ArgumentError("scale", "a finite number > 0", scale);
-  if (mode !== "fanIn" && mode !== "fanOut" && mode !== "fanAvg") throw new ArgumentError("mode", '"fanIn", "fanOut" or "fanAvg"', mode);
+  if (typeof scale !== "number" || !Number.isFinite(scale) || scale <= 0)
+    throw new ArgumentError("scale", "a finite number > 0", scale);
+  if (mode !== "fanIn" && mode !== "fanOut" && mode !== "fanAvg")
+    throw new ArgumentError("mode", '"fanIn", "fanOut" or "fanAvg"', mode);
   if (distribution !== "uniform" && distribution !== "normal" && distribution !== "truncatedNormal") {
     throw new ArgumentError("distribution", '"uniform", "normal" or "truncatedNormal"', distribution);
   }
@@ -251,10 +282,12 @@ function he(distribution: Distribution, name: "heUniform" | "heNormal", slope: n
   return { ...base, config: slope === 0 ? { name } : { name, slope } };
 }
 /** He uniform: U(-l, l) with l = sqrt(6 / ((1 + slope^2) fanIn)) (He et al. 2015), for ReLU and leaky ReLU. */
-export const heUniform = (options?: { slope?: number }): Initializer => he("uniform", "heUniform", optionsOf("heUniform", options).slope ?? 0);
+export const heUniform = (options?: { slope?: number }): Initializer =>
+  he("uniform", "heUniform", optionsOf("heUniform", options).slope ?? 0);
 /** He normal: variance 2 / ((1 + slope^2) fanIn), truncated as Keras and TF.js heNormal (PyTorch's
  *  kaiming_normal_ is varianceScaling({ scale: 2, distribution: "normal" })). */
-export const heNormal = (options?: { slope?: number }): Initializer => he("truncatedNormal", "heNormal", optionsOf("heNormal", options).slope ?? 0);
+export const heNormal = (options?: { slope?: number }): Initializer =>
+  he("truncatedNormal", "heNormal", optionsOf("heNormal", options).slope ?? 0);
 
 /**
  * A (semi-)orthogonal matrix times `gain` (Saxe et al. 2014): orthonormal rows when
@@ -299,7 +332,8 @@ export function orthogonal(given?: { gain?: number }): Initializer {
 /** Mean and std of Normal(mean, std) truncated to [a, b]. */
 function truncatedMoments(mean: number, std: number, a: number, b: number): Moments {
   if (std === 0) return { mean, std: 0, min: a, max: b };
-  const al = (a - mean) / std, be = (b - mean) / std;
+  const al = (a - mean) / std,
+    be = (b - mean) / std;
   const pdf = (x: number): number => Math.exp(-0.5 * x * x) / Math.sqrt(2 * Math.PI);
   const z = normalCdf(be) - normalCdf(al);
   const m = (pdf(al) - pdf(be)) / z;
@@ -309,8 +343,21 @@ function truncatedMoments(mean: number, std: number, a: number, b: number): Mome
 
 /** The name of every built-in initializer, as `kernelInitializer` and `biasInitializer` take it. */
 export type InitializerName =
-  | "zeros" | "ones" | "constant" | "smallPositive" | "uniform" | "normal" | "truncatedNormal" | "varianceScaling"
-  | "glorotUniform" | "glorotNormal" | "lecunUniform" | "lecunNormal" | "heUniform" | "heNormal" | "orthogonal";
+  | "zeros"
+  | "ones"
+  | "constant"
+  | "smallPositive"
+  | "uniform"
+  | "normal"
+  | "truncatedNormal"
+  | "varianceScaling"
+  | "glorotUniform"
+  | "glorotNormal"
+  | "lecunUniform"
+  | "lecunNormal"
+  | "heUniform"
+  | "heNormal"
+  | "orthogonal";
 
 type Factory = (options?: Record<string, unknown>) => Initializer;
 const FACTORIES: Record<InitializerName, Factory> = {
@@ -336,9 +383,15 @@ export const INITIALIZER_NAMES = Object.keys(FACTORIES) as InitializerName[];
 
 /** The options each initializer takes (a config with any other key is refused). */
 const OPTION_KEYS: Record<string, readonly string[]> = {
-  constant: ["value"], smallPositive: ["value"], uniform: ["min", "max"], normal: ["mean", "std"],
-  truncatedNormal: ["mean", "std", "a", "b"], varianceScaling: ["scale", "mode", "distribution"],
-  heUniform: ["slope"], heNormal: ["slope"], orthogonal: ["gain"],
+  constant: ["value"],
+  smallPositive: ["value"],
+  uniform: ["min", "max"],
+  normal: ["mean", "std"],
+  truncatedNormal: ["mean", "std", "a", "b"],
+  varianceScaling: ["scale", "mode", "distribution"],
+  heUniform: ["slope"],
+  heNormal: ["slope"],
+  orthogonal: ["gain"],
 };
 
 /** Rebuilds an initializer from its `config` (or from a bare name). */

@@ -46,7 +46,8 @@ export interface ActivationOptions {
 }
 
 /** The options of a layer that keeps its width. */
-export type WidthLayerOptions = BatchNormalizationOptions | LayerNormalizationOptions | DropoutOptions | ActivationOptions;
+export type WidthLayerOptions =
+  BatchNormalizationOptions | LayerNormalizationOptions | DropoutOptions | ActivationOptions;
 
 interface Width {
   /** The width in, and out. */
@@ -54,13 +55,29 @@ interface Width {
   readonly units: number;
 }
 /** A batch normalization as the model keeps it. */
-export interface BatchNormalizationLayer extends Width { readonly type: "batchNormalization"; readonly momentum: number; readonly epsilon: number }
+export interface BatchNormalizationLayer extends Width {
+  readonly type: "batchNormalization";
+  readonly momentum: number;
+  readonly epsilon: number;
+}
 /** A layer normalization as the model keeps it. */
-export interface LayerNormalizationLayer extends Width { readonly type: "layerNormalization"; readonly epsilon: number }
+export interface LayerNormalizationLayer extends Width {
+  readonly type: "layerNormalization";
+  readonly epsilon: number;
+}
 /** A dropout layer as the model keeps it. */
-export interface DropoutLayer extends Width { readonly type: "dropout"; readonly rate: number; readonly seed: number; readonly stream: number }
+export interface DropoutLayer extends Width {
+  readonly type: "dropout";
+  readonly rate: number;
+  readonly seed: number;
+  readonly stream: number;
+}
 /** An activation layer as the model keeps it. */
-export interface ActivationLayer extends Width { readonly type: "activation"; readonly activation: ElementwiseActivation; readonly alpha: number }
+export interface ActivationLayer extends Width {
+  readonly type: "activation";
+  readonly activation: ElementwiseActivation;
+  readonly alpha: number;
+}
 /** A resolved layer that keeps its width. */
 export type WidthLayer = BatchNormalizationLayer | LayerNormalizationLayer | DropoutLayer | ActivationLayer;
 
@@ -70,7 +87,10 @@ export const WIDTH_LAYER_TYPES = ["batchNormalization", "layerNormalization", "d
 /** The keys of each layer type's options, in one place: `saved`, the keys its saved config
  *  always has (a user may leave any of them out for its default), and `optional`, those a
  *  config has only when set. createModel and loadModel refuse any other key. */
-export const LAYER_KEYS: Record<"dense" | WidthLayer["type"], { readonly saved: readonly string[]; readonly optional: readonly string[] }> = {
+export const LAYER_KEYS: Record<
+  "dense" | WidthLayer["type"],
+  { readonly saved: readonly string[]; readonly optional: readonly string[] }
+> = {
   dense: {
     saved: ["units", "activation", "alpha", "kernelInitializer", "biasInitializer", "seed", "stream"],
     optional: ["type", "useBias", "kernelRegularizer", "biasRegularizer"],
@@ -82,7 +102,10 @@ export const LAYER_KEYS: Record<"dense" | WidthLayer["type"], { readonly saved: 
 };
 
 /** Every key a layer of this type may have. */
-export const layerKeys = (type: keyof typeof LAYER_KEYS): string[] => [...LAYER_KEYS[type].saved, ...LAYER_KEYS[type].optional];
+export const layerKeys = (type: keyof typeof LAYER_KEYS): string[] => [
+  ...LAYER_KEYS[type].saved,
+  ...LAYER_KEYS[type].optional,
+];
 
 function number(at: string, v: unknown, fallback: number, ok: (x: number) => boolean, expected: string): number {
   const x = v === undefined ? fallback : v;
@@ -91,30 +114,52 @@ function number(at: string, v: unknown, fallback: number, ok: (x: number) => boo
 }
 
 /** Validates the options of a width-keeping layer at `index` (its width `inputs`) and fills in the defaults. */
-export function resolveWidthLayer(options: WidthLayerOptions, index: number, inputs: number, modelSeed: number): WidthLayer {
+export function resolveWidthLayer(
+  options: WidthLayerOptions,
+  index: number,
+  inputs: number,
+  modelSeed: number,
+): WidthLayer {
   const at = `layers[${index}]`;
   const type = options.type;
-  if (!WIDTH_LAYER_TYPES.includes(type)) throw new ArgumentError(`${at}.type`, `"dense" or one of ${WIDTH_LAYER_TYPES.join(", ")}`, type);
+  if (!WIDTH_LAYER_TYPES.includes(type))
+    throw new ArgumentError(`${at}.type`, `"dense" or one of ${WIDTH_LAYER_TYPES.join(", ")}`, type);
   rejectUnknownKeys(options, layerKeys(type), at);
   const epsilon = (o: { epsilon?: number }): number =>
     number(`${at}.epsilon`, o.epsilon, 1e-3, (x) => x > 0 && x <= 1, "a number in (0, 1]");
   const width = { inputs, units: inputs };
   switch (options.type) {
     case "batchNormalization":
-      return { type: "batchNormalization", ...width, epsilon: epsilon(options),
-        momentum: number(`${at}.momentum`, options.momentum, 0.99, (x) => x >= 0 && x <= 1, "a number in [0, 1]") };
+      return {
+        type: "batchNormalization",
+        ...width,
+        epsilon: epsilon(options),
+        momentum: number(`${at}.momentum`, options.momentum, 0.99, (x) => x >= 0 && x <= 1, "a number in [0, 1]"),
+      };
     case "layerNormalization":
       return { type: "layerNormalization", ...width, epsilon: epsilon(options) };
     case "dropout":
-      return { type: "dropout", ...width,
+      return {
+        type: "dropout",
+        ...width,
         rate: number(`${at}.rate`, options.rate, NaN, (x) => x >= 0 && x < 1, "a number in [0, 1)"),
         seed: options.seed === undefined ? modelSeed : checkSeed(`${at}.seed`, options.seed),
-        stream: options.stream === undefined ? 2 * index : checkSeed(`${at}.stream`, options.stream) };
+        stream: options.stream === undefined ? 2 * index : checkSeed(`${at}.stream`, options.stream),
+      };
     case "activation": {
       const spec = activationSpec(options.activation, `${at}.activation`);
-      if (spec.code === null) throw new ArgumentError(`${at}.activation`, `an elementwise activation (${options.activation} only on the output layer)`, options.activation);
-      return { type: "activation", ...width, activation: options.activation as ElementwiseActivation,
-        alpha: activationParameter(options.activation, options.alpha, `${at}.alpha`) };
+      if (spec.code === null)
+        throw new ArgumentError(
+          `${at}.activation`,
+          `an elementwise activation (${options.activation} only on the output layer)`,
+          options.activation,
+        );
+      return {
+        type: "activation",
+        ...width,
+        activation: options.activation as ElementwiseActivation,
+        alpha: activationParameter(options.activation, options.alpha, `${at}.alpha`),
+      };
     }
   }
 }
@@ -122,10 +167,14 @@ export function resolveWidthLayer(options: WidthLayerOptions, index: number, inp
 /** The JSON form of a width-keeping layer (what save stores and load reads back). */
 export function widthLayerConfig(layer: WidthLayer): WidthLayerOptions {
   switch (layer.type) {
-    case "batchNormalization": return { type: layer.type, momentum: layer.momentum, epsilon: layer.epsilon };
-    case "layerNormalization": return { type: layer.type, epsilon: layer.epsilon };
-    case "dropout": return { type: layer.type, rate: layer.rate, seed: layer.seed, stream: layer.stream };
-    case "activation": return { type: layer.type, activation: layer.activation, alpha: layer.alpha };
+    case "batchNormalization":
+      return { type: layer.type, momentum: layer.momentum, epsilon: layer.epsilon };
+    case "layerNormalization":
+      return { type: layer.type, epsilon: layer.epsilon };
+    case "dropout":
+      return { type: layer.type, rate: layer.rate, seed: layer.seed, stream: layer.stream };
+    case "activation":
+      return { type: layer.type, activation: layer.activation, alpha: layer.alpha };
   }
 }
 
@@ -135,4 +184,5 @@ export const scaleShiftCount = (layer: WidthLayer): number =>
 
 /** The dropout stream of optimizer step `step`: each step its own mask, the same on every
  *  engine and after a save and load (the golden-ratio increment spreads steps apart). */
-export const dropoutStream = (layer: DropoutLayer, step: number): number => (layer.stream + Math.imul(step, 0x9e3779b9)) >>> 0;
+export const dropoutStream = (layer: DropoutLayer, step: number): number =>
+  (layer.stream + Math.imul(step, 0x9e3779b9)) >>> 0;

@@ -6,10 +6,16 @@ import { checkSeed } from "./backend/checks.js";
 import { ArgumentError, rejectUnknownKeys } from "./errors.js";
 import * as init from "./initializers.js";
 import type { Initializer, InitializerName } from "./initializers.js";
-import { layerKeys, resolveWidthLayer, scaleShiftCount, widthLayerConfig, type WidthLayer, type WidthLayerOptions } from "./layerTypes.js";
+import {
+  layerKeys,
+  resolveWidthLayer,
+  scaleShiftCount,
+  widthLayerConfig,
+  type WidthLayer,
+  type WidthLayerOptions,
+} from "./layerTypes.js";
 import { MAX_UNITS } from "./limits.js";
 import { resolveRegularizer, type Regularizer } from "./regularizers.js";
-
 
 /** An initializer, its name, or its config (`{ name: "normal", std: 0.05 }`). */
 export type InitializerInput = Initializer | InitializerName | { name: InitializerName; [k: string]: unknown };
@@ -78,7 +84,12 @@ export function defaultKernelInitializer(activation: ActivationName, alpha: numb
 function toInitializer(name: string, v: InitializerInput): Initializer {
   if (v != null && typeof v === "object" && typeof (v as Initializer).fill === "function") {
     const i = v as Initializer;
-    if (typeof i.name !== "string" || typeof i.moments !== "function" || i.config == null || typeof i.config !== "object") {
+    if (
+      typeof i.name !== "string" ||
+      typeof i.moments !== "function" ||
+      i.config == null ||
+      typeof i.config !== "object"
+    ) {
       throw new ArgumentError(name, "an initializer with a name, a config, moments() and fill()", v);
     }
     return i;
@@ -86,43 +97,76 @@ function toInitializer(name: string, v: InitializerInput): Initializer {
   try {
     return init.fromConfig(v as string);
   } catch (e) {
-    throw new ArgumentError(name, `an initializer, or the name or config of one of ${init.INITIALIZER_NAMES.join(", ")}`, v);
+    throw new ArgumentError(
+      name,
+      `an initializer, or the name or config of one of ${init.INITIALIZER_NAMES.join(", ")}`,
+      v,
+    );
   }
 }
 
-
 /** Validates one layer's options and fills in the defaults. The output layer must be dense. */
-export function resolveLayer(options: LayerOptions, index: number, inputs: number, isOutput: boolean,
-  outputDefault: ActivationName, modelSeed: number): Layer {
+export function resolveLayer(
+  options: LayerOptions,
+  index: number,
+  inputs: number,
+  isOutput: boolean,
+  outputDefault: ActivationName,
+  modelSeed: number,
+): Layer {
   const at = `layers[${index}]`;
-  if (options == null || typeof options !== "object") throw new ArgumentError(at, "a layer's options { units, activation, ... }", options);
+  if (options == null || typeof options !== "object")
+    throw new ArgumentError(at, "a layer's options { units, activation, ... }", options);
   if (options.type !== undefined && options.type !== "dense") {
-    if (isOutput) throw new ArgumentError(`${at}.type`, "a dense output layer (the loss reads its pre-activations)", options.type);
+    if (isOutput)
+      throw new ArgumentError(`${at}.type`, "a dense output layer (the loss reads its pre-activations)", options.type);
     return resolveWidthLayer(options as WidthLayerOptions, index, inputs, modelSeed);
   }
   return resolveDense(options as DenseOptions, at, index, inputs, isOutput, outputDefault, modelSeed);
 }
 
-function resolveDense(options: DenseOptions, at: string, index: number, inputs: number, isOutput: boolean,
-  outputDefault: ActivationName, modelSeed: number): DenseLayer {
+function resolveDense(
+  options: DenseOptions,
+  at: string,
+  index: number,
+  inputs: number,
+  isOutput: boolean,
+  outputDefault: ActivationName,
+  modelSeed: number,
+): DenseLayer {
   rejectUnknownKeys(options, layerKeys("dense"), at);
   const useBias = options.useBias ?? true;
   if (typeof useBias !== "boolean") throw new ArgumentError(`${at}.useBias`, "true or false", options.useBias);
-  if (!useBias && options.biasRegularizer !== undefined) throw new ArgumentError(`${at}.biasRegularizer`, "none on a layer without bias", options.biasRegularizer);
+  if (!useBias && options.biasRegularizer !== undefined)
+    throw new ArgumentError(`${at}.biasRegularizer`, "none on a layer without bias", options.biasRegularizer);
   const { units } = options;
-  if (!Number.isInteger(units) || units < 1 || units > MAX_UNITS) throw new ArgumentError(`${at}.units`, `an integer in [1, ${MAX_UNITS}]`, units);
+  if (!Number.isInteger(units) || units < 1 || units > MAX_UNITS)
+    throw new ArgumentError(`${at}.units`, `an integer in [1, ${MAX_UNITS}]`, units);
   const activation = options.activation ?? (isOutput ? outputDefault : "relu");
   const rowWise = activationSpec(activation, `${at}.activation`).code === null;
-  if (rowWise && !isOutput) throw new ArgumentError(`${at}.activation`, `${activation} only on the output layer`, activation);
+  if (rowWise && !isOutput)
+    throw new ArgumentError(`${at}.activation`, `${activation} only on the output layer`, activation);
   const alpha = activationParameter(activation, options.alpha, `${at}.alpha`);
-  const kernelInitializer = options.kernelInitializer === undefined
-    ? defaultKernelInitializer(activation, alpha) : toInitializer(`${at}.kernelInitializer`, options.kernelInitializer);
-  const biasInitializer = options.biasInitializer === undefined ? init.zeros() : toInitializer(`${at}.biasInitializer`, options.biasInitializer);
+  const kernelInitializer =
+    options.kernelInitializer === undefined
+      ? defaultKernelInitializer(activation, alpha)
+      : toInitializer(`${at}.kernelInitializer`, options.kernelInitializer);
+  const biasInitializer =
+    options.biasInitializer === undefined
+      ? init.zeros()
+      : toInitializer(`${at}.biasInitializer`, options.biasInitializer);
   // Up front, before anything is allocated: values beyond float32, or a matrix initializer for the bias.
   init.checkInitializer(kernelInitializer, inputs, units, inputs * units, `${at}.kernelInitializer`);
   init.checkInitializer(biasInitializer, units, units, units, `${at}.biasInitializer`);
   return {
-    type: "dense", inputs, units, activation, alpha, kernelInitializer, biasInitializer, useBias,
+    type: "dense",
+    inputs,
+    units,
+    activation,
+    alpha,
+    kernelInitializer,
+    biasInitializer,
+    useBias,
     seed: options.seed === undefined ? modelSeed : checkSeed(`${at}.seed`, options.seed),
     stream: options.stream === undefined ? 2 * index : checkSeed(`${at}.stream`, options.stream),
     kernelRegularizer: resolveRegularizer(`${at}.kernelRegularizer`, options.kernelRegularizer),

@@ -12,7 +12,9 @@ export const MAX_IMPORTED_ELEMENTS = MAX_PARAMETERS;
 /** Rows of one fit (and samples of a toy dataset) stay below 2^24: a row index held in float32
  *  (the shuffled order the backend gathers by) is exact only up to there. */
 export const MAX_ROWS = 2 ** 24;
-/** Largest one-hot matrix oneHot makes (labels x classes): 1 GiB of float32; past it the allocation itself would fail. */
+/**
+ * Largest one-hot matrix oneHot makes (labels x classes): 1 GiB of float32; past it the allocation itself would fail.
+ */
 export const MAX_ONE_HOT_VALUES = 2 ** 28;
 /** Bytes of batch buffers an inference chunk may take (predict, evaluate, diagnose outside a
  *  fit): as many rows as fit, at least one, so memory follows the model, not the input. */

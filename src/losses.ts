@@ -8,11 +8,24 @@ import { toTargets, type Matrix, type TargetInput } from "./data.js";
 import { ArgumentError, rejectUnknownKeys } from "./errors.js";
 
 /** The losses a model may train with (formulas and their Keras sources: docs/training.md). */
-export type LossName = "meanSquaredError" | "binaryCrossEntropy" | "softmaxCrossEntropy" | "meanAbsoluteError" | "huber" | "logCosh"
+export type LossName =
+  | "meanSquaredError"
+  | "binaryCrossEntropy"
+  | "softmaxCrossEntropy"
+  | "meanAbsoluteError"
+  | "huber"
+  | "logCosh"
   | "categoricalHinge";
 /** Every loss name. */
-export const LOSS_NAMES: readonly LossName[] = ["meanSquaredError", "binaryCrossEntropy", "softmaxCrossEntropy", "meanAbsoluteError", "huber",
-  "logCosh", "categoricalHinge"];
+export const LOSS_NAMES: readonly LossName[] = [
+  "meanSquaredError",
+  "binaryCrossEntropy",
+  "softmaxCrossEntropy",
+  "meanAbsoluteError",
+  "huber",
+  "logCosh",
+  "categoricalHinge",
+];
 /** Losses of a prediction against a target value, elementwise: the output is the prediction as it is. */
 const REGRESSION_LOSSES: readonly LossName[] = ["meanSquaredError", "meanAbsoluteError", "huber", "logCosh"];
 
@@ -44,18 +57,24 @@ export function lossFromConfig(config: LossName | Partial<LossConfig>): LossConf
     throw new ArgumentError("loss", `one of ${LOSS_NAMES.join(", ")}`, typeof config === "object" ? c?.name : config);
   }
   const name = c.name as LossName;
-  rejectUnknownKeys(c, name === "huber" ? ["name", "fromLogits", "epsilon", "delta"] : ["name", "fromLogits", "epsilon"], "loss");
+  rejectUnknownKeys(
+    c,
+    name === "huber" ? ["name", "fromLogits", "epsilon", "delta"] : ["name", "fromLogits", "epsilon"],
+    "loss",
+  );
   const fromLogits = c.fromLogits ?? false;
   if (typeof fromLogits !== "boolean") throw new ArgumentError("loss.fromLogits", "true or false", fromLogits);
   const epsilon = c.epsilon ?? 1e-7;
-  if (typeof epsilon !== "number" || !(epsilon > 0 && epsilon < 0.5)) throw new ArgumentError("loss.epsilon", "a number in (0, 0.5)", epsilon);
+  if (typeof epsilon !== "number" || !(epsilon > 0 && epsilon < 0.5))
+    throw new ArgumentError("loss.epsilon", "a number in (0, 0.5)", epsilon);
   if (fromLogits && name !== "binaryCrossEntropy" && name !== "softmaxCrossEntropy") {
     throw new ArgumentError("loss.fromLogits", `false for ${name} (only the cross-entropies take logits)`, true);
   }
   if (name !== "huber") return { name, fromLogits, epsilon };
   const delta = c.delta ?? 1;
   // Beyond float32's range every error would be "inside" and Huber would be MSE / 2.
-  if (typeof delta !== "number" || !(delta > 0 && delta <= 3.4e38)) throw new ArgumentError("loss.delta", "a finite number > 0", delta);
+  if (typeof delta !== "number" || !(delta > 0 && delta <= 3.4e38))
+    throw new ArgumentError("loss.delta", "a finite number > 0", delta);
   return { name, fromLogits, epsilon, delta };
 }
 
@@ -78,22 +97,35 @@ export class Loss {
   // which stays exact where the sigmoid saturates.
   private readonly sigmoidLogits: boolean;
 
-  constructor(readonly config: LossConfig, readonly activation: ActivationName, readonly outputs: number) {
+  constructor(
+    readonly config: LossConfig,
+    readonly activation: ActivationName,
+    readonly outputs: number,
+  ) {
     const { name, fromLogits } = config;
     if (fromLogits && activation !== "identity") {
       throw new ArgumentError("loss.fromLogits", `an identity output activation (logits), not ${activation}`, true);
     }
     if (name === "softmaxCrossEntropy" && activation !== "softmax" && activation !== "logSoftmax" && !fromLogits) {
-      throw new ArgumentError("activation", "softmax or logSoftmax on the output layer for softmaxCrossEntropy (or identity with fromLogits)", activation);
+      throw new ArgumentError(
+        "activation",
+        "softmax or logSoftmax on the output layer for softmaxCrossEntropy (or identity with fromLogits)",
+        activation,
+      );
     }
     // Log-probabilities are no probabilities: binary cross-entropy would clip them to nonsense.
-    if (name === "binaryCrossEntropy" && activation === "logSoftmax") throw new ArgumentError("activation", "an output other than logSoftmax for binaryCrossEntropy", activation);
-    if ((activation === "softmax" || activation === "logSoftmax") && outputs < 2) throw new ArgumentError("units", `at least 2 units for a ${activation} output`, outputs);
-    if (name === "categoricalHinge" && outputs < 2) throw new ArgumentError("units", "at least 2 units (one per class) for categoricalHinge", outputs);
+    if (name === "binaryCrossEntropy" && activation === "logSoftmax")
+      throw new ArgumentError("activation", "an output other than logSoftmax for binaryCrossEntropy", activation);
+    if ((activation === "softmax" || activation === "logSoftmax") && outputs < 2)
+      throw new ArgumentError("units", `at least 2 units for a ${activation} output`, outputs);
+    if (name === "categoricalHinge" && outputs < 2)
+      throw new ArgumentError("units", "at least 2 units (one per class) for categoricalHinge", outputs);
     // Behind a log-softmax output, softmax cross-entropy is PyTorch's NLLLoss of log_softmax:
     // computed from the logits z like fromLogits, with the same fused gradient p - t.
-    this.fused = activation === "identity" || (name === "binaryCrossEntropy" && activation === "sigmoid")
-      || (name === "softmaxCrossEntropy" && (activation === "softmax" || activation === "logSoftmax"));
+    this.fused =
+      activation === "identity" ||
+      (name === "binaryCrossEntropy" && activation === "sigmoid") ||
+      (name === "softmaxCrossEntropy" && (activation === "softmax" || activation === "logSoftmax"));
     this.threshold = fromLogits ? 0 : 0.5;
     this.classIndices = name === "softmaxCrossEntropy" || name === "categoricalHinge";
     this.sigmoidLogits = name === "binaryCrossEntropy" && (fromLogits || activation === "sigmoid");
@@ -111,8 +143,12 @@ export class Loss {
     const t = toTargets(name, input, rows, this.outputs, this.classIndices);
     const name_ = this.config.name;
     if (REGRESSION_LOSSES.includes(name_)) return t;
-    const [lo, hi, what] = name_ === "binaryCrossEntropy" ? [0, 1, "a probability in [0, 1]"]
-      : name_ === "categoricalHinge" ? [0, 1, "a one-hot value in [0, 1]"] : [0, Infinity, "a non-negative class weight"];
+    const [lo, hi, what] =
+      name_ === "binaryCrossEntropy"
+        ? [0, 1, "a probability in [0, 1]"]
+        : name_ === "categoricalHinge"
+          ? [0, 1, "a one-hot value in [0, 1]"]
+          : [0, Infinity, "a non-negative class weight"];
     const d = t.data;
     for (let i = 0; i < d.length; i++) {
       const v = d[i]!;
@@ -133,7 +169,8 @@ export class Loss {
    *  With `weights` (one per row) each row's loss counts w times and the sum is still divided
    *  by the batch's size, as Keras' "sum_over_batch_size" reduction does. */
   compute(backend: Backend, o: OutputBuffers, rows: number, withGrad: boolean, weights: Tensor | null = null): number {
-    const cols = this.outputs, grad = withGrad ? o.d : null;
+    const cols = this.outputs,
+      grad = withGrad ? o.d : null;
     const perElement = 1 / (rows * cols);
     switch (this.config.name) {
       case "meanSquaredError":
@@ -147,9 +184,11 @@ export class Loss {
       case "categoricalHinge":
         return backend.categoricalHinge(o.a, o.t, grad, rows, cols, 1 / rows, weights) / rows;
       case "binaryCrossEntropy":
-        return (this.sigmoidLogits
-          ? backend.sigmoidCrossEntropy(o.z, o.t, grad, perElement, weights)
-          : backend.binaryCrossEntropy(o.a, o.t, grad, perElement, this.config.epsilon, weights)) * perElement;
+        return (
+          (this.sigmoidLogits
+            ? backend.sigmoidCrossEntropy(o.z, o.t, grad, perElement, weights)
+            : backend.binaryCrossEntropy(o.a, o.t, grad, perElement, this.config.epsilon, weights)) * perElement
+        );
       case "softmaxCrossEntropy": {
         const probs = o.probs ?? o.a;
         if (o.probs) backend.softmax(o.z, o.probs, rows, cols);

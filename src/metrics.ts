@@ -7,10 +7,19 @@
 import { ArgumentError, rejectUnknownKeys } from "./errors.js";
 
 /** The metrics a model may report. */
-export type MetricName = "accuracy" | "meanAbsoluteError" | "meanSquaredError" | "precision" | "recall" | "f1" | "auc" | "topKAccuracy";
+export type MetricName =
+  "accuracy" | "meanAbsoluteError" | "meanSquaredError" | "precision" | "recall" | "f1" | "auc" | "topKAccuracy";
 /** Every metric name. */
-export const METRIC_NAMES: readonly MetricName[] = ["accuracy", "meanAbsoluteError", "meanSquaredError", "precision", "recall", "f1", "auc",
-  "topKAccuracy"];
+export const METRIC_NAMES: readonly MetricName[] = [
+  "accuracy",
+  "meanAbsoluteError",
+  "meanSquaredError",
+  "precision",
+  "recall",
+  "f1",
+  "auc",
+  "topKAccuracy",
+];
 
 /** A metric as createModel, fit and evaluate take it: a name, or topKAccuracy with its k. */
 export type MetricConfig = MetricName | { name: "topKAccuracy"; k?: number };
@@ -49,8 +58,10 @@ export function resolveMetrics(path: string, list: unknown, outputs: number): Me
     const name = metricName(metric);
     if (seen.has(name)) throw new ArgumentError(at, `each metric once (${name} is listed twice)`, name);
     seen.add(name);
-    if (name === "auc" && outputs > 2) throw new ArgumentError(at, "auc on a binary output (1 or 2 units)", `${outputs} units`);
-    if (name === "topKAccuracy" && outputs < 2) throw new ArgumentError(at, "topKAccuracy on an output of 2 or more classes", `${outputs} unit`);
+    if (name === "auc" && outputs > 2)
+      throw new ArgumentError(at, "auc on a binary output (1 or 2 units)", `${outputs} units`);
+    if (name === "topKAccuracy" && outputs < 2)
+      throw new ArgumentError(at, "topKAccuracy on an output of 2 or more classes", `${outputs} unit`);
     return metric;
   });
 }
@@ -78,7 +89,11 @@ export class MetricTracker {
   private scores = new Float32Array(0);
   private labels = new Uint8Array(0);
 
-  constructor(metrics: readonly Metric[], private readonly outputs: number, private readonly threshold: number) {
+  constructor(
+    metrics: readonly Metric[],
+    private readonly outputs: number,
+    private readonly threshold: number,
+  ) {
     this.names = metrics.map(metricName).filter((n) => n !== "accuracy");
     const topK = metrics.find((m) => typeof m !== "string");
     this.k = topK && typeof topK !== "string" ? topK.k : DEFAULT_K;
@@ -89,7 +104,9 @@ export class MetricTracker {
   }
 
   /** Whether there is anything to track (accuracy has its own kernel). */
-  get active(): boolean { return this.names.length > 0; }
+  get active(): boolean {
+    return this.names.length > 0;
+  }
 
   reset(): void {
     this.absSum = this.sqSum = this.elements = this.rows = this.topK = 0;
@@ -100,7 +117,8 @@ export class MetricTracker {
 
   /** Adds `rows` rows of outputs y and targets t. */
   add(y: Float32Array, t: Float32Array, rows: number): void {
-    const cols = this.outputs, n = rows * cols;
+    const cols = this.outputs,
+      n = rows * cols;
     for (let i = 0; i < n; i++) {
       const d = y[i]! - t[i]!;
       this.absSum += Math.abs(d);
@@ -136,20 +154,29 @@ export class MetricTracker {
    *  `running` (a progress bar mid-epoch) leaves out auc, which sorts every score so far. */
   results(validation = false, running = false): Record<string, number> {
     const out: Record<string, number> = {};
-    for (const name of this.names) if (!(running && name === "auc")) out[metricKey(name, validation)] = this.value(name);
+    for (const name of this.names)
+      if (!(running && name === "auc")) out[metricKey(name, validation)] = this.value(name);
     return out;
   }
 
   private value(name: MetricName): number {
     switch (name) {
-      case "meanAbsoluteError": return this.absSum / this.elements;
-      case "meanSquaredError": return this.sqSum / this.elements;
-      case "precision": return this.averaged((c) => ratio(this.tp[c]!, this.tp[c]! + this.fp[c]!));
-      case "recall": return this.averaged((c) => ratio(this.tp[c]!, this.tp[c]! + this.fn[c]!));
-      case "f1": return this.averaged((c) => ratio(2 * this.tp[c]!, 2 * this.tp[c]! + this.fp[c]! + this.fn[c]!));
-      case "auc": return rocAuc(this.scores.subarray(0, this.rows), this.labels.subarray(0, this.rows));
-      case "topKAccuracy": return this.topK / this.rows;
-      default: return NaN;
+      case "meanAbsoluteError":
+        return this.absSum / this.elements;
+      case "meanSquaredError":
+        return this.sqSum / this.elements;
+      case "precision":
+        return this.averaged((c) => ratio(this.tp[c]!, this.tp[c]! + this.fp[c]!));
+      case "recall":
+        return this.averaged((c) => ratio(this.tp[c]!, this.tp[c]! + this.fn[c]!));
+      case "f1":
+        return this.averaged((c) => ratio(2 * this.tp[c]!, 2 * this.tp[c]! + this.fp[c]! + this.fn[c]!));
+      case "auc":
+        return rocAuc(this.scores.subarray(0, this.rows), this.labels.subarray(0, this.rows));
+      case "topKAccuracy":
+        return this.topK / this.rows;
+      default:
+        return NaN;
     }
   }
 
@@ -157,7 +184,8 @@ export class MetricTracker {
   // that occur among the targets or the predictions (scikit-learn's labels for average="macro").
   private averaged(perClass: (c: number) => number): number {
     if (this.outputs === 1) return perClass(1);
-    let sum = 0, count = 0;
+    let sum = 0,
+      count = 0;
     for (let c = 0; c < this.classes; c++) {
       if (this.tp[c]! + this.fp[c]! + this.fn[c]! === 0) continue;
       sum += perClass(c);
@@ -169,7 +197,8 @@ export class MetricTracker {
   private reserve(rows: number): void {
     if (rows <= this.scores.length) return;
     const size = Math.max(rows, 2 * this.scores.length);
-    const scores = new Float32Array(size), labels = new Uint8Array(size);
+    const scores = new Float32Array(size),
+      labels = new Uint8Array(size);
     scores.set(this.scores);
     labels.set(this.labels);
     this.scores = scores;
@@ -196,9 +225,12 @@ export function rocAuc(scores: Float32Array, labels: Uint8Array): number {
   const order = new Uint32Array(n);
   for (let i = 0; i < n; i++) order[i] = i;
   order.sort((a, b) => scores[a]! - scores[b]!);
-  let area = 0, negativesBelow = 0, positives = 0;
+  let area = 0,
+    negativesBelow = 0,
+    positives = 0;
   for (let i = 0; i < n;) {
-    let pos = 0, neg = 0;
+    let pos = 0,
+      neg = 0;
     const s = scores[order[i]!]!;
     for (; i < n && scores[order[i]!] === s; i++) labels[order[i]!] ? pos++ : neg++;
     area += pos * negativesBelow + 0.5 * pos * neg;
@@ -209,7 +241,10 @@ export function rocAuc(scores: Float32Array, labels: Uint8Array): number {
 }
 
 /** Host arrays the metrics read a batch's outputs and targets back into. */
-export interface MetricBuffers { y: Float32Array; t: Float32Array }
+export interface MetricBuffers {
+  y: Float32Array;
+  t: Float32Array;
+}
 
 /** MetricBuffers for batches of up to `rows` rows of `outputs` columns. */
 export function metricBuffers(rows: number, outputs: number): MetricBuffers {

@@ -10,14 +10,26 @@ import { resolveBackend, type CoreChoice } from "./backend/choose.js";
 import type { ThreadsOption } from "./threads/count.js";
 import { sliceRows, toFloat32, toMatrix, type Matrix, type MatrixInput, type TargetInput } from "./data.js";
 import {
-  checkDiagnosticsOptions, diagnose, DiagnosticsScratch, type Diagnostics, type DiagnosticsOptions,
+  checkDiagnosticsOptions,
+  diagnose,
+  DiagnosticsScratch,
+  type Diagnostics,
+  type DiagnosticsOptions,
   type ResolvedDiagnosticsOptions,
 } from "./diagnostics.js";
 import { ArgumentError, NonFiniteError, rejectUnknownKeys, StateError } from "./errors.js";
 import { parameterCount, resolveLayer, type DenseLayer, type Layer, type LayerOptions } from "./layers.js";
 import { INFERENCE_BYTES, MAX_LAYERS, MAX_PARAMETERS, MAX_UNITS } from "./limits.js";
 import { defaultOutputActivation, Loss, lossFromConfig, type LossConfig, type LossName } from "./losses.js";
-import { metricBuffers, metricName, MetricTracker, resolveMetrics, type Metric, type MetricBuffers, type MetricConfig } from "./metrics.js";
+import {
+  metricBuffers,
+  metricName,
+  MetricTracker,
+  resolveMetrics,
+  type Metric,
+  type MetricBuffers,
+  type MetricConfig,
+} from "./metrics.js";
 import type { Regularizer } from "./regularizers.js";
 import { rowWeights, sampleWeights, type ClassWeight } from "./sampleWeights.js";
 import { Network, type Batch } from "./network.js";
@@ -28,7 +40,10 @@ import { deepFreeze } from "./immutable.js";
 
 export type { MetricName } from "./metrics.js";
 
-/** What createModel takes: the input width, the layers, and optionally loss, optimizer, metrics, normalizer, seed and backend. */
+/**
+ * What createModel takes: the input width, the layers, and optionally loss, optimizer, metrics, normalizer, seed and
+ * backend.
+ */
 export interface ModelOptions {
   /** Width of an input row. */
   inputs: number;
@@ -99,7 +114,6 @@ export interface EvaluateOptions {
   sampleWeight?: ArrayLike<number>;
 }
 
-
 export function randomSeed(): number {
   const c = (globalThis as { crypto?: { getRandomValues?: (a: Uint32Array) => Uint32Array } }).crypto;
   if (c?.getRandomValues) return c.getRandomValues(new Uint32Array(1))[0]!;
@@ -157,10 +171,16 @@ export class Model implements Trainable {
 
   // Private: the published types show no constructor to call, only createModel and loadModel.
   private constructor(backend: Backend, options: ModelOptions, initialize: boolean) {
-    if (options == null || typeof options !== "object") throw new ArgumentError("options", "model options { inputs, layers, ... }", options);
-    rejectUnknownKeys(options, ["inputs", "layers", "loss", "optimizer", "metrics", "normalize", "seed", "backend", "threads"], "options");
+    if (options == null || typeof options !== "object")
+      throw new ArgumentError("options", "model options { inputs, layers, ... }", options);
+    rejectUnknownKeys(
+      options,
+      ["inputs", "layers", "loss", "optimizer", "metrics", "normalize", "seed", "backend", "threads"],
+      "options",
+    );
     const { inputs, layers } = options;
-    if (!Number.isInteger(inputs) || inputs < 1 || inputs > MAX_UNITS) throw new ArgumentError("inputs", `an integer in [1, ${MAX_UNITS}]`, inputs);
+    if (!Number.isInteger(inputs) || inputs < 1 || inputs > MAX_UNITS)
+      throw new ArgumentError("inputs", `an integer in [1, ${MAX_UNITS}]`, inputs);
     if (!Array.isArray(layers) || layers.length === 0 || layers.length > MAX_LAYERS) {
       throw new ArgumentError("layers", `an array of 1 to ${MAX_LAYERS} layer options`, layers);
     }
@@ -175,14 +195,19 @@ export class Model implements Trainable {
       return layer;
     });
     const params = this.layers.reduce((n, l) => n + parameterCount(l), 0);
-    if (params > MAX_PARAMETERS) throw new ArgumentError("layers", "at most 2^27 parameters in all (512 MB of float32)", params);
+    if (params > MAX_PARAMETERS)
+      throw new ArgumentError("layers", "at most 2^27 parameters in all (512 MB of float32)", params);
     const last = this.layers[this.layers.length - 1] as DenseLayer; // resolveLayer refuses any other output layer
     this.#regularized = this.layers.some((l) => l.type === "dense" && (l.kernelRegularizer || l.biasRegularizer));
     this.lossFn = new Loss(this.loss, last.activation, last.units);
-    this.metrics = resolveMetrics("metrics", options.metrics ?? (this.lossFn.classIndices || this.loss.name === "binaryCrossEntropy" ? ["accuracy"] : []),
-      last.units);
+    this.metrics = resolveMetrics(
+      "metrics",
+      options.metrics ?? (this.lossFn.classIndices || this.loss.name === "binaryCrossEntropy" ? ["accuracy"] : []),
+      last.units,
+    );
     const normalize = options.normalize ?? "none";
-    if (!["none", "standardize", "minMax"].includes(normalize)) throw new ArgumentError("normalize", '"standardize", "minMax" or "none"', normalize);
+    if (!["none", "standardize", "minMax"].includes(normalize))
+      throw new ArgumentError("normalize", '"standardize", "minMax" or "none"', normalize);
     this.normalize = normalize;
     this.inputs = inputs;
     this.#inputView.cols = inputs;
@@ -209,11 +234,17 @@ export class Model implements Trainable {
   }
 
   /** Width of an output row. */
-  get outputs(): number { return this.net.outputs; }
+  get outputs(): number {
+    return this.net.outputs;
+  }
   /** The optimizer's configuration; frozen. */
-  get optimizer(): Readonly<OptimizerConfig> { return this.optimizerRunner.config; }
+  get optimizer(): Readonly<OptimizerConfig> {
+    return this.optimizerRunner.config;
+  }
   /** Epochs trained so far, over every fit (each epoch's shuffle stream). */
-  get epochs(): number { return this.epochCount; }
+  get epochs(): number {
+    return this.epochCount;
+  }
   /** The core this model computes on, behind argument checks like createBackend()'s:
    *  `backend.name` says which ("wasm" or "js"). */
   get backend(): Backend {
@@ -221,15 +252,21 @@ export class Model implements Trainable {
     return this.#checked;
   }
   /** Optimizer steps taken. */
-  get steps(): number { return this.optimizerRunner.step; }
+  get steps(): number {
+    return this.optimizerRunner.step;
+  }
   /** The fitted input normalizer, or null. */
   get normalizer(): Normalizer | null {
     // A copy: the model's own scales must not change under it.
     return this.normalizerState && Normalizer.fromConfig(this.normalizerState.toConfig(), this.inputs);
   }
-  get isDisposed(): boolean { return this.#disposed; }
+  get isDisposed(): boolean {
+    return this.#disposed;
+  }
   /** The activations of the layers, in order ("identity" for the normalization and dropout layers). */
-  get activations(): ActivationName[] { return this.layers.map((l) => ("activation" in l ? l.activation : "identity")); }
+  get activations(): ActivationName[] {
+    return this.layers.map((l) => ("activation" in l ? l.activation : "identity"));
+  }
 
   /** Trains on x, y. See FitOptions; resolves with the history when training ends. */
   fit(x: MatrixInput, y: TargetInput, options: FitOptions = {}): Promise<History> {
@@ -240,10 +277,12 @@ export class Model implements Trainable {
    *  sample weights); returns the batch's mean loss. Synchronous: for loops that manage their
    *  own batches. */
   trainOnBatch(x: MatrixInput, y: TargetInput, options: TrainOnBatchOptions = {}): number {
-    if (options == null || typeof options !== "object") throw new ArgumentError("options", "{ classWeight, sampleWeight } or nothing", options);
+    if (options == null || typeof options !== "object")
+      throw new ArgumentError("options", "{ classWeight, sampleWeight } or nothing", options);
     rejectUnknownKeys(options, ["classWeight", "sampleWeight"], "options");
     const { batch, weights } = this.stage("trainOnBatch", x, y, options);
-    const b = this.net.backend, tensor = weights && b.alloc(weights.length);
+    const b = this.net.backend,
+      tensor = weights && b.alloc(weights.length);
     try {
       if (tensor) b.write(tensor, weights!);
       const loss = this.computeGradients(batch, this.steps + 1, this.epochCount, tensor);
@@ -278,8 +317,11 @@ export class Model implements Trainable {
     if (!(output instanceof Float32Array) || output.length !== rows * this.outputs) {
       throw new ArgumentError("output", `a Float32Array of ${rows} x ${this.outputs} floats`, output);
     }
-    if (input.buffer === output.buffer && input.byteOffset < output.byteOffset + output.byteLength
-      && output.byteOffset < input.byteOffset + input.byteLength) {
+    if (
+      input.buffer === output.buffer &&
+      input.byteOffset < output.byteOffset + output.byteLength &&
+      output.byteOffset < input.byteOffset + input.byteLength
+    ) {
       throw new ArgumentError("output", "a Float32Array not overlapping input", "an overlapping one");
     }
     const view = this.#inputView;
@@ -312,10 +354,16 @@ export class Model implements Trainable {
 
   /** The predicted class of every row: argmax, or for one output the thresholded value. */
   predictClasses(x: MatrixInput): Int32Array {
-    const { data, shape: [rows, cols] } = this.predict(x);
+    const {
+      data,
+      shape: [rows, cols],
+    } = this.predict(x);
     const classes = new Int32Array(rows);
     for (let r = 0; r < rows; r++) {
-      if (cols === 1) { classes[r] = data[r]! > this.lossFn.threshold ? 1 : 0; continue; }
+      if (cols === 1) {
+        classes[r] = data[r]! > this.lossFn.threshold ? 1 : 0;
+        continue;
+      }
       let best = 0;
       for (let j = 1; j < cols; j++) if (data[r * cols + j]! > data[r * cols + best]!) best = j;
       classes[r] = best;
@@ -326,20 +374,30 @@ export class Model implements Trainable {
   /** Mean loss (with the regularizers' penalty, as Keras) and the metrics over x, y. */
   evaluate(x: MatrixInput, y: TargetInput, options: EvaluateOptions = {}): Evaluation {
     this.checkUsable("evaluate", false);
-    if (options == null || typeof options !== "object") throw new ArgumentError("options", "{ metrics, sampleWeight } or nothing", options);
+    if (options == null || typeof options !== "object")
+      throw new ArgumentError("options", "{ metrics, sampleWeight } or nothing", options);
     rejectUnknownKeys(options, ["metrics", "sampleWeight"], "options");
-    const metrics = options.metrics === undefined ? this.metrics : resolveMetrics("options.metrics", options.metrics, this.outputs);
+    const metrics =
+      options.metrics === undefined ? this.metrics : resolveMetrics("options.metrics", options.metrics, this.outputs);
     const m = toMatrix("x", x, this.inputs);
     const t = this.lossFn.targets("y", y, m.rows);
-    const w = options.sampleWeight === undefined ? null : sampleWeights("options.sampleWeight", options.sampleWeight, m.rows);
+    const w =
+      options.sampleWeight === undefined ? null : sampleWeights("options.sampleWeight", options.sampleWeight, m.rows);
     this.reserveInference(m.rows);
-    const b = this.net.backend, chunkWeights = w && b.alloc(this.net.rowCapacity);
+    const b = this.net.backend,
+      chunkWeights = w && b.alloc(this.net.rowCapacity);
     try {
-      return this.evaluateRows(m.rows, (batch, start, count) => this.upload(batch, m, t, start, count), metrics, chunkWeights && ((start, count) => {
-        const view = b.slice(chunkWeights, 0, count);
-        b.write(view, w!.subarray(start, start + count));
-        return view;
-      }));
+      return this.evaluateRows(
+        m.rows,
+        (batch, start, count) => this.upload(batch, m, t, start, count),
+        metrics,
+        chunkWeights &&
+          ((start, count) => {
+            const view = b.slice(chunkWeights, 0, count);
+            b.write(view, w!.subarray(start, start + count));
+            return view;
+          }),
+      );
     } finally {
       if (chunkWeights) b.free(chunkWeights);
     }
@@ -348,15 +406,23 @@ export class Model implements Trainable {
   /** @internal Mean loss and metrics over `rows` rows that `load` writes into the batch
    *  buffers, in chunks of their capacity (fit's validation data comes from backend memory);
    *  `weights`, when given, writes each chunk's row weights into a tensor of `count` floats. */
-  evaluateRows(rows: number, load: (batch: Batch, start: number, count: number) => void, metrics: readonly Metric[] = this.metrics,
-    weights: ((start: number, count: number) => Tensor) | null = null, validation = false): Evaluation {
-    let loss = 0, correct = 0;
+  evaluateRows(
+    rows: number,
+    load: (batch: Batch, start: number, count: number) => void,
+    metrics: readonly Metric[] = this.metrics,
+    weights: ((start: number, count: number) => Tensor) | null = null,
+    validation = false,
+  ): Evaluation {
+    let loss = 0,
+      correct = 0;
     const accuracy = metrics.some((m) => metricName(m) === "accuracy");
     const tracker = new MetricTracker(metrics, this.outputs, this.lossFn.threshold);
     const io = tracker.active ? metricBuffers(this.net.rowCapacity, this.outputs) : null;
     this.chunks(rows, load, (batch, start) => {
       this.forwardFinite(batch);
-      loss += this.lossFn.compute(this.net.backend, batch.out, batch.rows, false, weights && weights(start, batch.rows)) * batch.rows;
+      loss +=
+        this.lossFn.compute(this.net.backend, batch.out, batch.rows, false, weights && weights(start, batch.rows)) *
+        batch.rows;
       if (accuracy) correct += this.countCorrect(batch);
       if (io) this.trackMetrics(tracker, batch, io);
     });
@@ -377,7 +443,8 @@ export class Model implements Trainable {
   /** @internal The regularizers' penalty at the live weights (0 without any); with `withGrad`
    *  each penalty's gradient is added to the gradients of the last backward pass. */
   penalty(withGrad: boolean): number {
-    const b = this.net.backend, n = this.net;
+    const b = this.net.backend,
+      n = this.net;
     let sum = 0;
     for (let i = 0; i < this.layers.length; i++) {
       const l = this.layers[i]!;
@@ -394,7 +461,12 @@ export class Model implements Trainable {
   gradients(x: MatrixInput, y: TargetInput): { loss: number; layers: LayerWeights[] } {
     const loss = this.computeGradients(this.stage("gradients", x, y).batch, this.steps, this.epochCount);
     const n = this.net;
-    return { loss, layers: this.layers.map((_, i) => this.#weightsOf(i, n.kernelGrads, n.biasGrads, n.gammaGrads, n.betaGrads, false)) };
+    return {
+      loss,
+      layers: this.layers.map((_, i) =>
+        this.#weightsOf(i, n.kernelGrads, n.biasGrads, n.gammaGrads, n.betaGrads, false),
+      ),
+    };
   }
 
   /** Copies of every layer's weights: kernel and bias, gamma and beta, moving statistics. */
@@ -405,8 +477,16 @@ export class Model implements Trainable {
   }
 
   // Layer i's part of a parameter-shaped set of tensors, read back.
-  #weightsOf(i: number, kernels: Tensor[], biases: Tensor[], gammas: Tensor[], betas: Tensor[], withMoving: boolean): LayerWeights {
-    const b = this.net.backend, l = this.layers[i]!;
+  #weightsOf(
+    i: number,
+    kernels: Tensor[],
+    biases: Tensor[],
+    gammas: Tensor[],
+    betas: Tensor[],
+    withMoving: boolean,
+  ): LayerWeights {
+    const b = this.net.backend,
+      l = this.layers[i]!;
     if (l.type === "dense") return { kernel: b.read(kernels[i]!), bias: b.read(biases[i]!) };
     const w: LayerWeights = { kernel: new Float32Array(0), bias: new Float32Array(0) };
     if (l.type === "batchNormalization" || l.type === "layerNormalization") {
@@ -422,18 +502,35 @@ export class Model implements Trainable {
   }
 
   /** Replaces every layer's weights (as getWeights gives them). All are checked before any is written. */
-  setWeights(weights: readonly { kernel?: ArrayLike<number>; bias?: ArrayLike<number>; gamma?: ArrayLike<number>; beta?: ArrayLike<number>;
-    movingMean?: ArrayLike<number>; movingVariance?: ArrayLike<number> }[]): void {
+  setWeights(
+    weights: readonly {
+      kernel?: ArrayLike<number>;
+      bias?: ArrayLike<number>;
+      gamma?: ArrayLike<number>;
+      beta?: ArrayLike<number>;
+      movingMean?: ArrayLike<number>;
+      movingVariance?: ArrayLike<number>;
+    }[],
+  ): void {
     this.checkUsable("setWeights", true);
     if (!Array.isArray(weights) || weights.length !== this.layers.length) {
-      throw new ArgumentError("weights", `an array of ${this.layers.length} layers' weights ({ kernel, bias } for a dense layer)`, weights);
+      throw new ArgumentError(
+        "weights",
+        `an array of ${this.layers.length} layers' weights ({ kernel, bias } for a dense layer)`,
+        weights,
+      );
     }
-    const n = this.net, writes: [Tensor, Float32Array][] = [];
+    const n = this.net,
+      writes: [Tensor, Float32Array][] = [];
     weights.forEach((w, i) => {
       const l = this.layers[i]!;
       const part = (name: keyof LayerWeights, target: Tensor, rows: number): void => {
-        const data = toMatrix(`weights[${i}].${name}`, { data: (w as Record<string, ArrayLike<number>> | null)?.[name] as ArrayLike<number>, shape: [rows, l.units] }).data;
-        if (name === "movingVariance" && data.some((v) => v < 0)) throw new ArgumentError(`weights[${i}].movingVariance`, "variances >= 0", "a negative one");
+        const data = toMatrix(`weights[${i}].${name}`, {
+          data: (w as Record<string, ArrayLike<number>> | null)?.[name] as ArrayLike<number>,
+          shape: [rows, l.units],
+        }).data;
+        if (name === "movingVariance" && data.some((v) => v < 0))
+          throw new ArgumentError(`weights[${i}].movingVariance`, "variances >= 0", "a negative one");
         writes.push([target, data]);
       };
       if (l.type === "dense") {
@@ -468,7 +565,8 @@ export class Model implements Trainable {
     const t = y === undefined ? null : this.lossFn.targets("y", y, m.rows);
     if (!this.training) this.net.ensureCapacity(Math.min(m.rows, this.inferenceRows));
     const source = {
-      rows: m.rows, hasTargets: t !== null,
+      rows: m.rows,
+      hasTargets: t !== null,
       load: (batch: Batch, start: number, count: number) => this.upload(batch, m, t, start, count),
       loadSpread: (batch: Batch, count: number) => {
         const pick = Array.from({ length: count }, (_, k) => Math.floor((k * m.rows) / count));
@@ -487,16 +585,25 @@ export class Model implements Trainable {
   summary(): string {
     const lines = this.layers.map((l, i) => {
       if (l.type === "dense") {
-        return `dense ${i + 1}: ${l.inputs} -> ${l.units} ${l.activation}${l.alpha ? `(${l.alpha})` : ""}, `
-          + `kernel ${l.kernelInitializer.name}, ${l.useBias ? `bias ${l.biasInitializer.name}` : "no bias"}, ${parameterCount(l)} parameters`
-          + penaltyText("kernel", l.kernelRegularizer) + penaltyText("bias", l.biasRegularizer);
+        return (
+          `dense ${i + 1}: ${l.inputs} -> ${l.units} ${l.activation}${l.alpha ? `(${l.alpha})` : ""}, ` +
+          `kernel ${l.kernelInitializer.name}, ${l.useBias ? `bias ${l.biasInitializer.name}` : "no bias"}, ${parameterCount(l)} parameters` +
+          penaltyText("kernel", l.kernelRegularizer) +
+          penaltyText("bias", l.biasRegularizer)
+        );
       }
       return `${describeLayer(l, i)}, ${parameterCount(l)} parameters`;
     });
     const opt = this.optimizer;
-    const lossOptions = this.loss.fromLogits ? " (from logits)" : this.loss.delta !== undefined ? ` (delta ${this.loss.delta})` : "";
-    lines.push(`loss ${this.loss.name}${lossOptions}, optimizer ${opt.name} lr ${opt.learningRate}, `
-      + `${this.net.paramCount} parameters, seed ${this.seed}, backend ${this.net.backend.name}`);
+    const lossOptions = this.loss.fromLogits
+      ? " (from logits)"
+      : this.loss.delta !== undefined
+        ? ` (delta ${this.loss.delta})`
+        : "";
+    lines.push(
+      `loss ${this.loss.name}${lossOptions}, optimizer ${opt.name} lr ${opt.learningRate}, ` +
+        `${this.net.paramCount} parameters, seed ${this.seed}, backend ${this.net.backend.name}`,
+    );
     return lines.join("\n");
   }
 
@@ -516,7 +623,8 @@ export class Model implements Trainable {
   /** @internal Throws if the model is disposed or (when `mutates`) being trained. */
   checkUsable(what: string, mutates: boolean): void {
     if (this.#disposed) throw new StateError(`${what}: this model has been disposed`);
-    if (mutates && this.training) throw new StateError(`${what}: this model is being trained by a fit that has not finished`);
+    if (mutates && this.training)
+      throw new StateError(`${what}: this model is being trained by a fit that has not finished`);
   }
 
   /** @internal Forward, loss and backward for one batch already in `batch`; returns the mean
@@ -530,13 +638,26 @@ export class Model implements Trainable {
     // Keras adds the layers' regularization losses to the loss it minimizes and reports.
     if (this.#regularized) {
       loss += this.penalty(true);
-      if (!Number.isFinite(loss)) throw new NonFiniteError("loss", 0, step, epoch, "in the regularizers' penalty: the weights are too large to square in float64");
+      if (!Number.isFinite(loss))
+        throw new NonFiniteError(
+          "loss",
+          0,
+          step,
+          epoch,
+          "in the regularizers' penalty: the weights are too large to square in float64",
+        );
     }
     this.#gradNormSq = b.sumSquares(this.net.grads);
     if (!Number.isFinite(this.#gradNormSq)) {
       for (let i = this.layers.length - 1; i >= 0; i--) {
         if (b.countNonFinite(this.net.kernelGrads[i]!) + b.countNonFinite(this.net.biasGrads[i]!) > 0) {
-          throw new NonFiniteError("gradient", i + 1, step, epoch, `in the weight gradients of ${describeLayer(this.layers[i]!, i)}`);
+          throw new NonFiniteError(
+            "gradient",
+            i + 1,
+            step,
+            epoch,
+            `in the weight gradients of ${describeLayer(this.layers[i]!, i)}`,
+          );
         }
       }
     }
@@ -546,12 +667,21 @@ export class Model implements Trainable {
   /** @internal One optimizer update from the last computeGradients: staged into the other
    *  copy of weights and state, then committed, so a failure in between changes nothing. */
   applyUpdate(step = this.steps + 1, epoch = this.epochCount): void {
-    const b = this.net.backend, n = this.net;
+    const b = this.net.backend,
+      n = this.net;
     this.optimizerRunner.stage(n, this.optimizerRunner.clipFactor(Math.sqrt(this.#gradNormSq)));
     // An update that overflowed is never committed: the live weights stay as they were.
     if (b.countNonFinite(n.staged.params) > 0) {
-      const layer = this.layers.findIndex((_, i) => b.countNonFinite(n.staged.kernels[i]!) + b.countNonFinite(n.staged.biases[i]!) > 0);
-      throw new NonFiniteError("update", layer + 1, step, epoch, `in the updated weights of ${describeLayer(this.layers[layer]!, layer)}: the step overflowed`);
+      const layer = this.layers.findIndex(
+        (_, i) => b.countNonFinite(n.staged.kernels[i]!) + b.countNonFinite(n.staged.biases[i]!) > 0,
+      );
+      throw new NonFiniteError(
+        "update",
+        layer + 1,
+        step,
+        epoch,
+        `in the updated weights of ${describeLayer(this.layers[layer]!, layer)}: the step overflowed`,
+      );
     }
     this.optimizerRunner.commit(n);
     n.updateMovingStatistics();
@@ -560,7 +690,8 @@ export class Model implements Trainable {
   /** @internal Stages the update the last computeGradients calls for without committing it,
    *  and returns each layer's ||ΔW||: the live weights, state and step count stay as they were. */
   trialUpdate(): number[] {
-    const b = this.net.backend, n = this.net;
+    const b = this.net.backend,
+      n = this.net;
     this.optimizerRunner.stage(n, this.optimizerRunner.clipFactor(Math.sqrt(this.#gradNormSq)));
     return this.layers.map((_, i) => Math.sqrt(b.sumSquaredDiff(n.live.kernels[i]!, n.staged.kernels[i]!)));
   }
@@ -595,7 +726,12 @@ export class Model implements Trainable {
 
   // x, y checked and written into the buffers of one batch of all their rows.
   // With weight options, also the rows' weights (checked before anything is written).
-  private stage(what: string, x: MatrixInput, y: TargetInput, options: TrainOnBatchOptions = {}): { batch: Batch; weights: Float32Array | null } {
+  private stage(
+    what: string,
+    x: MatrixInput,
+    y: TargetInput,
+    options: TrainOnBatchOptions = {},
+  ): { batch: Batch; weights: Float32Array | null } {
     this.checkUsable(what, true);
     const m = toMatrix("x", x, this.inputs);
     const t = this.lossFn.targets("y", y, m.rows);
@@ -617,7 +753,11 @@ export class Model implements Trainable {
   }
 
   /** `rows` rows in chunks of the buffers' capacity: `load` fills a chunk, `run` uses it. */
-  private chunks(rows: number, load: (batch: Batch, start: number, count: number) => void, run: (batch: Batch, start: number) => void): void {
+  private chunks(
+    rows: number,
+    load: (batch: Batch, start: number, count: number) => void,
+    run: (batch: Batch, start: number) => void,
+  ): void {
     const chunk = this.net.rowCapacity;
     for (let start = 0; start < rows; start += chunk) {
       const count = Math.min(chunk, rows - start);
@@ -630,14 +770,20 @@ export class Model implements Trainable {
   // The forward pass, refusing to hand on an output that overflowed.
   private forwardFinite(batch: Batch): void {
     this.net.infer(batch);
-    if (this.net.backend.countNonFinite(batch.out.a) > 0) throw this.locateNonFinite(batch, this.steps, this.epochCount);
+    if (this.net.backend.countNonFinite(batch.out.a) > 0)
+      throw this.locateNonFinite(batch, this.steps, this.epochCount);
   }
 
   private locateNonFinite(batch: Batch, step: number, epoch: number): NonFiniteError {
     const b = this.net.backend;
     if (b.countNonFinite(batch.x) > 0) {
-      return new NonFiniteError("input normalization", 0, step, epoch,
-        `in the inputs after the ${this.normalize} normalizer: a value lies too far beyond the range it was fitted on for float32`);
+      return new NonFiniteError(
+        "input normalization",
+        0,
+        step,
+        epoch,
+        `in the inputs after the ${this.normalize} normalizer: a value lies too far beyond the range it was fitted on for float32`,
+      );
     }
     for (let i = 0; i < this.layers.length; i++) {
       const buf = batch.layers[i]!;

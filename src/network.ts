@@ -105,11 +105,16 @@ export class Network {
   private full: Batch | null = null;
   private partial: Batch | null = null;
 
-  constructor(readonly backend: Backend, readonly layers: readonly Layer[], private readonly withProbs: boolean) {
+  constructor(
+    readonly backend: Backend,
+    readonly layers: readonly Layer[],
+    private readonly withProbs: boolean,
+  ) {
     this.kernelCount = layers.reduce((n, l) => n + kernelLength(l), 0);
     this.paramCount = layers.reduce((n, l) => n + parameterCount(l), 0);
     // The buffers ensureCapacity allocates, per row: x, t, probs, and per layer its own.
-    this.bytesPerRow = 4 * (this.inputs + this.outputs * (withProbs ? 2 : 1) + layers.reduce((n, l) => n + rowFloats(l), 0));
+    this.bytesPerRow =
+      4 * (this.inputs + this.outputs * (withProbs ? 2 : 1) + layers.reduce((n, l) => n + rowFloats(l), 0));
     const normalized = layers.filter((l) => l.type === "batchNormalization");
     const statsLength = normalized.reduce((n, l) => n + 5 * l.units, 0);
     const noBias = layers.reduce((n, l) => (l.type === "dense" && !l.useBias ? Math.max(n, l.units) : n), 0);
@@ -134,18 +139,26 @@ export class Network {
     this.movingAll = this.statsStorage && backend.slice(this.statsStorage, 0, movingLength);
     this.moving = layers.map((l) => {
       if (l.type !== "batchNormalization") return null;
-      const mean = backend.slice(this.statsStorage!, at, l.units), variance = backend.slice(this.statsStorage!, at + l.units, l.units);
+      const mean = backend.slice(this.statsStorage!, at, l.units),
+        variance = backend.slice(this.statsStorage!, at + l.units, l.units);
       at += 2 * l.units;
       return { mean, variance };
     });
     this.batchStats = layers.map((l) => {
       if (l.type !== "batchNormalization") return null;
       const view = (k: number): Tensor => backend.slice(this.statsStorage!, at + k * l.units, l.units);
-      const stats = { all: backend.slice(this.statsStorage!, at, 3 * l.units), mean: view(0), variance: view(1), invStd: view(2) };
+      const stats = {
+        all: backend.slice(this.statsStorage!, at, 3 * l.units),
+        mean: view(0),
+        variance: view(1),
+        invStd: view(2),
+      };
       at += 3 * l.units;
       return stats;
     });
-    this.zeroBiases = layers.map((l) => (l.type === "dense" && !l.useBias ? backend.slice(this.zeroBias!, 0, l.units) : null));
+    this.zeroBiases = layers.map((l) =>
+      l.type === "dense" && !l.useBias ? backend.slice(this.zeroBias!, 0, l.units) : null,
+    );
     if (this.statsStorage) backend.fill(this.statsStorage, 0);
     const side = (offset: number): ParameterSide => {
       const params = backend.slice(this.storage, offset, this.paramCount);
@@ -165,10 +178,16 @@ export class Network {
   // Per-layer and per-part views of a tensor laid out like the parameters. A normalization
   // layer's "bias" is its [gamma | beta]; a layer without a part gets an empty view.
   private partViews(t: Tensor): Omit<ParameterSide, "params"> {
-    const b = this.backend, kernels: Tensor[] = [], biases: Tensor[] = [], gammas: Tensor[] = [], betas: Tensor[] = [];
-    let k = 0, o = this.kernelCount;
+    const b = this.backend,
+      kernels: Tensor[] = [],
+      biases: Tensor[] = [],
+      gammas: Tensor[] = [],
+      betas: Tensor[] = [];
+    let k = 0,
+      o = this.kernelCount;
     for (const l of this.layers) {
-      const kernel = kernelLength(l), bias = parameterCount(l) - kernel;
+      const kernel = kernelLength(l),
+        bias = parameterCount(l) - kernel;
       kernels.push(b.slice(t, k, kernel));
       biases.push(b.slice(t, o, bias));
       const half = l.type === "dense" ? 0 : bias / 2;
@@ -177,30 +196,59 @@ export class Network {
       k += kernel;
       o += bias;
     }
-    return { kernels, biases, gammas, betas, allKernels: b.slice(t, 0, this.kernelCount), allBiases: b.slice(t, this.kernelCount, this.paramCount - this.kernelCount) };
+    return {
+      kernels,
+      biases,
+      gammas,
+      betas,
+      allKernels: b.slice(t, 0, this.kernelCount),
+      allBiases: b.slice(t, this.kernelCount, this.paramCount - this.kernelCount),
+    };
   }
 
   /** The parameters in use. */
-  get live(): ParameterSide { return this.sides[this.current]!; }
+  get live(): ParameterSide {
+    return this.sides[this.current]!;
+  }
   /** The copy an update writes before commit. */
-  get staged(): ParameterSide { return this.sides[1 - this.current]!; }
-  get params(): Tensor { return this.live.params; }
-  get kernels(): Tensor[] { return this.live.kernels; }
-  get biases(): Tensor[] { return this.live.biases; }
-  get gammas(): Tensor[] { return this.live.gammas; }
-  get betas(): Tensor[] { return this.live.betas; }
+  get staged(): ParameterSide {
+    return this.sides[1 - this.current]!;
+  }
+  get params(): Tensor {
+    return this.live.params;
+  }
+  get kernels(): Tensor[] {
+    return this.live.kernels;
+  }
+  get biases(): Tensor[] {
+    return this.live.biases;
+  }
+  get gammas(): Tensor[] {
+    return this.live.gammas;
+  }
+  get betas(): Tensor[] {
+    return this.live.betas;
+  }
   /** Makes the staged copy the live one. */
   commit(): void {
     this.current = 1 - this.current;
     this.weightsChanged();
   }
   /** Says the live weights were written (setWeights, a restore): the packed copy is stale. */
-  weightsChanged(): void { this.weightsVersion++; }
+  weightsChanged(): void {
+    this.weightsVersion++;
+  }
 
-  get inputs(): number { return this.layers[0]!.inputs; }
-  get outputs(): number { return this.layers[this.layers.length - 1]!.units; }
+  get inputs(): number {
+    return this.layers[0]!.inputs;
+  }
+  get outputs(): number {
+    return this.layers[this.layers.length - 1]!.units;
+  }
   /** Rows the batch buffers hold now. */
-  get rowCapacity(): number { return this.capacity; }
+  get rowCapacity(): number {
+    return this.capacity;
+  }
 
   /** Fills every kernel and bias from its initializer and its own stream; gamma with ones,
    *  beta with zeros, the moving means with zeros and variances with ones (Keras). */
@@ -221,7 +269,8 @@ export class Network {
       const rngBias = b.random(l.seed, (l.stream + 1) >>> 0);
       try {
         l.kernelInitializer.fill(b, this.kernels[i]!, l.inputs, l.units, rng);
-        if (l.useBias) l.biasInitializer.fill(b, this.biases[i]!, l.units, l.units, rngBias); // a 1-D parameter's fans are its length (Keras)
+        // a 1-D parameter's fans are its length (Keras)
+        if (l.useBias) l.biasInitializer.fill(b, this.biases[i]!, l.units, l.units, rngBias);
       } finally {
         b.freeRandom(rng);
         b.freeRandom(rngBias);
@@ -246,11 +295,12 @@ export class Network {
   ensureCapacity(rows: number): void {
     if (rows <= this.capacity) return;
     this.freeBuffers();
-    const b = this.backend, alloc = (n: number): Tensor => {
-      const t = b.alloc(n);
-      this.buffers.push(t);
-      return t;
-    };
+    const b = this.backend,
+      alloc = (n: number): Tensor => {
+        const t = b.alloc(n);
+        this.buffers.push(t);
+        return t;
+      };
     alloc(rows * this.inputs);
     alloc(rows * this.outputs);
     for (const l of this.layers) {
@@ -264,7 +314,8 @@ export class Network {
   }
 
   private views(rows: number): Batch {
-    const b = this.backend, take = (i: number, n: number): Tensor => b.slice(this.buffers[i]!, 0, n);
+    const b = this.backend,
+      take = (i: number, n: number): Tensor => b.slice(this.buffers[i]!, 0, n);
     let i = 0;
     const x = take(i++, rows * this.inputs);
     const t = take(i++, rows * this.outputs);
@@ -286,10 +337,12 @@ export class Network {
    *  mask of optimizer step `step`; in inference mode (forward's results the way infer gives
    *  them) the moving statistics, and dropout passes its input on. */
   forward(batch: Batch, mode: Mode = "training", step = 0): void {
-    const b = this.backend, rows = batch.rows;
+    const b = this.backend,
+      rows = batch.rows;
     let input = batch.x;
     for (let i = 0; i < this.layers.length; i++) {
-      const l = this.layers[i]!, buf = batch.layers[i]!;
+      const l = this.layers[i]!,
+        buf = batch.layers[i]!;
       if (l.type === "dense") {
         b.sgemm(false, false, rows, l.units, l.inputs, 1, input, this.kernels[i]!, 0, buf.z);
         b.addBias(buf.z, this.bias(i, l), rows, l.units);
@@ -303,17 +356,33 @@ export class Network {
 
   // A width-keeping layer's forward pass from `input` into buf.a.
   private widthForward(i: number, input: Tensor, buf: LayerBuffers, rows: number, mode: Mode, step: number): void {
-    const b = this.backend, l = this.layers[i]!, gamma = this.gammas[i]!, beta = this.betas[i]!;
+    const b = this.backend,
+      l = this.layers[i]!,
+      gamma = this.gammas[i]!,
+      beta = this.betas[i]!;
     switch (l.type) {
       case "batchNormalization":
-        if (mode !== "inference") b.batchNormForward(input, buf.a, buf.z, this.batchStats[i]!.all, gamma, beta, rows, l.units, l.epsilon);
-        else b.batchNormInference(input, buf.a, this.moving[i]!.mean, this.moving[i]!.variance, gamma, beta, rows, l.units, l.epsilon);
+        if (mode !== "inference")
+          b.batchNormForward(input, buf.a, buf.z, this.batchStats[i]!.all, gamma, beta, rows, l.units, l.epsilon);
+        else
+          b.batchNormInference(
+            input,
+            buf.a,
+            this.moving[i]!.mean,
+            this.moving[i]!.variance,
+            gamma,
+            beta,
+            rows,
+            l.units,
+            l.epsilon,
+          );
         return;
       case "layerNormalization":
         b.layerNormForward(input, buf.a, buf.z, buf.rowStats!, gamma, beta, rows, l.units, l.epsilon);
         return;
       case "dropout":
-        if (mode === "training" && l.rate > 0) b.dropoutForward(input, buf.z, buf.a, l.rate, l.seed, dropoutStream(l, step));
+        if (mode === "training" && l.rate > 0)
+          b.dropoutForward(input, buf.z, buf.a, l.rate, l.seed, dropoutStream(l, step));
         else b.copy(input, buf.a);
         return;
       case "activation":
@@ -329,7 +398,8 @@ export class Network {
   updateMovingStatistics(): void {
     this.layers.forEach((l, i) => {
       if (l.type !== "batchNormalization") return;
-      const stats = this.batchStats[i]!, moving = this.moving[i]!;
+      const stats = this.batchStats[i]!,
+        moving = this.moving[i]!;
       this.backend.movingAverage(moving.mean, stats.mean, l.momentum);
       this.backend.movingAverage(moving.variance, stats.variance, l.momentum);
     });
@@ -343,11 +413,14 @@ export class Network {
   /** forward's results, bit for bit, for inference: matvec for a few rows or a narrow layer,
    *  else sgemm on the packed kernels (packed again only when the weights have changed). */
   infer(batch: Batch): void {
-    const b = this.backend, rows = batch.rows;
+    const b = this.backend,
+      rows = batch.rows;
     const packed = rows > MATVEC_ROWS ? this.packedKernels() : null;
     let input = batch.x;
     for (let i = 0; i < this.layers.length; i++) {
-      const l = this.layers[i]!, buf = batch.layers[i]!, kernel = packed?.[i];
+      const l = this.layers[i]!,
+        buf = batch.layers[i]!,
+        kernel = packed?.[i];
       if (l.type !== "dense") {
         this.widthForward(i, input, buf, rows, "inference", 0);
       } else if (kernel) {
@@ -367,7 +440,9 @@ export class Network {
   private packedKernels(): (Tensor | null)[] {
     const b = this.backend;
     if (this.packed === null) {
-      const lengths = this.layers.map((l) => (l.type === "dense" && l.units >= PACKED_MIN_UNITS ? packedWeightsLength(l.inputs, l.units) : 0));
+      const lengths = this.layers.map((l) =>
+        l.type === "dense" && l.units >= PACKED_MIN_UNITS ? packedWeightsLength(l.inputs, l.units) : 0,
+      );
       const tensor = b.alloc(lengths.reduce((n, len) => n + len, 0));
       let at = 0;
       const kernels = lengths.map((len) => {
@@ -398,9 +473,12 @@ export class Network {
    *  the last layer's d (dL/dz when `outputIsPreActivation`, else dL/da), after a training
    *  forward pass. The first layer's input gradient is never formed: nothing uses it. */
   backward(batch: Batch, outputIsPreActivation: boolean): void {
-    const b = this.backend, rows = batch.rows, last = this.layers.length - 1;
+    const b = this.backend,
+      rows = batch.rows,
+      last = this.layers.length - 1;
     for (let i = last; i >= 0; i--) {
-      const l = this.layers[i]!, buf = batch.layers[i]!;
+      const l = this.layers[i]!,
+        buf = batch.layers[i]!;
       if (l.type !== "dense") {
         this.widthBackward(i, buf, i > 0 ? batch.layers[i - 1]!.d : null, rows);
         continue;
@@ -420,7 +498,11 @@ export class Network {
   // A width-keeping layer's backward pass: gamma's and beta's gradients, and dL/d(input) into
   // `dx` (the layer before's d; null for the first layer, whose input gradient nobody reads).
   private widthBackward(i: number, buf: LayerBuffers, dx: Tensor | null, rows: number): void {
-    const b = this.backend, l = this.layers[i]!, gamma = this.gammas[i]!, dGamma = this.gammaGrads[i]!, dBeta = this.betaGrads[i]!;
+    const b = this.backend,
+      l = this.layers[i]!,
+      gamma = this.gammas[i]!,
+      dGamma = this.gammaGrads[i]!,
+      dBeta = this.betaGrads[i]!;
     switch (l.type) {
       case "batchNormalization":
         b.batchNormBackward(buf.z, buf.d, dx ?? buf.d, this.batchStats[i]!.invStd, gamma, dGamma, dBeta, rows, l.units);

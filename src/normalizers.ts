@@ -17,22 +17,36 @@ export interface NormalizerConfig {
 
 /** A per-column input normalizer fitted on training rows and applied to every later input. */
 export class Normalizer {
-  private constructor(readonly kind: NormalizerKind, readonly shift: Float32Array, readonly scale: Float32Array) {}
+  private constructor(
+    readonly kind: NormalizerKind,
+    readonly shift: Float32Array,
+    readonly scale: Float32Array,
+  ) {}
 
   /** Standardize: mean 0, std 1 per column (population std, as scikit-learn's StandardScaler).
    *  MinMax: [0, 1] per column. A constant column is only shifted. */
   static fit(kind: NormalizerKind, x: Matrix): Normalizer {
-    if (kind !== "standardize" && kind !== "minMax") throw new ArgumentError("normalize", '"standardize" or "minMax"', kind);
-    if (x == null || !(x.data instanceof Float32Array) || !Number.isInteger(x.rows) || !Number.isInteger(x.cols) || x.rows < 1 || x.cols < 1
-      || x.data.length !== x.rows * x.cols) {
+    if (kind !== "standardize" && kind !== "minMax")
+      throw new ArgumentError("normalize", '"standardize" or "minMax"', kind);
+    if (
+      x == null ||
+      !(x.data instanceof Float32Array) ||
+      !Number.isInteger(x.rows) ||
+      !Number.isInteger(x.cols) ||
+      x.rows < 1 ||
+      x.cols < 1 ||
+      x.data.length !== x.rows * x.cols
+    ) {
       throw new ArgumentError("x", "a matrix { data: Float32Array, rows, cols } of at least one row (see toMatrix)", x);
     }
     const { data, rows, cols } = x;
-    const shift = new Float64Array(cols), spread = new Float64Array(cols);
+    const shift = new Float64Array(cols),
+      spread = new Float64Array(cols);
     if (kind === "standardize") {
       for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) shift[j] = shift[j]! + data[i * cols + j]!;
       for (let j = 0; j < cols; j++) shift[j] = shift[j]! / rows;
-      for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) spread[j] = spread[j]! + (data[i * cols + j]! - shift[j]!) ** 2;
+      for (let i = 0; i < rows; i++)
+        for (let j = 0; j < cols; j++) spread[j] = spread[j]! + (data[i * cols + j]! - shift[j]!) ** 2;
       for (let j = 0; j < cols; j++) spread[j] = Math.sqrt(spread[j]! / rows);
     } else if (kind === "minMax") {
       const hi = new Float64Array(cols).fill(-Infinity);
@@ -75,7 +89,8 @@ export class Normalizer {
   /** Rows [start, start + count) of x, normalized, into out (from its start). */
   applyRows(x: Matrix, start: number, count: number, out: Float32Array): void {
     const { data, cols } = x;
-    const shift = this.shift, scale = this.scale;
+    const shift = this.shift,
+      scale = this.scale;
     for (let i = 0, o = start * cols; i < count * cols; i += cols, o += cols) {
       for (let j = 0; j < cols; j++) out[i + j] = (data[o + j]! - shift[j]!) * scale[j]!;
     }
@@ -84,8 +99,15 @@ export class Normalizer {
 
 /** Writes rows [start, start + count) of x into `dst` from its start, normalized on the way
  *  in chunks of `scratch` (so no full normalized copy of x is ever made). */
-export function writeRows(backend: Backend, dst: Tensor, x: Matrix, start: number, count: number, normalizer: Normalizer | null,
-  scratch?: Float32Array): void {
+export function writeRows(
+  backend: Backend,
+  dst: Tensor,
+  x: Matrix,
+  start: number,
+  count: number,
+  normalizer: Normalizer | null,
+  scratch?: Float32Array,
+): void {
   if (!normalizer) {
     backend.write(dst, start === 0 && count === x.rows ? x.data : sliceRows(x, start, count).data);
     return;

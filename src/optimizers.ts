@@ -8,7 +8,13 @@ export { rmsprop } from "./optimizers/rmsprop.js";
 export { lion } from "./optimizers/lion.js";
 export type { CommonOptions, OptimizerDescriptor, OptimizerOptions, StateVector } from "./optimizers/descriptor.js";
 export {
-  OPTIMIZERS, OPTIMIZER_NAMES, descriptorOf, optimizerFromConfig, stateVectors, stateVectorsOf,
-  type OptimizerConfig, type OptimizerName,
+  OPTIMIZERS,
+  OPTIMIZER_NAMES,
+  descriptorOf,
+  optimizerFromConfig,
+  stateVectors,
+  stateVectorsOf,
+  type OptimizerConfig,
+  type OptimizerName,
 } from "./optimizers/registry.js";
 export { OptimizerRunner } from "./optimizers/runner.js";

@@ -22,14 +22,17 @@ const BAR = 30;
 
 /** Process stdout where there is one (Node, Bun, Deno's node compatibility), else console lines. */
 export function defaultOutput(): ProgressOutput {
-  const stdout = (globalThis as { process?: { stdout?: { isTTY?: boolean; columns?: number; write?: (s: string) => unknown } } }).process?.stdout;
+  const stdout = (
+    globalThis as { process?: { stdout?: { isTTY?: boolean; columns?: number; write?: (s: string) => unknown } } }
+  ).process?.stdout;
   if (stdout && typeof stdout.write === "function") {
     return { isTTY: stdout.isTTY === true, columns: stdout.columns, write: (s) => void stdout.write!(s) };
   }
   let pending = "";
   return {
     isTTY: false,
-    write(text) { // console.log adds its own newline: hand it whole lines
+    write(text) {
+      // console.log adds its own newline: hand it whole lines
       pending += text;
       const lines = pending.split("\n");
       pending = lines.pop()!;
@@ -41,7 +44,8 @@ export function defaultOutput(): ProgressOutput {
 /** The verbose option, checked: silent unless asked (a library's fit prints nothing by default). */
 export function checkVerbose(value: unknown): Verbosity {
   if (value === undefined) return 0;
-  if (value !== 0 && value !== 1 && value !== 2) throw new ArgumentError("verbose", "0 (silent), 1 (progress bar) or 2 (a line per epoch)", value);
+  if (value !== 0 && value !== 1 && value !== 2)
+    throw new ArgumentError("verbose", "0 (silent), 1 (progress bar) or 2 (a line per epoch)", value);
   return value;
 }
 
@@ -58,7 +62,10 @@ export function formatSeconds(s: number): string {
 }
 
 const formatValues = (values: ShownValues): string =>
-  Object.entries(values).filter(([, v]) => v !== undefined).map(([k, v]) => ` - ${k}: ${(v as number).toFixed(4)}`).join("");
+  Object.entries(values)
+    .filter(([, v]) => v !== undefined)
+    .map(([k, v]) => ` - ${k}: ${(v as number).toFixed(4)}`)
+    .join("");
 
 /** One fit's progress reporting; every method is a no-op at verbosity 0. */
 export class Progress {
@@ -66,11 +73,18 @@ export class Progress {
   private lastDraw = -Infinity;
   private width = 0;
 
-  constructor(private readonly verbose: Verbosity, private readonly epochs: number, private readonly rows: number,
-    private readonly out: ProgressOutput, private readonly clock: () => number) {}
+  constructor(
+    private readonly verbose: Verbosity,
+    private readonly epochs: number,
+    private readonly rows: number,
+    private readonly out: ProgressOutput,
+    private readonly clock: () => number,
+  ) {}
 
   /** Whether the bar is redrawn per batch (and batch() is worth calling). */
-  get live(): boolean { return this.verbose === 1 && this.out.isTTY; }
+  get live(): boolean {
+    return this.verbose === 1 && this.out.isTTY;
+  }
 
   epochStart(epoch: number): void {
     if (this.verbose === 0) return;
@@ -87,7 +101,9 @@ export class Progress {
     this.lastDraw = now;
     const seconds = (now - this.started) / 1000;
     const rate = done / Math.max(seconds, 1e-9);
-    this.draw(`${this.counts(done)} ${this.rateText(rate)} ETA ${formatSeconds((this.rows - done) / rate)}${formatValues(values())}`);
+    this.draw(
+      `${this.counts(done)} ${this.rateText(rate)} ETA ${formatSeconds((this.rows - done) / rate)}${formatValues(values())}`,
+    );
   }
 
   /** At the end of an epoch, with its final values (validation included). */

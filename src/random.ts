@@ -29,7 +29,10 @@ export function seedState(seed: number, stream: number): Uint32Array {
 /** One xoshiro128** step in all four lanes; writes the four outputs to out[0..3]. */
 export function next(s: Uint32Array, out: Uint32Array): void {
   for (let l = 0; l < 4; l++) {
-    const s0 = s[l]!, s1 = s[4 + l]!, s2 = s[8 + l]!, s3 = s[12 + l]!;
+    const s0 = s[l]!,
+      s1 = s[4 + l]!,
+      s2 = s[8 + l]!,
+      s3 = s[12 + l]!;
     const x = Math.imul(s1, 5);
     out[l] = Math.imul((x << 7) | (x >>> 25), 9);
     const t = s1 << 9;
@@ -54,7 +57,10 @@ export class Draws {
   }
   /** Uniform in [0, 1), from 32 random bits (float64 arithmetic only). */
   uniform(): number {
-    if (this.used === 4) { next(this.state, this.bits); this.used = 0; }
+    if (this.used === 4) {
+      next(this.state, this.bits);
+      this.used = 0;
+    }
     return this.bits[this.used++]! / 4294967296;
   }
   /** Standard normal (Box-Muller; Math.log and Math.cos may differ in the last bits between engines). */

@@ -16,12 +16,14 @@ export interface Regularizer {
  *  finite and non-negative (a negative one would reward growing weights without bound). */
 export function resolveRegularizer(path: string, option: unknown): Regularizer | null {
   if (option === undefined) return null;
-  if (option === null || typeof option !== "object" || Array.isArray(option)) throw new ArgumentError(path, "{ l1, l2 }", option);
+  if (option === null || typeof option !== "object" || Array.isArray(option))
+    throw new ArgumentError(path, "{ l1, l2 }", option);
   rejectUnknownKeys(option as Record<string, unknown>, ["l1", "l2"], path);
   const o = option as Partial<Regularizer>;
   const coefficient = (key: "l1" | "l2"): number => {
     const v = o[key] ?? 0;
-    if (typeof v !== "number" || !(v >= 0 && v <= 3.4e38)) throw new ArgumentError(`${path}.${key}`, "a finite number >= 0", v);
+    if (typeof v !== "number" || !(v >= 0 && v <= 3.4e38))
+      throw new ArgumentError(`${path}.${key}`, "a finite number >= 0", v);
     return v;
   };
   return { l1: coefficient("l1"), l2: coefficient("l2") };

@@ -39,21 +39,32 @@ export function sampleWeights(path: string, sampleWeight: unknown, rows: number)
  */
 export function rowWeights(classWeight: unknown, sampleWeight: unknown, y: Matrix): Float32Array | null {
   if (classWeight !== undefined && sampleWeight !== undefined) {
-    throw new ArgumentError("classWeight", "not both classWeight and sampleWeight (Keras refuses them together: fold the class weights into sampleWeight)", "both");
+    throw new ArgumentError(
+      "classWeight",
+      "not both classWeight and sampleWeight (Keras refuses them together: fold the class weights into sampleWeight)",
+      "both",
+    );
   }
   if (sampleWeight !== undefined) return sampleWeights("sampleWeight", sampleWeight, y.rows);
   if (classWeight === undefined) return null;
-  if (classWeight === null || typeof classWeight !== "object") throw new ArgumentError("classWeight", "{ class: weight, ... } or an array of weights", classWeight);
+  if (classWeight === null || typeof classWeight !== "object")
+    throw new ArgumentError("classWeight", "{ class: weight, ... } or an array of weights", classWeight);
   const classes = y.cols === 1 ? Infinity : y.cols;
   const table = new Map<number, number>();
   for (const key of Object.keys(classWeight)) {
     const c = Number(key);
     if (!Number.isInteger(c) || c < 0 || c >= classes || String(c) !== key) {
-      throw new ArgumentError(`classWeight.${key}`, y.cols === 1 ? "a class index >= 0" : `a class index in [0, ${classes})`, key);
+      throw new ArgumentError(
+        `classWeight.${key}`,
+        y.cols === 1 ? "a class index >= 0" : `a class index in [0, ${classes})`,
+        key,
+      );
     }
     table.set(c, weightAt(`classWeight[${key}]`, (classWeight as Record<string, unknown>)[key]));
   }
-  const w = new Float32Array(y.rows), t = y.data, cols = y.cols;
+  const w = new Float32Array(y.rows),
+    t = y.data,
+    cols = y.cols;
   for (let r = 0; r < y.rows; r++) {
     let c = 0;
     if (cols === 1) c = roundHalfEven(t[r]!);

@@ -7,13 +7,27 @@ import type { Backend, Tensor } from "./backend/backend.js";
 import { checkSeed } from "./backend/checks.js";
 import { sliceRows, toMatrix, type Matrix, type MatrixInput, type TargetInput } from "./data.js";
 import {
-  checkDiagnosticsOptions, unnormalizedColumns, type Diagnostics, type DiagnosticsOptions, type ResolvedDiagnosticsOptions, type RowSource,
+  checkDiagnosticsOptions,
+  unnormalizedColumns,
+  type Diagnostics,
+  type DiagnosticsOptions,
+  type ResolvedDiagnosticsOptions,
+  type RowSource,
 } from "./diagnostics.js";
 import { ArgumentError, NonFiniteError, rejectUnknownKeys } from "./errors.js";
 import { MAX_ROWS } from "./limits.js";
 import type { Loss } from "./losses.js";
 import {
-  metricKey, metricName, METRIC_NAMES, MetricTracker, resolveMetrics, type Metric, type MetricBuffers, type MetricConfig, type MetricName, metricBuffers,
+  metricKey,
+  metricName,
+  METRIC_NAMES,
+  MetricTracker,
+  resolveMetrics,
+  type Metric,
+  type MetricBuffers,
+  type MetricConfig,
+  type MetricName,
+  metricBuffers,
 } from "./metrics.js";
 import type { Batch, Network } from "./network.js";
 import { Normalizer, writeRows, type NormalizerKind } from "./normalizers.js";
@@ -156,31 +170,66 @@ const now = (): number => (globalThis.performance ?? Date).now();
 
 /** A macrotask turn: setImmediate where it exists (Node, Bun, Deno), a MessageChannel in
  *  browsers (setTimeout(0) is clamped to 4 ms once nested). */
-const yieldToEventLoop: () => Promise<void> = typeof setImmediate === "function"
-  ? () => new Promise((resolve) => setImmediate(resolve))
-  : typeof MessageChannel === "function"
-    ? () => new Promise((resolve) => {
-      const channel = new MessageChannel();
-      channel.port1.onmessage = () => { channel.port1.close(); resolve(); };
-      channel.port2.postMessage(null);
-    })
-    : () => new Promise((resolve) => setTimeout(resolve, 0));
+const yieldToEventLoop: () => Promise<void> =
+  typeof setImmediate === "function"
+    ? () => new Promise((resolve) => setImmediate(resolve))
+    : typeof MessageChannel === "function"
+      ? () =>
+          new Promise((resolve) => {
+            const channel = new MessageChannel();
+            channel.port1.onmessage = () => {
+              channel.port1.close();
+              resolve();
+            };
+            channel.port2.postMessage(null);
+          })
+      : () => new Promise((resolve) => setTimeout(resolve, 0));
 
 function checkOptions(o: FitOptions): Required<Pick<FitOptions, "epochs" | "batchSize" | "shuffle" | "yieldEveryMs">> {
   if (o == null || typeof o !== "object") throw new ArgumentError("options", "fit options or nothing", o);
-  rejectUnknownKeys(o, ["epochs", "batchSize", "shuffle", "seed", "validationData", "validationSplit", "onBatchEnd", "onEpochEnd",
-    "earlyStopping", "signal", "onNonFinite", "yieldEveryMs", "diagnostics", "warnings", "metrics", "classWeight", "sampleWeight", "verbose"], "options");
+  rejectUnknownKeys(
+    o,
+    [
+      "epochs",
+      "batchSize",
+      "shuffle",
+      "seed",
+      "validationData",
+      "validationSplit",
+      "onBatchEnd",
+      "onEpochEnd",
+      "earlyStopping",
+      "signal",
+      "onNonFinite",
+      "yieldEveryMs",
+      "diagnostics",
+      "warnings",
+      "metrics",
+      "classWeight",
+      "sampleWeight",
+      "verbose",
+    ],
+    "options",
+  );
   const int = (name: string, v: unknown, min: number, max: number): number => {
-    if (!Number.isInteger(v) || (v as number) < min || (v as number) > max) throw new ArgumentError(name, `an integer in [${min}, ${max}]`, v);
+    if (!Number.isInteger(v) || (v as number) < min || (v as number) > max)
+      throw new ArgumentError(name, `an integer in [${min}, ${max}]`, v);
     return v as number;
   };
   const epochs = int("epochs", o.epochs ?? 1, 0, 1e7);
   const batchSize = int("batchSize", o.batchSize ?? 32, 1, 1 << 16);
-  if (o.validationSplit !== undefined && !(typeof o.validationSplit === "number" && o.validationSplit >= 0 && o.validationSplit < 1)) {
+  if (
+    o.validationSplit !== undefined &&
+    !(typeof o.validationSplit === "number" && o.validationSplit >= 0 && o.validationSplit < 1)
+  ) {
     throw new ArgumentError("validationSplit", "a number in [0, 1)", o.validationSplit);
   }
-  if (o.validationSplit && o.validationData) throw new ArgumentError("validationSplit", "not both validationSplit and validationData", o.validationSplit);
-  if (o.validationData !== undefined && !(Array.isArray(o.validationData) && (o.validationData.length === 2 || o.validationData.length === 3))) {
+  if (o.validationSplit && o.validationData)
+    throw new ArgumentError("validationSplit", "not both validationSplit and validationData", o.validationSplit);
+  if (
+    o.validationData !== undefined &&
+    !(Array.isArray(o.validationData) && (o.validationData.length === 2 || o.validationData.length === 3))
+  ) {
     throw new ArgumentError("validationData", "[x, y] or [x, y, sampleWeight]", o.validationData);
   }
   if (o.seed !== undefined) checkSeed("seed", o.seed);
@@ -190,12 +239,15 @@ function checkOptions(o: FitOptions): Required<Pick<FitOptions, "epochs" | "batc
   if (o.onNonFinite !== undefined && o.onNonFinite !== "stop" && o.onNonFinite !== "skip") {
     throw new ArgumentError("onNonFinite", '"stop" or "skip"', o.onNonFinite);
   }
-  if (o.signal !== undefined && !(o.signal && typeof o.signal.aborted === "boolean")) throw new ArgumentError("signal", "an AbortSignal", o.signal);
+  if (o.signal !== undefined && !(o.signal && typeof o.signal.aborted === "boolean"))
+    throw new ArgumentError("signal", "an AbortSignal", o.signal);
   const shuffle = o.shuffle ?? true;
   if (typeof shuffle !== "boolean") throw new ArgumentError("shuffle", "true or false", shuffle);
-  if (o.warnings !== undefined && typeof o.warnings !== "boolean") throw new ArgumentError("warnings", "true or false", o.warnings);
+  if (o.warnings !== undefined && typeof o.warnings !== "boolean")
+    throw new ArgumentError("warnings", "true or false", o.warnings);
   const yieldEveryMs = o.yieldEveryMs ?? 15;
-  if (typeof yieldEveryMs !== "number" || !(yieldEveryMs >= 0)) throw new ArgumentError("yieldEveryMs", "a number >= 0", yieldEveryMs);
+  if (typeof yieldEveryMs !== "number" || !(yieldEveryMs >= 0))
+    throw new ArgumentError("yieldEveryMs", "a number >= 0", yieldEveryMs);
   return { epochs, batchSize, shuffle, yieldEveryMs };
 }
 
@@ -219,8 +271,13 @@ export interface Trainable {
   computeGradients(batch: Batch, step: number, epoch: number, weights?: Tensor | null): number;
   applyUpdate(step: number, epoch: number): void;
   countCorrect(batch: Batch): number;
-  evaluateRows(rows: number, load: (batch: Batch, start: number, count: number) => void, metrics?: readonly Metric[],
-    weights?: ((start: number, count: number) => Tensor) | null, validation?: boolean): { loss: number; accuracy?: number; metrics?: Record<string, number> };
+  evaluateRows(
+    rows: number,
+    load: (batch: Batch, start: number, count: number) => void,
+    metrics?: readonly Metric[],
+    weights?: ((start: number, count: number) => Tensor) | null,
+    validation?: boolean,
+  ): { loss: number; accuracy?: number; metrics?: Record<string, number> };
   trackMetrics(tracker: MetricTracker, batch: Batch, io: MetricBuffers): void;
   runDiagnosis(source: RowSource, o: ResolvedDiagnosticsOptions): Diagnostics;
 }
@@ -245,24 +302,41 @@ class EarlyStopper {
   static from(e: FitOptions["earlyStopping"], hasValidation: boolean, metrics: readonly Metric[]): EarlyStopper | null {
     if (e === undefined || e === false) return null;
     const o: EarlyStopping = e === true ? {} : e;
-    if (o == null || typeof o !== "object") throw new ArgumentError("earlyStopping", "true, false or { monitor, patience, minDelta, restoreBest }", e);
+    if (o == null || typeof o !== "object")
+      throw new ArgumentError("earlyStopping", "true, false or { monitor, patience, minDelta, restoreBest }", e);
     rejectUnknownKeys(o, ["monitor", "patience", "minDelta", "restoreBest"], "earlyStopping");
     const monitor = o.monitor ?? (hasValidation ? "valLoss" : "loss");
     const known = ["loss", ...METRIC_NAMES].flatMap((m) => [m, metricKey(m as MetricName, true)]);
-    if (!known.includes(monitor)) throw new ArgumentError("earlyStopping.monitor", `"loss", "valLoss" or a metric's key (${known.slice(2).join(", ")})`, monitor);
+    if (!known.includes(monitor))
+      throw new ArgumentError(
+        "earlyStopping.monitor",
+        `"loss", "valLoss" or a metric's key (${known.slice(2).join(", ")})`,
+        monitor,
+      );
     if (monitor.startsWith("val") && !hasValidation) {
-      throw new ArgumentError("earlyStopping.monitor", "loss or a training metric without validation data (or a split that holds out no row)", monitor);
+      throw new ArgumentError(
+        "earlyStopping.monitor",
+        "loss or a training metric without validation data (or a split that holds out no row)",
+        monitor,
+      );
     }
     const watched = known[known.indexOf(monitor) & ~1]!; // the training key of the pair
     if (watched !== "loss" && !metrics.some((m) => metricName(m) === watched)) {
-      throw new ArgumentError("earlyStopping.monitor", `a loss or a metric of this fit: ${watched} is not among the model's metrics (or fit's metrics option)`, monitor);
+      throw new ArgumentError(
+        "earlyStopping.monitor",
+        `a loss or a metric of this fit: ${watched} is not among the model's metrics (or fit's metrics option)`,
+        monitor,
+      );
     }
     const patience = o.patience ?? 5;
-    if (!Number.isInteger(patience) || patience < 0) throw new ArgumentError("earlyStopping.patience", "an integer >= 0", patience);
+    if (!Number.isInteger(patience) || patience < 0)
+      throw new ArgumentError("earlyStopping.patience", "an integer >= 0", patience);
     const minDelta = o.minDelta ?? 0;
-    if (typeof minDelta !== "number" || !(minDelta >= 0)) throw new ArgumentError("earlyStopping.minDelta", "a number >= 0", minDelta);
+    if (typeof minDelta !== "number" || !(minDelta >= 0))
+      throw new ArgumentError("earlyStopping.minDelta", "a number >= 0", minDelta);
     const restoreBest = o.restoreBest ?? true;
-    if (typeof restoreBest !== "boolean") throw new ArgumentError("earlyStopping.restoreBest", "true or false", restoreBest);
+    if (typeof restoreBest !== "boolean")
+      throw new ArgumentError("earlyStopping.restoreBest", "true or false", restoreBest);
     return new EarlyStopper({ monitor, patience, minDelta, restoreBest });
   }
 
@@ -276,8 +350,10 @@ class EarlyStopper {
   /** Takes an epoch's logs; true when `patience` epochs went by without improvement (as Keras). */
   update(logs: EpochLogs, net: Network): boolean {
     const m = this.o.monitor;
-    const raw = m === "loss" || m === "valLoss" || m === "accuracy" || m === "valAccuracy" ? logs[m] : logs.metrics?.[m];
-    const minimized = m === "loss" || m === "valLoss" || ERROR_METRICS.some((name) => m === name || m === metricKey(name, true));
+    const raw =
+      m === "loss" || m === "valLoss" || m === "accuracy" || m === "valAccuracy" ? logs[m] : logs.metrics?.[m];
+    const minimized =
+      m === "loss" || m === "valLoss" || ERROR_METRICS.some((name) => m === name || m === metricKey(name, true));
     const value = minimized ? (raw ?? NaN) : -(raw ?? NaN); // minimize
     if (value < this.bestValue - this.o.minDelta) {
       this.bestValue = value;
@@ -312,11 +388,16 @@ export async function fit(model: Trainable, xIn: MatrixInput, yIn: TargetInput, 
   const o = checkOptions(options);
   const diagnosticsOptions = checkFitDiagnostics(options.diagnostics);
   const verbose = checkVerbose(options.verbose);
-  const metrics = options.metrics === undefined ? model.metrics : resolveMetrics("metrics", options.metrics, model.outputs);
+  const metrics =
+    options.metrics === undefined ? model.metrics : resolveMetrics("metrics", options.metrics, model.outputs);
   const { x, y, weights, val, valWeights } = trainingData(model, xIn, yIn, options);
   const stopping = EarlyStopper.from(options.earlyStopping, val !== null, metrics);
   if (diagnosticsOptions && diagnosticsOptions.sample !== undefined && diagnosticsOptions.sample > x.rows) {
-    throw new ArgumentError("diagnostics.sample", `an integer in [1, ${x.rows}] (training rows)`, diagnosticsOptions.sample);
+    throw new ArgumentError(
+      "diagnostics.sample",
+      `an integer in [1, ${x.rows}] (training rows)`,
+      diagnosticsOptions.sample,
+    );
   }
   // The first fit's normalizer is kept only once the fit's buffers exist: a fit refused for
   // memory leaves the model as it was.
@@ -328,13 +409,36 @@ export async function fit(model: Trainable, xIn: MatrixInput, yIn: TargetInput, 
   const progress = new Progress(verbose, o.epochs, x.rows, defaultOutput(), now);
   model.training = true;
   try {
-    const run = new FitRun(model, options, o, resident, { x, y, weights, val, valWeights, normalizer }, metrics, progress, stopping);
-    if (diagnosticsOptions) run.diagnosis = diagnosticsPlan(model, diagnosticsOptions, x.rows, run.batchSize, resident, run.xs, run.ys, run.seed, warnings);
+    const run = new FitRun(
+      model,
+      options,
+      o,
+      resident,
+      { x, y, weights, val, valWeights, normalizer },
+      metrics,
+      progress,
+      stopping,
+    );
+    if (diagnosticsOptions)
+      run.diagnosis = diagnosticsPlan(
+        model,
+        diagnosticsOptions,
+        x.rows,
+        run.batchSize,
+        resident,
+        run.xs,
+        run.ys,
+        run.seed,
+        warnings,
+      );
     // Every argument has passed and every buffer exists: from here on the model changes.
     model.normalizerState = normalizer;
     for (let e = 0; e < o.epochs; e++) {
       const stop = await run.epoch(e);
-      if (stop) { run.history.stopReason = stop; break; }
+      if (stop) {
+        run.history.stopReason = stop;
+        break;
+      }
     }
     stopping?.finish(model, run.history);
     return run.history;
@@ -348,16 +452,28 @@ export async function fit(model: Trainable, xIn: MatrixInput, yIn: TargetInput, 
 /** x and y checked with their row weights, and the validation rows: validationData, or the
  *  split held out from the end. The validation rows' sample weights are Keras': those of
  *  validationData, or of the held-out rows of a split (class weights are for training only). */
-function trainingData(model: Trainable, xIn: MatrixInput, yIn: TargetInput, options: FitOptions):
-  { x: Matrix; y: Matrix; weights: Float32Array | null; val: [Matrix, Matrix] | null; valWeights: Float32Array | null } {
+function trainingData(
+  model: Trainable,
+  xIn: MatrixInput,
+  yIn: TargetInput,
+  options: FitOptions,
+): {
+  x: Matrix;
+  y: Matrix;
+  weights: Float32Array | null;
+  val: [Matrix, Matrix] | null;
+  valWeights: Float32Array | null;
+} {
   let x = toMatrix("x", xIn, model.inputs);
   let y = model.lossFn.targets("y", yIn, x.rows);
   let weights = rowWeights(options.classWeight, options.sampleWeight, y);
-  let val: [Matrix, Matrix] | null = null, valWeights: Float32Array | null = null;
+  let val: [Matrix, Matrix] | null = null,
+    valWeights: Float32Array | null = null;
   if (options.validationData) {
     const vx = toMatrix("validationData[0]", options.validationData[0], model.inputs);
     val = [vx, model.lossFn.targets("validationData[1]", options.validationData[1], vx.rows)];
-    if (options.validationData.length === 3) valWeights = sampleWeights("validationData[2]", options.validationData[2], vx.rows);
+    if (options.validationData.length === 3)
+      valWeights = sampleWeights("validationData[2]", options.validationData[2], vx.rows);
   } else if (options.validationSplit) {
     const held = Math.floor(x.rows * options.validationSplit); // < rows: the split is below 1
     if (held >= 1) {
@@ -377,7 +493,15 @@ function trainingData(model: Trainable, xIn: MatrixInput, yIn: TargetInput, opti
  *  windows, and the history so far. `epoch` trains one epoch, `step` one batch. */
 class FitRun {
   readonly history: History = {
-    epochs: [], loss: [], accuracy: [], valLoss: [], valAccuracy: [], metrics: {}, stopReason: "completed", skippedBatches: 0, diagnostics: [],
+    epochs: [],
+    loss: [],
+    accuracy: [],
+    valLoss: [],
+    valAccuracy: [],
+    metrics: {},
+    stopReason: "completed",
+    skippedBatches: 0,
+    diagnostics: [],
   };
   readonly batchSize: number;
   readonly seed: number;
@@ -398,21 +522,32 @@ class FitRun {
   private readonly readBack: MetricBuffers | null;
   private lastYield: number;
 
-  constructor(private readonly model: Trainable, private readonly options: FitOptions, private readonly o: ReturnType<typeof checkOptions>,
-    resident: Resident, data: ReturnType<typeof trainingData> & { normalizer: Normalizer | null },
-    private readonly metrics: readonly Metric[], private readonly progress: Progress, private readonly stopping: EarlyStopper | null) {
-    const { x, y, weights, val, valWeights, normalizer } = data, rows = x.rows;
+  constructor(
+    private readonly model: Trainable,
+    private readonly options: FitOptions,
+    private readonly o: ReturnType<typeof checkOptions>,
+    resident: Resident,
+    data: ReturnType<typeof trainingData> & { normalizer: Normalizer | null },
+    private readonly metrics: readonly Metric[],
+    private readonly progress: Progress,
+    private readonly stopping: EarlyStopper | null,
+  ) {
+    const { x, y, weights, val, valWeights, normalizer } = data,
+      rows = x.rows;
     const b = (this.b = model.net.backend);
     this.batchSize = Math.min(o.batchSize, rows);
     model.net.ensureCapacity(this.batchSize);
     this.xs = resident.put(x, normalizer);
     this.ys = resident.put(y, null);
     this.valData = val && {
-      x: resident.put(val[0], normalizer), y: resident.put(val[1], null), rows: val[0].rows,
+      x: resident.put(val[0], normalizer),
+      y: resident.put(val[1], null),
+      rows: val[0].rows,
       w: valWeights && resident.put({ data: valWeights, rows: val[0].rows, cols: 1 }, null),
     };
     this.index = resident.alloc(rows);
-    for (let s = 0; s < rows; s += this.batchSize) this.windows.push(b.slice(this.index, s, Math.min(this.batchSize, rows - s)));
+    for (let s = 0; s < rows; s += this.batchSize)
+      this.windows.push(b.slice(this.index, s, Math.min(this.batchSize, rows - s)));
     this.order = Float32Array.from({ length: rows }, (_, i) => i);
     stopping?.reserve(resident, model.net);
     this.rowWeights = weights && resident.put({ data: weights, rows, cols: 1 }, null);
@@ -435,21 +570,34 @@ class FitRun {
     } else if (e === 0) {
       b.write(this.index, this.order);
     }
-    let lossSum = 0, correct = 0, seen = 0, skipped = 0;
+    let lossSum = 0,
+      correct = 0,
+      seen = 0,
+      skipped = 0;
     let stop: StopReason | null = null;
     const { tracker, progress } = this;
     tracker.reset();
     progress.epochStart(e);
     for (let w = 0; w < this.windows.length && !stop; w++) {
-      if (options.signal?.aborted) { stop = "aborted"; break; } // an abort before this batch: no step
+      if (options.signal?.aborted) {
+        stop = "aborted";
+        break;
+      } // an abort before this batch: no step
       const result = this.step(w, e);
-      if (!result) { skipped++; continue; }
+      if (!result) {
+        skipped++;
+        continue;
+      }
       const { loss, right, size } = result;
       lossSum += loss * size;
       correct += right;
       seen += size;
       if (progress.live) {
-        progress.batch(seen, () => ({ loss: lossSum / seen, accuracy: this.accuracy ? correct / seen : undefined, ...tracker.results(false, true) }));
+        progress.batch(seen, () => ({
+          loss: lossSum / seen,
+          accuracy: this.accuracy ? correct / seen : undefined,
+          ...tracker.results(false, true),
+        }));
       }
       if (options.onBatchEnd) {
         const logs: BatchLogs = { epoch: e, batch: w, step: model.steps, size, loss };
@@ -467,16 +615,26 @@ class FitRun {
     history.skippedBatches += skipped;
     if (seen === 0 && stop) return stop;
     const logs: EpochLogs = {
-      epoch: e, loss: seen ? lossSum / seen : NaN, learningRate: model.optimizerRunner.learningRate, skippedBatches: skipped, seconds: 0,
+      epoch: e,
+      loss: seen ? lossSum / seen : NaN,
+      learningRate: model.optimizerRunner.learningRate,
+      skippedBatches: skipped,
+      seconds: 0,
     };
     if (this.accuracy) logs.accuracy = seen ? correct / seen : NaN;
     if (tracker.active) logs.metrics = tracker.results();
     const valData = this.valData;
     if (valData) {
-      const v = model.evaluateRows(valData.rows, (batch, start, count) => {
-        b.copy(b.slice(valData.x, start * model.inputs, count * model.inputs), batch.x);
-        b.copy(b.slice(valData.y, start * model.outputs, count * model.outputs), batch.t);
-      }, this.metrics, valData.w && ((start, count) => b.slice(valData.w!, start, count)), true);
+      const v = model.evaluateRows(
+        valData.rows,
+        (batch, start, count) => {
+          b.copy(b.slice(valData.x, start * model.inputs, count * model.inputs), batch.x);
+          b.copy(b.slice(valData.y, start * model.outputs, count * model.outputs), batch.t);
+        },
+        this.metrics,
+        valData.w && ((start, count) => b.slice(valData.w!, start, count)),
+        true,
+      );
       logs.valLoss = v.loss;
       if (this.accuracy) logs.valAccuracy = v.accuracy!;
       if (v.metrics) logs.metrics = { ...logs.metrics, ...v.metrics };
@@ -503,7 +661,9 @@ class FitRun {
   /** One optimizer step on the rows batch `w`'s index window names: gather, forward, loss,
    *  backward, update. Its loss and rows predicted right, or null when onNonFinite "skip" dropped it. */
   private step(w: number, e: number): { loss: number; right: number; size: number } | null {
-    const { model, b } = this, window = this.windows[w]!, n = window.length;
+    const { model, b } = this,
+      window = this.windows[w]!,
+      n = window.length;
     const batch = model.net.batch(n);
     b.gatherRows(this.xs, window, batch.x, n, model.inputs);
     b.gatherRows(this.ys, window, batch.t, n, model.outputs);
@@ -527,39 +687,59 @@ class FitRun {
 function shownValues(logs: EpochLogs): Record<string, number | undefined> {
   const entries = Object.entries(logs.metrics ?? {});
   return {
-    loss: logs.loss, accuracy: logs.accuracy, ...Object.fromEntries(entries.filter(([k]) => !/^val[A-Z]/.test(k))),
-    valLoss: logs.valLoss, valAccuracy: logs.valAccuracy, ...Object.fromEntries(entries.filter(([k]) => /^val[A-Z]/.test(k))),
+    loss: logs.loss,
+    accuracy: logs.accuracy,
+    ...Object.fromEntries(entries.filter(([k]) => !/^val[A-Z]/.test(k))),
+    valLoss: logs.valLoss,
+    valAccuracy: logs.valAccuracy,
+    ...Object.fromEntries(entries.filter(([k]) => /^val[A-Z]/.test(k))),
   };
 }
 
 /** The diagnostics option, checked (its sample size against the rows once they are known). */
-function checkFitDiagnostics(option: FitOptions["diagnostics"]): (ResolvedDiagnosticsOptions & { every: number; sample?: number }) | null {
+function checkFitDiagnostics(
+  option: FitOptions["diagnostics"],
+): (ResolvedDiagnosticsOptions & { every: number; sample?: number }) | null {
   if (option === undefined || option === false) return null;
   const o = option === true ? {} : option;
   const resolved = checkDiagnosticsOptions(o, ["every", "sample"]);
   const every = o.every ?? 1;
   if (!Number.isInteger(every) || every < 1) throw new ArgumentError("diagnostics.every", "an integer >= 1", every);
-  if (o.sample !== undefined && (!Number.isInteger(o.sample) || o.sample < 1)) throw new ArgumentError("diagnostics.sample", "an integer >= 1", o.sample);
+  if (o.sample !== undefined && (!Number.isInteger(o.sample) || o.sample < 1))
+    throw new ArgumentError("diagnostics.sample", "an integer >= 1", o.sample);
   return { ...resolved, every, sample: o.sample };
 }
 
 /** Per-epoch diagnostics: a fixed seeded sample of the training rows (already in backend
  *  memory), gathered through its own index tensor. */
-function diagnosticsPlan(model: Trainable, o: NonNullable<ReturnType<typeof checkFitDiagnostics>>, rows: number, batchSize: number,
-  resident: Resident, xs: Tensor, ys: Tensor, seed: number, warnings: boolean): { every: number; run: () => Diagnostics } {
+function diagnosticsPlan(
+  model: Trainable,
+  o: NonNullable<ReturnType<typeof checkFitDiagnostics>>,
+  rows: number,
+  batchSize: number,
+  resident: Resident,
+  xs: Tensor,
+  ys: Tensor,
+  seed: number,
+  warnings: boolean,
+): { every: number; run: () => Diagnostics } {
   const sample = o.sample ?? Math.min(rows, Math.max(batchSize, Math.ceil(rows / 10)), 2048);
   const order = Float32Array.from({ length: rows }, (_, i) => i);
   shuffle(order, seed, 0xd1a6); // a stream of its own: the training order is untouched
-  const b = model.net.backend, index = resident.alloc(sample);
+  const b = model.net.backend,
+    index = resident.alloc(sample);
   b.write(index, order.subarray(0, sample));
   const source = {
-    rows: sample, hasTargets: true,
+    rows: sample,
+    hasTargets: true,
     load: (batch: Batch, start: number, count: number) => {
       const window = b.slice(index, start, count);
       b.gatherRows(xs, window, batch.x, count, model.inputs);
       b.gatherRows(ys, window, batch.t, count, model.outputs);
     },
-    loadSpread(batch: Batch, count: number) { this.load(batch, 0, count); }, // the sample is shuffled already
+    loadSpread(batch: Batch, count: number) {
+      this.load(batch, 0, count);
+    }, // the sample is shuffled already
   };
   // The console hears each kind of warning once per layer; onWarning and the history get all.
   const quiet = { ...o, console: false };
@@ -591,10 +771,16 @@ function warnOnce(model: Trainable, key: string, message: string): void {
 function warnIfUnnormalized(model: Trainable, x: Matrix): void {
   const columns = unnormalizedColumns(x.data, x.rows, x.cols);
   if (columns.length === 0) return;
-  const shown = columns.slice(0, 4).map((c) => `column ${c.column} (mean ${c.mean.toPrecision(3)}, std ${c.std.toPrecision(3)})`);
+  const shown = columns
+    .slice(0, 4)
+    .map((c) => `column ${c.column} (mean ${c.mean.toPrecision(3)}, std ${c.std.toPrecision(3)})`);
   if (columns.length > 4) shown.push(`${columns.length - 4} more`);
-  warnOnce(model, "unnormalizedInputs", `inputs are not normalized (${columns.length} of ${x.cols} columns): ${shown.join(", ")}; `
-    + `pass normalize: "standardize" to createModel (or fit({ warnings: false }) if this is on purpose)`);
+  warnOnce(
+    model,
+    "unnormalizedInputs",
+    `inputs are not normalized (${columns.length} of ${x.cols} columns): ${shown.join(", ")}; ` +
+      `pass normalize: "standardize" to createModel (or fit({ warnings: false }) if this is on purpose)`,
+  );
 }
 
 /** After an await: a model disposed meanwhile ends the fit with a StateError. */

@@ -6,7 +6,8 @@ import { bitsOf, js, randomArray, tensor, wasm } from "./helpers.js";
 import { ELEMENTWISE_SIZES } from "./edge-sizes.js";
 
 // Textbook definitions in float64, written independently of both backends.
-const SELU_A = 1.6732632423543772, SELU_S = 1.0507009873554805;
+const SELU_A = 1.6732632423543772,
+  SELU_S = 1.0507009873554805;
 const textbook: Record<ElementwiseActivation, (x: number, alpha: number) => number> = {
   identity: (x) => x,
   sigmoid: (x) => 1 / (1 + Math.exp(-x)),
@@ -32,11 +33,18 @@ function forward(backend: Backend, name: ElementwiseActivation, x: Float32Array,
   return out;
 }
 
-function derivative(backend: Backend, name: ElementwiseActivation, z: Float32Array, alpha = alphaOf(name)): Float32Array {
-  const tz = tensor(backend, z), td = tensor(backend, new Float32Array(z.length).fill(1));
+function derivative(
+  backend: Backend,
+  name: ElementwiseActivation,
+  z: Float32Array,
+  alpha = alphaOf(name),
+): Float32Array {
+  const tz = tensor(backend, z),
+    td = tensor(backend, new Float32Array(z.length).fill(1));
   backend.activationGrad(name, tz, td, td, alpha);
   const out = backend.read(td);
-  backend.free(tz); backend.free(td);
+  backend.free(tz);
+  backend.free(td);
   return out;
 }
 
@@ -49,12 +57,27 @@ const grid = (() => {
 })();
 
 // The accuracy contract of docs/kernels.md: relative 1e-5 where |f| >= 1e-3, absolute 1e-6 below.
-function worst(got: Float32Array, want: (x: number) => number, xs: Float32Array): { rel: number; abs: number; at: number } {
-  let rel = 0, abs = 0, at = NaN;
+function worst(
+  got: Float32Array,
+  want: (x: number) => number,
+  xs: Float32Array,
+): { rel: number; abs: number; at: number } {
+  let rel = 0,
+    abs = 0,
+    at = NaN;
   for (let i = 0; i < xs.length; i++) {
-    const w = want(xs[i]!), g = got[i]!, e = Math.abs(g - w);
-    if (Math.abs(w) >= 1e-3) { if (e / Math.abs(w) > rel) { rel = e / Math.abs(w); at = xs[i]!; } }
-    else if (e > abs) { abs = e; if (rel === 0) at = xs[i]!; }
+    const w = want(xs[i]!),
+      g = got[i]!,
+      e = Math.abs(g - w);
+    if (Math.abs(w) >= 1e-3) {
+      if (e / Math.abs(w) > rel) {
+        rel = e / Math.abs(w);
+        at = xs[i]!;
+      }
+    } else if (e > abs) {
+      abs = e;
+      if (rel === 0) at = xs[i]!;
+    }
   }
   return { rel, abs, at };
 }
@@ -86,7 +109,9 @@ describe("activations: accuracy against float64 over [-30, 30]", () => {
 
 describe("activations: derivatives against float64 central differences", () => {
   // The points: a grid over [-30, 30], away from kinks where the derivative is one-sided.
-  const pts = Float32Array.from(Array.from({ length: 6001 }, (_, i) => -30 + i * 0.01).filter((x) => Math.abs(x) > 2e-3));
+  const pts = Float32Array.from(
+    Array.from({ length: 6001 }, (_, i) => -30 + i * 0.01).filter((x) => Math.abs(x) > 2e-3),
+  );
   for (const name of NAMES) {
     it(`${name}: wasm and pure-JS derivatives match (f(x+h) - f(x-h)) / 2h`, () => {
       const f = (x: number): number => textbook[name](x, alphaOf(name));
@@ -112,7 +137,10 @@ describe("activations: derivatives against float64 central differences", () => {
       tanh: (x) => 1 / Math.cosh(x) ** 2,
       softplus: (x) => 1 / (1 + Math.exp(-x)),
       elu: (x) => (x > 0 ? 1 : Math.exp(x)),
-      mish: (x) => { const t = Math.tanh(Math.log1p(Math.exp(x))); return t + (x * (1 - t * t)) / (1 + Math.exp(-x)); },
+      mish: (x) => {
+        const t = Math.tanh(Math.log1p(Math.exp(x)));
+        return t + (x * (1 - t * t)) / (1 + Math.exp(-x));
+      },
     };
     for (const [name, d] of Object.entries(exact) as [ElementwiseActivation, (x: number) => number][]) {
       const w = worst(derivative(wasm, name, xs), d, xs);
@@ -125,16 +153,24 @@ describe("activations: derivatives against float64 central differences", () => {
 describe("activations: wasm core against the pure-JS path", () => {
   for (const n of ELEMENTWISE_SIZES) {
     it(`length ${n}: forward and backward agree, tails included`, () => {
-      const x = randomArray(n, n, -8, 8), dy = randomArray(n, n + 1);
+      const x = randomArray(n, n, -8, 8),
+        dy = randomArray(n, n + 1);
       for (const name of NAMES) {
-        const a = forward(wasm, name, x), b = forward(js, name, x);
-        for (let i = 0; i < n; i++) expect(Math.abs(a[i]! - b[i]!)).toBeLessThanOrEqual(1e-6 * Math.max(1, Math.abs(b[i]!)));
+        const a = forward(wasm, name, x),
+          b = forward(js, name, x);
+        for (let i = 0; i < n; i++)
+          expect(Math.abs(a[i]! - b[i]!)).toBeLessThanOrEqual(1e-6 * Math.max(1, Math.abs(b[i]!)));
         const grads = [wasm, js].map((backend) => {
-          const tz = tensor(backend, x), tdy = tensor(backend, dy), tdz = backend.alloc(n);
+          const tz = tensor(backend, x),
+            tdy = tensor(backend, dy),
+            tdz = backend.alloc(n);
           backend.activationGrad(name, tz, tdy, tdz, alphaOf(name));
           return backend.read(tdz);
         });
-        for (let i = 0; i < n; i++) expect(Math.abs(grads[0]![i]! - grads[1]![i]!)).toBeLessThanOrEqual(2e-6 * Math.max(1, Math.abs(grads[1]![i]!)));
+        for (let i = 0; i < n; i++)
+          expect(Math.abs(grads[0]![i]! - grads[1]![i]!)).toBeLessThanOrEqual(
+            2e-6 * Math.max(1, Math.abs(grads[1]![i]!)),
+          );
       }
     });
   }
@@ -170,12 +206,19 @@ describe("Mish (Misra 2019) as PyTorch's nn.Mish defines it: x * tanh(softplus(x
 
   it("known values, from the definition in float64", () => {
     const xs = Float32Array.from([1, -1, 0.5, -3, 5, 0]);
-    const want = [0.8650983882673103, -0.30340146137410895, 0.3752452113048951, -0.1456474612756246, 4.999552077529406, 0];
+    const want = [
+      0.8650983882673103, -0.30340146137410895, 0.3752452113048951, -0.1456474612756246, 4.999552077529406, 0,
+    ];
     for (const backend of [wasm, js]) {
       const got = forward(backend, "mish", xs);
-      want.forEach((w, i) => expect(Math.abs(got[i]! - w), `${backend.name} mish(${xs[i]})`).toBeLessThanOrEqual(1e-6 * Math.max(1, Math.abs(w))));
+      want.forEach((w, i) =>
+        expect(Math.abs(got[i]! - w), `${backend.name} mish(${xs[i]})`).toBeLessThanOrEqual(
+          1e-6 * Math.max(1, Math.abs(w)),
+        ),
+      );
     }
-    for (let i = 0; i < xs.length; i++) expect(mish(xs[i]!)).toBeCloseTo(want[i]!, 14); // the test's own definition agrees
+    // the test's own definition agrees
+    for (let i = 0; i < xs.length; i++) expect(mish(xs[i]!)).toBeCloseTo(want[i]!, 14);
   });
 
   for (const n of [1, 3, 5, 17, 33, 65, 1000]) {
@@ -208,7 +251,8 @@ describe("activations: non-finite inputs follow IEEE rules", () => {
     const x = Float32Array.from([NaN, 1, NaN, -1, NaN]);
     for (const name of NAMES) {
       for (const backend of [wasm, js]) {
-        const f = forward(backend, name, x), d = derivative(backend, name, x);
+        const f = forward(backend, name, x),
+          d = derivative(backend, name, x);
         for (const i of [0, 2, 4]) {
           expect(Number.isNaN(f[i]), `${backend.name} ${name} forward`).toBe(true);
           expect(Number.isNaN(d[i]), `${backend.name} ${name} derivative`).toBe(true);
@@ -220,7 +264,8 @@ describe("activations: non-finite inputs follow IEEE rules", () => {
   it("infinities saturate where the function has a limit", () => {
     const x = Float32Array.from([Infinity, -Infinity]);
     const expectPair = (name: ElementwiseActivation, want: [number, number]): void => {
-      for (const backend of [wasm, js]) expect(Array.from(forward(backend, name, x)), `${backend.name} ${name}`).toEqual(want);
+      for (const backend of [wasm, js])
+        expect(Array.from(forward(backend, name, x)), `${backend.name} ${name}`).toEqual(want);
     };
     expectPair("sigmoid", [1, 0]);
     expectPair("tanh", [1, -1]);
@@ -232,12 +277,19 @@ describe("activations: non-finite inputs follow IEEE rules", () => {
   it("derivatives at +-inf are the limits where the formula has one", () => {
     const x = Float32Array.from([Infinity, -Infinity]);
     const limits: Partial<Record<ElementwiseActivation, [number, number]>> = {
-      identity: [1, 1], sigmoid: [0, 0], tanh: [0, 0], relu: [1, 0], leakyRelu: [1, 0.01],
-      elu: [1, 0], softplus: [1, 0],
+      identity: [1, 1],
+      sigmoid: [0, 0],
+      tanh: [0, 0],
+      relu: [1, 0],
+      leakyRelu: [1, 0.01],
+      elu: [1, 0],
+      softplus: [1, 0],
     };
     for (const [name, want] of Object.entries(limits) as [ElementwiseActivation, [number, number]][]) {
       for (const backend of [wasm, js]) {
-        expect(Array.from(derivative(backend, name, x)), `${backend.name} ${name}`).toEqual(Array.from(Float32Array.from(want)));
+        expect(Array.from(derivative(backend, name, x)), `${backend.name} ${name}`).toEqual(
+          Array.from(Float32Array.from(want)),
+        );
       }
     }
   });
@@ -246,15 +298,19 @@ describe("activations: non-finite inputs follow IEEE rules", () => {
 describe("activations: property tests", () => {
   it("wasm and pure-JS agree for any finite float32 input, including subnormals and huge values", () => {
     const f32 = fc.float({ noNaN: true, noDefaultInfinity: true });
-    fc.assert(fc.property(fc.array(f32, { minLength: 1, maxLength: 40 }), fc.constantFrom(...NAMES), (xs, name) => {
-      const x = Float32Array.from(xs);
-      const a = forward(wasm, name, x), b = forward(js, name, x);
-      for (let i = 0; i < x.length; i++) {
-        const tol = Math.max(1e-6, 2e-6 * Math.abs(b[i]!));
-        if (!(Math.abs(a[i]! - b[i]!) <= tol) && !(Object.is(a[i], b[i]))) {
-          throw new Error(`${name}(${x[i]}): wasm ${a[i]} js ${b[i]}`);
+    fc.assert(
+      fc.property(fc.array(f32, { minLength: 1, maxLength: 40 }), fc.constantFrom(...NAMES), (xs, name) => {
+        const x = Float32Array.from(xs);
+        const a = forward(wasm, name, x),
+          b = forward(js, name, x);
+        for (let i = 0; i < x.length; i++) {
+          const tol = Math.max(1e-6, 2e-6 * Math.abs(b[i]!));
+          if (!(Math.abs(a[i]! - b[i]!) <= tol) && !Object.is(a[i], b[i])) {
+            throw new Error(`${name}(${x[i]}): wasm ${a[i]} js ${b[i]}`);
+          }
         }
-      }
-    }), { numRuns: 300, seed: 23 });
+      }),
+      { numRuns: 300, seed: 23 },
+    );
   });
 });

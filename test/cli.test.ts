@@ -16,7 +16,12 @@ function run(...args: string[]): Promise<{ code: number; stdout: string; stderr:
 
 describe("simdnet CLI", () => {
   it("refuses unknown flags, misspelt ones included, with the usage and exit code 2 (train --epoch 1 once ran 100 epochs)", async () => {
-    const results = await Promise.all([run("train", "--epoch", "1"), run("train", "--lr", "0.1"), run("demo", "--verbose"), run("lessons", "--outt", "x")]);
+    const results = await Promise.all([
+      run("train", "--epoch", "1"),
+      run("train", "--lr", "0.1"),
+      run("demo", "--verbose"),
+      run("lessons", "--outt", "x"),
+    ]);
     for (const r of results) {
       expect(r.code).toBe(2);
       expect(r.stderr).toMatch(/Unknown option '--(epoch|lr|verbose|outt)'/);
@@ -26,7 +31,12 @@ describe("simdnet CLI", () => {
   });
 
   it("refuses unknown commands and stray arguments with exit code 2, and a missing command too", async () => {
-    const [unknown, stray, none, lesson] = await Promise.all([run("trian"), run("demo", "extra"), run(), run("lessons", "nope")]);
+    const [unknown, stray, none, lesson] = await Promise.all([
+      run("trian"),
+      run("demo", "extra"),
+      run(),
+      run("lessons", "nope"),
+    ]);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toMatch(/unknown command "trian"/);
     expect(stray.code).toBe(2);
@@ -39,7 +49,10 @@ describe("simdnet CLI", () => {
 
   it("echoes bad values as typed", async () => {
     const [word, fraction, dataset, backend] = await Promise.all([
-      run("train", "--epochs", "abc"), run("train", "--epochs=2.5"), run("train", "--dataset", "spirals"), run("demo", "--backend", "gpu"),
+      run("train", "--epochs", "abc"),
+      run("train", "--epochs=2.5"),
+      run("train", "--dataset", "spirals"),
+      run("demo", "--backend", "gpu"),
     ]);
     expect(word.stderr).toMatch(/--epochs: expected an integer in \[1, 1000000\], got "abc"/);
     expect(fraction.stderr).toMatch(/--epochs: expected an integer in \[1, 1000000\], got "2.5"/);
@@ -55,15 +68,23 @@ describe("simdnet CLI", () => {
     // Not a terminal: verbose 1 prints one plain line per epoch, with no carriage returns.
     expect(r.stdout).toMatch(/^Epoch 2\/2 4\/4 \[={30}\] \S+ [\d,]+ rows\/s - loss: \d\.\d{4} - accuracy: \d\.\d{4}$/m);
     expect(r.stdout).not.toMatch(/Epoch 3\/|\r/);
-    const [two, zero] = await Promise.all([run("train", "--epochs=2", "--dataset=xor", "--backend=js", "--verbose=2"),
-      run("train", "--epochs=2", "--dataset=xor", "--backend=js", "--verbose", "0")]);
+    const [two, zero] = await Promise.all([
+      run("train", "--epochs=2", "--dataset=xor", "--backend=js", "--verbose=2"),
+      run("train", "--epochs=2", "--dataset=xor", "--backend=js", "--verbose", "0"),
+    ]);
     expect(two.stdout).toMatch(/^Epoch 1\/2 - \S+ [\d,]+ rows\/s - loss: \d\.\d{4} - accuracy: \d\.\d{4}$/m);
     expect(zero.stdout).not.toMatch(/Epoch/);
     expect(zero.stdout).toMatch(/test accuracy/);
   });
 
   it("--help and -h on every command exit 0 with that command's usage; --version prints the version", async () => {
-    const helps = await Promise.all([run("--help"), run("help"), run("train", "--help"), run("demo", "-h"), run("lessons", "--help")]);
+    const helps = await Promise.all([
+      run("--help"),
+      run("help"),
+      run("train", "--help"),
+      run("demo", "-h"),
+      run("lessons", "--help"),
+    ]);
     for (const r of helps) {
       expect(r.code).toBe(0);
       expect(r.stdout).toMatch(/usage: simdnet/);

@@ -30,7 +30,9 @@ describe("core choice", () => {
   it("refuses a forced wasm core without SIMD, naming the way out", async () => {
     vi.spyOn(WebAssembly, "validate").mockReturnValue(false);
     await expect(createBackend({ backend: "wasm" })).rejects.toThrow(StateError);
-    await expect(createModel({ ...tiny, backend: "wasm" })).rejects.toThrow(/does not support WebAssembly SIMD.*"auto" or "js"/);
+    await expect(createModel({ ...tiny, backend: "wasm" })).rejects.toThrow(
+      /does not support WebAssembly SIMD.*"auto" or "js"/,
+    );
   });
 
   it("treats an engine without WebAssembly at all as one without SIMD", () => {
@@ -43,6 +45,8 @@ describe("core choice", () => {
   });
 
   it("names the argument for an unknown choice", async () => {
-    await expect(createModel({ ...tiny, backend: "gpu" as never })).rejects.toThrow(/backend: expected "auto", "wasm" or "js", got "gpu"/);
+    await expect(createModel({ ...tiny, backend: "gpu" as never })).rejects.toThrow(
+      /backend: expected "auto", "wasm" or "js", got "gpu"/,
+    );
   });
 });

@@ -8,7 +8,8 @@ describe("datasets", () => {
     ["spiral", () => datasets.spiral({ samples: 101, seed: 3 })],
     ["blobs", () => datasets.blobs({ samples: 101, seed: 3, classes: 3 })],
   ] as const)("%s: seeded, balanced, the promised shape", (_name, make) => {
-    const a = make(), b = make();
+    const a = make(),
+      b = make();
     expect(a.x.shape).toEqual([101, 2]);
     expect(a.x.data).toEqual(b.x.data);
     expect(a.labels.length).toBe(101);
@@ -32,14 +33,16 @@ describe("datasets", () => {
     const { train, test } = datasets.trainTestSplit(d, 0.2, 5);
     expect(train.labels.length + test.labels.length).toBe(50);
     expect(test.labels.length).toBe(10);
-    const rows = (p: typeof train) => Array.from({ length: p.labels.length }, (_, i) => `${p.x.data[2 * i]},${p.x.data[2 * i + 1]}`);
+    const rows = (p: typeof train) =>
+      Array.from({ length: p.labels.length }, (_, i) => `${p.x.data[2 * i]},${p.x.data[2 * i + 1]}`);
     expect(new Set([...rows(train), ...rows(test)]).size).toBe(50);
     expect(datasets.trainTestSplit(d, 0.2, 5).test.x.data).toEqual(test.x.data);
   });
 
   it("regression sets: seeded, targets in [-1, 1], the promised functions without noise", () => {
     for (const make of [datasets.plane, datasets.gaussianBumps]) {
-      const a = make({ samples: 301, noise: 0.2, seed: 4 }), b = make({ samples: 301, noise: 0.2, seed: 4 });
+      const a = make({ samples: 301, noise: 0.2, seed: 4 }),
+        b = make({ samples: 301, noise: 0.2, seed: 4 });
       expect(a.x.shape).toEqual([301, 2]);
       expect(a.x.data).toEqual(b.x.data);
       expect(a.y).toEqual(b.y);
@@ -49,9 +52,11 @@ describe("datasets", () => {
     }
     const p = datasets.plane({ samples: 50, seed: 2 });
     p.y.forEach((v, i) => expect(v).toBeCloseTo((p.x.data[2 * i]! + p.x.data[2 * i + 1]!) / 3, 6));
-    // Bumps alternate in sign: +1 at the origin and the corners, -1 on the edges' midpoints, as the points near them show.
+    // Bumps alternate in sign: +1 at the origin and the corners, -1 on the edges' midpoints, as the points near them
+    // show.
     const g = datasets.gaussianBumps({ samples: 4000, seed: 2 });
-    const near = (cx: number, cy: number): number[] => Array.from(g.y).filter((_, i) => Math.hypot(g.x.data[2 * i]! - cx, g.x.data[2 * i + 1]! - cy) < 0.1);
+    const near = (cx: number, cy: number): number[] =>
+      Array.from(g.y).filter((_, i) => Math.hypot(g.x.data[2 * i]! - cx, g.x.data[2 * i + 1]! - cy) < 0.1);
     expect(Math.min(...near(0, 0), ...near(1, 1), ...near(-1, -1))).toBeGreaterThan(0.8);
     expect(Math.max(...near(1, 0), ...near(0, -1))).toBeLessThan(-0.8);
   });

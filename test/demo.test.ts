@@ -14,8 +14,12 @@ describe("demo: the depth lesson as a table", () => {
     expect(lines).toHaveLength(pairings.length + 1);
     expect(lines[0]).toMatch(/^pairing\s+L1\s+L10\s+verdict$/);
     pairings.forEach((pairing, i) => {
-      const [first, last] = [1, 10].map((layer) => Number(chart.data.find((r) => r.pairing === pairing && r.layer === layer)!.std));
-      const verdict = String(result.figures.find((f) => f.label.startsWith(`${pairing}:`))!.value).split(", ").pop()!;
+      const [first, last] = [1, 10].map((layer) =>
+        Number(chart.data.find((r) => r.pairing === pairing && r.layer === layer)!.std),
+      );
+      const verdict = String(result.figures.find((f) => f.label.startsWith(`${pairing}:`))!.value)
+        .split(", ")
+        .pop()!;
       const cells = lines[i + 1]!.slice(pairing.length).trim().split(/\s+/);
       expect(lines[i + 1]!.startsWith(pairing)).toBe(true);
       // Printed to 3 decimals, or 2 significant digits when tiny or huge.

@@ -8,7 +8,12 @@ import { describe, expect, it } from "vitest";
 import { LESSONS } from "../src/index.js";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
-const pages = ["README.md", ...readdirSync(join(root, "docs")).filter((f) => f.endsWith(".md")).map((f) => `docs/${f}`)];
+const pages = [
+  "README.md",
+  ...readdirSync(join(root, "docs"))
+    .filter((f) => f.endsWith(".md"))
+    .map((f) => `docs/${f}`),
+];
 const text = (page: string): string => readFileSync(join(root, page), "utf8");
 
 /** Relative link targets in a page's text: markdown links and references, HTML href and src. */
@@ -38,7 +43,9 @@ function brokenLinks(page: string, body: string): string[] {
 function quotedPaths(body: string): string[] {
   const paths: string[] = [];
   for (const [, code] of body.matchAll(/`([^`\n]+)`/g)) {
-    for (const [, path] of (code ?? "").matchAll(/(?:^|[\s(])((?:src|test|assembly|bench|examples|docs|scripts|web|\.ci)\/[\w./-]*)/g)) {
+    for (const [, path] of (code ?? "").matchAll(
+      /(?:^|[\s(])((?:src|test|assembly|bench|examples|docs|scripts|web|\.ci)\/[\w./-]*)/g,
+    )) {
       paths.push((path ?? "").replace(/[.,:]+$/, ""));
     }
   }
@@ -63,24 +70,42 @@ describe("the README and docs", () => {
       '<img src="nowhere.png"> `[code](in-code.md)`',
       "```md\n[fenced](fenced.md)\n```",
     ].join("\n");
-    expect(brokenLinks("docs/guide.md", body)).toEqual(["no-such-page.md", "../../etc/hosts", "../dist/index.js", "nowhere.png"]);
+    expect(brokenLinks("docs/guide.md", body)).toEqual([
+      "no-such-page.md",
+      "../../etc/hosts",
+      "../dist/index.js",
+      "nowhere.png",
+    ]);
   });
 
   it("every repository path quoted as code names a file or folder that exists", () => {
     const missing: string[] = [];
     for (const page of pages) {
       for (const path of quotedPaths(text(page))) {
-        if (!GENERATED.some((g) => `${path}/`.startsWith(g)) && !existsSync(join(root, path))) missing.push(`${page}: ${path}`);
+        if (!GENERATED.some((g) => `${path}/`.startsWith(g)) && !existsSync(join(root, path)))
+          missing.push(`${page}: ${path}`);
       }
     }
     expect(missing).toEqual([]);
-    expect(quotedPaths("see `src/model.ts` and `npm run x` and `test/a.test.ts`.")).toEqual(["src/model.ts", "test/a.test.ts"]);
+    expect(quotedPaths("see `src/model.ts` and `npm run x` and `test/a.test.ts`.")).toEqual([
+      "src/model.ts",
+      "test/a.test.ts",
+    ]);
   });
 
   it("they speak of this repository only: no tracker language, no paths outside it", () => {
     const found: string[] = [];
     for (const page of pages) {
-      for (const pattern of [/\bthe issue\b/i, /\bissue #?\d+/i, /\bthe task\b/i, /\bthe seed('s|\s+text|\s+article)/i, /\bseed text\b/i, /\.\.\/shared\b/, /\/work\//, /\bwt-[a-z]+/]) {
+      for (const pattern of [
+        /\bthe issue\b/i,
+        /\bissue #?\d+/i,
+        /\bthe task\b/i,
+        /\bthe seed('s|\s+text|\s+article)/i,
+        /\bseed text\b/i,
+        /\.\.\/shared\b/,
+        /\/work\//,
+        /\bwt-[a-z]+/,
+      ]) {
         if (pattern.test(text(page))) found.push(`${page}: ${pattern}`);
       }
     }
@@ -89,7 +114,9 @@ describe("the README and docs", () => {
 
   it("the README's lessons table lists every lesson, in order, with its title", () => {
     const rows = LESSONS.map((lesson, i) => `| ${i + 1} | \`${lesson.name}\` | ${lesson.title} |`);
-    const table = text("README.md").split("\n").filter((line) => /^\| \d+ \| `/.test(line));
+    const table = text("README.md")
+      .split("\n")
+      .filter((line) => /^\| \d+ \| `/.test(line));
     expect(table).toEqual(rows);
   });
 

@@ -4,7 +4,9 @@ import { describe, expect, it } from "vitest";
 import { around, ELEMENTWISE_SIZES, MATMUL_BLOCKS, SOFTMAX_NARROW, VECTOR_WIDTH } from "./edge-sizes.js";
 
 const constant = (file: string, name: string): number => {
-  const match = new RegExp(`const ${name} = (\\d+);`).exec(readFileSync(new URL(`../assembly/${file}`, import.meta.url), "utf8"));
+  const match = new RegExp(`const ${name} = (\\d+);`).exec(
+    readFileSync(new URL(`../assembly/${file}`, import.meta.url), "utf8"),
+  );
   if (!match) throw new Error(`no constant ${name} in assembly/${file}`);
   return Number(match[1]);
 };
@@ -16,7 +18,9 @@ describe("the edge-size grid", () => {
   });
 
   it("holds sizes below, at and above every multiple of the vector width up to four", () => {
-    for (let k = 1; k <= 4; k++) for (const s of [k * VECTOR_WIDTH - 1, k * VECTOR_WIDTH, k * VECTOR_WIDTH + 1]) expect(ELEMENTWISE_SIZES).toContain(s);
+    for (let k = 1; k <= 4; k++)
+      for (const s of [k * VECTOR_WIDTH - 1, k * VECTOR_WIDTH, k * VECTOR_WIDTH + 1])
+        expect(ELEMENTWISE_SIZES).toContain(s);
     expect(around(4, 64)).toEqual([1, 3, 4, 5, 63, 64, 65]);
   });
 });

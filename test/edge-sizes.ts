@@ -20,13 +20,20 @@ export function around(...points: number[]): number[] {
 
 /** Elementwise kernels (activations, optimizers, losses, vector, reductions): below, at and
  *  above one to four vector widths, a wide multiple, and one long run. */
-export const ELEMENTWISE_SIZES: readonly number[] = [...around(
-  VECTOR_WIDTH, 2 * VECTOR_WIDTH, 3 * VECTOR_WIDTH, 4 * VECTOR_WIDTH, 8 * VECTOR_WIDTH, 16 * VECTOR_WIDTH), 1030];
+export const ELEMENTWISE_SIZES: readonly number[] = [
+  ...around(VECTOR_WIDTH, 2 * VECTOR_WIDTH, 3 * VECTOR_WIDTH, 4 * VECTOR_WIDTH, 8 * VECTOR_WIDTH, 16 * VECTOR_WIDTH),
+  1030,
+];
 
 /** Row-wise kernels (bias, column reductions, softmax): rows around the four rows handled at
  *  once, columns around the vector width and the narrow-row limit. */
 export const ROW_SIZES: readonly number[] = around(VECTOR_WIDTH, 2 * VECTOR_WIDTH);
-export const COLUMN_SIZES: readonly number[] = around(VECTOR_WIDTH, 2 * VECTOR_WIDTH, SOFTMAX_NARROW, 2 * SOFTMAX_NARROW);
+export const COLUMN_SIZES: readonly number[] = around(
+  VECTOR_WIDTH,
+  2 * VECTOR_WIDTH,
+  SOFTMAX_NARROW,
+  2 * SOFTMAX_NARROW,
+);
 
 /** Matrix products: each dimension around its register tile and its cache block, the others
  *  small (a full product of the grids would take minutes for no new edge). */

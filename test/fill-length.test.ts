@@ -27,28 +27,45 @@ function guarded(b: Backend, length: number): { dst: Tensor; untouched: () => bo
   const dst = b.slice(whole, 0, length);
   return {
     dst,
-    untouched: () => b.read(whole).subarray(length).every((v) => v === GUARD),
+    untouched: () =>
+      b
+        .read(whole)
+        .subarray(length)
+        .every((v) => v === GUARD),
     free: () => b.free(whole),
   };
 }
 
 function withStream<T>(b: Backend, body: (rng: RandomStream) => T): T {
   const rng = b.random(1, 2);
-  try { return body(rng); } finally { b.freeRandom(rng); }
+  try {
+    return body(rng);
+  } finally {
+    b.freeRandom(rng);
+  }
 }
 
 describe("orthogonal as a bias initializer (fans of the kernel, a destination of one row)", () => {
   for (const [name, b] of BACKENDS) {
     it(`${name}: refused with an ArgumentError naming the short tensor, nothing past the bias written`, () => {
-      for (const [inputs, units] of [[16, 4], [2, 8]] as const) {
+      for (const [inputs, units] of [
+        [16, 4],
+        [2, 8],
+      ] as const) {
         const bias = guarded(b, units);
         // inputs > units: a transpose of inputs x units floats; inputs < units: Gram-Schmidt on as many.
         const error = withStream(b, (rng) => {
-          try { orthogonal().fill(b, bias.dst, inputs, units, rng); } catch (e) { return e; }
+          try {
+            orthogonal().fill(b, bias.dst, inputs, units, rng);
+          } catch (e) {
+            return e;
+          }
         });
         expect(error).toBeInstanceOf(ArgumentError);
         // The initializer refuses before the backend is reached (the backends' own length checks are tried below).
-        expect((error as Error).message).toMatch(/orthogonal initializer: expected an initializer for a 1-D parameter \(orthogonal fills matrices only/);
+        expect((error as Error).message).toMatch(
+          /orthogonal initializer: expected an initializer for a 1-D parameter \(orthogonal fills matrices only/,
+        );
         expect(bias.untouched()).toBe(true);
         bias.free();
       }
@@ -58,8 +75,13 @@ describe("orthogonal as a bias initializer (fans of the kernel, a destination of
   it("through createModel, another model on the shared core keeps its weights", async () => {
     const other = await createModel({ inputs: 3, seed: 1, layers: [{ units: 5 }, { units: 2 }] });
     const before = saveModel(other);
-    for (const [inputs, units] of [[16, 4], [2, 8]] as const) {
-      await expect(createModel({ inputs, seed: 1, layers: [{ units, biasInitializer: "orthogonal" }] })).rejects.toThrow(ArgumentError);
+    for (const [inputs, units] of [
+      [16, 4],
+      [2, 8],
+    ] as const) {
+      await expect(
+        createModel({ inputs, seed: 1, layers: [{ units, biasInitializer: "orthogonal" }] }),
+      ).rejects.toThrow(ArgumentError);
     }
     expect(saveModel(other)).toEqual(before);
     other.dispose();
@@ -77,8 +99,10 @@ describe("every fill stays inside its destination, on every backend", () => {
     ["orthonormalizeRows 3 x 4", (b, dst) => b.orthonormalizeRows(dst, 3, 4)],
     ["transpose 3 x 4", (b, dst) => withTensor(b, 12, (src) => b.transpose(src, dst, 3, 4))],
     // Every initializer given fans whose product exceeds its destination.
-    ...INITIALIZER_NAMES.map((init): [string, (b: Backend, dst: Tensor, rng: RandomStream) => unknown] =>
-      [`initializer ${init} 3 x 4`, (b, dst, rng) => fromConfig(init).fill(b, dst, 3, 4, rng)]),
+    ...INITIALIZER_NAMES.map((init): [string, (b: Backend, dst: Tensor, rng: RandomStream) => unknown] => [
+      `initializer ${init} 3 x 4`,
+      (b, dst, rng) => fromConfig(init).fill(b, dst, 3, 4, rng),
+    ]),
   ];
 
   for (const [name, b] of BACKENDS) {
@@ -87,7 +111,11 @@ describe("every fill stays inside its destination, on every backend", () => {
         for (const [fill, run] of fills) {
           const dst = guarded(b, length);
           withStream(b, (rng) => {
-            try { run(b, dst.dst, rng); } catch (e) { expect(e, fill).toBeInstanceOf(ArgumentError); }
+            try {
+              run(b, dst.dst, rng);
+            } catch (e) {
+              expect(e, fill).toBeInstanceOf(ArgumentError);
+            }
           });
           expect(dst.untouched(), `${fill} into ${length} floats`).toBe(true);
           dst.free();
@@ -101,12 +129,18 @@ describe("every fill stays inside its destination, on every backend", () => {
       for (const key of ["length", "ptr", "data", "base", "owner"]) {
         if (!(key in t)) continue;
         const was = t[key];
-        expect(() => { t[key] = key === "length" ? 1000 : 0; }, key).toThrow(TypeError);
+        expect(() => {
+          t[key] = key === "length" ? 1000 : 0;
+        }, key).toThrow(TypeError);
         expect(t[key]).toBe(was);
       }
       withStream(b, (rng) => {
         const r = rng as unknown as Record<string, unknown>;
-        for (const key of ["ptr", "state"]) if (key in r) expect(() => { r[key] = 0; }, key).toThrow(TypeError);
+        for (const key of ["ptr", "state"])
+          if (key in r)
+            expect(() => {
+              r[key] = 0;
+            }, key).toThrow(TypeError);
         b.fillUniform(rng, dst.dst, 0, 1);
       });
       expect(() => b.slice(dst.dst, 3, 4)).toThrow(/length: expected at most 2/);
@@ -120,5 +154,9 @@ describe("every fill stays inside its destination, on every backend", () => {
 
 function withTensor<T>(b: Backend, length: number, body: (t: Tensor) => T): T {
   const t = b.alloc(length);
-  try { return body(t); } finally { b.free(t); }
+  try {
+    return body(t);
+  } finally {
+    b.free(t);
+  }
 }

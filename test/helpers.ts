@@ -55,15 +55,36 @@ export function meanStd(a: ArrayLike<number>): { mean: number; std: number } {
 
 /** Every layer's pre-activations z and activations a for the rows of x, in float64 from the
  *  model's float32 weights (or the given float64 ones): the reference the model is checked against. */
-export function forward64(model: Model, x: Float32Array, rows: number, weights?: { kernel: ArrayLike<number>; bias: ArrayLike<number> }[]): { z: number[][]; a: number[][] }[] {
+export function forward64(
+  model: Model,
+  x: Float32Array,
+  rows: number,
+  weights?: { kernel: ArrayLike<number>; bias: ArrayLike<number> }[],
+): { z: number[][]; a: number[][] }[] {
   const w = weights ?? model.getWeights();
   let a = Array.from({ length: rows }, (_, r) => Array.from(x.subarray(r * model.inputs, (r + 1) * model.inputs)));
   return (model.layers as readonly DenseLayer[]).map((l, i) => {
-    const z = a.map((row) => Array.from({ length: l.units }, (_, j) => row.reduce((s, v, k) => s + v * w[i]!.kernel[k * l.units + j]!, w[i]!.bias[j]!)));
-    const lse = (row: number[]): number => { const m = Math.max(...row); return m + Math.log(row.reduce((s, v) => s + Math.exp(v - m), 0)); };
-    a = l.activation === "softmax" ? z.map((row) => { const c = lse(row); return row.map((v) => Math.exp(v - c)); })
-      : l.activation === "logSoftmax" ? z.map((row) => { const c = lse(row); return row.map((v) => v - c); })
-      : z.map((row) => row.map((v) => activate(l.activation as ElementwiseActivation, v, l.alpha)));
+    const z = a.map((row) =>
+      Array.from({ length: l.units }, (_, j) =>
+        row.reduce((s, v, k) => s + v * w[i]!.kernel[k * l.units + j]!, w[i]!.bias[j]!),
+      ),
+    );
+    const lse = (row: number[]): number => {
+      const m = Math.max(...row);
+      return m + Math.log(row.reduce((s, v) => s + Math.exp(v - m), 0));
+    };
+    a =
+      l.activation === "softmax"
+        ? z.map((row) => {
+            const c = lse(row);
+            return row.map((v) => Math.exp(v - c));
+          })
+        : l.activation === "logSoftmax"
+          ? z.map((row) => {
+              const c = lse(row);
+              return row.map((v) => v - c);
+            })
+          : z.map((row) => row.map((v) => activate(l.activation as ElementwiseActivation, v, l.alpha)));
     return { z, a };
   });
 }

@@ -18,16 +18,20 @@ function sourceFiles(dir: string): string[] {
 
 /** Each file's relative imports (static, type-only, re-exports and dynamic), as file paths. */
 function importGraph(files: string[]): Map<string, string[]> {
-  return new Map(files.map((file) => {
-    const { importedFiles } = ts.preProcessFile(readFileSync(file, "utf8"), true, true);
-    const local = importedFiles.map((i) => i.fileName).filter((name) => name.startsWith("."));
-    return [file, local.map((name) => resolve(dirname(file), name.replace(/\.js$/, ".ts")))];
-  }));
+  return new Map(
+    files.map((file) => {
+      const { importedFiles } = ts.preProcessFile(readFileSync(file, "utf8"), true, true);
+      const local = importedFiles.map((i) => i.fileName).filter((name) => name.startsWith("."));
+      return [file, local.map((name) => resolve(dirname(file), name.replace(/\.js$/, ".ts")))];
+    }),
+  );
 }
 
 /** Every cycle a depth-first walk meets, each as the files along it (first file repeated last). */
 export function findCycles(graph: Map<string, string[]>): string[][] {
-  const done = new Set<string>(), path: string[] = [], cycles: string[][] = [];
+  const done = new Set<string>(),
+    path: string[] = [],
+    cycles: string[][] = [];
   const visit = (file: string): void => {
     path.push(file);
     for (const next of graph.get(file) ?? []) {
@@ -44,14 +48,30 @@ export function findCycles(graph: Map<string, string[]>): string[][] {
 
 describe("imports in src/", () => {
   it("finds a cycle when there is one (the check itself)", () => {
-    const graph = new Map([["a", ["b"]], ["b", ["c"]], ["c", ["a"]], ["d", ["a"]]]);
+    const graph = new Map([
+      ["a", ["b"]],
+      ["b", ["c"]],
+      ["c", ["a"]],
+      ["d", ["a"]],
+    ]);
     expect(findCycles(graph)).toEqual([["a", "b", "c", "a"]]);
-    expect(findCycles(new Map([["a", ["b"]], ["b", []], ["c", ["a", "b"]]]))).toEqual([]);
+    expect(
+      findCycles(
+        new Map([
+          ["a", ["b"]],
+          ["b", []],
+          ["c", ["a", "b"]],
+        ]),
+      ),
+    ).toEqual([]);
   });
 
   it("reads every kind of import", () => {
     const { importedFiles } = ts.preProcessFile(
-      'import type { A } from "./a.js";\nexport { b } from "./b.js";\nconst c = await import("./c.js");\nimport { d, type D } from "./d.js";', true, true);
+      'import type { A } from "./a.js";\nexport { b } from "./b.js";\nconst c = await import("./c.js");\nimport { d, type D } from "./d.js";',
+      true,
+      true,
+    );
     expect(importedFiles.map((i) => i.fileName).sort()).toEqual(["./a.js", "./b.js", "./c.js", "./d.js"]);
   });
 

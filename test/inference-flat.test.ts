@@ -20,12 +20,19 @@ describe("predictInto keeps memory flat", () => {
   ])("%s: JS heap and wasm memory flat over 100,000 calls", async (_what, widths, rows) => {
     const [inputs, ...units] = widths as number[];
     // The shared core, as an application has it: one wasm instance per process.
-    const model = await createModel({ inputs: inputs!, layers: units.map((u) => ({ units: u, activation: "tanh" as const })), seed: 1, backend: "wasm" });
+    const model = await createModel({
+      inputs: inputs!,
+      layers: units.map((u) => ({ units: u, activation: "tanh" as const })),
+      seed: 1,
+      backend: "wasm",
+    });
     const core = (model.backend as CheckedBackend).inner as WasmBackend;
-    const input = randomArray((rows as number) * inputs!, 5), output = new Float32Array((rows as number) * units.at(-1)!);
+    const input = randomArray((rows as number) * inputs!, 5),
+      output = new Float32Array((rows as number) * units.at(-1)!);
     const first = model.predictInto(input, output).slice();
     for (let i = 0; i < 20_000; i++) model.predictInto(input, output); // the optimizing compiler has run
-    const wasm0 = core.arena.memoryBytes, live0 = core.arena.liveBytes;
+    const wasm0 = core.arena.memoryBytes,
+      live0 = core.arena.liveBytes;
     gc();
     const heap0 = process.memoryUsage().heapUsed;
     for (let i = 0; i < 100_000; i++) model.predictInto(input, output);

@@ -9,7 +9,12 @@ const MiB = 1 << 20;
 
 async function isolated(inputs: number, units: number[]): Promise<{ model: Model; core: WasmBackend }> {
   const core = await createWasmBackend(); // its own memory, so its growth is this model's alone
-  const model = await createModel({ inputs, layers: units.map((u) => ({ units: u, activation: "tanh" })), seed: 3, backend: core });
+  const model = await createModel({
+    inputs,
+    layers: units.map((u) => ({ units: u, activation: "tanh" })),
+    seed: 3,
+    backend: core,
+  });
   return { model, core };
 }
 
@@ -27,7 +32,11 @@ describe("inference memory is bounded by the model", () => {
   it("diagnose, with its 256 gradient rows, stays within the same budget on the 1 -> 2^18 -> 1 model", async () => {
     const { model, core } = await isolated(1, [1 << 18, 1]);
     const before = core.arena.memoryBytes;
-    const d = model.diagnose({ data: randomArray(256, 4), shape: [256, 1] }, { data: randomArray(256, 5), shape: [256, 1] }, { console: false });
+    const d = model.diagnose(
+      { data: randomArray(256, 4), shape: [256, 1] },
+      { data: randomArray(256, 5), shape: [256, 1] },
+      { console: false },
+    );
     expect(d.rows).toBe(256);
     expect(d.gradientRows).toBeGreaterThanOrEqual(1);
     expect(core.arena.memoryBytes - before).toBeLessThan(24 * MiB);
@@ -44,7 +53,8 @@ describe("inference memory is bounded by the model", () => {
     ["two wide layers", 3, [1 << 15, 16, 1 << 15]],
   ])("%s: predict and evaluate stay within the budget", async (_what, inputs, units) => {
     const { model, core } = await isolated(inputs as number, units as number[]);
-    const outputs = (units as number[]).at(-1)!, rows = 64; // 64 rows of these widths took 64 to 170 MiB
+    const outputs = (units as number[]).at(-1)!,
+      rows = 64; // 64 rows of these widths took 64 to 170 MiB
     const before = core.arena.memoryBytes;
     const kernels = model.getWeights().reduce((n, w) => n + w.kernel.byteLength, 0);
     const x = { data: randomArray(rows * (inputs as number), 2), shape: [rows, inputs as number] as [number, number] };

@@ -3,7 +3,15 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { packedWeightsLength, type Backend } from "../src/backend/backend.js";
-import { createBackend, createModel, loadModel, saveModel, ArgumentError, StateError, type Model } from "../src/index.js";
+import {
+  createBackend,
+  createModel,
+  loadModel,
+  saveModel,
+  ArgumentError,
+  StateError,
+  type Model,
+} from "../src/index.js";
 import { MATVEC_ROWS } from "../src/network.js";
 import { js, randomArray, tensor, wasm } from "./helpers.js";
 import { around, MATMUL_BLOCKS, MATMUL_SIZES, ROW_SIZES, VECTOR_WIDTH } from "./edge-sizes.js";
@@ -12,23 +20,29 @@ const bits = (a: Float32Array): Uint32Array => new Uint32Array(a.buffer, a.byteO
 
 /** x w + bias in float64 and the Higham bound (k + 2) eps sum |terms| on its float32 error. */
 function reference(m: number, n: number, k: number, x: Float32Array, w: Float32Array, bias: Float32Array) {
-  const value = new Float64Array(m * n), tol = new Float64Array(m * n);
-  for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) {
-    let s = bias[j]!, sa = Math.abs(bias[j]!);
-    for (let p = 0; p < k; p++) {
-      const t = x[i * k + p]! * w[p * n + j]!;
-      s += t;
-      sa += Math.abs(t);
+  const value = new Float64Array(m * n),
+    tol = new Float64Array(m * n);
+  for (let i = 0; i < m; i++)
+    for (let j = 0; j < n; j++) {
+      let s = bias[j]!,
+        sa = Math.abs(bias[j]!);
+      for (let p = 0; p < k; p++) {
+        const t = x[i * k + p]! * w[p * n + j]!;
+        s += t;
+        sa += Math.abs(t);
+      }
+      value[i * n + j] = s;
+      tol[i * n + j] = (k + 2) * 1.2e-7 * sa + 1e-30;
     }
-    value[i * n + j] = s;
-    tol[i * n + j] = (k + 2) * 1.2e-7 * sa + 1e-30;
-  }
   return { value, tol };
 }
 
 /** The three ways a backend computes x w + bias: sgemm then addBias, matvec, packed sgemm then addBias. */
 function threeWays(b: Backend, m: number, n: number, k: number, x: Float32Array, w: Float32Array, bias: Float32Array) {
-  const tx = tensor(b, x), tw = tensor(b, w), tb = tensor(b, bias), packed = b.alloc(packedWeightsLength(k, n));
+  const tx = tensor(b, x),
+    tw = tensor(b, w),
+    tb = tensor(b, bias),
+    packed = b.alloc(packedWeightsLength(k, n));
   const y = [b.alloc(m * n), b.alloc(m * n), b.alloc(m * n)];
   b.sgemm(false, false, m, n, k, 1, tx, tw, 0, y[0]!);
   b.addBias(y[0]!, tb, m, n);
@@ -43,16 +57,23 @@ function threeWays(b: Backend, m: number, n: number, k: number, x: Float32Array,
 }
 
 function check(m: number, n: number, k: number, seed: number): void {
-  const x = randomArray(m * k, seed), w = randomArray(k * n, seed + 1), bias = randomArray(n, seed + 2);
+  const x = randomArray(m * k, seed),
+    w = randomArray(k * n, seed + 1),
+    bias = randomArray(n, seed + 2);
   const ref = reference(m, n, k, x, w, bias);
-  const onWasm = threeWays(wasm, m, n, k, x, w, bias), onJs = threeWays(js, m, n, k, x, w, bias);
+  const onWasm = threeWays(wasm, m, n, k, x, w, bias),
+    onJs = threeWays(js, m, n, k, x, w, bias);
   const where = `${m}x${n}x${k}`;
-  for (const [name, r] of [["wasm", onWasm], ["js", onJs]] as const) {
+  for (const [name, r] of [
+    ["wasm", onWasm],
+    ["js", onJs],
+  ] as const) {
     // The summation order is sgemm's on each backend: the same bits.
     expect(bits(r.matvec), `${name} matvec ${where}`).toEqual(bits(r.sgemm));
     expect(bits(r.packedSgemm), `${name} sgemmPacked ${where}`).toEqual(bits(r.sgemm));
     for (let i = 0; i < m * n; i++) {
-      if (!(Math.abs(r.matvec[i]! - ref.value[i]!) <= ref.tol[i]!)) expect.fail(`${name} ${where} at ${i}: ${r.matvec[i]} vs ${ref.value[i]}`);
+      if (!(Math.abs(r.matvec[i]! - ref.value[i]!) <= ref.tol[i]!))
+        expect.fail(`${name} ${where} at ${i}: ${r.matvec[i]} vs ${ref.value[i]}`);
     }
   }
   // Packing only moves floats: the same layout on both backends.
@@ -63,12 +84,14 @@ describe("inference kernels: matvec and packed sgemm", () => {
   const AWKWARD = [1, 3, 5, 17, 33];
   it("awkward sizes: bit for bit sgemm + addBias on each backend, within the float32 bound of float64", () => {
     let seed = 1;
-    for (const m of [1, 2, 3, 5]) for (const n of [...AWKWARD, 8, 31, 32, 65]) for (const k of [...AWKWARD, 0]) check(m, n, k, seed++);
+    for (const m of [1, 2, 3, 5])
+      for (const n of [...AWKWARD, 8, 31, 32, 65]) for (const k of [...AWKWARD, 0]) check(m, n, k, seed++);
   });
 
   it("the edge-size grid: rows, columns around the 8-column panels and the vector width, depth around KC", () => {
     let seed = 500;
-    for (const m of ROW_SIZES) for (const n of around(VECTOR_WIDTH, MATMUL_BLOCKS.NR, 2 * MATMUL_BLOCKS.NR)) check(m, n, 7, seed++);
+    for (const m of ROW_SIZES)
+      for (const n of around(VECTOR_WIDTH, MATMUL_BLOCKS.NR, 2 * MATMUL_BLOCKS.NR)) check(m, n, 7, seed++);
     for (const k of MATMUL_SIZES.k) check(2, 9, k, seed++);
   });
 
@@ -80,13 +103,25 @@ describe("inference kernels: matvec and packed sgemm", () => {
   });
 
   it("any shape (property, seeded): matvec and sgemmPacked agree with sgemm bit for bit", () => {
-    fc.assert(fc.property(fc.integer({ min: 1, max: 9 }), fc.integer({ min: 1, max: 70 }), fc.integer({ min: 0, max: 300 }),
-      fc.integer({ min: 1, max: 1e6 }), (m, n, k, seed) => check(m, n, k, seed)), { seed: 18, numRuns: 40 });
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 9 }),
+        fc.integer({ min: 1, max: 70 }),
+        fc.integer({ min: 0, max: 300 }),
+        fc.integer({ min: 1, max: 1e6 }),
+        (m, n, k, seed) => check(m, n, k, seed),
+      ),
+      { seed: 18, numRuns: 40 },
+    );
   });
 
   it("NaN and infinities in the inputs propagate as sgemm's do", () => {
-    const m = 2, n = 9, k = 5;
-    const x = randomArray(m * k, 7), w = randomArray(k * n, 8), bias = randomArray(n, 9);
+    const m = 2,
+      n = 9,
+      k = 5;
+    const x = randomArray(m * k, 7),
+      w = randomArray(k * n, 8),
+      bias = randomArray(n, 9);
     x[3] = NaN;
     x[k + 1] = Infinity;
     for (const b of [wasm, js]) {
@@ -100,7 +135,11 @@ describe("inference kernels: matvec and packed sgemm", () => {
   it("the checked backend refuses wrong sizes and overlapping outputs with ArgumentError", async () => {
     for (const which of ["wasm", "js"] as const) {
       const b = await createBackend({ backend: which });
-      const x = b.alloc(6), w = b.alloc(12), bias = b.alloc(4), y = b.alloc(8), packed = b.alloc(packedWeightsLength(3, 4));
+      const x = b.alloc(6),
+        w = b.alloc(12),
+        bias = b.alloc(4),
+        y = b.alloc(8),
+        packed = b.alloc(packedWeightsLength(3, 4));
       expect(() => b.matvec(2, 4, 3, x, w, bias, b.alloc(7))).toThrow(ArgumentError);
       expect(() => b.matvec(2, 4, 3, x, w, b.alloc(3), y)).toThrow(/bias/);
       expect(() => b.matvec(0, 4, 3, x, w, bias, y)).toThrow(/rows/);
@@ -120,13 +159,18 @@ describe("inference kernels: matvec and packed sgemm", () => {
 
 /** The training forward pass (sgemm, addBias, activation) on x, read back: today's predict. */
 function forwardOf(model: Model, x: Float32Array, rows: number): Float32Array {
-  const net = model.net, batch = net.batch(rows);
+  const net = model.net,
+    batch = net.batch(rows);
   model.upload(batch, { data: x, rows, cols: model.inputs }, null, 0, rows);
   net.forward(batch);
   return model.backend.read(batch.out.a);
 }
 
-const layers = [{ units: 40, activation: "relu" as const }, { units: 9, activation: "tanh" as const }, { units: 3, activation: "softmax" as const }];
+const layers = [
+  { units: 40, activation: "relu" as const },
+  { units: 9, activation: "tanh" as const },
+  { units: 3, activation: "softmax" as const },
+];
 
 describe("predict and predictInto", () => {
   it("give the training forward pass bit for bit, at every row count and on both backends", async () => {
@@ -135,7 +179,9 @@ describe("predict and predictInto", () => {
       for (const rows of [1, MATVEC_ROWS, MATVEC_ROWS + 1, 16, 67]) {
         const x = randomArray(rows * 300, rows);
         const want = forwardOf(model, x, rows);
-        expect(bits(model.predict({ data: x, shape: [rows, 300] }).data), `${backend} predict ${rows}`).toEqual(bits(want));
+        expect(bits(model.predict({ data: x, shape: [rows, 300] }).data), `${backend} predict ${rows}`).toEqual(
+          bits(want),
+        );
         const out = new Float32Array(rows * 3);
         expect(model.predictInto(x, out)).toBe(out);
         expect(bits(out), `${backend} predictInto ${rows}`).toEqual(bits(want));
@@ -145,11 +191,17 @@ describe("predict and predictInto", () => {
   });
 
   it("with a normalizer, predictInto gives predict's bits", async () => {
-    const model = await createModel({ inputs: 4, layers: [{ units: 8 }, { units: 1 }], normalize: "standardize", seed: 2 });
+    const model = await createModel({
+      inputs: 4,
+      layers: [{ units: 8 }, { units: 1 }],
+      normalize: "standardize",
+      seed: 2,
+    });
     const x = randomArray(64 * 4, 3, -50, 200);
     await model.fit({ data: x, shape: [64, 4] }, randomArray(64, 4), { epochs: 1, batchSize: 16 });
     for (const rows of [1, 5, 64]) {
-      const input = x.subarray(0, rows * 4), out = new Float32Array(rows);
+      const input = x.subarray(0, rows * 4),
+        out = new Float32Array(rows);
       expect(bits(model.predictInto(input, out))).toEqual(bits(model.predict({ data: input, shape: [rows, 4] }).data));
     }
     model.dispose();
@@ -157,10 +209,18 @@ describe("predict and predictInto", () => {
 
   // The packed kernels are a cache of the weights: every way the weights change must renew it.
   it("batched predictions follow every change of the weights: updates, fit, setWeights, restoreBest, load", async () => {
-    const rows = 20, x = randomArray(rows * 6, 1), y = randomArray(rows * 2, 2);
-    const data = { data: x, shape: [rows, 6] as [number, number] }, targets = { data: y, shape: [rows, 2] as [number, number] };
-    const model = await createModel({ inputs: 6, layers: [{ units: 16, activation: "tanh" }, { units: 9 }, { units: 2 }], seed: 9 });
-    const agrees = (m: Model, what: string) => expect(bits(m.predict(data).data), what).toEqual(bits(forwardOf(m, x, rows)));
+    const rows = 20,
+      x = randomArray(rows * 6, 1),
+      y = randomArray(rows * 2, 2);
+    const data = { data: x, shape: [rows, 6] as [number, number] },
+      targets = { data: y, shape: [rows, 2] as [number, number] };
+    const model = await createModel({
+      inputs: 6,
+      layers: [{ units: 16, activation: "tanh" }, { units: 9 }, { units: 2 }],
+      seed: 9,
+    });
+    const agrees = (m: Model, what: string) =>
+      expect(bits(m.predict(data).data), what).toEqual(bits(forwardOf(m, x, rows)));
     agrees(model, "fresh");
     model.trainOnBatch(data, targets);
     agrees(model, "after trainOnBatch");
@@ -174,8 +234,12 @@ describe("predict and predictInto", () => {
     // Validation targets opposite to the training ones: the validation loss worsens, the fit
     // stops, and the weights of an earlier epoch come back.
     const opposite = { data: y.map((v) => -v), shape: targets.shape };
-    const history = await model.fit(data, targets, { epochs: 6, batchSize: 4, validationData: [data, opposite],
-      earlyStopping: { monitor: "valLoss", patience: 1, restoreBest: true } });
+    const history = await model.fit(data, targets, {
+      epochs: 6,
+      batchSize: 4,
+      validationData: [data, opposite],
+      earlyStopping: { monitor: "valLoss", patience: 1, restoreBest: true },
+    });
     expect(history.bestEpoch).toBeLessThan(history.epochs.length - 1);
     agrees(model, "after restoreBest");
     const loaded = await loadModel(saveModel(model));
@@ -186,11 +250,16 @@ describe("predict and predictInto", () => {
 
   it("predictInto refuses bad arguments with ArgumentError and a disposed model with StateError", async () => {
     const model = await createModel({ inputs: 3, layers: [{ units: 4 }, { units: 2 }], seed: 1 });
-    const good = new Float32Array(6), out = new Float32Array(4);
-    expect(() => model.predictInto([1, 2, 3] as never, out)).toThrow(/input: expected a Float32Array of rows x 3 floats/);
+    const good = new Float32Array(6),
+      out = new Float32Array(4);
+    expect(() => model.predictInto([1, 2, 3] as never, out)).toThrow(
+      /input: expected a Float32Array of rows x 3 floats/,
+    );
     expect(() => model.predictInto(new Float32Array(4), out)).toThrow(ArgumentError);
     expect(() => model.predictInto(new Float32Array(0), out)).toThrow(ArgumentError);
-    expect(() => model.predictInto(good, new Float32Array(3))).toThrow(/output: expected a Float32Array of 2 x 2 floats/);
+    expect(() => model.predictInto(good, new Float32Array(3))).toThrow(
+      /output: expected a Float32Array of 2 x 2 floats/,
+    );
     expect(() => model.predictInto(good, new Float64Array(4) as never)).toThrow(ArgumentError);
     const shared = new Float32Array(8);
     expect(() => model.predictInto(shared.subarray(0, 6), shared.subarray(4, 8))).toThrow(/overlapping/);

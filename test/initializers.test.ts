@@ -6,8 +6,15 @@ import * as init from "../src/initializers.js";
 import { bitsOf, js, meanStd, randomArray, tensor, wasm } from "./helpers.js";
 import { COLUMN_SIZES, ROW_SIZES } from "./edge-sizes.js";
 
-function sample(backend: Backend, initializer: init.Initializer, fanIn: number, fanOut: number, seed = 1): Float32Array {
-  const t = backend.alloc(fanIn * fanOut), rng = backend.random(seed, 0);
+function sample(
+  backend: Backend,
+  initializer: init.Initializer,
+  fanIn: number,
+  fanOut: number,
+  seed = 1,
+): Float32Array {
+  const t = backend.alloc(fanIn * fanOut),
+    rng = backend.random(seed, 0);
   initializer.fill(backend, t, fanIn, fanOut, rng);
   const out = backend.read(t);
   backend.free(t);
@@ -15,7 +22,8 @@ function sample(backend: Backend, initializer: init.Initializer, fanIn: number, 
   return out;
 }
 
-const FAN_IN = 512, FAN_OUT = 1024;
+const FAN_IN = 512,
+  FAN_OUT = 1024;
 const CASES: [string, init.Initializer][] = [
   ["uniform", init.uniform()],
   ["uniform(-1, 3)", init.uniform({ min: -1, max: 3 })],
@@ -43,10 +51,14 @@ describe("initializers: empirical moments match the formulas", () => {
         const x = sample(backend, initializer, FAN_IN, FAN_OUT);
         const { mean, std } = meanStd(x);
         // 5-sigma bounds for n draws; the std bound allows for the distribution's kurtosis.
-        expect(Math.abs(mean - m.mean), `${backend.name} mean`).toBeLessThan(5 * m.std / Math.sqrt(n) + 1e-7);
-        expect(Math.abs(std / m.std - 1), `${backend.name} std`).toBeLessThan(5 * 1.5 / Math.sqrt(2 * n) + 1e-6);
-        const lo = Math.fround(m.min), hi = Math.fround(m.max);
-        expect(x.every((v) => v >= lo - 1e-6 * Math.abs(lo) && v <= hi + 1e-6 * Math.abs(hi)), `${backend.name} bounds`).toBe(true);
+        expect(Math.abs(mean - m.mean), `${backend.name} mean`).toBeLessThan((5 * m.std) / Math.sqrt(n) + 1e-7);
+        expect(Math.abs(std / m.std - 1), `${backend.name} std`).toBeLessThan((5 * 1.5) / Math.sqrt(2 * n) + 1e-6);
+        const lo = Math.fround(m.min),
+          hi = Math.fround(m.max);
+        expect(
+          x.every((v) => v >= lo - 1e-6 * Math.abs(lo) && v <= hi + 1e-6 * Math.abs(hi)),
+          `${backend.name} bounds`,
+        ).toBe(true);
       }
     });
   }
@@ -79,19 +91,28 @@ describe("initializers: constants and orthogonality", () => {
     expect(init.heNormal({ slope: 0 }).moments(10, 1).std).toBeCloseTo(Math.sqrt(2 / 10), 12);
   });
 
-  for (const [fanIn, fanOut] of [[64, 64], [20, 50], [50, 20], [1, 7], [7, 1], [33, 65]] as const) {
+  for (const [fanIn, fanOut] of [
+    [64, 64],
+    [20, 50],
+    [50, 20],
+    [1, 7],
+    [7, 1],
+    [33, 65],
+  ] as const) {
     it(`orthogonal ${fanIn}x${fanOut}: orthonormal ${fanIn < fanOut ? "rows" : "columns"}, times the gain`, () => {
       for (const backend of [wasm, js]) {
-        const g = 1.7, w = sample(backend, init.orthogonal({ gain: g }), fanIn, fanOut, 3);
+        const g = 1.7,
+          w = sample(backend, init.orthogonal({ gain: g }), fanIn, fanOut, 3);
         const rowsMode = fanIn < fanOut;
         const count = rowsMode ? fanIn : fanOut;
         const at = (v: number, i: number): number => (rowsMode ? w[v * fanOut + i]! : w[i * fanOut + v]!);
         const len = rowsMode ? fanOut : fanIn;
-        for (let a = 0; a < count; a++) for (let b = 0; b <= a; b++) {
-          let d = 0;
-          for (let i = 0; i < len; i++) d += at(a, i) * at(b, i);
-          expect(Math.abs(d - (a === b ? g * g : 0)), `${backend.name} <${a},${b}>`).toBeLessThan(2e-5);
-        }
+        for (let a = 0; a < count; a++)
+          for (let b = 0; b <= a; b++) {
+            let d = 0;
+            for (let i = 0; i < len; i++) d += at(a, i) * at(b, i);
+            expect(Math.abs(d - (a === b ? g * g : 0)), `${backend.name} <${a},${b}>`).toBeLessThan(2e-5);
+          }
       }
     });
   }
@@ -107,24 +128,31 @@ describe("initializers: constants and orthogonality", () => {
   });
 
   it("on the edge-size grid: transpose moves every float as the JS twin does, Gram-Schmidt agrees with it", () => {
-    for (const rows of ROW_SIZES) for (const cols of COLUMN_SIZES) {
-      const x = randomArray(rows * cols, rows * 100 + cols);
-      const [a, b] = [wasm, js].map((backend) => {
-        const t = tensor(backend, x), out = backend.alloc(rows * cols);
-        backend.transpose(t, out, rows, cols);
-        const independent = rows <= cols && backend.orthonormalizeRows(t, rows, cols);
-        return { transposed: backend.read(out), independent, orthonormal: backend.read(t) };
-      });
-      expect(bitsOf(a!.transposed), `${rows} x ${cols}`).toEqual(bitsOf(b!.transposed));
-      expect(a!.transposed[(cols - 1) * rows]).toBe(x[cols - 1]);
-      expect(a!.independent).toBe(b!.independent);
-      if (a!.independent) a!.orthonormal.forEach((v, i) => expect(Math.abs(v - b!.orthonormal[i]!), `${rows} x ${cols} at ${i}`).toBeLessThan(1e-5));
-    }
+    for (const rows of ROW_SIZES)
+      for (const cols of COLUMN_SIZES) {
+        const x = randomArray(rows * cols, rows * 100 + cols);
+        const [a, b] = [wasm, js].map((backend) => {
+          const t = tensor(backend, x),
+            out = backend.alloc(rows * cols);
+          backend.transpose(t, out, rows, cols);
+          const independent = rows <= cols && backend.orthonormalizeRows(t, rows, cols);
+          return { transposed: backend.read(out), independent, orthonormal: backend.read(t) };
+        });
+        expect(bitsOf(a!.transposed), `${rows} x ${cols}`).toEqual(bitsOf(b!.transposed));
+        expect(a!.transposed[(cols - 1) * rows]).toBe(x[cols - 1]);
+        expect(a!.independent).toBe(b!.independent);
+        if (a!.independent)
+          a!.orthonormal.forEach((v, i) =>
+            expect(Math.abs(v - b!.orthonormal[i]!), `${rows} x ${cols} at ${i}`).toBeLessThan(1e-5),
+          );
+      }
   });
 
   it("truncated normal with PyTorch bounds: a == b, and bounds at 0, are honoured", () => {
     for (const backend of [wasm, js]) {
-      expect(sample(backend, init.truncatedNormal({ mean: 0, std: 1, a: 0.5, b: 0.5 }), 3, 5).every((v) => v === 0.5)).toBe(true);
+      expect(
+        sample(backend, init.truncatedNormal({ mean: 0, std: 1, a: 0.5, b: 0.5 }), 3, 5).every((v) => v === 0.5),
+      ).toBe(true);
       const x = sample(backend, init.truncatedNormal({ mean: 0, std: 1, a: 0, b: 1 }), 64, 64);
       expect(x.every((v) => v >= 0 && v <= 1)).toBe(true);
       const y = sample(backend, init.truncatedNormal({ mean: 0, std: 1, a: -1, b: 0 }), 64, 64);
@@ -134,7 +162,9 @@ describe("initializers: constants and orthogonality", () => {
 
   it("same seed, same weights; another seed, other weights", () => {
     for (const [, initializer] of CASES) {
-      const a = sample(wasm, initializer, 16, 8, 5), b = sample(wasm, initializer, 16, 8, 5), c = sample(wasm, initializer, 16, 8, 6);
+      const a = sample(wasm, initializer, 16, 8, 5),
+        b = sample(wasm, initializer, 16, 8, 5),
+        c = sample(wasm, initializer, 16, 8, 6);
       expect(Array.from(a)).toEqual(Array.from(b));
       expect(Array.from(a)).not.toEqual(Array.from(c));
     }

@@ -15,17 +15,25 @@ import { randomArray } from "./helpers.js";
 import { relativeError } from "./onnx-helpers.js";
 
 ort.env.wasm.numThreads = 1;
-beforeAll(async () => { await tf.setBackend("cpu"); });
+beforeAll(async () => {
+  await tf.setBackend("cpu");
+});
 
 const LAYERS: LayerOptions[] = [
-  { units: 9, activation: "identity", useBias: false }, { type: "batchNormalization", momentum: 0.9, epsilon: 1e-3 },
-  { type: "activation", activation: "tanh" }, { type: "dropout", rate: 0.3 }, { units: 7, activation: "leakyRelu", alpha: 0.2 },
-  { type: "layerNormalization", epsilon: 1e-3 }, { type: "activation", activation: "leakyRelu", alpha: 0.1 }, { units: 3, activation: "softmax" },
+  { units: 9, activation: "identity", useBias: false },
+  { type: "batchNormalization", momentum: 0.9, epsilon: 1e-3 },
+  { type: "activation", activation: "tanh" },
+  { type: "dropout", rate: 0.3 },
+  { units: 7, activation: "leakyRelu", alpha: 0.2 },
+  { type: "layerNormalization", epsilon: 1e-3 },
+  { type: "activation", activation: "leakyRelu", alpha: 0.1 },
+  { units: 3, activation: "softmax" },
 ];
 
 /** A trained model (moving statistics, gamma and beta away from their start). */
 async function trained(normalize: "none" | "standardize"): Promise<{ model: Model; x: Float32Array; rows: number }> {
-  const rows = 40, x = randomArray(rows * 4, 31, -3, 3);
+  const rows = 40,
+    x = randomArray(rows * 4, 31, -3, 3);
   const model = await createModel({ inputs: 4, seed: 12, loss: "softmaxCrossEntropy", normalize, layers: LAYERS });
   const labels = Int32Array.from({ length: rows }, (_, r) => (x[r * 4]! > 0 ? 1 : x[r * 4 + 1]! > 0 ? 2 : 0));
   await model.fit({ data: x, shape: [rows, 4] }, labels, { epochs: 5, batchSize: 8, warnings: false });
@@ -42,7 +50,9 @@ describe("normalization, dropout and activation layers in the other formats", ()
       await session.release();
       const want = model.predict({ data: x, shape: [rows, 4] }).data;
       expect(relativeError(out, want)).toBeLessThan(1e-5);
-      expect(() => exportOnnx(model, { opset: 16 })).toThrow(/options.opset: expected 17 or later for a model with a layer normalization/);
+      expect(() => exportOnnx(model, { opset: 16 })).toThrow(
+        /options.opset: expected 17 or later for a model with a layer normalization/,
+      );
       model.dispose();
     });
 
@@ -51,7 +61,9 @@ describe("normalization, dropout and activation layers in the other formats", ()
       const artifacts = toTfjs(model);
       const loaded = await tfl.loadLayersModel(tf.io.fromMemory(artifacts));
       const y = loaded.predict(tf.tensor2d(x, [rows, 4])) as tf.Tensor;
-      expect(relativeError(y.dataSync() as Float32Array, model.predict({ data: x, shape: [rows, 4] }).data)).toBeLessThan(1e-5);
+      expect(
+        relativeError(y.dataSync() as Float32Array, model.predict({ data: x, shape: [rows, 4] }).data),
+      ).toBeLessThan(1e-5);
       y.dispose();
       loaded.dispose();
       model.dispose();
@@ -59,17 +71,34 @@ describe("normalization, dropout and activation layers in the other formats", ()
   }
 
   it("TF.js refuses a normalizer in front of a first layer that is not dense", async () => {
-    const model = await createModel({ inputs: 2, normalize: "standardize", layers: [{ type: "batchNormalization" }, { units: 1 }] });
-    await model.fit({ data: new Float32Array([1, 2, 3, 5]), shape: [2, 2] }, { data: new Float32Array([0, 1]), shape: [2, 1] }, { warnings: false });
+    const model = await createModel({
+      inputs: 2,
+      normalize: "standardize",
+      layers: [{ type: "batchNormalization" }, { units: 1 }],
+    });
+    await model.fit(
+      { data: new Float32Array([1, 2, 3, 5]), shape: [2, 2] },
+      { data: new Float32Array([0, 1]), shape: [2, 1] },
+      { warnings: false },
+    );
     expect(() => toTfjs(model)).toThrow(ArgumentError);
     expect(() => toTfjs(model)).toThrow(/model: expected a dense first layer to fold the input normalizer into/);
     model.dispose();
   });
 
   it("a plain dense-with-batch-normalization export imports back as the same inference model", async () => {
-    const rows = 30, x = randomArray(rows * 3, 5, -2, 2);
-    const model = await createModel({ inputs: 3, seed: 3, layers: [{ units: 6 }, { type: "batchNormalization" }, { type: "dropout", rate: 0.5 }, { units: 2 }] });
-    await model.fit({ data: x, shape: [rows, 3] }, { data: randomArray(rows * 2, 6), shape: [rows, 2] }, { epochs: 3, batchSize: 10, warnings: false });
+    const rows = 30,
+      x = randomArray(rows * 3, 5, -2, 2);
+    const model = await createModel({
+      inputs: 3,
+      seed: 3,
+      layers: [{ units: 6 }, { type: "batchNormalization" }, { type: "dropout", rate: 0.5 }, { units: 2 }],
+    });
+    await model.fit(
+      { data: x, shape: [rows, 3] },
+      { data: randomArray(rows * 2, 6), shape: [rows, 2] },
+      { epochs: 3, batchSize: 10, warnings: false },
+    );
     const want = model.predict({ data: x, shape: [rows, 3] }).data;
     for (const back of [await importOnnx(exportOnnx(model)), await fromTfjs(toTfjs(model))]) {
       expect(relativeError(back.predict({ data: x, shape: [rows, 3] }).data, want)).toBeLessThan(1e-5);

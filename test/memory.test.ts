@@ -10,7 +10,9 @@ const wasmFile = new URL("../build/simdnet.wasm", import.meta.url);
 describe("memory: views and the allocator", () => {
   it("tensors and kernels keep working after memory.grow replaced the buffer", async () => {
     const backend = await createWasmBackend();
-    const a = tensor(backend, randomArray(64, 1)), b = tensor(backend, randomArray(64, 2)), c = backend.alloc(64);
+    const a = tensor(backend, randomArray(64, 1)),
+      b = tensor(backend, randomArray(64, 2)),
+      c = backend.alloc(64);
     backend.sgemm(false, false, 8, 8, 8, 1, a, b, 0, c);
     const before = backend.read(c);
     const bufferBefore = backend.core.memory.buffer;
@@ -32,7 +34,7 @@ describe("memory: views and the allocator", () => {
     for (let i = 0; i < 50; i++) backend.free(backend.alloc(1 << 16));
     const size = backend.arena.memoryBytes;
     for (let cycle = 0; cycle < 1000; cycle++) {
-      const ts = [backend.alloc(100 + cycle % 7), backend.alloc(1 << 14), backend.alloc(3)];
+      const ts = [backend.alloc(100 + (cycle % 7)), backend.alloc(1 << 14), backend.alloc(3)];
       for (const t of cycle % 2 ? ts : ts.reverse()) backend.free(t);
     }
     expect(backend.arena.memoryBytes).toBe(size);
@@ -41,7 +43,9 @@ describe("memory: views and the allocator", () => {
 
   it("adjacent freed blocks coalesce: their union is handed out whole, at the first one's offset", () => {
     const arena = new Arena(new WebAssembly.Memory({ initial: 1 }), 64);
-    const a = arena.alloc(100), b = arena.alloc(200), keep = arena.alloc(16);
+    const a = arena.alloc(100),
+      b = arena.alloc(200),
+      keep = arena.alloc(16);
     arena.release(b);
     arena.release(a);
     expect(arena.alloc(112 + 208)).toBe(a); // 100 and 200 round up to 112 and 208
@@ -50,7 +54,8 @@ describe("memory: views and the allocator", () => {
 
   it("a freed block at the top goes back to the bump pointer", () => {
     const arena = new Arena(new WebAssembly.Memory({ initial: 1 }), 64);
-    const a = arena.alloc(32), b = arena.alloc(32);
+    const a = arena.alloc(32),
+      b = arena.alloc(32);
     arena.release(b);
     arena.release(a);
     expect(arena.alloc(48)).toBe(a);
@@ -82,14 +87,19 @@ describe("loading the core", () => {
     ]);
     const tensors = backends.map((b, i) => tensor(b, [i, i, i]));
     backends.forEach((b, i) => expect(Array.from(b.read(tensors[i]!))).toEqual([i, i, i]));
-    const cores = backends.map((b) => (b as unknown as { inner: { core: { memory: WebAssembly.Memory } } }).inner.core.memory);
+    const cores = backends.map(
+      (b) => (b as unknown as { inner: { core: { memory: WebAssembly.Memory } } }).inner.core.memory,
+    );
     expect(new Set(cores).size).toBe(4);
   });
 
   it("a tensor of another backend is refused with a clear error", async () => {
-    const a = await createBackend(), b = await createBackend({ backend: "js" });
+    const a = await createBackend(),
+      b = await createBackend({ backend: "js" });
     expect(() => a.read(b.alloc(3))).toThrow(/tensor: expected a tensor of this wasm backend, got JsTensor/);
-    await expect(createBackend({ backend: "gpu" as never })).rejects.toThrow(/backend: expected "auto", "wasm" or "js", got "gpu"/);
+    await expect(createBackend({ backend: "gpu" as never })).rejects.toThrow(
+      /backend: expected "auto", "wasm" or "js", got "gpu"/,
+    );
   });
 });
 
@@ -97,12 +107,21 @@ describe("memory: models stay flat", () => {
   it("10,000 training steps and 1,000 create/train/dispose cycles do not grow the wasm memory or the live bytes", async () => {
     const backend = await createWasmBackend();
     const { createModel, sgd } = await import("../src/index.js");
-    const x = { data: randomArray(32 * 8, 1), shape: [32, 8] as const }, y = randomArray(32, 2, 0, 1);
-    const model = await createModel({ inputs: 8, seed: 1, backend, loss: "binaryCrossEntropy", layers: [{ units: 16 }, { units: 16, activation: "tanh" }, { units: 1 }], optimizer: sgd({ learningRate: 0.01 }) });
+    const x = { data: randomArray(32 * 8, 1), shape: [32, 8] as const },
+      y = randomArray(32, 2, 0, 1);
+    const model = await createModel({
+      inputs: 8,
+      seed: 1,
+      backend,
+      loss: "binaryCrossEntropy",
+      layers: [{ units: 16 }, { units: 16, activation: "tanh" }, { units: 1 }],
+      optimizer: sgd({ learningRate: 0.01 }),
+    });
     // Warm-up: batch buffers for 32 rows (trainOnBatch) and the fit's resident data.
     model.trainOnBatch(x, y);
     await model.fit(x, y, { epochs: 2, batchSize: 8 });
-    const live = backend.arena.liveBytes, reserved = backend.arena.memoryBytes;
+    const live = backend.arena.liveBytes,
+      reserved = backend.arena.memoryBytes;
     for (let i = 0; i < 5000; i++) model.trainOnBatch(x, y);
     await model.fit(x, y, { epochs: 1250, batchSize: 8, yieldEveryMs: 1e9 }); // 5,000 more steps through fit
     expect(model.steps).toBe(9 + 10000);
@@ -111,7 +130,14 @@ describe("memory: models stay flat", () => {
     model.dispose();
     const empty = backend.arena.liveBytes;
     for (let i = 0; i < 1000; i++) {
-      const m = await createModel({ inputs: 8, seed: i, backend, loss: "binaryCrossEntropy", layers: [{ units: 16 }, { units: 1 }], optimizer: "adam" });
+      const m = await createModel({
+        inputs: 8,
+        seed: i,
+        backend,
+        loss: "binaryCrossEntropy",
+        layers: [{ units: 16 }, { units: 1 }],
+        optimizer: "adam",
+      });
       await m.fit(x, y, { epochs: 1, batchSize: 16 });
       m.predict(x);
       m.dispose();

@@ -1,17 +1,37 @@
 import { describe, expect, it } from "vitest";
 import {
-  ArgumentError, createModel, initializers, loadModel, NonFiniteError, saveModel, sgd, adam, adamw, rmsprop, schedules, StateError,
+  ArgumentError,
+  createModel,
+  initializers,
+  loadModel,
+  NonFiniteError,
+  saveModel,
+  sgd,
+  adam,
+  adamw,
+  rmsprop,
+  schedules,
+  StateError,
   type ModelOptions,
 } from "../src/index.js";
 import { bitsOf, randomArray } from "./helpers.js";
 import type { DenseLayer } from "../src/layers.js";
 
-const xor = { x: [[0, 0], [0, 1], [1, 0], [1, 1]], y: [[0], [1], [1], [0]] };
+const xor = {
+  x: [
+    [0, 0],
+    [0, 1],
+    [1, 0],
+    [1, 1],
+  ],
+  y: [[0], [1], [1], [0]],
+};
 
 /** A small classification problem: 3 classes of points around three centres. */
 function blobs(rows: number, seed = 3): { x: Float32Array; labels: number[] } {
   const noise = randomArray(rows * 2, seed, -0.6, 0.6);
-  const x = new Float32Array(rows * 2), labels: number[] = [];
+  const x = new Float32Array(rows * 2),
+    labels: number[] = [];
   for (let r = 0; r < rows; r++) {
     const c = r % 3;
     x[r * 2] = [0, 2, 1][c]! + noise[r * 2]!;
@@ -22,20 +42,43 @@ function blobs(rows: number, seed = 3): { x: Float32Array; labels: number[] } {
 }
 
 const small = (extra: Partial<ModelOptions> = {}): ModelOptions => ({
-  inputs: 2, seed: 5, loss: "softmaxCrossEntropy", layers: [{ units: 8 }, { units: 8, activation: "tanh" }, { units: 3 }], ...extra,
+  inputs: 2,
+  seed: 5,
+  loss: "softmaxCrossEntropy",
+  layers: [{ units: 8 }, { units: 8, activation: "tanh" }, { units: 3 }],
+  ...extra,
 });
 
 describe("building a model", () => {
   it("fills in the article's defaults: He for ReLU family, Glorot for tanh/logistic, the loss's output activation", async () => {
     const m = await createModel({
-      inputs: 4, seed: 1, loss: "softmaxCrossEntropy",
-      layers: [{ units: 3 }, { units: 3, activation: "leakyRelu", alpha: 0.2 }, { units: 3, activation: "tanh" }, { units: 3, activation: "sigmoid" }, { units: 2 }],
+      inputs: 4,
+      seed: 1,
+      loss: "softmaxCrossEntropy",
+      layers: [
+        { units: 3 },
+        { units: 3, activation: "leakyRelu", alpha: 0.2 },
+        { units: 3, activation: "tanh" },
+        { units: 3, activation: "sigmoid" },
+        { units: 2 },
+      ],
     });
     expect(m.activations).toEqual(["relu", "leakyRelu", "tanh", "sigmoid", "softmax"]);
-    expect((m.layers as readonly DenseLayer[]).map((l) => l.kernelInitializer.name)).toEqual(["heNormal", "heNormal", "glorotUniform", "glorotUniform", "glorotUniform"]);
+    expect((m.layers as readonly DenseLayer[]).map((l) => l.kernelInitializer.name)).toEqual([
+      "heNormal",
+      "heNormal",
+      "glorotUniform",
+      "glorotUniform",
+      "glorotUniform",
+    ]);
     expect((m.layers[1] as DenseLayer).kernelInitializer.config).toEqual({ name: "heNormal", slope: 0.2 });
     expect((m.layers as readonly DenseLayer[]).map((l) => l.biasInitializer.name)).toEqual(Array(5).fill("zeros"));
-    const b = await createModel({ inputs: 2, seed: 1, loss: "binaryCrossEntropy", layers: [{ units: 2, biasInitializer: "smallPositive" }, { units: 1 }] });
+    const b = await createModel({
+      inputs: 2,
+      seed: 1,
+      loss: "binaryCrossEntropy",
+      layers: [{ units: 2, biasInitializer: "smallPositive" }, { units: 1 }],
+    });
     expect(b.activations).toEqual(["relu", "sigmoid"]);
     expect([...b.getWeights()[0]!.bias]).toEqual([0.01, 0.01].map(Math.fround));
     const r = await createModel({ inputs: 2, seed: 1, layers: [{ units: 1 }] });
@@ -47,11 +90,17 @@ describe("building a model", () => {
     const m = await createModel({ inputs: 4, seed: 9, layers: [{ units: 4 }, { units: 4 }, { units: 4 }] });
     const [, b, c] = m.getWeights();
     expect(bitsOf(b!.kernel)).not.toEqual(bitsOf(c!.kernel));
-    const same = await createModel({ inputs: 4, seed: 9, layers: [{ units: 4 }, { units: 4, stream: 40 }, { units: 4, stream: 40 }, { units: 1 }] });
+    const same = await createModel({
+      inputs: 4,
+      seed: 9,
+      layers: [{ units: 4 }, { units: 4, stream: 40 }, { units: 4, stream: 40 }, { units: 1 }],
+    });
     const [, s1, s2] = same.getWeights();
     expect(bitsOf(s1!.kernel)).toEqual(bitsOf(s2!.kernel));
     const again = await createModel({ inputs: 4, seed: 9, layers: [{ units: 4 }, { units: 4 }, { units: 4 }] });
-    expect(again.getWeights().map((l) => [...bitsOf(l.kernel)])).toEqual(m.getWeights().map((l) => [...bitsOf(l.kernel)]));
+    expect(again.getWeights().map((l) => [...bitsOf(l.kernel)])).toEqual(
+      m.getWeights().map((l) => [...bitsOf(l.kernel)]),
+    );
     const other = await createModel({ inputs: 4, seed: 10, layers: [{ units: 4 }, { units: 4 }, { units: 4 }] });
     expect(bitsOf(other.getWeights()[0]!.kernel)).not.toEqual(bitsOf(m.getWeights()[0]!.kernel));
     const drawn = await createModel({ inputs: 4, layers: [{ units: 4 }] });
@@ -59,7 +108,11 @@ describe("building a model", () => {
   });
 
   it("initializes with the initializer it is given (moments of a large layer)", async () => {
-    const m = await createModel({ inputs: 400, seed: 2, layers: [{ units: 300, kernelInitializer: initializers.heUniform() }, { units: 1 }] });
+    const m = await createModel({
+      inputs: 400,
+      seed: 2,
+      layers: [{ units: 300, kernelInitializer: initializers.heUniform() }, { units: 1 }],
+    });
     const k = m.getWeights()[0]!.kernel;
     const std = Math.sqrt(k.reduce((s, v) => s + v * v, 0) / k.length);
     expect(std).toBeCloseTo(Math.sqrt(2 / 400), 3);
@@ -78,7 +131,14 @@ describe("building a model", () => {
       [{ inputs: 2, layers: [{ units: 2, alpha: -1, activation: "leakyRelu" }] }, "layers[0].alpha"],
       [{ inputs: 2, layers: [{ units: 2 }], loss: "hinge" }, "loss"],
       [{ inputs: 2, layers: [{ units: 2, activation: "relu" }], loss: "softmaxCrossEntropy" }, "activation"],
-      [{ inputs: 2, layers: [{ units: 1, activation: "sigmoid" }], loss: { name: "binaryCrossEntropy", fromLogits: true } }, "loss.fromLogits"],
+      [
+        {
+          inputs: 2,
+          layers: [{ units: 1, activation: "sigmoid" }],
+          loss: { name: "binaryCrossEntropy", fromLogits: true },
+        },
+        "loss.fromLogits",
+      ],
       [{ inputs: 2, layers: [{ units: 1 }], optimizer: "lbfgs" }, "optimizer"],
       [{ inputs: 2, layers: [{ units: 1 }], optimizer: { name: "sgd", learningRate: -1 } }, "learningRate"],
       [{ inputs: 2, layers: [{ units: 1 }], seed: -3 }, "seed"],
@@ -87,7 +147,10 @@ describe("building a model", () => {
       [{ inputs: 1 << 14, layers: [{ units: 1 << 14 }] }, "layers"],
     ];
     for (const [options, argument] of bad) {
-      const error = await createModel(options as ModelOptions).then(() => null, (e: unknown) => e);
+      const error = await createModel(options as ModelOptions).then(
+        () => null,
+        (e: unknown) => e,
+      );
       expect(error, JSON.stringify(options)).toBeInstanceOf(ArgumentError);
       expect((error as ArgumentError).argument, JSON.stringify(options)).toBe(argument);
     }
@@ -99,8 +162,16 @@ describe("building a model", () => {
 
 describe("training", () => {
   it("learns XOR with a 2-4-1 tanh net to 100%", async () => {
-    const m = await createModel({ inputs: 2, seed: 3, layers: [{ units: 4, activation: "tanh" }, { units: 1, activation: "sigmoid" }],
-      loss: "binaryCrossEntropy", optimizer: sgd({ learningRate: 0.5, momentum: 0.9 }) });
+    const m = await createModel({
+      inputs: 2,
+      seed: 3,
+      layers: [
+        { units: 4, activation: "tanh" },
+        { units: 1, activation: "sigmoid" },
+      ],
+      loss: "binaryCrossEntropy",
+      optimizer: sgd({ learningRate: 0.5, momentum: 0.9 }),
+    });
     const h = await m.fit(xor.x, xor.y, { epochs: 400, batchSize: 4 });
     expect(h.accuracy.at(-1)).toBe(1);
     expect(m.evaluate(xor.x, xor.y).accuracy).toBe(1);
@@ -115,14 +186,19 @@ describe("training", () => {
       await m.fit({ data: x, shape: [90, 2] }, labels, { epochs, batchSize: 9 });
       return m.getWeights().flatMap((l) => [...l.kernel, ...l.bias]);
     };
-    const a = await run("wasm", 10), b = await run("wasm", 10);
+    const a = await run("wasm", 10),
+      b = await run("wasm", 10);
     expect(bitsOf(Float32Array.from(a))).toEqual(bitsOf(Float32Array.from(b)));
     // One step (first batch of the first epoch) and 100 steps: wasm vs js.
     const one = async (backend: "wasm" | "js", steps: number) => {
       const m = await createModel(small({ backend, optimizer: sgd({ learningRate: 0.1, momentum: 0.9 }) }));
       for (let s = 0; s < steps; s++) {
-        const rows = 9, start = (s * rows) % 90;
-        m.trainOnBatch({ data: x.subarray(start * 2, (start + rows) * 2), shape: [rows, 2] }, labels.slice(start, start + rows));
+        const rows = 9,
+          start = (s * rows) % 90;
+        m.trainOnBatch(
+          { data: x.subarray(start * 2, (start + rows) * 2), shape: [rows, 2] },
+          labels.slice(start, start + rows),
+        );
       }
       return m.getWeights().flatMap((l) => [...l.kernel, ...l.bias]);
     };
@@ -134,11 +210,20 @@ describe("training", () => {
   it("reports history, validation, callbacks, and resolves with the stop reason", async () => {
     const { x, labels } = blobs(120);
     const m = await createModel(small());
-    const batches: number[] = [], epochs: number[] = [];
+    const batches: number[] = [],
+      epochs: number[] = [];
     const h = await m.fit({ data: x, shape: [120, 2] }, labels, {
-      epochs: 3, batchSize: 16, validationSplit: 0.25,
-      onBatchEnd: (l) => { batches.push(l.batch); expect(l.loss).toBeGreaterThan(0); expect(l.size).toBeGreaterThan(0); },
-      onEpochEnd: (l) => { epochs.push(l.epoch); },
+      epochs: 3,
+      batchSize: 16,
+      validationSplit: 0.25,
+      onBatchEnd: (l) => {
+        batches.push(l.batch);
+        expect(l.loss).toBeGreaterThan(0);
+        expect(l.size).toBeGreaterThan(0);
+      },
+      onEpochEnd: (l) => {
+        epochs.push(l.epoch);
+      },
     });
     expect(h.stopReason).toBe("completed");
     expect(h.loss).toHaveLength(3);
@@ -157,11 +242,20 @@ describe("training", () => {
   it("stops early and restores the best weights", async () => {
     const { x, labels } = blobs(60);
     const m = await createModel(small({ optimizer: sgd({ learningRate: 5 }) })); // too high: validation loss wanders
-    let bestWeights: Float32Array | null = null, bestLoss = Infinity;
+    let bestWeights: Float32Array | null = null,
+      bestLoss = Infinity;
     const h = await m.fit({ data: x, shape: [60, 2] }, labels, {
-      epochs: 60, batchSize: 10, validationData: [{ data: x, shape: [60, 2] }, labels],
-      earlyStopping: { patience: 2 }, onNonFinite: "skip",
-      onEpochEnd: (l) => { if (l.valLoss! < bestLoss) { bestLoss = l.valLoss!; bestWeights = m.getWeights()[0]!.kernel; } },
+      epochs: 60,
+      batchSize: 10,
+      validationData: [{ data: x, shape: [60, 2] }, labels],
+      earlyStopping: { patience: 2 },
+      onNonFinite: "skip",
+      onEpochEnd: (l) => {
+        if (l.valLoss! < bestLoss) {
+          bestLoss = l.valLoss!;
+          bestWeights = m.getWeights()[0]!.kernel;
+        }
+      },
     });
     expect(h.stopReason).toBe("earlyStopping");
     expect(h.bestEpoch).toBeDefined();
@@ -173,7 +267,12 @@ describe("training", () => {
     const m = await createModel(small());
     const controller = new AbortController();
     const h = await m.fit({ data: x, shape: [300, 2] }, labels, {
-      epochs: 50, batchSize: 10, onBatchEnd: (l) => { if (l.step === 7) controller.abort(); }, signal: controller.signal,
+      epochs: 50,
+      batchSize: 10,
+      onBatchEnd: (l) => {
+        if (l.step === 7) controller.abort();
+      },
+      signal: controller.signal,
     });
     expect(h.stopReason).toBe("aborted");
     expect(m.steps).toBe(7);
@@ -191,12 +290,23 @@ describe("training", () => {
   });
 
   it("stops on NaN naming the first layer that produced it, leaving the weights as they were; or skips the batch", async () => {
-    const m = await createModel({ inputs: 2, seed: 1, layers: [{ units: 3, activation: "relu" }, { units: 3, activation: "elu" }, { units: 1 }] });
+    const m = await createModel({
+      inputs: 2,
+      seed: 1,
+      layers: [{ units: 3, activation: "relu" }, { units: 3, activation: "elu" }, { units: 1 }],
+    });
     const w = m.getWeights();
     w[1]!.kernel[0] = 1e37; // a finite weight whose products overflow in layer 2
     m.setWeights(w);
-    const x = [[1e3, 1e3], [0, 0]], y = [[0], [1]]; // the second row stays finite: relu(0) * 1e37 = 0
-    const err = await m.fit(x, y, { epochs: 1, batchSize: 2 }).then(() => null, (e: unknown) => e);
+    const x = [
+        [1e3, 1e3],
+        [0, 0],
+      ],
+      y = [[0], [1]]; // the second row stays finite: relu(0) * 1e37 = 0
+    const err = await m.fit(x, y, { epochs: 1, batchSize: 2 }).then(
+      () => null,
+      (e: unknown) => e,
+    );
     expect(err).toBeInstanceOf(NonFiniteError);
     expect((err as NonFiniteError).layer).toBe(2);
     expect((err as NonFiniteError).stage).toBe("pre-activation");
@@ -208,7 +318,13 @@ describe("training", () => {
   });
 
   it("clips gradients by global norm", async () => {
-    const make = (clipNorm: number) => createModel({ inputs: 2, seed: 4, layers: [{ units: 2 }, { units: 1 }], optimizer: sgd({ learningRate: 1, clipNorm }) });
+    const make = (clipNorm: number) =>
+      createModel({
+        inputs: 2,
+        seed: 4,
+        layers: [{ units: 2 }, { units: 1 }],
+        optimizer: sgd({ learningRate: 1, clipNorm }),
+      });
     const [free, clipped] = [await make(0), await make(1e-3)];
     const before = free.getWeights().flatMap((l) => [...l.kernel, ...l.bias]);
     const g = free.gradients([[3, -2]], [[5]]).layers.flatMap((l) => [...l.kernel, ...l.bias]);
@@ -220,9 +336,20 @@ describe("training", () => {
   });
 
   it("follows the learning-rate schedules", async () => {
-    const m = await createModel({ inputs: 1, seed: 1, layers: [{ units: 1 }], optimizer: sgd({ learningRate: 0.1, schedule: schedules.step({ every: 2, factor: 0.5 }) }) });
+    const m = await createModel({
+      inputs: 1,
+      seed: 1,
+      layers: [{ units: 1 }],
+      optimizer: sgd({ learningRate: 0.1, schedule: schedules.step({ every: 2, factor: 0.5 }) }),
+    });
     const rates: number[] = [];
-    await m.fit([[1], [2], [3], [4], [5], [6]], [[1], [2], [3], [4], [5], [6]], { epochs: 1, batchSize: 1, onBatchEnd: () => { rates.push(m.optimizerRunner.learningRate); } });
+    await m.fit([[1], [2], [3], [4], [5], [6]], [[1], [2], [3], [4], [5], [6]], {
+      epochs: 1,
+      batchSize: 1,
+      onBatchEnd: () => {
+        rates.push(m.optimizerRunner.learningRate);
+      },
+    });
     expect(rates).toEqual([0.1, 0.05, 0.05, 0.025, 0.025, 0.0125]);
     const cos = schedules.cosine({ steps: 10, min: 0.01, warmup: 2 });
     const { rateAt } = await import("../src/schedules.js");
@@ -234,7 +361,12 @@ describe("training", () => {
 
   it("trains with every optimizer and L2 decay, and decay shrinks the weights", async () => {
     const { x, labels } = blobs(90);
-    for (const optimizer of [sgd({ learningRate: 0.1, momentum: 0.9, nesterov: true }), adam({ learningRate: 0.02 }), adamw({ learningRate: 0.02 }), rmsprop({ learningRate: 0.01 })]) {
+    for (const optimizer of [
+      sgd({ learningRate: 0.1, momentum: 0.9, nesterov: true }),
+      adam({ learningRate: 0.02 }),
+      adamw({ learningRate: 0.02 }),
+      rmsprop({ learningRate: 0.01 }),
+    ]) {
       const m = await createModel(small({ optimizer }));
       const h = await m.fit({ data: x, shape: [90, 2] }, labels, { epochs: 30, batchSize: 15 });
       expect(h.accuracy.at(-1), optimizer.name).toBeGreaterThan(0.9);
@@ -265,18 +397,76 @@ describe("training", () => {
 describe("inputs", () => {
   it("accepts number[][], { data, shape } of any float type, flat typed arrays, and class indices", async () => {
     const m = await createModel({ inputs: 2, seed: 1, loss: "softmaxCrossEntropy", layers: [{ units: 3 }] });
-    const ref = m.predict([[1, 2], [3, 4]]).data;
-    for (const x of [{ data: new Float64Array([1, 2, 3, 4]), shape: [2, 2] as const }, { data: [1, 2, 3, 4], shape: [2, 2] as const },
-      new Float32Array([1, 2, 3, 4]), [1, 2, 3, 4], [new Float64Array([1, 2]), new Int8Array([3, 4])], { data: new Uint8Array([1, 2, 3, 4]), shape: [2, 2] as const }]) {
+    const ref = m.predict([
+      [1, 2],
+      [3, 4],
+    ]).data;
+    for (const x of [
+      { data: new Float64Array([1, 2, 3, 4]), shape: [2, 2] as const },
+      { data: [1, 2, 3, 4], shape: [2, 2] as const },
+      new Float32Array([1, 2, 3, 4]),
+      [1, 2, 3, 4],
+      [new Float64Array([1, 2]), new Int8Array([3, 4])],
+      { data: new Uint8Array([1, 2, 3, 4]), shape: [2, 2] as const },
+    ]) {
       expect(bitsOf(m.predict(x).data)).toEqual(bitsOf(ref));
     }
-    expect(m.predict([[1, 2], [3, 4]]).shape).toEqual([2, 3]);
-    expect(m.evaluate([[1, 2], [3, 4]], [2, 0])).toEqual(m.evaluate([[1, 2], [3, 4]], [[0, 0, 1], [1, 0, 0]]));
-    expect(m.evaluate([[1, 2], [3, 4]], new Int32Array([2, 0]))).toEqual(m.evaluate([[1, 2], [3, 4]], [[0, 0, 1], [1, 0, 0]]));
+    expect(
+      m.predict([
+        [1, 2],
+        [3, 4],
+      ]).shape,
+    ).toEqual([2, 3]);
+    expect(
+      m.evaluate(
+        [
+          [1, 2],
+          [3, 4],
+        ],
+        [2, 0],
+      ),
+    ).toEqual(
+      m.evaluate(
+        [
+          [1, 2],
+          [3, 4],
+        ],
+        [
+          [0, 0, 1],
+          [1, 0, 0],
+        ],
+      ),
+    );
+    expect(
+      m.evaluate(
+        [
+          [1, 2],
+          [3, 4],
+        ],
+        new Int32Array([2, 0]),
+      ),
+    ).toEqual(
+      m.evaluate(
+        [
+          [1, 2],
+          [3, 4],
+        ],
+        [
+          [0, 0, 1],
+          [1, 0, 0],
+        ],
+      ),
+    );
   });
 
   it("refuses ragged, wrong-width, non-finite and mismatched data by name, leaving the model unchanged", async () => {
-    const m = await createModel({ inputs: 2, seed: 1, loss: "softmaxCrossEntropy", normalize: "standardize", layers: [{ units: 4 }, { units: 3 }] });
+    const m = await createModel({
+      inputs: 2,
+      seed: 1,
+      loss: "softmaxCrossEntropy",
+      normalize: "standardize",
+      layers: [{ units: 4 }, { units: 3 }],
+    });
     const before = saveModel(m, { optimizer: true });
     const cases: [unknown, unknown, string, RegExp][] = [
       [[[1, 2], [3]], [0, 1], "x[1]", /ragged/],
@@ -298,7 +488,11 @@ describe("inputs", () => {
     for (const [x, y, argument, message] of cases) {
       for (const call of [() => m.trainOnBatch(x as never, y as never), () => m.evaluate(x as never, y as never)]) {
         let error: unknown = null;
-        try { call(); } catch (e) { error = e; }
+        try {
+          call();
+        } catch (e) {
+          error = e;
+        }
         expect(error, `${JSON.stringify(x)} ${JSON.stringify(y)}`).toBeInstanceOf(ArgumentError);
         expect((error as ArgumentError).argument).toBe(argument);
         expect((error as Error).message).toMatch(message);
@@ -312,7 +506,12 @@ describe("inputs", () => {
     await expect(m.fit([[1, 2]], [0], { diagnostics: { every: 0 } })).rejects.toThrow(/diagnostics.every/);
     await expect(m.fit([[1, 2]], [0], { diagnostics: { sample: 5 } })).rejects.toThrow(/diagnostics.sample/);
     expect(m.normalizer).toBeNull(); // no refused fit fitted it
-    expect(() => m.setWeights([{ kernel: [1], bias: [1] }, { kernel: [1], bias: [1] }])).toThrow(/weights\[0\]\.kernel/);
+    expect(() =>
+      m.setWeights([
+        { kernel: [1], bias: [1] },
+        { kernel: [1], bias: [1] },
+      ]),
+    ).toThrow(/weights\[0\]\.kernel/);
     expect(saveModel(m, { optimizer: true })).toEqual(before);
   });
 });
@@ -322,17 +521,27 @@ describe("save, load and dispose", () => {
     const { x, labels } = blobs(90);
     const data = { data: x, shape: [90, 2] as const };
     for (const backend of ["wasm", "js"] as const) {
-      const m = await createModel(small({ backend, normalize: "standardize", optimizer: adam({ learningRate: 0.01, schedule: schedules.cosine({ steps: 100 }) }) }));
+      const m = await createModel(
+        small({
+          backend,
+          normalize: "standardize",
+          optimizer: adam({ learningRate: 0.01, schedule: schedules.cosine({ steps: 100 }) }),
+        }),
+      );
       await m.fit(data, labels, { epochs: 3, batchSize: 10 });
       const text = JSON.stringify(saveModel(m, { optimizer: true }));
       const back = await loadModel(text, { backend });
       expect(bitsOf(back.predict(data).data)).toEqual(bitsOf(m.predict(data).data));
-      expect(back.getWeights().map((l) => [...bitsOf(l.kernel), ...bitsOf(l.bias)])).toEqual(m.getWeights().map((l) => [...bitsOf(l.kernel), ...bitsOf(l.bias)]));
+      expect(back.getWeights().map((l) => [...bitsOf(l.kernel), ...bitsOf(l.bias)])).toEqual(
+        m.getWeights().map((l) => [...bitsOf(l.kernel), ...bitsOf(l.bias)]),
+      );
       expect(back.steps).toBe(m.steps);
       expect(back.epochs).toBe(3);
       await m.fit(data, labels, { epochs: 2, batchSize: 10 });
       await back.fit(data, labels, { epochs: 2, batchSize: 10 });
-      expect(back.getWeights().map((l) => [...bitsOf(l.kernel)])).toEqual(m.getWeights().map((l) => [...bitsOf(l.kernel)]));
+      expect(back.getWeights().map((l) => [...bitsOf(l.kernel)])).toEqual(
+        m.getWeights().map((l) => [...bitsOf(l.kernel)]),
+      );
       const light = saveModel(m);
       expect(light.optimizerState).toBeUndefined();
       expect((await loadModel(light, { backend })).steps).toBe(0);
@@ -343,7 +552,11 @@ describe("save, load and dispose", () => {
     const { encodeFloats, decodeFloats } = await import("../src/serialize.js");
     for (const n of [0, 1, 2, 3, 5, 17]) {
       const v = randomArray(n, n, -1e30, 1e30);
-      if (n > 2) { v[0] = -0; v[1] = 1e-45; v[2] = 3.4028234663852886e38; }
+      if (n > 2) {
+        v[0] = -0;
+        v[1] = 1e-45;
+        v[2] = 3.4028234663852886e38;
+      }
       expect(bitsOf(decodeFloats(encodeFloats(v)))).toEqual(bitsOf(v));
     }
     expect(encodeFloats(new Float32Array([1]))).toBe(Buffer.from(new Float32Array([1]).buffer).toString("base64"));
@@ -357,8 +570,20 @@ describe("save, load and dispose", () => {
       [{ ...good, version: 99 }, /document.version/],
       [{ ...good, layers: [{ ...good.layers[0]!, units: 1e9 }, ...good.layers.slice(1)] }, /units/],
       [{ ...good, weights: good.weights.slice(1) }, /document.weights/],
-      [{ ...good, weights: [{ ...good.weights[0]!, kernel: good.weights[0]!.kernel!.slice(8) }, ...good.weights.slice(1)] }, /weights\[0\]\.kernel/],
-      [{ ...good, weights: [{ ...good.weights[0]!, kernel: "!" + good.weights[0]!.kernel!.slice(1) }, ...good.weights.slice(1)] }, /base64/],
+      [
+        {
+          ...good,
+          weights: [{ ...good.weights[0]!, kernel: good.weights[0]!.kernel!.slice(8) }, ...good.weights.slice(1)],
+        },
+        /weights\[0\]\.kernel/,
+      ],
+      [
+        {
+          ...good,
+          weights: [{ ...good.weights[0]!, kernel: "!" + good.weights[0]!.kernel!.slice(1) }, ...good.weights.slice(1)],
+        },
+        /base64/,
+      ],
       [{ ...good, optimizer: { name: "sgd", learningRate: "fast" } }, /learningRate/],
     ];
     for (const [doc, message] of broken) await expect(loadModel(doc as never)).rejects.toThrow(message);
@@ -397,7 +622,11 @@ describe("edge cases of fit and its options", () => {
     const m = await createModel({ inputs: 1, seed: 1, layers: [{ units: 1 }], optimizer: sgd({ learningRate: 999 }) });
     const before = saveModel(m, { optimizer: true });
     let error: unknown;
-    try { m.trainOnBatch([[1e18]], [[-1e18]]); } catch (e) { error = e; }
+    try {
+      m.trainOnBatch([[1e18]], [[-1e18]]);
+    } catch (e) {
+      error = e;
+    }
     expect(error).toBeInstanceOf(NonFiniteError);
     expect((error as NonFiniteError).stage).toBe("update");
     expect(saveModel(m, { optimizer: true })).toEqual(before);
@@ -405,13 +634,26 @@ describe("edge cases of fit and its options", () => {
   });
 
   it("early stopping: a split that holds out no row monitors the loss; accuracy needs the metric; patience as Keras", async () => {
-    const m = await createModel({ inputs: 1, seed: 1, layers: [{ units: 4 }, { units: 1 }], optimizer: sgd({ learningRate: 0.05 }) });
-    const x = [[0], [0.5], [1]], y = [[0], [0.5], [1]];
+    const m = await createModel({
+      inputs: 1,
+      seed: 1,
+      layers: [{ units: 4 }, { units: 1 }],
+      optimizer: sgd({ learningRate: 0.05 }),
+    });
+    const x = [[0], [0.5], [1]],
+      y = [[0], [0.5], [1]];
     const h = await m.fit(x, y, { epochs: 20, validationSplit: 0.2, earlyStopping: true });
     expect(h.valLoss).toHaveLength(0);
     expect(h.loss).toHaveLength(20); // the falling training loss keeps it going
-    await expect(m.fit(x, y, { earlyStopping: { monitor: "accuracy" } })).rejects.toThrow(/accuracy is not among the model's metrics/);
-    const flat = await createModel({ inputs: 1, seed: 1, layers: [{ units: 1 }], optimizer: sgd({ learningRate: 1e-9 }) });
+    await expect(m.fit(x, y, { earlyStopping: { monitor: "accuracy" } })).rejects.toThrow(
+      /accuracy is not among the model's metrics/,
+    );
+    const flat = await createModel({
+      inputs: 1,
+      seed: 1,
+      layers: [{ units: 1 }],
+      optimizer: sgd({ learningRate: 1e-9 }),
+    });
     const stopped = await flat.fit(x, y, { epochs: 50, earlyStopping: { patience: 3, minDelta: 1 } });
     expect(stopped.loss).toHaveLength(4); // the first epoch sets the best, three more without improvement
   });
@@ -424,23 +666,51 @@ describe("edge cases of fit and its options", () => {
     const h = await m.fit({ data: x, shape: [30, 2] }, labels, { signal: controller.signal });
     expect(h.stopReason).toBe("aborted");
     expect(m.steps).toBe(0);
-    const last = m.fit({ data: x, shape: [30, 2] }, labels, { batchSize: 30, validationSplit: 0.2, onBatchEnd: () => { m.dispose(); } });
+    const last = m.fit({ data: x, shape: [30, 2] }, labels, {
+      batchSize: 30,
+      validationSplit: 0.2,
+      onBatchEnd: () => {
+        m.dispose();
+      },
+    });
     await expect(last).rejects.toThrow(StateError);
   });
 
   it("refuses misspelt options and silent conversions by name", async () => {
     expect(() => adam({ lr: 0.5 } as never)).toThrow(/optimizer.lr/);
-    await expect(createModel({ inputs: 2, layers: [{ units: 2, activaton: "tanh" } as never] })).rejects.toThrow(/layers\[0\].activaton/);
-    await expect(createModel({ inputs: 2, layers: [{ units: 2 }], lossFunction: "mse" } as never)).rejects.toThrow(/options.lossFunction/);
+    await expect(createModel({ inputs: 2, layers: [{ units: 2, activaton: "tanh" } as never] })).rejects.toThrow(
+      /layers\[0\].activaton/,
+    );
+    await expect(createModel({ inputs: 2, layers: [{ units: 2 }], lossFunction: "mse" } as never)).rejects.toThrow(
+      /options.lossFunction/,
+    );
     const m = await createModel(small());
     await expect(m.fit([[1, 2]], [0], { batch_size: 4 } as never)).rejects.toThrow(/options.batch_size/);
     expect(() => m.predict({ data: [1, null], shape: [1, 2] } as never)).toThrow(/x.data\[1\]: expected a number/);
-    expect(() => sgd({ learningRate: 0.01, schedule: schedules.cosine({ steps: 10, min: 0.1 }) })).toThrow(/schedule.min/);
+    expect(() => sgd({ learningRate: 0.01, schedule: schedules.cosine({ steps: 10, min: 0.1 }) })).toThrow(
+      /schedule.min/,
+    );
     expect(() => saveModel(m, null as never)).toThrow(ArgumentError);
   });
 
   it("targets as typed-array rows work for a softmax output", async () => {
     const m = await createModel({ inputs: 2, seed: 1, loss: "softmaxCrossEntropy", layers: [{ units: 2 }] });
-    expect(m.evaluate([[1, 2], [3, 4]], [Float32Array.of(1, 0), Float32Array.of(0, 1)])).toEqual(m.evaluate([[1, 2], [3, 4]], [0, 1]));
+    expect(
+      m.evaluate(
+        [
+          [1, 2],
+          [3, 4],
+        ],
+        [Float32Array.of(1, 0), Float32Array.of(0, 1)],
+      ),
+    ).toEqual(
+      m.evaluate(
+        [
+          [1, 2],
+          [3, 4],
+        ],
+        [0, 1],
+      ),
+    );
   });
 });

@@ -5,13 +5,21 @@ import { createModel } from "../src/index.js";
 import { checkVerbose, formatSeconds, Progress, type ProgressOutput } from "../src/progress.js";
 
 function fake(isTTY: boolean): ProgressOutput & { text: string } {
-  return { isTTY, columns: 200, text: "", write(s) { this.text += s; } };
+  return {
+    isTTY,
+    columns: 200,
+    text: "",
+    write(s) {
+      this.text += s;
+    },
+  };
 }
 
 describe("Progress", () => {
   it("on a terminal: a header, a bar redrawn in place at most every 100 ms, the epoch's values at the end", () => {
     let now = 0;
-    const out = fake(true), p = new Progress(1, 3, 1000, out, () => now);
+    const out = fake(true),
+      p = new Progress(1, 3, 1000, out, () => now);
     p.epochStart(1);
     now = 50;
     p.batch(100, () => ({ loss: 0.5 })); // first batch: drawn
@@ -23,9 +31,15 @@ describe("Progress", () => {
     p.epochEnd(1, { loss: 0.25, accuracy: 0.8, valLoss: 0.3 });
     const frames = out.text.split("\r");
     expect(frames[0]).toBe("Epoch 2/3\n");
-    expect(frames[1]!.trimEnd()).toBe(" 100/1000 [===>..........................] 2,000 rows/s ETA 450ms - loss: 0.5000");
-    expect(frames[2]!.trimEnd()).toBe(" 400/1000 [============>.................] 2,000 rows/s ETA 300ms - loss: 0.3000 - accuracy: 0.7500");
-    expect(frames[3]).toBe("1000/1000 [==============================] 500ms 2,000 rows/s - loss: 0.2500 - accuracy: 0.8000 - valLoss: 0.3000\n");
+    expect(frames[1]!.trimEnd()).toBe(
+      " 100/1000 [===>..........................] 2,000 rows/s ETA 450ms - loss: 0.5000",
+    );
+    expect(frames[2]!.trimEnd()).toBe(
+      " 400/1000 [============>.................] 2,000 rows/s ETA 300ms - loss: 0.3000 - accuracy: 0.7500",
+    );
+    expect(frames[3]).toBe(
+      "1000/1000 [==============================] 500ms 2,000 rows/s - loss: 0.2500 - accuracy: 0.8000 - valLoss: 0.3000\n",
+    );
     expect(frames).toHaveLength(4);
   });
 
@@ -36,7 +50,8 @@ describe("Progress", () => {
       [0, true, ""],
     ] as const) {
       let now = 0;
-      const out = fake(isTTY), p = new Progress(verbose, 2, 10, out, () => now);
+      const out = fake(isTTY),
+        p = new Progress(verbose, 2, 10, out, () => now);
       p.epochStart(0);
       p.batch(5, () => ({ loss: 2 }));
       now = 2000;
@@ -58,15 +73,27 @@ describe("fit({ verbose })", () => {
 
   it("writes one line per epoch to stdout with verbose 2, the validation values and metrics included; nothing by default", async () => {
     const written: string[] = [];
-    vi.spyOn(process.stdout, "write").mockImplementation((s: string | Uint8Array) => { written.push(String(s)); return true; });
-    const model = await createModel({ inputs: 1, seed: 1, loss: "binaryCrossEntropy", layers: [{ units: 1 }], metrics: ["accuracy", "auc"] });
-    const x = [[0], [1], [2], [3]], y = [0, 0, 1, 1];
+    vi.spyOn(process.stdout, "write").mockImplementation((s: string | Uint8Array) => {
+      written.push(String(s));
+      return true;
+    });
+    const model = await createModel({
+      inputs: 1,
+      seed: 1,
+      loss: "binaryCrossEntropy",
+      layers: [{ units: 1 }],
+      metrics: ["accuracy", "auc"],
+    });
+    const x = [[0], [1], [2], [3]],
+      y = [0, 0, 1, 1];
     await model.fit(x, y, { epochs: 2 });
     expect(written).toEqual([]);
     await model.fit(x, y, { epochs: 2, verbose: 2, validationData: [x, y] });
     vi.restoreAllMocks();
     expect(written).toHaveLength(2);
-    expect(written[1]).toMatch(/^Epoch 2\/2 - \S+ [\d,]+ rows\/s - loss: \d\.\d{4} - accuracy: \d\.\d{4} - auc: \d\.\d{4} - valLoss: \d\.\d{4} - valAccuracy: \d\.\d{4} - valAuc: \d\.\d{4}\n$/);
+    expect(written[1]).toMatch(
+      /^Epoch 2\/2 - \S+ [\d,]+ rows\/s - loss: \d\.\d{4} - accuracy: \d\.\d{4} - auc: \d\.\d{4} - valLoss: \d\.\d{4} - valAccuracy: \d\.\d{4} - valAuc: \d\.\d{4}\n$/,
+    );
     model.dispose();
   });
 });

@@ -29,7 +29,9 @@ it("the README's quickstart runs and does what it says", async () => {
   const log = (...args: unknown[]): void => {
     lines.push(args.map((a) => (typeof a === "string" ? a : JSON.stringify(a))).join(" "));
   };
-  const AsyncFunction = Object.getPrototypeOf(async () => {}).constructor as new (...params: string[]) => (...args: unknown[]) => Promise<void>;
+  const AsyncFunction = Object.getPrototypeOf(async () => {}).constructor as new (
+    ...params: string[]
+  ) => (...args: unknown[]) => Promise<void>;
   await new AsyncFunction("simdnet", "console", body)(simdnet, { log });
 
   expect(lines[0]).toMatch(/^epoch 0: loss \d+\.\d{4}$/);

@@ -10,17 +10,28 @@ const session = new Session();
 session.connect();
 /** An inspector call; a session on this thread answers synchronously. */
 function post<T>(method: string, params?: object): T {
-  let result: unknown, error: Error | null = null;
-  session.post(method, params, (e, r) => { error = e; result = r; });
+  let result: unknown,
+    error: Error | null = null;
+  session.post(method, params, (e, r) => {
+    error = e;
+    result = r;
+  });
   if (error) throw error;
   return result as T;
 }
-interface ProfileNode { selfSize: number; children: ProfileNode[] }
+interface ProfileNode {
+  selfSize: number;
+  children: ProfileNode[];
+}
 
 /** Bytes allocated while `run` runs, garbage included (V8's sampling heap profiler, every 16 KB on average). */
 function allocated(run: () => void): number {
   post("HeapProfiler.enable");
-  post("HeapProfiler.startSampling", { samplingInterval: 16384, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true });
+  post("HeapProfiler.startSampling", {
+    samplingInterval: 16384,
+    includeObjectsCollectedByMajorGC: true,
+    includeObjectsCollectedByMinorGC: true,
+  });
   run();
   const { profile } = post<{ profile: { head: ProfileNode } }>("HeapProfiler.stopSampling");
   const total = (n: ProfileNode): number => n.children.reduce((sum, c) => sum + total(c), n.selfSize);
@@ -44,8 +55,24 @@ function cpuTime(run: () => void): number {
 }
 
 const backend = new JsBackend();
-const small = await createModel({ inputs: 4, seed: 1, backend, normalize: "standardize", layers: [{ units: 3 }, { units: 2 }] });
-await small.fit([[1, 2, 3, 4], [4, 3, 2, 1]], [[0, 1], [1, 0]], { epochs: 1 });
+const small = await createModel({
+  inputs: 4,
+  seed: 1,
+  backend,
+  normalize: "standardize",
+  layers: [{ units: 3 }, { units: 2 }],
+});
+await small.fit(
+  [
+    [1, 2, 3, 4],
+    [4, 3, 2, 1],
+  ],
+  [
+    [0, 1],
+    [1, 0],
+  ],
+  { epochs: 1 },
+);
 const doc = saveModel(small, { optimizer: true });
 
 // Hostile values of several MB, flat strings (as read from a file or a socket).
@@ -65,7 +92,13 @@ const at = (path: (string | number)[], value: string, base: object = doc): strin
 };
 // A model 2^18 inputs wide whose normalizer is wrong only at its last value: read to the end.
 const WIDE = 1 << 18;
-const wide = { ...doc, inputs: WIDE, layers: [doc.layers[1]!], weights: [{ kernel: "A".repeat(4 * Math.ceil((8 * WIDE) / 3)), bias: "AAAAAAAAAAA=" }], optimizerState: undefined };
+const wide = {
+  ...doc,
+  inputs: WIDE,
+  layers: [doc.layers[1]!],
+  weights: [{ kernel: "A".repeat(4 * Math.ceil((8 * WIDE) / 3)), bias: "AAAAAAAAAAA=" }],
+  optimizerState: undefined,
+};
 
 const CASES: Record<string, () => string> = {
   "10 MB of zeros under an unknown key": () => at(["padding"], array(5_000_000)),
@@ -73,15 +106,18 @@ const CASES: Record<string, () => string> = {
   "zeros as the metrics": () => at(["metrics"], zeros),
   "500,000 metrics, the last one wrong": () => at(["metrics"], array(500_000, '"accuracy"', "0")),
   "zeros as a normalizer vector": () => at(["normalizer", "shift"], zeros),
-  "a 2^18-wide normalizer, its last value wrong": () => at(["normalizer"], `{"kind":"standardize","shift":${array(WIDE, "0.5", '"x"')},"scale":${array(WIDE, "1")}}`, wide),
+  "a 2^18-wide normalizer, its last value wrong": () =>
+    at(["normalizer"], `{"kind":"standardize","shift":${array(WIDE, "0.5", '"x"')},"scale":${array(WIDE, "1")}}`, wide),
   "zeros as a kernel": () => at(["weights", 0, "kernel"], zeros),
   "zeros in an optimizer's schedule": () => at(["optimizer", "schedule", "steps"], zeros),
-  "zeros as an initializer option": () => at(["layers", 0, "kernelInitializer"], `{"name":"orthogonal","gain":${zeros}}`),
+  "zeros as an initializer option": () =>
+    at(["layers", 0, "kernelInitializer"], `{"name":"orthogonal","gain":${zeros}}`),
   "50,000 keys in a layer": () => at(["layers", 0], keys),
   "50,000 keys in the loss": () => at(["loss"], keys),
   "50,000 nested objects as the optimizer": () => at(["optimizer"], nested),
   "a 1 MB string as the format": () => at(["format"], JSON.stringify("x".repeat(1_000_000))),
-  "a 1 MB kernel, one layer missing": () => at(["weights"], `[{"kernel":${JSON.stringify("A".repeat(1_000_000))},"bias":"AAAA"}]`),
+  "a 1 MB kernel, one layer missing": () =>
+    at(["weights"], `[{"kernel":${JSON.stringify("A".repeat(1_000_000))},"bias":"AAAA"}]`),
 };
 
 const only = process.argv[2];
@@ -93,11 +129,18 @@ for (const [name, make] of Object.entries(CASES)) {
   // loadModel reads and checks the text synchronously, before its first await: a refusal
   // is complete when the call returns.
   const refuse = (): void => {
-    loadModel(text, { backend }).then(() => { error = "loaded"; }, (e: unknown) => {
-      error = e instanceof ArgumentError ? e.message.slice(0, 160) : `not an ArgumentError: ${String(e)}`;
-    });
+    loadModel(text, { backend }).then(
+      () => {
+        error = "loaded";
+      },
+      (e: unknown) => {
+        error = e instanceof ArgumentError ? e.message.slice(0, 160) : `not an ArgumentError: ${String(e)}`;
+      },
+    );
   };
-  const parse = (): void => { JSON.parse(text); };
+  const parse = (): void => {
+    JSON.parse(text);
+  };
   const time = cpuTime(refuse) / cpuTime(parse);
   const memory = allocated(refuse) / allocated(parse);
   await new Promise((r) => setTimeout(r, 0));

@@ -10,8 +10,22 @@ import { describe, expect, it } from "vitest";
 import { createWasmBackend, type WasmBackend } from "../src/backend/wasm.js";
 import { JsBackend } from "../src/backend/js/index.js";
 import {
-  ArgumentError, adam, createModel, initializers, loadModel, MAX_LAYERS, MAX_PARAMETERS, MAX_UNITS, OPTIMIZER_NAMES, rmsprop,
-  saveModel, schedules, sgd, type Backend, type Model, type ModelDocument,
+  ArgumentError,
+  adam,
+  createModel,
+  initializers,
+  loadModel,
+  MAX_LAYERS,
+  MAX_PARAMETERS,
+  MAX_UNITS,
+  OPTIMIZER_NAMES,
+  rmsprop,
+  saveModel,
+  schedules,
+  sgd,
+  type Backend,
+  type Model,
+  type ModelDocument,
 } from "../src/index.js";
 import { encodeFloats } from "../src/serialize.js";
 
@@ -21,14 +35,33 @@ const wasm: WasmBackend = await createWasmBackend();
  *  state, initializers with options. */
 async function richDocument(backend: Backend = wasm): Promise<ModelDocument> {
   const m = await createModel({
-    inputs: 3, seed: 11, backend, loss: "softmaxCrossEntropy", normalize: "minMax",
+    inputs: 3,
+    seed: 11,
+    backend,
+    loss: "softmaxCrossEntropy",
+    normalize: "minMax",
     optimizer: adam({ learningRate: 0.01, schedule: schedules.step({ every: 2, factor: 0.5 }) }),
     layers: [
-      { units: 4, activation: "elu", alpha: 0.5, kernelInitializer: initializers.varianceScaling({ scale: 2, mode: "fanAvg", distribution: "uniform" }), biasInitializer: initializers.constant(0.1) },
+      {
+        units: 4,
+        activation: "elu",
+        alpha: 0.5,
+        kernelInitializer: initializers.varianceScaling({ scale: 2, mode: "fanAvg", distribution: "uniform" }),
+        biasInitializer: initializers.constant(0.1),
+      },
       { units: 3, kernelInitializer: initializers.orthogonal({ gain: 0.8 }) },
     ],
   });
-  await m.fit([[1, 2, 3], [3, 2, 1], [0, 1, 0], [2, 2, 2]], [0, 1, 2, 1], { epochs: 2, batchSize: 2 });
+  await m.fit(
+    [
+      [1, 2, 3],
+      [3, 2, 1],
+      [0, 1, 0],
+      [2, 2, 2],
+    ],
+    [0, 1, 2, 1],
+    { epochs: 2, batchSize: 2 },
+  );
   const doc = saveModel(m, { optimizer: true });
   m.dispose();
   return doc;
@@ -38,7 +71,10 @@ async function richDocument(backend: Backend = wasm): Promise<ModelDocument> {
 function paths(value: unknown, prefix: (string | number)[] = []): (string | number)[][] {
   if (value === null || typeof value !== "object") return [];
   const keys: (string | number)[] = Array.isArray(value) ? value.map((_, i) => i) : Object.keys(value);
-  return keys.flatMap((k) => [[...prefix, k], ...paths((value as Record<string | number, unknown>)[k], [...prefix, k])]);
+  return keys.flatMap((k) => [
+    [...prefix, k],
+    ...paths((value as Record<string | number, unknown>)[k], [...prefix, k]),
+  ]);
 }
 
 /** A copy of `doc` with the value at `path` replaced (or deleted when `value` is DELETE). */
@@ -53,7 +89,8 @@ function withValue(doc: unknown, path: (string | number)[], value: unknown): Rec
   return copy;
 }
 
-const name = (path: (string | number)[]): string => path.reduce<string>((s, k) => (typeof k === "number" ? `${s}[${k}]` : `${s}.${k}`), "document");
+const name = (path: (string | number)[]): string =>
+  path.reduce<string>((s, k) => (typeof k === "number" ? `${s}[${k}]` : `${s}.${k}`), "document");
 
 async function refusal(document: unknown, backend: Backend = wasm): Promise<ArgumentError> {
   const before = (backend as WasmBackend).arena?.liveBytes;
@@ -81,8 +118,14 @@ function sharedChildren(depth: number, width: number, budget = 100_000): { value
     const target: Record<string, unknown> = {};
     for (let k = 0; k < width; k++) target[`k${k}`] = level;
     level = new Proxy(target, {
-      get: (t, key) => { count(); return Reflect.get(t, key); },
-      getOwnPropertyDescriptor: (t, key) => { count(); return Reflect.getOwnPropertyDescriptor(t, key); },
+      get: (t, key) => {
+        count();
+        return Reflect.get(t, key);
+      },
+      getOwnPropertyDescriptor: (t, key) => {
+        count();
+        return Reflect.getOwnPropertyDescriptor(t, key);
+      },
     });
   }
   return { value: level, reads: () => reads };
@@ -120,9 +163,18 @@ describe("shared children and cycles: the walk is linear in the properties, neve
 describe("JSON text: a refusal costs about what JSON.parse of the text costs", () => {
   it("under a 256 MB heap, each hostile text (10 MB of zeros under an unknown key, and others) is refused in at most 2x the CPU time and allocation of JSON.parse", async () => {
     const run = async (only?: string): Promise<Record<string, { time: number; memory: number; error: string }>> => {
-      const { stdout } = await promisify(execFile)(process.execPath,
-        ["--max-old-space-size=256", "--expose-gc", "--import", "tsx", "test/serialize-hostile.child.ts", ...(only ? [only] : [])],
-        { maxBuffer: 1 << 20 });
+      const { stdout } = await promisify(execFile)(
+        process.execPath,
+        [
+          "--max-old-space-size=256",
+          "--expose-gc",
+          "--import",
+          "tsx",
+          "test/serialize-hostile.child.ts",
+          ...(only ? [only] : []),
+        ],
+        { maxBuffer: 1 << 20 },
+      );
       return JSON.parse(stdout);
     };
     const results = await run();
@@ -146,7 +198,12 @@ function countingRandom(backend: Backend): { streams: () => number; restore: () 
     streams++;
     return random.call(this, seed, stream);
   };
-  return { streams: () => streams, restore: () => { backend.random = random; } };
+  return {
+    streams: () => streams,
+    restore: () => {
+      backend.random = random;
+    },
+  };
 }
 
 describe("loading never runs an initializer", () => {
@@ -154,12 +211,31 @@ describe("loading never runs an initializer", () => {
     const n = 2048;
     const kernel = new Float32Array(n * n).map((_, i) => ((i * 7919) % 1000) / 1000 - 0.5);
     const doc = {
-      format: "simdnet-model", version: 1, inputs: n, seed: 1,
-      layers: [{ units: n, activation: "tanh", alpha: 0, kernelInitializer: { name: "orthogonal", gain: 1 }, biasInitializer: { name: "zeros" }, seed: 1, stream: 0 }],
-      loss: "meanSquaredError", optimizer: "sgd", metrics: [], normalize: "none", normalizer: null, epochs: 0,
+      format: "simdnet-model",
+      version: 1,
+      inputs: n,
+      seed: 1,
+      layers: [
+        {
+          units: n,
+          activation: "tanh",
+          alpha: 0,
+          kernelInitializer: { name: "orthogonal", gain: 1 },
+          biasInitializer: { name: "zeros" },
+          seed: 1,
+          stream: 0,
+        },
+      ],
+      loss: "meanSquaredError",
+      optimizer: "sgd",
+      metrics: [],
+      normalize: "none",
+      normalizer: null,
+      epochs: 0,
       weights: [{ kernel: encodeFloats(kernel), bias: encodeFloats(new Float32Array(n)) }],
     };
-    const backend = new JsBackend(), { streams } = countingRandom(backend);
+    const backend = new JsBackend(),
+      { streams } = countingRandom(backend);
     const m = await loadModel(doc as unknown as ModelDocument, { backend });
     expect(streams()).toBe(0);
     expect(Buffer.compare(Buffer.from(m.getWeights()[0]!.kernel.buffer), Buffer.from(kernel.buffer))).toBe(0);
@@ -171,9 +247,20 @@ describe("loading never runs an initializer", () => {
     for (const backend of [wasm, new JsBackend()]) {
       const { streams, restore } = countingRandom(backend);
       for (const init of initializers.INITIALIZER_NAMES) {
-        const m = await createModel({ inputs: 3, seed: 5, backend, layers: [
-          { units: 4, activation: "tanh", kernelInitializer: init, biasInitializer: names[init.length % names.length] }, { units: 2, biasInitializer: init === "orthogonal" ? "zeros" : init },
-        ] });
+        const m = await createModel({
+          inputs: 3,
+          seed: 5,
+          backend,
+          layers: [
+            {
+              units: 4,
+              activation: "tanh",
+              kernelInitializer: init,
+              biasInitializer: names[init.length % names.length],
+            },
+            { units: 2, biasInitializer: init === "orthogonal" ? "zeros" : init },
+          ],
+        });
         const doc = saveModel(m);
         const opened = streams();
         const back = await loadModel(doc, { backend });
@@ -182,7 +269,8 @@ describe("loading never runs an initializer", () => {
         back.dispose();
         m.dispose();
       }
-      expect(streams()).toBe(2 * 2 * initializers.INITIALIZER_NAMES.length); // createModel's: kernel and bias of two layers
+      // createModel's: kernel and bias of two layers
+      expect(streams()).toBe(2 * 2 * initializers.INITIALIZER_NAMES.length);
       restore();
     }
   });
@@ -215,9 +303,12 @@ describe("a document is read once: getters that change between reads", () => {
       if (value === null || typeof value !== "object") return value;
       const target = (Array.isArray(value) ? [] : {}) as Record<string | number, unknown>;
       for (const [k, v] of Object.entries(value)) {
-        const key = `${at}.${k}`, inner = fickle(v, key);
+        const key = `${at}.${k}`,
+          inner = fickle(v, key);
         Object.defineProperty(target, k, {
-          enumerable: true, configurable: true, get: () => {
+          enumerable: true,
+          configurable: true,
+          get: () => {
             const n = reads.get(key) ?? 0;
             reads.set(key, n + 1);
             return n === 0 ? inner : garbage[n % garbage.length];
@@ -238,11 +329,17 @@ describe("a document is read once: getters that change between reads", () => {
   it("a getter that throws, or a revoked Proxy, anywhere is an ArgumentError naming the place, with nothing kept", async () => {
     const doc = await richDocument();
     for (const path of paths(doc)) {
-      const parentPath = path.slice(0, -1), key = path[path.length - 1]!;
+      const parentPath = path.slice(0, -1),
+        key = path[path.length - 1]!;
       const copy = structuredClone(doc) as unknown as Record<string | number, unknown>;
       let parent = copy;
       for (const k of parentPath) parent = parent[k] as Record<string | number, unknown>;
-      Object.defineProperty(parent, key, { enumerable: true, get: () => { throw new TypeError("no"); } });
+      Object.defineProperty(parent, key, {
+        enumerable: true,
+        get: () => {
+          throw new TypeError("no");
+        },
+      });
       const error = await refusal(copy);
       expect(error.argument.startsWith(name(parentPath)), `${name(path)}: ${error.message}`).toBe(true);
       const { proxy, revoke } = Proxy.revocable({}, {});
@@ -261,9 +358,13 @@ describe("one set of limits for createModel, saveModel and loadModel", () => {
     expect(back.layers).toHaveLength(MAX_LAYERS);
     expect(saveModel(back)).toEqual(doc);
     back.dispose();
-    await expect(createModel({ inputs: 1, layers: [...layers, { units: 1 }] })).rejects.toThrow(new RegExp(`layers: expected an array of 1 to ${MAX_LAYERS}`));
+    await expect(createModel({ inputs: 1, layers: [...layers, { units: 1 }] })).rejects.toThrow(
+      new RegExp(`layers: expected an array of 1 to ${MAX_LAYERS}`),
+    );
     const over = { ...doc, layers: [...doc.layers, doc.layers[0]!], weights: [...doc.weights, doc.weights[0]!] };
-    expect((await refusal(over)).message).toMatch(new RegExp(`document.layers: expected an array of 1 to ${MAX_LAYERS}`));
+    expect((await refusal(over)).message).toMatch(
+      new RegExp(`document.layers: expected an array of 1 to ${MAX_LAYERS}`),
+    );
     m.dispose();
   });
 
@@ -286,7 +387,9 @@ describe("one set of limits for createModel, saveModel and loadModel", () => {
         { ...options, layers: [{ ...options.layers[0]!, units: MAX_UNITS + 1 }] },
         { ...options, seed: 2 ** 32 },
       ];
-      for (const past of pastCreate.filter((p) => p.inputs > MAX_UNITS || p.layers[0]!.units > MAX_UNITS || p.seed > 0xffffffff)) {
+      for (const past of pastCreate.filter(
+        (p) => p.inputs > MAX_UNITS || p.layers[0]!.units > MAX_UNITS || p.seed > 0xffffffff,
+      )) {
         await expect(createModel(past)).rejects.toThrow(ArgumentError);
       }
       await refusal({ ...doc, inputs: MAX_UNITS + 1 });
@@ -302,8 +405,10 @@ describe("one set of limits for createModel, saveModel and loadModel", () => {
     const small = await createModel({ inputs: 2, seed: 1, backend: wasm, layers: [{ units: 2 }, { units: 1 }] });
     const doc = saveModel(small);
     small.dispose();
-    expect((await refusal({ ...doc, inputs: MAX_UNITS, layers: [{ ...doc.layers[0]!, units: 128 }, doc.layers[1]!] })).message)
-      .toMatch(new RegExp(`at most ${MAX_PARAMETERS} parameters`));
+    expect(
+      (await refusal({ ...doc, inputs: MAX_UNITS, layers: [{ ...doc.layers[0]!, units: 128 }, doc.layers[1]!] }))
+        .message,
+    ).toMatch(new RegExp(`at most ${MAX_PARAMETERS} parameters`));
     expect(wasm.arena.memoryBytes).toBe(reserved);
   });
 });
@@ -317,7 +422,11 @@ describe("a document must have every field a save writes", () => {
 
   it("deleting any key that a save writes, at any depth, is refused naming it", async () => {
     const doc = await richDocument();
-    const keys = paths(doc).filter((p) => typeof p[p.length - 1] === "string" && p[0] !== "optimizerState" || p.length === 2 && p[0] === "optimizerState");
+    const keys = paths(doc).filter(
+      (p) =>
+        (typeof p[p.length - 1] === "string" && p[0] !== "optimizerState") ||
+        (p.length === 2 && p[0] === "optimizerState"),
+    );
     expect(keys.length).toBeGreaterThan(50);
     for (const path of keys) {
       const error = await refusal(withValue(doc, path, DELETE));
@@ -339,16 +448,23 @@ describe("a document must have every field a save writes", () => {
       const error = await refusal(withValue(doc, [...path, "extra"], 1));
       expect(error.message, name(path)).toMatch(/extra/);
     }
-    expect((await refusal(withValue(doc, ["normalizer", "center"], [0, 0, 0]))).argument).toBe("document.normalizer.center");
+    expect((await refusal(withValue(doc, ["normalizer", "center"], [0, 0, 0]))).argument).toBe(
+      "document.normalizer.center",
+    );
   });
 
   it("epoch and step counts must be integers below 2^53, where counting stops", async () => {
     const doc = await richDocument();
     for (const value of [2 ** 53, 2 ** 60, Number.MAX_VALUE, -1, 1.5, Infinity, "3"]) {
       expect((await refusal({ ...doc, epochs: value })).argument).toBe("document.epochs");
-      expect((await refusal({ ...doc, optimizerState: { ...doc.optimizerState!, step: value } })).argument).toBe("document.optimizerState.step");
+      expect((await refusal({ ...doc, optimizerState: { ...doc.optimizerState!, step: value } })).argument).toBe(
+        "document.optimizerState.step",
+      );
     }
-    const last = await loadModel({ ...doc, epochs: 2 ** 53 - 1, optimizerState: { ...doc.optimizerState!, step: 2 ** 53 - 1 } }, { backend: wasm });
+    const last = await loadModel(
+      { ...doc, epochs: 2 ** 53 - 1, optimizerState: { ...doc.optimizerState!, step: 2 ** 53 - 1 } },
+      { backend: wasm },
+    );
     expect([last.epochs, last.steps]).toEqual([2 ** 53 - 1, 2 ** 53 - 1]);
     last.dispose();
   });
@@ -356,28 +472,57 @@ describe("a document must have every field a save writes", () => {
 
 describe("optimizers by name, with optimizer state", () => {
   it("rmsprop by name with its state loads; with the wrong number of vectors it is an ArgumentError, never a TypeError", async () => {
-    const m = await createModel({ inputs: 2, seed: 3, backend: wasm, optimizer: "rmsprop", layers: [{ units: 2 }, { units: 1 }] });
-    m.trainOnBatch([[1, 2], [2, 1]], [[1], [0]]);
+    const m = await createModel({
+      inputs: 2,
+      seed: 3,
+      backend: wasm,
+      optimizer: "rmsprop",
+      layers: [{ units: 2 }, { units: 1 }],
+    });
+    m.trainOnBatch(
+      [
+        [1, 2],
+        [2, 1],
+      ],
+      [[1], [0]],
+    );
     const doc = saveModel(m, { optimizer: true });
     const back = await loadModel({ ...doc, optimizer: "rmsprop" as never }, { backend: wasm });
     expect(saveModel(back, { optimizer: true })).toEqual(doc);
     back.dispose();
     const vector = doc.optimizerState!.vectors[0]!;
-    expect((await refusal({ ...doc, optimizer: "rmsprop", optimizerState: { step: 1, vectors: [vector, vector] } })).message)
-      .toMatch(/document.optimizerState.vectors: expected 1 state vectors/);
+    expect(
+      (await refusal({ ...doc, optimizer: "rmsprop", optimizerState: { step: 1, vectors: [vector, vector] } })).message,
+    ).toMatch(/document.optimizerState.vectors: expected 1 state vectors/);
     m.dispose();
   });
 
   it("every optimizer, by name or config, with 0 to 2 state vectors: loads exactly when the count is its own", async () => {
     const configs = [...OPTIMIZER_NAMES, sgd({ momentum: 0.9 }), rmsprop({ rho: 0.8 }), adam({ beta1: 0.5 })];
     for (const optimizer of configs) {
-      const m = await createModel({ inputs: 2, seed: 3, backend: wasm, optimizer, layers: [{ units: 2 }, { units: 1 }] });
-      m.trainOnBatch([[1, 2], [2, 1]], [[1], [0]]);
+      const m = await createModel({
+        inputs: 2,
+        seed: 3,
+        backend: wasm,
+        optimizer,
+        layers: [{ units: 2 }, { units: 1 }],
+      });
+      m.trainOnBatch(
+        [
+          [1, 2],
+          [2, 1],
+        ],
+        [[1], [0]],
+      );
       const doc = saveModel(m, { optimizer: true });
       const own = doc.optimizerState!.vectors.length;
       const vector = encodeFloats(new Float32Array(9).fill(0.25));
       for (let count = 0; count <= 2; count++) {
-        const candidate = { ...doc, optimizer: (typeof optimizer === "string" ? optimizer : doc.optimizer) as never, optimizerState: { step: 1, vectors: Array(count).fill(vector) } };
+        const candidate = {
+          ...doc,
+          optimizer: (typeof optimizer === "string" ? optimizer : doc.optimizer) as never,
+          optimizerState: { step: 1, vectors: Array(count).fill(vector) },
+        };
         if (count === own) (await loadModel(candidate, { backend: wasm })).dispose();
         else expect((await refusal(candidate)).argument).toBe("document.optimizerState.vectors");
       }
@@ -387,13 +532,19 @@ describe("optimizers by name, with optimizer state", () => {
 });
 
 describe("misspelt options of saveModel and loadModel", () => {
-  it("{ optimzer: true } and { backnd: \"js\" } are refused naming the option, as createModel does", async () => {
+  it('{ optimzer: true } and { backnd: "js" } are refused naming the option, as createModel does', async () => {
     const m = await createModel({ inputs: 2, seed: 1, layers: [{ units: 1 }] });
-    expect(() => saveModel(m, { optimzer: true } as never)).toThrow(/options.optimzer: expected one of the options optimizer/);
+    expect(() => saveModel(m, { optimzer: true } as never)).toThrow(
+      /options.optimzer: expected one of the options optimizer/,
+    );
     const doc = saveModel(m);
-    await expect(loadModel(doc, { backnd: "js" } as never)).rejects.toThrow(/options.backnd: expected one of the options backend/);
-    for (const bad of [{ optimizer: true, extra: 1 }, { Optimizer: true }, { optimizer: "yes" }]) expect(() => saveModel(m, bad as never)).toThrow(ArgumentError);
-    for (const bad of [{ backend: "js", extra: 1 }, { Backend: "js" }, { backend: 42 }]) await expect(loadModel(doc, bad as never)).rejects.toThrow(ArgumentError);
+    await expect(loadModel(doc, { backnd: "js" } as never)).rejects.toThrow(
+      /options.backnd: expected one of the options backend/,
+    );
+    for (const bad of [{ optimizer: true, extra: 1 }, { Optimizer: true }, { optimizer: "yes" }])
+      expect(() => saveModel(m, bad as never)).toThrow(ArgumentError);
+    for (const bad of [{ backend: "js", extra: 1 }, { Backend: "js" }, { backend: 42 }])
+      await expect(loadModel(doc, bad as never)).rejects.toThrow(ArgumentError);
     m.dispose();
   });
 });
@@ -401,9 +552,13 @@ describe("misspelt options of saveModel and loadModel", () => {
 describe("documents saved before these checks", () => {
   it("load bit for bit: the same predictions, and saving again gives the same document", async () => {
     const text = readFileSync(new URL("fixtures/model-v1.json", import.meta.url), "utf8");
-    const expected = JSON.parse(readFileSync(new URL("fixtures/model-v1.predictions.json", import.meta.url), "utf8")) as { x: number[][]; bits: string[] };
+    const expected = JSON.parse(
+      readFileSync(new URL("fixtures/model-v1.predictions.json", import.meta.url), "utf8"),
+    ) as { x: number[][]; bits: string[] };
     const js = await loadModel(text, { backend: "js" });
-    const bits = Array.from(new Uint32Array(js.predict(expected.x).data.buffer), (b) => b.toString(16).padStart(8, "0"));
+    const bits = Array.from(new Uint32Array(js.predict(expected.x).data.buffer), (b) =>
+      b.toString(16).padStart(8, "0"),
+    );
     expect(bits).toEqual(expected.bits);
     for (const model of [js, await loadModel(text, { backend: wasm })] as Model[]) {
       expect(saveModel(model, { optimizer: true })).toEqual(JSON.parse(text));

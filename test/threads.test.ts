@@ -7,11 +7,32 @@ import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { afterAll, describe, expect, it } from "vitest";
 import { createWasmBackend, type WasmBackend } from "../src/backend/wasm.js";
-import { ArgumentError, createBackend, createModel, InternalError, type ModelOptions, type OptimizerConfig } from "../src/index.js";
+import {
+  ArgumentError,
+  createBackend,
+  createModel,
+  InternalError,
+  type ModelOptions,
+  type OptimizerConfig,
+} from "../src/index.js";
 import { UPDATE_KERNELS, type UpdateKernel } from "../src/backend/backend.js";
 import {
-  ADAM_BETA1, ADAM_BETA2, ADAM_DECOUPLED, ADAM_EPS, ADAM_INV_ROOT_BC2, ADAM_STEP_SIZE, LION_BETA1, LION_BETA2, PARAM_DECAY,
-  PARAM_GRAD_SCALE, PARAM_LR, RMSPROP_EPS, RMSPROP_RHO, SGD_MOMENTUM, SGD_NESTEROV, UPDATE_PARAMS,
+  ADAM_BETA1,
+  ADAM_BETA2,
+  ADAM_DECOUPLED,
+  ADAM_EPS,
+  ADAM_INV_ROOT_BC2,
+  ADAM_STEP_SIZE,
+  LION_BETA1,
+  LION_BETA2,
+  PARAM_DECAY,
+  PARAM_GRAD_SCALE,
+  PARAM_LR,
+  RMSPROP_EPS,
+  RMSPROP_RHO,
+  SGD_MOMENTUM,
+  SGD_NESTEROV,
+  UPDATE_PARAMS,
 } from "../src/shared/updateParams.js";
 import { adam, lion, rmsprop, sgd } from "../src/optimizers.js";
 import { runningWorkers } from "../src/threads/pool.js";
@@ -30,7 +51,9 @@ afterAll(() => {
 function splitEverything(b: WasmBackend): () => void {
   const saved = b.splitAt;
   b.splitAt = { flops: 0, elements: 0 };
-  return () => { b.splitAt = saved; };
+  return () => {
+    b.splitAt = saved;
+  };
 }
 
 const bits = (a: Float32Array): Uint32Array => new Uint32Array(a.buffer, a.byteOffset, a.length);
@@ -40,9 +63,11 @@ const bits = (a: Float32Array): Uint32Array => new Uint32Array(a.buffer, a.byteO
 function firstDifference(got: Float32Array[], want: Float32Array[]): string {
   if (got.length !== want.length) return `${got.length} results, expected ${want.length}`;
   for (let r = 0; r < got.length; r++) {
-    const g = bits(got[r]!), w = bits(want[r]!);
+    const g = bits(got[r]!),
+      w = bits(want[r]!);
     if (g.length !== w.length) return `result ${r}: ${g.length} floats, expected ${w.length}`;
-    for (let i = 0; i < g.length; i++) if (g[i] !== w[i]) return `result ${r}, element ${i}: ${got[r]![i]}, expected ${want[r]![i]}`;
+    for (let i = 0; i < g.length; i++)
+      if (g[i] !== w[i]) return `result ${r}, element ${i}: ${got[r]![i]}, expected ${want[r]![i]}`;
   }
   return "";
 }
@@ -56,24 +81,63 @@ function block(values: Record<number, number>): Float32Array {
 /** One step of every update kernel (momentum and decay on, so every state tensor moves). */
 const UPDATES: [UpdateKernel, Float32Array][] = [
   ["sgd", block({ [PARAM_LR]: 0.01, [PARAM_GRAD_SCALE]: 1, [SGD_MOMENTUM]: 0.9, [SGD_NESTEROV]: 1 })],
-  ["adam", block({ [PARAM_LR]: 0.01, [PARAM_DECAY]: 0.01, [PARAM_GRAD_SCALE]: 0.5, [ADAM_BETA1]: 0.9, [ADAM_BETA2]: 0.999, [ADAM_EPS]: 1e-7,
-    [ADAM_DECOUPLED]: 1, [ADAM_STEP_SIZE]: 0.1, [ADAM_INV_ROOT_BC2]: 3 })],
-  ["rmsprop", block({ [PARAM_LR]: 0.01, [PARAM_DECAY]: 0.001, [PARAM_GRAD_SCALE]: 1, [RMSPROP_RHO]: 0.9, [RMSPROP_EPS]: 1e-7 })],
-  ["lion", block({ [PARAM_LR]: 0.01, [PARAM_DECAY]: 0.1, [PARAM_GRAD_SCALE]: 0.8, [LION_BETA1]: 0.9, [LION_BETA2]: 0.99 })],
+  [
+    "adam",
+    block({
+      [PARAM_LR]: 0.01,
+      [PARAM_DECAY]: 0.01,
+      [PARAM_GRAD_SCALE]: 0.5,
+      [ADAM_BETA1]: 0.9,
+      [ADAM_BETA2]: 0.999,
+      [ADAM_EPS]: 1e-7,
+      [ADAM_DECOUPLED]: 1,
+      [ADAM_STEP_SIZE]: 0.1,
+      [ADAM_INV_ROOT_BC2]: 3,
+    }),
+  ],
+  [
+    "rmsprop",
+    block({ [PARAM_LR]: 0.01, [PARAM_DECAY]: 0.001, [PARAM_GRAD_SCALE]: 1, [RMSPROP_RHO]: 0.9, [RMSPROP_EPS]: 1e-7 }),
+  ],
+  [
+    "lion",
+    block({ [PARAM_LR]: 0.01, [PARAM_DECAY]: 0.1, [PARAM_GRAD_SCALE]: 0.8, [LION_BETA1]: 0.9, [LION_BETA2]: 0.99 }),
+  ],
 ];
 
 describe("kernels split over threads give the single-thread build's bits", () => {
-  const sizes: [number, number, number][] = [[1, 1, 1], [3, 5, 17], [33, 17, 5], [5, 33, 300], [70, 9, 260], [130, 1030, 3], [17, 2050, 33]];
+  const sizes: [number, number, number][] = [
+    [1, 1, 1],
+    [3, 5, 17],
+    [33, 17, 5],
+    [5, 33, 300],
+    [70, 9, 260],
+    [130, 1030, 3],
+    [17, 2050, 33],
+  ];
   for (const [m, n, k] of sizes) {
     it(`sgemm ${m}x${n}x${k}, all four transposes, alpha and beta, 2-4 threads`, () => {
-      const a = randomArray(m * k, 1), b = randomArray(k * n, 2), c0 = randomArray(m * n, 3);
-      for (const [ta, tb] of [[false, false], [true, false], [false, true], [true, true]] as const) {
+      const a = randomArray(m * k, 1),
+        b = randomArray(k * n, 2),
+        c0 = randomArray(m * n, 3);
+      for (const [ta, tb] of [
+        [false, false],
+        [true, false],
+        [false, true],
+        [true, true],
+      ] as const) {
         const run = (be: WasmBackend): Float32Array => {
-          const ta_ = be.alloc(m * k), tb_ = be.alloc(k * n), tc = be.alloc(m * n);
-          be.write(ta_, a); be.write(tb_, b); be.write(tc, c0);
+          const ta_ = be.alloc(m * k),
+            tb_ = be.alloc(k * n),
+            tc = be.alloc(m * n);
+          be.write(ta_, a);
+          be.write(tb_, b);
+          be.write(tc, c0);
           be.sgemm(ta, tb, m, n, k, 0.75, ta_, tb_, 0.5, tc);
           const out = be.read(tc);
-          be.free(ta_); be.free(tb_); be.free(tc);
+          be.free(ta_);
+          be.free(tb_);
+          be.free(tc);
           return out;
         };
         const want = [run(single)];
@@ -91,11 +155,19 @@ describe("kernels split over threads give the single-thread build's bits", () =>
 
   it("addBias, activations, every optimizer update and countNonFinite on 1, 3, 5, 17, 33, 1000 and 70,001 elements", () => {
     for (const n of [1, 3, 5, 17, 33, 1000, 70_001]) {
-      const x = randomArray(n, 4, -3, 3), g = randomArray(n, 5);
+      const x = randomArray(n, 4, -3, 3),
+        g = randomArray(n, 5);
       x[n >> 1] = NaN;
       const run = (be: WasmBackend): Float32Array[] => {
-        const tx = be.alloc(n), ty = be.alloc(n), tg = be.alloc(n), tm = be.alloc(n), tv = be.alloc(n);
-        be.write(tx, x); be.write(tg, g); be.fill(tm, 0.1); be.fill(tv, 0.2);
+        const tx = be.alloc(n),
+          ty = be.alloc(n),
+          tg = be.alloc(n),
+          tm = be.alloc(n),
+          tv = be.alloc(n);
+        be.write(tx, x);
+        be.write(tg, g);
+        be.fill(tm, 0.1);
+        be.fill(tv, 0.2);
         const out: Float32Array[] = [];
         for (const f of ["gelu", "silu", "mish", "tanh", "elu"] as const) {
           be.activation(f, tx, ty, 1);
@@ -103,9 +175,11 @@ describe("kernels split over threads give the single-thread build's bits", () =>
           be.activationGrad(f, tx, tg, ty, 1);
           out.push(be.read(ty));
         }
-        for (const [kernel, params] of UPDATES) be.optimizerStep(kernel, ty, tg, [tm, tv].slice(0, UPDATE_KERNELS[kernel].stateTensors(params)), params);
+        for (const [kernel, params] of UPDATES)
+          be.optimizerStep(kernel, ty, tg, [tm, tv].slice(0, UPDATE_KERNELS[kernel].stateTensors(params)), params);
         out.push(be.read(ty), be.read(tm), be.read(tv), new Float32Array([be.countNonFinite(tx)]));
-        const cols = 7, rows = Math.floor(n / cols);
+        const cols = 7,
+          rows = Math.floor(n / cols);
         if (rows > 0) {
           const bias = be.alloc(cols);
           be.write(bias, randomArray(cols, 6));
@@ -129,11 +203,18 @@ describe("kernels split over threads give the single-thread build's bits", () =>
   });
 
   it("sgemmPacked by row blocks", () => {
-    const m = 37, k = 45, n = 29;
-    const a = randomArray(m * k, 7), w = randomArray(k * n, 8);
+    const m = 37,
+      k = 45,
+      n = 29;
+    const a = randomArray(m * k, 7),
+      w = randomArray(k * n, 8);
     const run = (be: WasmBackend): Float32Array => {
-      const ta = be.alloc(m * k), tw = be.alloc(k * n), tp = be.alloc(k * 32), tc = be.alloc(m * n);
-      be.write(ta, a); be.write(tw, w);
+      const ta = be.alloc(m * k),
+        tw = be.alloc(k * n),
+        tp = be.alloc(k * 32),
+        tc = be.alloc(m * n);
+      be.write(ta, a);
+      be.write(tw, w);
       be.packWeights(tw, k, n, tp);
       be.sgemmPacked(m, n, k, ta, tp, tc);
       const out = be.read(tc);
@@ -143,18 +224,32 @@ describe("kernels split over threads give the single-thread build's bits", () =>
     const want = [run(single)];
     for (const be of threaded.values()) {
       const restore = splitEverything(be);
-      try { expect(firstDifference([run(be)], want)).toBe(""); } finally { restore(); }
+      try {
+        expect(firstDifference([run(be)], want)).toBe("");
+      } finally {
+        restore();
+      }
     }
   });
 });
 
 describe("training on threads: weights after 100 steps hash alike for 1, 2, 3 and 4 threads and the single-thread build", () => {
   const options = (optimizer: OptimizerConfig): Omit<ModelOptions, "backend"> => ({
-    inputs: 37, seed: 20261130, loss: "softmaxCrossEntropy", optimizer,
-    layers: [{ units: 33, activation: "gelu" }, { units: 17, activation: "silu" }, { units: 5, activation: "softmax" }],
+    inputs: 37,
+    seed: 20261130,
+    loss: "softmaxCrossEntropy",
+    optimizer,
+    layers: [
+      { units: 33, activation: "gelu" },
+      { units: 17, activation: "silu" },
+      { units: 5, activation: "softmax" },
+    ],
   });
   const x = { data: randomArray(50 * 37, 9), shape: [50, 37] as [number, number] };
-  const y = { data: new Float32Array(50 * 5).map((_, i) => (i % 5 === Math.floor(i / 5) % 5 ? 1 : 0)), shape: [50, 5] as [number, number] };
+  const y = {
+    data: new Float32Array(50 * 5).map((_, i) => (i % 5 === Math.floor(i / 5) % 5 ? 1 : 0)),
+    shape: [50, 5] as [number, number],
+  };
   const train = async (backend: WasmBackend, optimizer: OptimizerConfig): Promise<Float32Array> => {
     const model = await createModel({ ...options(optimizer), backend });
     await model.fit(x, y, { epochs: 50, batchSize: 25 }); // 2 batches an epoch: 100 steps
@@ -162,8 +257,12 @@ describe("training on threads: weights after 100 steps hash alike for 1, 2, 3 an
     model.dispose();
     return new Float32Array(weights);
   };
-  for (const [name, optimizer] of [["adam", adam({ learningRate: 0.01 })], ["sgd with Nesterov momentum", sgd({ learningRate: 0.05, momentum: 0.9, nesterov: true })],
-    ["rmsprop", rmsprop({ learningRate: 0.005 })], ["lion", lion({ learningRate: 0.001 })]] as const) {
+  for (const [name, optimizer] of [
+    ["adam", adam({ learningRate: 0.01 })],
+    ["sgd with Nesterov momentum", sgd({ learningRate: 0.05, momentum: 0.9, nesterov: true })],
+    ["rmsprop", rmsprop({ learningRate: 0.005 })],
+    ["lion", lion({ learningRate: 0.001 })],
+  ] as const) {
     it(`${name}, every call split`, async () => {
       const want = [await train(single, optimizer)];
       for (const [t, be] of threaded) {
@@ -180,10 +279,23 @@ describe("training on threads: weights after 100 steps hash alike for 1, 2, 3 an
   it("a 784-256-128-10 net at batch 64 with the measured thresholds", async () => {
     const rows = 64;
     const bx = { data: randomArray(rows * 784, 10, 0, 1), shape: [rows, 784] as [number, number] };
-    const by = { data: new Float32Array(rows * 10).map((_, i) => (i % 10 === Math.floor(i / 10) % 10 ? 1 : 0)), shape: [rows, 10] as [number, number] };
+    const by = {
+      data: new Float32Array(rows * 10).map((_, i) => (i % 10 === Math.floor(i / 10) % 10 ? 1 : 0)),
+      shape: [rows, 10] as [number, number],
+    };
     const run = async (backend: WasmBackend): Promise<Float32Array> => {
-      const model = await createModel({ inputs: 784, seed: 5, loss: "softmaxCrossEntropy", optimizer: adam({ learningRate: 0.001 }), backend,
-        layers: [{ units: 256, activation: "relu" }, { units: 128, activation: "relu" }, { units: 10, activation: "softmax" }] });
+      const model = await createModel({
+        inputs: 784,
+        seed: 5,
+        loss: "softmaxCrossEntropy",
+        optimizer: adam({ learningRate: 0.001 }),
+        backend,
+        layers: [
+          { units: 256, activation: "relu" },
+          { units: 128, activation: "relu" },
+          { units: 10, activation: "softmax" },
+        ],
+      });
       for (let i = 0; i < 100; i++) model.trainOnBatch(bx, by);
       const w = new Float32Array(model.getWeights().flatMap((l) => [...l.kernel, ...l.bias]));
       model.dispose();
@@ -197,7 +309,12 @@ describe("training on threads: weights after 100 steps hash alike for 1, 2, 3 an
 describe("the threads build's data segments", () => {
   it("instantiating it again over a live memory rewrites no byte", async () => {
     const be = threaded.get(2)!;
-    const model = await createModel({ inputs: 8, layers: [{ units: 16, activation: "gelu" }, { units: 1 }], seed: 1, backend: be });
+    const model = await createModel({
+      inputs: 8,
+      layers: [{ units: 16, activation: "gelu" }, { units: 1 }],
+      seed: 1,
+      backend: be,
+    });
     await model.fit([[1, 2, 3, 4, 5, 6, 7, 8]], [[1]], { epochs: 3 });
     const memory = be.core.memory;
     const before = new Uint8Array(memory.buffer).slice();
@@ -228,8 +345,12 @@ describe("choosing the thread count", () => {
   it("refuses a thread count that is not 'auto' or a whole number from 1 to 64, naming it", async () => {
     for (const bad of [0, -1, 1.5, 65, NaN, "many", null]) {
       await expect(createBackend({ threads: bad as never })).rejects.toThrow(ArgumentError);
-      await expect(createBackend({ threads: bad as never })).rejects.toThrow(/threads: expected "auto" or a whole number of threads from 1 to 64/);
-      await expect(createModel({ inputs: 2, layers: [{ units: 1 }], threads: bad as never })).rejects.toThrow(/threads: expected/);
+      await expect(createBackend({ threads: bad as never })).rejects.toThrow(
+        /threads: expected "auto" or a whole number of threads from 1 to 64/,
+      );
+      await expect(createModel({ inputs: 2, layers: [{ units: 1 }], threads: bad as never })).rejects.toThrow(
+        /threads: expected/,
+      );
     }
   });
 
@@ -240,7 +361,9 @@ describe("choosing the thread count", () => {
       g.SharedArrayBuffer = undefined;
       const b = await createBackend({ threads: 4 });
       expect(b.threads).toBe(1);
-      expect(b.threadsReason).toMatch(/SharedArrayBuffer is unavailable.*Cross-Origin-Opener-Policy: same-origin.*Cross-Origin-Embedder-Policy: require-corp/);
+      expect(b.threadsReason).toMatch(
+        /SharedArrayBuffer is unavailable.*Cross-Origin-Opener-Policy: same-origin.*Cross-Origin-Embedder-Policy: require-corp/,
+      );
       const model = await createModel({ inputs: 2, layers: [{ units: 1 }], threads: 4, backend: b });
       await model.fit([[0, 1]], [[1]], { epochs: 2 });
       model.dispose();
@@ -286,10 +409,16 @@ describe("lifecycle", () => {
     for (let round = 0; round < 5; round++) {
       for (let i = 0; i < 3; i++) {
         const r = pool.row(i);
-        pool.table[r] = kernel; pool.table[r + 1] = 2 ** 32 - 64; pool.table[r + 2] = 1000;
+        pool.table[r] = kernel;
+        pool.table[r + 1] = 2 ** 32 - 64;
+        pool.table[r + 2] = 1000;
       }
       let error: unknown;
-      try { pool.run(3); } catch (e) { error = e; }
+      try {
+        pool.run(3);
+      } catch (e) {
+        error = e;
+      }
       expect(error).toBeInstanceOf(InternalError);
       expect(String(error)).toMatch(/wasm trap in (a worker thread running )?countNonFinite\(4294967232, 1000/);
     }
@@ -303,8 +432,17 @@ describe("lifecycle", () => {
   it("a worker that dies turns the next call into an InternalError with the model unchanged; the core then runs on the calling thread", async () => {
     const be = await createWasmBackend(undefined, 2);
     be.splitAt = { flops: 0, elements: 0 };
-    const model = await createModel({ inputs: 4, layers: [{ units: 8, activation: "tanh" }, { units: 1 }], seed: 3, backend: be });
-    const data = [[0, 1, 2, 3], [3, 2, 1, 0]], target = [[1], [0]];
+    const model = await createModel({
+      inputs: 4,
+      layers: [{ units: 8, activation: "tanh" }, { units: 1 }],
+      seed: 3,
+      backend: be,
+    });
+    const data = [
+        [0, 1, 2, 3],
+        [3, 2, 1, 0],
+      ],
+      target = [[1], [0]];
     await model.fit(data, target, { epochs: 2 });
     const weights = model.getWeights();
     const pool = be.pool!;
@@ -323,11 +461,15 @@ describe("lifecycle", () => {
     const script = [
       'import { createModel } from "./src/index.ts";',
       'const model = await createModel({ inputs: 64, layers: [{ units: 256, activation: "relu" }, { units: 4 }], threads: 3, seed: 1 });',
-      'const x = Array.from({ length: 64 }, (_, i) => Array.from({ length: 64 }, (_, j) => ((i * j) % 7) / 7));',
+      "const x = Array.from({ length: 64 }, (_, i) => Array.from({ length: 64 }, (_, j) => ((i * j) % 7) / 7));",
       "await model.fit(x, x.map((r) => r.slice(0, 4)), { epochs: 2 });",
       'console.log("threads", model.backend.threads);',
     ].join("\n");
-    const { stdout } = await promisify(execFile)(process.execPath, ["--import", "tsx", "--input-type=module", "-e", script], { timeout: 30_000 });
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      ["--import", "tsx", "--input-type=module", "-e", script],
+      { timeout: 30_000 },
+    );
     expect(stdout.trim()).toBe("threads 3");
   }, 40_000);
 });

@@ -7,7 +7,8 @@ import { bitsOf, js, randomArray, tensor, wasm } from "./helpers.js";
 describe("vector kernels", () => {
   it.each(ELEMENTWISE_SIZES)("fill and scale give the same bits on both backends, %i floats", (n) => {
     const [a, b] = [wasm, js].map((backend) => {
-      const filled = backend.alloc(n), scaled = tensor(backend, randomArray(n, n));
+      const filled = backend.alloc(n),
+        scaled = tensor(backend, randomArray(n, n));
       backend.fill(filled, 0.3);
       backend.scale(scaled, -1.7);
       return [backend.read(filled), backend.read(scaled)];
@@ -22,7 +23,8 @@ describe("vector kernels", () => {
     const sums: number[] = [];
     for (const backend of [wasm, js]) {
       const x = randomArray(n, n);
-      const src = tensor(backend, x), dst = backend.alloc(n);
+      const src = tensor(backend, x),
+        dst = backend.alloc(n);
       backend.copy(src, dst);
       expect(bitsOf(backend.read(dst))).toEqual(bitsOf(x));
       let want = 0;
@@ -32,16 +34,23 @@ describe("vector kernels", () => {
       expect(backend.countNonFinite(src)).toBe(0);
       const bad = x.slice();
       bad[n - 1] = NaN;
-      if (n > 2) { bad[0] = Infinity; bad[1] = -Infinity; }
+      if (n > 2) {
+        bad[0] = Infinity;
+        bad[1] = -Infinity;
+      }
       const tb = tensor(backend, bad);
       expect(backend.countNonFinite(tb)).toBe(n > 2 ? 3 : 1);
       expect(Number.isFinite(backend.sumSquares(tb))).toBe(false);
 
-      const cols = 3, rows = n, order = Array.from({ length: rows }, (_, i) => (i * 7 + 3) % rows);
-      const m = randomArray(rows * cols, n + 9), out = backend.alloc(rows * cols);
+      const cols = 3,
+        rows = n,
+        order = Array.from({ length: rows }, (_, i) => (i * 7 + 3) % rows);
+      const m = randomArray(rows * cols, n + 9),
+        out = backend.alloc(rows * cols);
       backend.gatherRows(tensor(backend, m), tensor(backend, order), out, rows, cols);
       const got = backend.read(out);
-      for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) expect(got[i * cols + j]).toBe(m[order[i]! * cols + j]);
+      for (let i = 0; i < rows; i++)
+        for (let j = 0; j < cols; j++) expect(got[i * cols + j]).toBe(m[order[i]! * cols + j]);
     }
     // float64 sums of the same float32 squares, reordered by the lanes: equal to rounding.
     expect(sums[0]).toBeCloseTo(sums[1]!, 12);

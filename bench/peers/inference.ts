@@ -25,7 +25,9 @@ export interface InferenceSpec {
 export function buildModel(spec: InferenceSpec, backend: Backend | "js"): Promise<Model> {
   const [inputs, ...units] = spec.widths;
   return createModel({
-    inputs: inputs!, seed: 7, backend,
+    inputs: inputs!,
+    seed: 7,
+    backend,
     layers: units.map((u, i) => ({ units: u, activation: i === units.length - 1 ? spec.output : spec.hidden })),
   });
 }
@@ -38,7 +40,9 @@ export function simdnet(name: "simdnet" | "simdnet-js", backend: Backend | "js",
       const out = new Float32Array(spec.rows * spec.widths.at(-1)!);
       return {
         work: spec.rows,
-        run: () => { model.predictInto(spec.x, out); },
+        run: () => {
+          model.predictInto(spec.x, out);
+        },
         output: () => model.predictInto(spec.x, out).slice(),
         dispose: () => model.dispose(),
       };
@@ -68,7 +72,10 @@ export function ortWeb(spec: InferenceSpec, file: OnnxFile): Contender {
   return {
     name: "ort-web",
     async prepare(): Promise<Runner> {
-      const session = await ort.InferenceSession.create(file.bytes, { executionProviders: ["wasm"], graphOptimizationLevel: "all" });
+      const session = await ort.InferenceSession.create(file.bytes, {
+        executionProviders: ["wasm"],
+        graphOptimizationLevel: "all",
+      });
       const feeds = { [session.inputNames[0]!]: new ort.Tensor("float32", spec.x, [spec.rows, spec.widths[0]!]) };
       const outputName = session.outputNames[0]!;
       let last: Float32Array | null = null;
@@ -96,16 +103,27 @@ export function tfjsWasm(spec: InferenceSpec, source: Model): Contender {
     prepare(): Runner {
       const [inputs, ...units] = spec.widths;
       const model = tfl.sequential();
-      units.forEach((u, i) => model.add(tfl.layers.dense({
-        units: u, inputShape: i === 0 ? [inputs!] : undefined,
-        activation: i === units.length - 1 ? (spec.output === "identity" ? "linear" : spec.output) : spec.hidden,
-      })));
-      model.setWeights(source.getWeights().flatMap((w, i) => [tf.tensor2d(w.kernel, [spec.widths[i]!, spec.widths[i + 1]!]), tf.tensor1d(w.bias)]));
+      units.forEach((u, i) =>
+        model.add(
+          tfl.layers.dense({
+            units: u,
+            inputShape: i === 0 ? [inputs!] : undefined,
+            activation: i === units.length - 1 ? (spec.output === "identity" ? "linear" : spec.output) : spec.hidden,
+          }),
+        ),
+      );
+      model.setWeights(
+        source
+          .getWeights()
+          .flatMap((w, i) => [tf.tensor2d(w.kernel, [spec.widths[i]!, spec.widths[i + 1]!]), tf.tensor1d(w.bias)]),
+      );
       const x = tf.tensor2d(spec.x, [spec.rows, inputs!]);
       const predict = (): Float32Array => tf.tidy(() => (model.predict(x) as tf.Tensor).dataSync() as Float32Array);
       return {
         work: spec.rows,
-        run: () => { predict(); },
+        run: () => {
+          predict();
+        },
         output: () => Float32Array.from(predict()),
         dispose: () => {
           x.dispose();
@@ -121,27 +139,42 @@ export function tfjsWasm(spec: InferenceSpec, source: Model): Contender {
  * core: "matvec" (W read where it lies) or "sgemm-packed" (W packed once, then sgemmPacked
  * and addBias). Where the second overtakes the first is Network's MATVEC_ROWS.
  */
-export function layerKernel(name: "matvec" | "sgemm-packed", core: Backend, rows: number, k: number, n: number): Contender {
+export function layerKernel(
+  name: "matvec" | "sgemm-packed",
+  core: Backend,
+  rows: number,
+  k: number,
+  n: number,
+): Contender {
   return {
     name,
     prepare(): Runner {
-      const x = core.alloc(rows * k), w = core.alloc(k * n), bias = core.alloc(n), y = core.alloc(rows * n);
+      const x = core.alloc(rows * k),
+        w = core.alloc(k * n),
+        bias = core.alloc(n),
+        y = core.alloc(rows * n);
       const packed = core.alloc(packedWeightsLength(k, n));
       core.write(x, uniformData(rows * k, -1, 1, 1));
       core.write(w, uniformData(k * n, -0.1, 0.1, 2));
       core.write(bias, uniformData(n, -0.1, 0.1, 3));
       core.packWeights(w, k, n, packed);
-      const run = name === "matvec"
-        ? () => core.matvec(rows, n, k, x, w, bias, y)
-        : () => {
-          core.sgemmPacked(rows, n, k, x, packed, y);
-          core.addBias(y, bias, rows, n);
-        };
+      const run =
+        name === "matvec"
+          ? () => core.matvec(rows, n, k, x, w, bias, y)
+          : () => {
+              core.sgemmPacked(rows, n, k, x, packed, y);
+              core.addBias(y, bias, rows, n);
+            };
       return {
         work: rows,
         run,
-        output: () => { run(); return core.read(y); },
-        dispose: () => { for (const t of [x, w, bias, y, packed]) core.free(t); },
+        output: () => {
+          run();
+          return core.read(y);
+        },
+        dispose: () => {
+          for (const t of [x, w, bias, y, packed]) core.free(t);
+        },
       };
     },
   };

@@ -30,20 +30,38 @@ class Tensors {
 
 /** One optimizer update of w.length parameters at its third step, out of place as a model
  *  stages it: the inputs stay as they are, so every run computes the same step. */
-export function optimizerStep(name: string, backend: Backend, config: OptimizerConfig, w: Float32Array, g: Float32Array): Contender {
+export function optimizerStep(
+  name: string,
+  backend: Backend,
+  config: OptimizerConfig,
+  w: Float32Array,
+  g: Float32Array,
+): Contender {
   return {
     name,
     prepare(): Runner {
-      const ts = new Tensors(backend), d = descriptorOf(config), params = new Float32Array(UPDATE_PARAMS);
+      const ts = new Tensors(backend),
+        d = descriptorOf(config),
+        params = new Float32Array(UPDATE_PARAMS);
       params[PARAM_LR] = config.learningRate;
       params[PARAM_DECAY] = config.weightDecay;
       params[PARAM_GRAD_SCALE] = 1;
       d.writeParams(config, 3, config.learningRate, params);
       const squares = g.map((v) => 0.1 * v * v); // a state any optimizer's vectors may hold (never negative)
       const state = Array.from({ length: stateVectors(config) }, () => ts.of(squares));
-      const tw = ts.of(w), tg = ts.of(g), out = { w: ts.empty(w.length), state: state.map(() => ts.empty(w.length)) };
+      const tw = ts.of(w),
+        tg = ts.of(g),
+        out = { w: ts.empty(w.length), state: state.map(() => ts.empty(w.length)) };
       const run = (): void => backend.optimizerStep(d.kernel, tw, tg, state, params, out);
-      return { work: w.length, run, output: () => { run(); return backend.read(out.w); }, dispose: () => ts.dispose() };
+      return {
+        work: w.length,
+        run,
+        output: () => {
+          run();
+          return backend.read(out.w);
+        },
+        dispose: () => ts.dispose(),
+      };
     },
   };
 }
@@ -53,12 +71,17 @@ export function sgemm(name: string, backend: Backend, x: SgemmInputs): Contender
     name,
     prepare(): Runner {
       const ts = new Tensors(backend);
-      const a = ts.of(x.a), b = ts.of(x.b), c = ts.empty(x.m * x.n);
+      const a = ts.of(x.a),
+        b = ts.of(x.b),
+        c = ts.empty(x.m * x.n);
       const run = (): void => backend.sgemm(x.transA, x.transB, x.m, x.n, x.k, 1, a, b, 0, c);
       return {
         work: 2 * x.m * x.n * x.k,
         run,
-        output: () => { run(); return backend.read(c); },
+        output: () => {
+          run();
+          return backend.read(c);
+        },
         dispose: () => ts.dispose(),
       };
     },
@@ -70,25 +93,49 @@ export function activation(name: string, backend: Backend, fn: ElementwiseActiva
     name,
     prepare(): Runner {
       const ts = new Tensors(backend);
-      const x = ts.of(input), y = ts.empty(input.length);
+      const x = ts.of(input),
+        y = ts.empty(input.length);
       const alpha = activationParameter(fn);
       const run = (): void => backend.activation(fn, x, y, alpha);
-      return { work: input.length, run, output: () => { run(); return backend.read(y); }, dispose: () => ts.dispose() };
+      return {
+        work: input.length,
+        run,
+        output: () => {
+          run();
+          return backend.read(y);
+        },
+        dispose: () => ts.dispose(),
+      };
     },
   };
 }
 
 /** dz = dy * f'(z), z the pre-activation: what the model's backward pass calls. */
-export function activationGrad(name: string, backend: Backend, fn: ElementwiseActivation,
-  z: Float32Array, dy: Float32Array): Contender {
+export function activationGrad(
+  name: string,
+  backend: Backend,
+  fn: ElementwiseActivation,
+  z: Float32Array,
+  dy: Float32Array,
+): Contender {
   return {
     name,
     prepare(): Runner {
       const ts = new Tensors(backend);
-      const tz = ts.of(z), tdy = ts.of(dy), dz = ts.empty(z.length);
+      const tz = ts.of(z),
+        tdy = ts.of(dy),
+        dz = ts.empty(z.length);
       const alpha = activationParameter(fn);
       const run = (): void => backend.activationGrad(fn, tz, tdy, dz, alpha);
-      return { work: z.length, run, output: () => { run(); return backend.read(dz); }, dispose: () => ts.dispose() };
+      return {
+        work: z.length,
+        run,
+        output: () => {
+          run();
+          return backend.read(dz);
+        },
+        dispose: () => ts.dispose(),
+      };
     },
   };
 }
@@ -98,24 +145,49 @@ export function softmax(name: string, backend: Backend, input: Float32Array, row
     name,
     prepare(): Runner {
       const ts = new Tensors(backend);
-      const x = ts.of(input), y = ts.empty(input.length);
+      const x = ts.of(input),
+        y = ts.empty(input.length);
       const run = (): void => backend.softmax(x, y, rows, cols);
-      return { work: input.length, run, output: () => { run(); return backend.read(y); }, dispose: () => ts.dispose() };
+      return {
+        work: input.length,
+        run,
+        output: () => {
+          run();
+          return backend.read(y);
+        },
+        dispose: () => ts.dispose(),
+      };
     },
   };
 }
 
 /** dx from the softmax output y and dy (y computed untimed in prepare). */
-export function softmaxGrad(name: string, backend: Backend, input: Float32Array, dy: Float32Array,
-  rows: number, cols: number): Contender {
+export function softmaxGrad(
+  name: string,
+  backend: Backend,
+  input: Float32Array,
+  dy: Float32Array,
+  rows: number,
+  cols: number,
+): Contender {
   return {
     name,
     prepare(): Runner {
       const ts = new Tensors(backend);
-      const y = ts.of(input), tdy = ts.of(dy), dx = ts.empty(input.length);
+      const y = ts.of(input),
+        tdy = ts.of(dy),
+        dx = ts.empty(input.length);
       backend.softmax(y, y, rows, cols);
       const run = (): void => backend.softmaxGrad(y, tdy, dx, rows, cols);
-      return { work: input.length, run, output: () => { run(); return backend.read(dx); }, dispose: () => ts.dispose() };
+      return {
+        work: input.length,
+        run,
+        output: () => {
+          run();
+          return backend.read(dx);
+        },
+        dispose: () => ts.dispose(),
+      };
     },
   };
 }
@@ -131,7 +203,10 @@ export function initFill(name: string, backend: Backend, init: Initializer, fanI
       return {
         work: fanIn * fanOut,
         run: () => init.fill(backend, out, fanIn, fanOut, rng),
-        dispose: () => { backend.freeRandom(rng); ts.dispose(); },
+        dispose: () => {
+          backend.freeRandom(rng);
+          ts.dispose();
+        },
       };
     },
   };
@@ -147,7 +222,9 @@ export function probe(name: string, wasm: WasmBackend, iterations = 1 << 20): Co
     name,
     prepare: (): Runner => ({
       work: iterations * 8 * 4 * 2,
-      run: () => { wasm.core.probeChains(iterations); },
+      run: () => {
+        wasm.core.probeChains(iterations);
+      },
       dispose: () => {},
     }),
   };

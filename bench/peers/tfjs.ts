@@ -55,7 +55,11 @@ export async function initTfjs(): Promise<TfjsInfo> {
   // The cpu backend's first tensor prints a banner recommending tfjs-node; make it here, muted.
   const warn = console.warn;
   console.warn = () => {};
-  try { tf.tensor1d([0]).dispose(); } finally { console.warn = warn; }
+  try {
+    tf.tensor1d([0]).dispose();
+  } finally {
+    console.warn = warn;
+  }
   return {
     version: tf.version_core,
     wasmBinary: loaded.join(", ") || "unknown (not read through fs.readFileSync)",
@@ -70,8 +74,12 @@ const contenderName = (backend: TfBackend): string => `tfjs-${backend}`;
  * A tfjs contender: `setup` runs with `backend` active and returns the tensors to keep
  * (disposed at the end) and the op to time; the op's tensors are disposed after each call.
  */
-function tfContender(backend: TfBackend, work: number,
-  setup: () => { keep: tf.Tensor[]; op: () => tf.Tensor }, checked = true): Contender {
+function tfContender(
+  backend: TfBackend,
+  work: number,
+  setup: () => { keep: tf.Tensor[]; op: () => tf.Tensor },
+  checked = true,
+): Contender {
   return {
     name: contenderName(backend),
     async enter() {
@@ -81,13 +89,18 @@ function tfContender(backend: TfBackend, work: number,
       const { keep, op } = setup();
       return {
         work,
-        run: () => tf.tidy(() => { op(); }),
-        output: checked ? () => {
-          const t = tf.tidy(op);
-          const values = Float32Array.from(t.dataSync() as Float32Array);
-          t.dispose();
-          return values;
-        } : undefined,
+        run: () =>
+          tf.tidy(() => {
+            op();
+          }),
+        output: checked
+          ? () => {
+              const t = tf.tidy(op);
+              const values = Float32Array.from(t.dataSync() as Float32Array);
+              t.dispose();
+              return values;
+            }
+          : undefined,
         dispose: () => tf.dispose(keep),
       };
     },
@@ -170,7 +183,8 @@ export const hasActivationGrad = (name: string): boolean => name in GRAD;
 export function activationGrad(backend: TfBackend, name: string, z: Float32Array, dy: Float32Array): Contender {
   const g = GRAD[name]!;
   return tfContender(backend, z.length, () => {
-    const x = tf.tensor1d(z), tdy = tf.tensor1d(dy);
+    const x = tf.tensor1d(z),
+      tdy = tf.tensor1d(dy);
     const saved = g.saves === "x" ? x : FORWARD[name]!(x);
     const keep = saved === x ? [x, tdy] : [x, tdy, saved];
     return { keep, op: () => g.grad(tdy, saved) };
@@ -185,7 +199,13 @@ export function softmax(backend: TfBackend, input: Float32Array, rows: number, c
 }
 
 /** Softmax's gradient function (Softmax_grad.ts) from the saved output y, as in tfjs' backward pass. */
-export function softmaxGrad(backend: TfBackend, input: Float32Array, dy: Float32Array, rows: number, cols: number): Contender {
+export function softmaxGrad(
+  backend: TfBackend,
+  input: Float32Array,
+  dy: Float32Array,
+  rows: number,
+  cols: number,
+): Contender {
   return tfContender(backend, input.length, () => {
     const y = tf.tidy(() => tf.softmax(tf.tensor2d(input, [rows, cols])));
     const tdy = tf.tensor2d(dy, [rows, cols]);

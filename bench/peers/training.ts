@@ -37,9 +37,17 @@ export function simdnet(name: string, backend: Backend | "js", spec: TrainSpec):
         layers: units.flatMap((u, i): LayerOptions[] => {
           const dense: LayerOptions = { units: u, activation: i === units.length - 1 ? spec.output : spec.hidden };
           if (i === units.length - 1 || !spec.extra) return [dense];
-          return [dense, spec.extra === "dropout" ? { type: "dropout", rate: 0.2 } : { type: "batchNormalization", momentum: 0.99, epsilon: 1e-3 }];
+          return [
+            dense,
+            spec.extra === "dropout"
+              ? { type: "dropout", rate: 0.2 }
+              : { type: "batchNormalization", momentum: 0.99, epsilon: 1e-3 },
+          ];
         }),
-        loss: spec.loss, optimizer: sgd({ learningRate: spec.learningRate }), seed: 1, backend,
+        loss: spec.loss,
+        optimizer: sgd({ learningRate: spec.learningRate }),
+        seed: 1,
+        backend,
       });
       const xs = spec.x.map((data) => ({ data, shape: [spec.batch, inputs!] as const }));
       const ys = spec.y.map((data) => ({ data, shape: [spec.batch, units[units.length - 1]!] as const }));
@@ -66,15 +74,25 @@ export function tfjs(backend: TfBackend, spec: TrainSpec): Contender {
       const [inputs, ...units] = spec.widths;
       const model = tfl.sequential();
       units.forEach((u, i) => {
-        model.add(tfl.layers.dense({
-          units: u, inputShape: i === 0 ? [inputs!] : undefined,
-          activation: i === units.length - 1 ? spec.output : spec.hidden,
-          kernelInitializer: spec.hidden === "relu" ? "heNormal" : "glorotUniform",
-        }));
+        model.add(
+          tfl.layers.dense({
+            units: u,
+            inputShape: i === 0 ? [inputs!] : undefined,
+            activation: i === units.length - 1 ? spec.output : spec.hidden,
+            kernelInitializer: spec.hidden === "relu" ? "heNormal" : "glorotUniform",
+          }),
+        );
         if (i === units.length - 1 || !spec.extra) return;
-        model.add(spec.extra === "dropout" ? tfl.layers.dropout({ rate: 0.2 }) : tfl.layers.batchNormalization({ momentum: 0.99, epsilon: 1e-3 }));
+        model.add(
+          spec.extra === "dropout"
+            ? tfl.layers.dropout({ rate: 0.2 })
+            : tfl.layers.batchNormalization({ momentum: 0.99, epsilon: 1e-3 }),
+        );
       });
-      model.compile({ optimizer: tf.train.sgd(spec.learningRate), loss: spec.loss === "meanSquaredError" ? "meanSquaredError" : "categoricalCrossentropy" });
+      model.compile({
+        optimizer: tf.train.sgd(spec.learningRate),
+        loss: spec.loss === "meanSquaredError" ? "meanSquaredError" : "categoricalCrossentropy",
+      });
       const xs = spec.x.map((d) => tf.tensor2d(d, [spec.batch, inputs!]));
       const ys = spec.y.map((d) => tf.tensor2d(d, [spec.batch, units[units.length - 1]!]));
       let i = 0;
@@ -109,11 +127,17 @@ export function brain(spec: TrainSpec): Contender {
       const { NeuralNetwork } = require("brain.js") as { NeuralNetwork: new (o: Record<string, unknown>) => BrainNet };
       const [inputs, ...units] = spec.widths;
       const outputs = units[units.length - 1]!;
-      const net = new NeuralNetwork({ hiddenLayers: units.slice(0, -1), activation: spec.hidden, learningRate: spec.learningRate });
-      const samples = spec.x.flatMap((x, b) => Array.from({ length: spec.batch }, (_, r) => ({
-        input: Array.from(x.subarray(r * inputs!, (r + 1) * inputs!)),
-        output: Array.from(spec.y[b]!.subarray(r * outputs, (r + 1) * outputs)),
-      })));
+      const net = new NeuralNetwork({
+        hiddenLayers: units.slice(0, -1),
+        activation: spec.hidden,
+        learningRate: spec.learningRate,
+      });
+      const samples = spec.x.flatMap((x, b) =>
+        Array.from({ length: spec.batch }, (_, r) => ({
+          input: Array.from(x.subarray(r * inputs!, (r + 1) * inputs!)),
+          output: Array.from(spec.y[b]!.subarray(r * outputs, (r + 1) * outputs)),
+        })),
+      );
       net.train(samples.slice(0, 1), { iterations: 1, log: false }); // sizes and initializes the net
       const formatted = net.formatData(samples);
       return { work: samples.length, run: () => net.trainPatterns(formatted), dispose: () => {} };

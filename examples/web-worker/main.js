@@ -1,6 +1,8 @@
 // The page: starts the worker, shows each epoch it reports, and can stop it mid-run.
 const worker = new Worker(new URL("./train-worker.js", import.meta.url), { type: "module" });
-const [start, stop, epochsInput, progress, status] = ["start", "stop", "epochs", "progress", "status"].map((id) => document.getElementById(id));
+const [start, stop, epochsInput, progress, status] = ["start", "stop", "epochs", "progress", "status"].map((id) =>
+  document.getElementById(id),
+);
 let epochs = 0;
 /** Every message the worker sent, for whoever wants the whole run (the example's check does). */
 globalThis.trainingLog = [];

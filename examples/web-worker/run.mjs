@@ -14,7 +14,10 @@ import { build } from "vite";
 const here = fileURLToPath(new URL(".", import.meta.url));
 const out = mkdtempSync(join(tmpdir(), "simdnet-web-worker-"));
 await build({
-  root: here, base: "./", configFile: false, logLevel: "warn",
+  root: here,
+  base: "./",
+  configFile: false,
+  logLevel: "warn",
   build: { outDir: out, emptyOutDir: true },
   resolve: { alias: { simdnet: join(here, "../../dist/index.js") } }, // an app gets it from node_modules
   worker: { format: "es" },
@@ -24,15 +27,23 @@ const TYPES = { ".html": "text/html", ".js": "text/javascript", ".wasm": "applic
 const server = createServer((req, res) => {
   const path = join(out, decodeURIComponent(new URL(req.url, "http://x").pathname));
   const file = existsSync(path) && statSync(path).isDirectory() ? join(path, "index.html") : path;
-  if (!file.startsWith(out) || !existsSync(file)) { res.writeHead(404).end(); return; }
+  if (!file.startsWith(out) || !existsSync(file)) {
+    res.writeHead(404).end();
+    return;
+  }
   res.writeHead(200, { "content-type": TYPES[extname(file)] ?? "application/octet-stream" });
   createReadStream(file).pipe(res);
 });
 await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
-const browser = await chromium.launch({ executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
-  args: ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"] });
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
+  args: ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"],
+});
 let failed = false;
-const check = (ok, what) => { console.log(`${ok ? "ok  " : "FAIL"}  ${what}`); failed ||= !ok; };
+const check = (ok, what) => {
+  console.log(`${ok ? "ok  " : "FAIL"}  ${what}`);
+  failed ||= !ok;
+};
 try {
   const page = await browser.newPage();
   const errors = [];
@@ -40,13 +51,20 @@ try {
   await page.goto(`http://127.0.0.1:${server.address().port}/`);
   // A full run: the page hears every epoch, in order, before "done".
   await page.click("#start");
-  await page.waitForFunction(() => globalThis.trainingLog.some((m) => m.type === "done" || m.type === "error"), null, { timeout: 60_000 });
+  await page.waitForFunction(() => globalThis.trainingLog.some((m) => m.type === "done" || m.type === "error"), null, {
+    timeout: 60_000,
+  });
   const log = await page.evaluate(() => globalThis.trainingLog);
   const epochs = log.filter((m) => m.type === "epoch").map((m) => m.epoch);
   const done = log.at(-1);
-  check(epochs.length === 80 && epochs.every((e, i) => e === i), `${epochs.length} epochs streamed to the page, in order, before the end`);
-  check(done.type === "done" && done.stopReason === "completed" && done.testAccuracy >= 0.95 && done.core === "wasm",
-    `trained in the worker: ${JSON.stringify(done)}`);
+  check(
+    epochs.length === 80 && epochs.every((e, i) => e === i),
+    `${epochs.length} epochs streamed to the page, in order, before the end`,
+  );
+  check(
+    done.type === "done" && done.stopReason === "completed" && done.testAccuracy >= 0.95 && done.core === "wasm",
+    `trained in the worker: ${JSON.stringify(done)}`,
+  );
   console.log(`      page shows: ${await page.textContent("#status")}`);
   // Stop: the worker aborts at the next batch.
   await page.fill("#epochs", "100000");
@@ -55,7 +73,10 @@ try {
   await page.click("#stop");
   await page.waitForFunction(() => globalThis.trainingLog.some((m) => m.type === "done"), null, { timeout: 30_000 });
   const stopped = (await page.evaluate(() => globalThis.trainingLog)).at(-1);
-  check(stopped.stopReason === "aborted" && stopped.epochs < 100000, `Stop aborts the run: ${stopped.stopReason} after ${stopped.epochs} epochs`);
+  check(
+    stopped.stopReason === "aborted" && stopped.epochs < 100000,
+    `Stop aborts the run: ${stopped.stopReason} after ${stopped.epochs} epochs`,
+  );
   check(errors.length === 0, `no page errors${errors.length ? `: ${errors.join("; ")}` : ""}`);
 } finally {
   await browser.close();

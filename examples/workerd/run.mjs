@@ -17,13 +17,24 @@ const here = fileURLToPath(new URL(".", import.meta.url));
 const root = join(here, "../..");
 const engines = join(root, "test/engines");
 const workerd = join(engines, "node_modules/.bin/workerd");
-if (!existsSync(workerd)) throw new Error("workerd is not installed: npm run test:engines installs it into test/engines");
+if (!existsSync(workerd))
+  throw new Error("workerd is not installed: npm run test:engines installs it into test/engines");
 const esbuild = createRequire(join(engines, "package.json"))("esbuild");
 
 // 1. A model trained and saved as any Node program would.
 const { train, test } = datasets.trainTestSplit(datasets.twoMoons({ samples: 400, noise: 0.1, seed: 5 }), 0.25);
-const model = await createModel({ inputs: 2, seed: 6, normalize: "standardize", loss: "binaryCrossEntropy", optimizer: adam({ learningRate: 0.02 }),
-  layers: [{ units: 16, activation: "relu" }, { units: 16, activation: "tanh" }, { units: 1, activation: "sigmoid" }] });
+const model = await createModel({
+  inputs: 2,
+  seed: 6,
+  normalize: "standardize",
+  loss: "binaryCrossEntropy",
+  optimizer: adam({ learningRate: 0.02 }),
+  layers: [
+    { units: 16, activation: "relu" },
+    { units: 16, activation: "tanh" },
+    { units: 1, activation: "sigmoid" },
+  ],
+});
 await model.fit(train.x, train.labels, { epochs: 60, batchSize: 32 });
 const rows = Array.from({ length: test.x.shape[0] }, (_, i) => Array.from(test.x.data.subarray(2 * i, 2 * i + 2)));
 
@@ -31,19 +42,36 @@ const rows = Array.from({ length: test.x.shape[0] }, (_, i) => Array.from(test.x
 const dir = await mkdtemp(join(tmpdir(), "simdnet-workerd-"));
 await writeFile(join(dir, "model.json"), JSON.stringify(saveModel(model)));
 await esbuild.build({
-  entryPoints: [join(here, "worker.mjs")], outfile: join(dir, "worker.js"), bundle: true, format: "esm", platform: "neutral",
-  conditions: ["workerd", "worker", "browser"], mainFields: ["module", "main"], external: ["./simdnet.wasm", "./model.json"],
-  alias: { simdnet: join(root, "dist/index.js") }, logLevel: "warning",
+  entryPoints: [join(here, "worker.mjs")],
+  outfile: join(dir, "worker.js"),
+  bundle: true,
+  format: "esm",
+  platform: "neutral",
+  conditions: ["workerd", "worker", "browser"],
+  mainFields: ["module", "main"],
+  external: ["./simdnet.wasm", "./model.json"],
+  alias: { simdnet: join(root, "dist/index.js") },
+  logLevel: "warning",
 });
 await copyFile(join(root, "build/simdnet.wasm"), join(dir, "simdnet.wasm"));
 const port = await new Promise((resolve) => {
-  const server = createServer().listen(0, "127.0.0.1", () => { const { port } = server.address(); server.close(() => resolve(port)); });
+  const server = createServer().listen(0, "127.0.0.1", () => {
+    const { port } = server.address();
+    server.close(() => resolve(port));
+  });
 });
-await writeFile(join(dir, "config.capnp"), (await readFile(join(here, "config.capnp"), "utf8")).replace("PORT", String(port)));
+await writeFile(
+  join(dir, "config.capnp"),
+  (await readFile(join(here, "config.capnp"), "utf8")).replace("PORT", String(port)),
+);
 const child = spawn(workerd, ["serve", "config.capnp"], { cwd: dir, stdio: ["ignore", "pipe", "pipe"] });
 let log = "";
-child.stdout.on("data", (d) => { log += d; });
-child.stderr.on("data", (d) => { log += d; });
+child.stdout.on("data", (d) => {
+  log += d;
+});
+child.stderr.on("data", (d) => {
+  log += d;
+});
 
 const ask = async (body) => {
   for (const deadline = Date.now() + 30_000; ;) {
@@ -51,7 +79,8 @@ const ask = async (body) => {
       const response = await fetch(`http://127.0.0.1:${port}/`, { method: "POST", body: JSON.stringify(body) });
       return { status: response.status, json: await response.json() };
     } catch (e) {
-      if (e.cause?.code !== "ECONNREFUSED" || Date.now() > deadline || child.exitCode !== null) throw new Error(`${e.message}\n${log}`);
+      if (e.cause?.code !== "ECONNREFUSED" || Date.now() > deadline || child.exitCode !== null)
+        throw new Error(`${e.message}\n${log}`);
       await new Promise((r) => setTimeout(r, 100)); // not listening yet
     }
   }
@@ -60,11 +89,22 @@ try {
   // 3. The served predictions against the local ones.
   const { status, json } = await ask({ rows });
   const local = Array.from(model.predict(rows).data);
-  const same = status === 200 && json.probabilities.length === local.length && json.probabilities.every((p, i) => p === local[i]);
+  const same =
+    status === 200 && json.probabilities.length === local.length && json.probabilities.every((p, i) => p === local[i]);
   const accuracy = json.classes.filter((c, i) => c === test.labels[i]).length / rows.length;
-  console.log(`workerd served ${rows.length} predictions: ${same ? "identical to Node's" : "DIFFERENT from Node's"}; accuracy ${(accuracy * 100).toFixed(1)}%`);
-  for (const i of [0, 1, 2]) console.log(`  [${rows[i].map((v) => v.toFixed(2)).join(", ")}] -> class ${json.classes[i]} (p = ${json.probabilities[i].toFixed(3)})`);
-  const bad = await ask({ rows: [[1, 2], [Number.NaN, 0]] }); // NaN becomes null in JSON
+  console.log(
+    `workerd served ${rows.length} predictions: ${same ? "identical to Node's" : "DIFFERENT from Node's"}; accuracy ${(accuracy * 100).toFixed(1)}%`,
+  );
+  for (const i of [0, 1, 2])
+    console.log(
+      `  [${rows[i].map((v) => v.toFixed(2)).join(", ")}] -> class ${json.classes[i]} (p = ${json.probabilities[i].toFixed(3)})`,
+    );
+  const bad = await ask({
+    rows: [
+      [1, 2],
+      [Number.NaN, 0],
+    ],
+  }); // NaN becomes null in JSON
   console.log(`bad rows: ${bad.status} ${bad.json.error}`);
   if (!same || accuracy < 0.9 || bad.status !== 400) throw new Error(`workerd check failed\n${log}`);
 } finally {

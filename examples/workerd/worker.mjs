@@ -8,7 +8,8 @@ import document from "./model.json";
 
 // Loaded once per isolate, on the first request, then reused by every request after.
 let model;
-const ready = () => (model ??= createBackend({ backend: "wasm", wasm }).then((backend) => loadModel(document, { backend })));
+const ready = () =>
+  (model ??= createBackend({ backend: "wasm", wasm }).then((backend) => loadModel(document, { backend })));
 
 export default {
   async fetch(request) {

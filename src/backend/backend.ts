@@ -30,7 +30,10 @@ export const UPDATE_KERNELS = {
 /** An optimizer update kernel. */
 export type UpdateKernel = keyof typeof UPDATE_KERNELS;
 /** Where an update writes: the new weights and each new state tensor. */
-export interface UpdateOutputs { w: Tensor; state: Tensor[] }
+export interface UpdateOutputs {
+  w: Tensor;
+  state: Tensor[];
+}
 
 /** The compute kernels and memory a model runs on: the wasm SIMD core or its pure-JS twin. */
 export interface Backend {
@@ -62,8 +65,18 @@ export interface Backend {
   scale(tensor: Tensor, s: number): void;
 
   /** c = alpha op(a) op(b) + beta c, op(a) m x k, op(b) k x n, c m x n. beta = 0 ignores c's contents. */
-  sgemm(transA: boolean, transB: boolean, m: number, n: number, k: number,
-    alpha: number, a: Tensor, b: Tensor, beta: number, c: Tensor): void;
+  sgemm(
+    transA: boolean,
+    transB: boolean,
+    m: number,
+    n: number,
+    k: number,
+    alpha: number,
+    a: Tensor,
+    b: Tensor,
+    beta: number,
+    c: Tensor,
+  ): void;
   /** y = x w + bias for a few rows (x rows x k, w k x n, y rows x n), w read where it lies.
    *  Bit for bit sgemm(false, false, rows, n, k, 1, x, w, 0, y) then addBias(y, bias). */
   matvec(rows: number, n: number, k: number, x: Tensor, w: Tensor, bias: Tensor, y: Tensor): void;
@@ -93,17 +106,67 @@ export interface Backend {
   /** Training-mode batch normalization over the rows, per column: stats gets
    *  [mean | variance | 1 / sqrt(variance + epsilon)] (3 cols floats), xhat the normalized
    *  values, y = xhat gamma + beta (y may be x). */
-  batchNormForward(x: Tensor, y: Tensor, xhat: Tensor, stats: Tensor, gamma: Tensor, beta: Tensor, rows: number, cols: number, epsilon: number): void;
+  batchNormForward(
+    x: Tensor,
+    y: Tensor,
+    xhat: Tensor,
+    stats: Tensor,
+    gamma: Tensor,
+    beta: Tensor,
+    rows: number,
+    cols: number,
+    epsilon: number,
+  ): void;
   /** Inference-mode batch normalization from the moving mean and variance (y may be x). */
-  batchNormInference(x: Tensor, y: Tensor, mean: Tensor, variance: Tensor, gamma: Tensor, beta: Tensor, rows: number, cols: number, epsilon: number): void;
+  batchNormInference(
+    x: Tensor,
+    y: Tensor,
+    mean: Tensor,
+    variance: Tensor,
+    gamma: Tensor,
+    beta: Tensor,
+    rows: number,
+    cols: number,
+    epsilon: number,
+  ): void;
   /** dGamma = sum dy xhat, dBeta = sum dy per column; dx from dy (dx may be dy). */
-  batchNormBackward(xhat: Tensor, dy: Tensor, dx: Tensor, invStd: Tensor, gamma: Tensor, dGamma: Tensor, dBeta: Tensor, rows: number, cols: number): void;
+  batchNormBackward(
+    xhat: Tensor,
+    dy: Tensor,
+    dx: Tensor,
+    invStd: Tensor,
+    gamma: Tensor,
+    dGamma: Tensor,
+    dBeta: Tensor,
+    rows: number,
+    cols: number,
+  ): void;
   /** moving = moving momentum + batch (1 - momentum) over moving's length. */
   movingAverage(moving: Tensor, batch: Tensor, momentum: number): void;
   /** Layer normalization of each row: invStd gets one float per row (y may be x). */
-  layerNormForward(x: Tensor, y: Tensor, xhat: Tensor, invStd: Tensor, gamma: Tensor, beta: Tensor, rows: number, cols: number, epsilon: number): void;
+  layerNormForward(
+    x: Tensor,
+    y: Tensor,
+    xhat: Tensor,
+    invStd: Tensor,
+    gamma: Tensor,
+    beta: Tensor,
+    rows: number,
+    cols: number,
+    epsilon: number,
+  ): void;
   /** dGamma, dBeta summed over the rows; dx from dy (dx may be dy). */
-  layerNormBackward(xhat: Tensor, dy: Tensor, dx: Tensor, invStd: Tensor, gamma: Tensor, dGamma: Tensor, dBeta: Tensor, rows: number, cols: number): void;
+  layerNormBackward(
+    xhat: Tensor,
+    dy: Tensor,
+    dx: Tensor,
+    invStd: Tensor,
+    gamma: Tensor,
+    dGamma: Tensor,
+    dBeta: Tensor,
+    rows: number,
+    cols: number,
+  ): void;
   /** Inverted dropout over x's length: mask = 0 with probability rate, else 1 / (1 - rate),
    *  drawn from the stream (seed, stream); y = x mask (y may be x). */
   dropoutForward(x: Tensor, mask: Tensor, y: Tensor, rate: number, seed: number, stream: number): void;
@@ -143,20 +206,56 @@ export interface Backend {
   /** sum (p - t)^2. */
   meanSquaredError(pred: Tensor, target: Tensor, grad: Tensor | null, scale: number, weights?: Tensor | null): number;
   /** Binary cross-entropy from the logits z (not the probabilities): max(z, 0) - z t + log(1 + exp(-|z|)). */
-  sigmoidCrossEntropy(logits: Tensor, target: Tensor, grad: Tensor | null, scale: number, weights?: Tensor | null): number;
+  sigmoidCrossEntropy(
+    logits: Tensor,
+    target: Tensor,
+    grad: Tensor | null,
+    scale: number,
+    weights?: Tensor | null,
+  ): number;
   /** From probabilities clipped to [eps, 1 - eps]. */
-  binaryCrossEntropy(prob: Tensor, target: Tensor, grad: Tensor | null, scale: number, eps: number, weights?: Tensor | null): number;
+  binaryCrossEntropy(
+    prob: Tensor,
+    target: Tensor,
+    grad: Tensor | null,
+    scale: number,
+    eps: number,
+    weights?: Tensor | null,
+  ): number;
   /** probs = softmax(logits) from the forward pass; grad is with respect to the logits. */
-  softmaxCrossEntropy(logits: Tensor, target: Tensor, probs: Tensor, grad: Tensor | null, rows: number, cols: number, scale: number,
-    weights?: Tensor | null): number;
+  softmaxCrossEntropy(
+    logits: Tensor,
+    target: Tensor,
+    probs: Tensor,
+    grad: Tensor | null,
+    rows: number,
+    cols: number,
+    scale: number,
+    weights?: Tensor | null,
+  ): number;
   /** sum |p - t| (Keras' mean_absolute_error before the mean). */
   meanAbsoluteError(pred: Tensor, target: Tensor, grad: Tensor | null, scale: number, weights?: Tensor | null): number;
   /** Keras' huber before the mean: d^2 / 2 within delta of the target, delta |d| - delta^2 / 2 beyond. */
-  huber(pred: Tensor, target: Tensor, grad: Tensor | null, scale: number, delta: number, weights?: Tensor | null): number;
+  huber(
+    pred: Tensor,
+    target: Tensor,
+    grad: Tensor | null,
+    scale: number,
+    delta: number,
+    weights?: Tensor | null,
+  ): number;
   /** Keras' log_cosh before the mean: log cosh(p - t). */
   logCosh(pred: Tensor, target: Tensor, grad: Tensor | null, scale: number, weights?: Tensor | null): number;
   /** Keras' categorical_hinge summed over the rows: max(0, 1 + max_j (1 - t_j) p_j - sum_j t_j p_j). */
-  categoricalHinge(pred: Tensor, target: Tensor, grad: Tensor | null, rows: number, cols: number, scale: number, weights?: Tensor | null): number;
+  categoricalHinge(
+    pred: Tensor,
+    target: Tensor,
+    grad: Tensor | null,
+    rows: number,
+    cols: number,
+    scale: number,
+    weights?: Tensor | null,
+  ): number;
   /** Keras' L1L2 penalty l1 sum|w| + l2 sum w^2; with grad, adds l1 sign(w) + 2 l2 w to it. */
   regularize(w: Tensor, grad: Tensor | null, l1: number, l2: number): number;
   /** Rows predicted right: one column (y > threshold) == (t > 0.5); more, argmax y == argmax t. */
@@ -167,7 +266,14 @@ export interface Backend {
    *  the scalars in `params`, a parameter block of UPDATE_PARAMS floats laid out as
    *  src/shared/updateParams.ts says. Results go to `out` (new weights and state, in the inputs' order)
    *  or, without it, in place. */
-  optimizerStep(kernel: UpdateKernel, w: Tensor, g: Tensor, state: readonly Tensor[], params: Float32Array, out?: UpdateOutputs): void;
+  optimizerStep(
+    kernel: UpdateKernel,
+    w: Tensor,
+    g: Tensor,
+    state: readonly Tensor[],
+    params: Float32Array,
+    out?: UpdateOutputs,
+  ): void;
 
   // Reductions for the diagnostics.
   /** Sum of the elements in float64. */
@@ -204,7 +310,8 @@ export function float32Below(x: number): number {
   if (rounded < x) return rounded;
   const f = new Float32Array([rounded]);
   const u = new Uint32Array(f.buffer);
-  if (x === 0) u[0] = 0x80000001; // -min subnormal
+  if (x === 0)
+    u[0] = 0x80000001; // -min subnormal
   else if (x > 0) u[0]! -= 1;
   else u[0]! += 1;
   return f[0]!;

@@ -9,7 +9,8 @@ export function checkCount(name: string, n: number, min = 1): void {
 
 /** A seed or stream of the generator: an integer in [0, 2^32). */
 export function checkSeed(name: string, v: unknown): number {
-  if (typeof v !== "number" || !Number.isInteger(v) || v < 0 || v > 0xffffffff) throw new ArgumentError(name, "an integer in [0, 2^32)", v);
+  if (typeof v !== "number" || !Number.isInteger(v) || v < 0 || v > 0xffffffff)
+    throw new ArgumentError(name, "an integer in [0, 2^32)", v);
   return v;
 }
 
@@ -19,10 +20,20 @@ export function checkFinite(name: string, v: number): void {
 
 /** `t` holds at least `need` floats. */
 export function checkHolds(name: string, t: Tensor, need: number, what: string): void {
-  if (t.length < need) throw new ArgumentError(name, `a tensor of at least ${need} floats (${what})`, `a tensor of ${t.length}`);
+  if (t.length < need)
+    throw new ArgumentError(name, `a tensor of at least ${need} floats (${what})`, `a tensor of ${t.length}`);
 }
 
-export function checkSgemm(m: number, n: number, k: number, alpha: number, a: Tensor, b: Tensor, beta: number, c: Tensor): void {
+export function checkSgemm(
+  m: number,
+  n: number,
+  k: number,
+  alpha: number,
+  a: Tensor,
+  b: Tensor,
+  beta: number,
+  c: Tensor,
+): void {
   checkCount("m", m);
   checkCount("n", n);
   checkCount("k", k, 0);
@@ -42,11 +53,13 @@ export function checkMatrix(name: string, t: Tensor, rows: number, cols: number)
 /** The stretch of `t` a write of `count` values at `at` covers lies inside it. */
 export function checkWrite(t: Tensor, count: number, at: number): void {
   checkCount("at", at, 0);
-  if (at + count > t.length) throw new ArgumentError("data", `at most ${t.length - at} values (tensor of ${t.length} from ${at})`, count);
+  if (at + count > t.length)
+    throw new ArgumentError("data", `at most ${t.length - at} values (tensor of ${t.length} from ${at})`, count);
 }
 
 export function checkSlice(t: Tensor, start: number, length: number): void {
   checkCount("start", start, 0);
   checkCount("length", length, 0);
-  if (start + length > t.length) throw new ArgumentError("length", `at most ${t.length - start} (tensor of ${t.length} from ${start})`, length);
+  if (start + length > t.length)
+    throw new ArgumentError("length", `at most ${t.length - start} (tensor of ${t.length} from ${start})`, length);
 }

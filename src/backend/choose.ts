@@ -20,7 +20,9 @@ export function chooseCore(choice: CoreChoice | undefined, argument = "backend")
   if (choice === "js") return "js";
   if (choice !== "wasm") throw new ArgumentError(argument, '"auto", "wasm" or "js"', choice);
   if (!simdSupported()) {
-    throw new StateError('this engine does not support WebAssembly SIMD, which the wasm core needs; use backend: "auto" or "js"');
+    throw new StateError(
+      'this engine does not support WebAssembly SIMD, which the wasm core needs; use backend: "auto" or "js"',
+    );
   }
   return "wasm";
 }
@@ -42,7 +44,8 @@ export interface BackendOptions {
 /** A compute backend whose every call checks its arguments. Each wasm backend instantiates
  *  an independent core. */
 export async function createBackend(options: BackendOptions = {}): Promise<Backend> {
-  if (options == null || typeof options !== "object") throw new ArgumentError("options", "backend options { backend, wasm }", options);
+  if (options == null || typeof options !== "object")
+    throw new ArgumentError("options", "backend options { backend, wasm }", options);
   rejectUnknownKeys(options, ["backend", "wasm", "threads"], "options");
   checkThreads(options.threads);
   const kind = chooseCore(options.backend);
@@ -56,7 +59,10 @@ const sharedCores = new Map<ThreadsOption, Promise<Backend>>();
 
 /** @internal The backend a model runs on (createModel's and loadModel's `backend` and
  *  `threads` options): unchecked, because the model sizes its own buffers. */
-export async function resolveBackend(choice: CoreChoice | Backend | undefined, threads: ThreadsOption = "auto"): Promise<Backend> {
+export async function resolveBackend(
+  choice: CoreChoice | Backend | undefined,
+  threads: ThreadsOption = "auto",
+): Promise<Backend> {
   checkThreads(threads);
   if (choice === undefined || typeof choice === "string") {
     if (chooseCore(choice as CoreChoice) === "js") return new JsBackend();

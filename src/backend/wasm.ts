@@ -4,10 +4,24 @@ import { ArgumentError, InternalError, StateError } from "../errors.js";
 import { compileCore, importsMemory, instantiateCore, type CoreExports, type WasmSource } from "../wasm/load.js";
 import { chooseThreads, type ThreadsOption } from "../threads/count.js";
 import { ThreadPool } from "../threads/pool.js";
-import { MIN_SPLIT_ELEMENTS, MIN_SPLIT_FLOPS, splitRange, splitRows, splitSgemm, splitSgemmPacked } from "../threads/split.js";
+import {
+  MIN_SPLIT_ELEMENTS,
+  MIN_SPLIT_FLOPS,
+  splitRange,
+  splitRows,
+  splitSgemm,
+  splitSgemmPacked,
+} from "../threads/split.js";
 import { Arena } from "../wasm/memory.js";
 import {
-  float32Below, UPDATE_KERNELS, type Backend, type Overlap, type RandomStream, type Tensor, type UpdateKernel, type UpdateOutputs,
+  float32Below,
+  UPDATE_KERNELS,
+  type Backend,
+  type Overlap,
+  type RandomStream,
+  type Tensor,
+  type UpdateKernel,
+  type UpdateOutputs,
 } from "./backend.js";
 import { checkHolds, checkMatrix, checkSlice, checkWrite } from "./checks.js";
 
@@ -16,25 +30,45 @@ import { checkHolds, checkMatrix, checkSlice, checkWrite } from "./checks.js";
 export class WasmTensor implements Tensor {
   #released = false;
   /** `base` is the tensor a slice views; an allocated tensor is its own base. */
-  constructor(readonly owner: WasmBackend, readonly ptr: number, readonly length: number, readonly base?: WasmTensor) {
+  constructor(
+    readonly owner: WasmBackend,
+    readonly ptr: number,
+    readonly length: number,
+    readonly base?: WasmTensor,
+  ) {
     Object.freeze(this);
   }
-  get live(): boolean { return !(this.base ?? this).#released; }
+  get live(): boolean {
+    return !(this.base ?? this).#released;
+  }
   /** Set by free(): the block may already hold another tensor. */
-  get released(): boolean { return this.#released; }
+  get released(): boolean {
+    return this.#released;
+  }
   /** @internal Marks the block freed (WasmBackend.free). */
-  markReleased(): void { this.#released = true; }
+  markReleased(): void {
+    this.#released = true;
+  }
 }
 
 /** A stream's 64-byte state in the core's memory; frozen for the same reason as WasmTensor. */
 class WasmRandom implements RandomStream {
   #released = false;
-  constructor(readonly owner: WasmBackend, readonly seed: number, readonly stream: number, readonly ptr: number) {
+  constructor(
+    readonly owner: WasmBackend,
+    readonly seed: number,
+    readonly stream: number,
+    readonly ptr: number,
+  ) {
     Object.freeze(this);
   }
-  get released(): boolean { return this.#released; }
+  get released(): boolean {
+    return this.#released;
+  }
   /** @internal Marks the state freed (WasmBackend.freeRandom). */
-  markReleased(): void { this.#released = true; }
+  markReleased(): void {
+    this.#released = true;
+  }
 }
 
 /** The WebAssembly SIMD backend: tensors live in the core's linear memory and kernels run there. */
@@ -64,12 +98,18 @@ export class WasmBackend implements Backend {
   splitAt = { flops: MIN_SPLIT_FLOPS, elements: MIN_SPLIT_ELEMENTS };
 
   /** @internal The workers, while they run. */
-  get pool(): ThreadPool | null { return this.#pool; }
+  get pool(): ThreadPool | null {
+    return this.#pool;
+  }
 
   /** Threads the kernels run on: 1, or the calling thread and its workers. */
-  get threads(): number { return this.#pool?.size ?? 1; }
+  get threads(): number {
+    return this.#pool?.size ?? 1;
+  }
   /** Why fewer threads run than were asked for (no shared memory here, a worker lost), or null. */
-  get threadsReason(): string | null { return this.#threadsReason; }
+  get threadsReason(): string | null {
+    return this.#threadsReason;
+  }
 
   /** @internal The pool when a call of `work` (multiply-adds or elements) is worth splitting:
    *  null for small calls, a single thread, or after dispose. A pool that lost a worker is
@@ -87,7 +127,9 @@ export class WasmBackend implements Backend {
   }
 
   /** @internal True when `n` elements are worth a split (checked before any argument array is made). */
-  private splits(n: number): boolean { return this.#pool !== null && n >= this.splitAt.elements; }
+  private splits(n: number): boolean {
+    return this.#pool !== null && n >= this.splitAt.elements;
+  }
 
   /** @internal Runs a range kernel (see splitRange) on the threads, or on this one when the pool is gone. */
   private range(kernel: string, args: number[], pointers: readonly number[], lengthAt: number): number {
@@ -102,7 +144,8 @@ export class WasmBackend implements Backend {
 
   free(tensor: Tensor): void {
     if (tensor instanceof WasmTensor && tensor.owner === this && tensor.released) return; // twice is harmless
-    if (tensor instanceof WasmTensor && tensor.owner === this && this.disposed) return; // the whole memory went with dispose
+    // the whole memory went with dispose
+    if (tensor instanceof WasmTensor && tensor.owner === this && this.disposed) return;
     const t = this.t(tensor, "tensor");
     if (t.base !== undefined) return; // a slice owns nothing
     t.markReleased();
@@ -119,7 +162,8 @@ export class WasmBackend implements Backend {
     // Foreign or freed tensors share nothing here; the call that uses them refuses them by name.
     const mine = (t: Tensor): t is WasmTensor => t instanceof WasmTensor && t.owner === this && t.live;
     if (!mine(a) || !mine(b)) return "disjoint";
-    const x = a, y = b;
+    const x = a,
+      y = b;
     if (x.ptr === y.ptr && x.length === y.length) return "same";
     const disjoint = x.ptr + 4 * x.length <= y.ptr || y.ptr + 4 * y.length <= x.ptr || x.length === 0 || y.length === 0;
     return disjoint ? "disjoint" : "partial";
@@ -138,7 +182,9 @@ export class WasmBackend implements Backend {
 
   readInto(tensor: Tensor, out: Float32Array, at = 0): void {
     // An element loop: a subarray view would be an allocation on every call.
-    const p = this.t(tensor, "tensor").ptr / 4, f32 = this.arena.f32(), n = tensor.length;
+    const p = this.t(tensor, "tensor").ptr / 4,
+      f32 = this.arena.f32(),
+      n = tensor.length;
     for (let i = 0; i < n; i++) out[at + i] = f32[p + i]!;
   }
 
@@ -150,11 +196,44 @@ export class WasmBackend implements Backend {
     this.core.scale(this.t(tensor, "tensor").ptr, tensor.length, s);
   }
 
-  sgemm(transA: boolean, transB: boolean, m: number, n: number, k: number,
-    alpha: number, a: Tensor, b: Tensor, beta: number, c: Tensor): void {
-    const ta = transA ? 1 : 0, tb = transB ? 1 : 0, pa = this.t(a, "a").ptr, pb = this.t(b, "b").ptr, pc = this.t(c, "c").ptr;
+  sgemm(
+    transA: boolean,
+    transB: boolean,
+    m: number,
+    n: number,
+    k: number,
+    alpha: number,
+    a: Tensor,
+    b: Tensor,
+    beta: number,
+    c: Tensor,
+  ): void {
+    const ta = transA ? 1 : 0,
+      tb = transB ? 1 : 0,
+      pa = this.t(a, "a").ptr,
+      pb = this.t(b, "b").ptr,
+      pc = this.t(c, "c").ptr;
     const pool = this.poolFor(m * n * k, this.splitAt.flops);
-    if (pool !== null) pool.run(splitSgemm(pool, pool.kernel("sgemm"), ta, tb, m, n, k, alpha, pa, transA ? m : k, pb, transB ? k : n, beta, pc, n));
+    if (pool !== null)
+      pool.run(
+        splitSgemm(
+          pool,
+          pool.kernel("sgemm"),
+          ta,
+          tb,
+          m,
+          n,
+          k,
+          alpha,
+          pa,
+          transA ? m : k,
+          pb,
+          transB ? k : n,
+          beta,
+          pc,
+          n,
+        ),
+      );
     else this.core.sgemm(ta, tb, m, n, k, alpha, pa, transA ? m : k, pb, transB ? k : n, beta, pc, n);
   }
 
@@ -167,14 +246,17 @@ export class WasmBackend implements Backend {
   }
 
   sgemmPacked(m: number, n: number, k: number, a: Tensor, packed: Tensor, c: Tensor): void {
-    const pa = this.t(a, "a").ptr, pp = this.t(packed, "packed").ptr, pc = this.t(c, "c").ptr;
+    const pa = this.t(a, "a").ptr,
+      pp = this.t(packed, "packed").ptr,
+      pc = this.t(c, "c").ptr;
     const pool = this.poolFor(m * n * k, this.splitAt.flops);
     if (pool !== null) pool.run(splitSgemmPacked(pool, pool.kernel("sgemmPacked"), m, n, k, pa, pp, pc));
     else this.core.sgemmPacked(m, n, k, pa, pp, pc);
   }
 
   addBias(x: Tensor, bias: Tensor, rows: number, cols: number): void {
-    const px = this.t(x, "x").ptr, pb = this.t(bias, "bias").ptr;
+    const px = this.t(x, "x").ptr,
+      pb = this.t(bias, "bias").ptr;
     const pool = this.poolFor(rows * cols, this.splitAt.elements);
     if (pool !== null) pool.run(splitRows(pool, pool.kernel("addBias"), px, pb, rows, cols));
     else this.core.addBias(px, pb, rows, cols);
@@ -184,37 +266,140 @@ export class WasmBackend implements Backend {
     this.core.sumRows(this.t(x, "x").ptr, this.t(out, "out").ptr, rows, cols);
   }
 
-  batchNormForward(x: Tensor, y: Tensor, xhat: Tensor, stats: Tensor, gamma: Tensor, beta: Tensor, rows: number, cols: number, epsilon: number): void {
-    this.core.batchNormForward(this.t(x, "x").ptr, this.t(y, "y").ptr, this.t(xhat, "xhat").ptr, this.t(stats, "stats").ptr,
-      this.t(gamma, "gamma").ptr, this.t(beta, "beta").ptr, rows, cols, epsilon);
+  batchNormForward(
+    x: Tensor,
+    y: Tensor,
+    xhat: Tensor,
+    stats: Tensor,
+    gamma: Tensor,
+    beta: Tensor,
+    rows: number,
+    cols: number,
+    epsilon: number,
+  ): void {
+    this.core.batchNormForward(
+      this.t(x, "x").ptr,
+      this.t(y, "y").ptr,
+      this.t(xhat, "xhat").ptr,
+      this.t(stats, "stats").ptr,
+      this.t(gamma, "gamma").ptr,
+      this.t(beta, "beta").ptr,
+      rows,
+      cols,
+      epsilon,
+    );
   }
 
-  batchNormInference(x: Tensor, y: Tensor, mean: Tensor, variance: Tensor, gamma: Tensor, beta: Tensor, rows: number, cols: number, epsilon: number): void {
-    this.core.batchNormInference(this.t(x, "x").ptr, this.t(y, "y").ptr, this.t(mean, "mean").ptr, this.t(variance, "variance").ptr,
-      this.t(gamma, "gamma").ptr, this.t(beta, "beta").ptr, rows, cols, epsilon);
+  batchNormInference(
+    x: Tensor,
+    y: Tensor,
+    mean: Tensor,
+    variance: Tensor,
+    gamma: Tensor,
+    beta: Tensor,
+    rows: number,
+    cols: number,
+    epsilon: number,
+  ): void {
+    this.core.batchNormInference(
+      this.t(x, "x").ptr,
+      this.t(y, "y").ptr,
+      this.t(mean, "mean").ptr,
+      this.t(variance, "variance").ptr,
+      this.t(gamma, "gamma").ptr,
+      this.t(beta, "beta").ptr,
+      rows,
+      cols,
+      epsilon,
+    );
   }
 
-  batchNormBackward(xhat: Tensor, dy: Tensor, dx: Tensor, invStd: Tensor, gamma: Tensor, dGamma: Tensor, dBeta: Tensor, rows: number, cols: number): void {
-    this.core.batchNormBackward(this.t(xhat, "xhat").ptr, this.t(dy, "dy").ptr, this.t(dx, "dx").ptr, this.t(invStd, "invStd").ptr,
-      this.t(gamma, "gamma").ptr, this.t(dGamma, "dGamma").ptr, this.t(dBeta, "dBeta").ptr, rows, cols);
+  batchNormBackward(
+    xhat: Tensor,
+    dy: Tensor,
+    dx: Tensor,
+    invStd: Tensor,
+    gamma: Tensor,
+    dGamma: Tensor,
+    dBeta: Tensor,
+    rows: number,
+    cols: number,
+  ): void {
+    this.core.batchNormBackward(
+      this.t(xhat, "xhat").ptr,
+      this.t(dy, "dy").ptr,
+      this.t(dx, "dx").ptr,
+      this.t(invStd, "invStd").ptr,
+      this.t(gamma, "gamma").ptr,
+      this.t(dGamma, "dGamma").ptr,
+      this.t(dBeta, "dBeta").ptr,
+      rows,
+      cols,
+    );
   }
 
   movingAverage(moving: Tensor, batch: Tensor, momentum: number): void {
     this.core.movingAverage(this.t(moving, "moving").ptr, this.t(batch, "batch").ptr, moving.length, momentum);
   }
 
-  layerNormForward(x: Tensor, y: Tensor, xhat: Tensor, invStd: Tensor, gamma: Tensor, beta: Tensor, rows: number, cols: number, epsilon: number): void {
-    this.core.layerNormForward(this.t(x, "x").ptr, this.t(y, "y").ptr, this.t(xhat, "xhat").ptr, this.t(invStd, "invStd").ptr,
-      this.t(gamma, "gamma").ptr, this.t(beta, "beta").ptr, rows, cols, epsilon);
+  layerNormForward(
+    x: Tensor,
+    y: Tensor,
+    xhat: Tensor,
+    invStd: Tensor,
+    gamma: Tensor,
+    beta: Tensor,
+    rows: number,
+    cols: number,
+    epsilon: number,
+  ): void {
+    this.core.layerNormForward(
+      this.t(x, "x").ptr,
+      this.t(y, "y").ptr,
+      this.t(xhat, "xhat").ptr,
+      this.t(invStd, "invStd").ptr,
+      this.t(gamma, "gamma").ptr,
+      this.t(beta, "beta").ptr,
+      rows,
+      cols,
+      epsilon,
+    );
   }
 
-  layerNormBackward(xhat: Tensor, dy: Tensor, dx: Tensor, invStd: Tensor, gamma: Tensor, dGamma: Tensor, dBeta: Tensor, rows: number, cols: number): void {
-    this.core.layerNormBackward(this.t(xhat, "xhat").ptr, this.t(dy, "dy").ptr, this.t(dx, "dx").ptr, this.t(invStd, "invStd").ptr,
-      this.t(gamma, "gamma").ptr, this.t(dGamma, "dGamma").ptr, this.t(dBeta, "dBeta").ptr, rows, cols);
+  layerNormBackward(
+    xhat: Tensor,
+    dy: Tensor,
+    dx: Tensor,
+    invStd: Tensor,
+    gamma: Tensor,
+    dGamma: Tensor,
+    dBeta: Tensor,
+    rows: number,
+    cols: number,
+  ): void {
+    this.core.layerNormBackward(
+      this.t(xhat, "xhat").ptr,
+      this.t(dy, "dy").ptr,
+      this.t(dx, "dx").ptr,
+      this.t(invStd, "invStd").ptr,
+      this.t(gamma, "gamma").ptr,
+      this.t(dGamma, "dGamma").ptr,
+      this.t(dBeta, "dBeta").ptr,
+      rows,
+      cols,
+    );
   }
 
   dropoutForward(x: Tensor, mask: Tensor, y: Tensor, rate: number, seed: number, stream: number): void {
-    this.core.dropoutForward(this.t(x, "x").ptr, this.t(mask, "mask").ptr, this.t(y, "y").ptr, x.length, rate, seed >>> 0, stream >>> 0);
+    this.core.dropoutForward(
+      this.t(x, "x").ptr,
+      this.t(mask, "mask").ptr,
+      this.t(y, "y").ptr,
+      x.length,
+      rate,
+      seed >>> 0,
+      stream >>> 0,
+    );
   }
 
   dropoutBackward(dy: Tensor, mask: Tensor, dx: Tensor): void {
@@ -222,13 +407,18 @@ export class WasmBackend implements Backend {
   }
 
   activation(name: ElementwiseActivation, x: Tensor, y: Tensor, alpha: number): void {
-    const code = activationCode(name), px = this.t(x, "x").ptr, py = this.t(y, "y").ptr;
+    const code = activationCode(name),
+      px = this.t(x, "x").ptr,
+      py = this.t(y, "y").ptr;
     if (this.splits(x.length)) this.range("activationForward", [code, px, py, x.length, alpha], [1, 2], 3);
     else this.core.activationForward(code, px, py, x.length, alpha);
   }
 
   activationGrad(name: ElementwiseActivation, z: Tensor, dy: Tensor, dz: Tensor, alpha: number): void {
-    const code = activationCode(name), pz = this.t(z, "z").ptr, pdy = this.t(dy, "dy").ptr, pdz = this.t(dz, "dz").ptr;
+    const code = activationCode(name),
+      pz = this.t(z, "z").ptr,
+      pdy = this.t(dy, "dy").ptr,
+      pdz = this.t(dz, "dz").ptr;
     if (this.splits(z.length)) this.range("activationBackward", [code, pz, pdy, pdz, z.length, alpha], [1, 2, 3], 4);
     else this.core.activationBackward(code, pz, pdy, pdz, z.length, alpha);
   }
@@ -254,7 +444,8 @@ export class WasmBackend implements Backend {
   }
 
   freeRandom(rng: RandomStream): void {
-    if (rng instanceof WasmRandom && rng.owner === this && (rng.released || this.disposed)) return; // twice, or after dispose, is harmless
+    // twice, or after dispose, is harmless
+    if (rng instanceof WasmRandom && rng.owner === this && (rng.released || this.disposed)) return;
     const r = this.rng(rng);
     r.markReleased();
     this.arena.release(r.ptr);
@@ -265,7 +456,14 @@ export class WasmBackend implements Backend {
   }
 
   fillUniform(rng: RandomStream, out: Tensor, lo: number, hi: number): void {
-    this.core.fillUniform(this.rng(rng).ptr, this.t(out, "out").ptr, out.length, lo, hi, hi > lo ? float32Below(hi) : lo);
+    this.core.fillUniform(
+      this.rng(rng).ptr,
+      this.t(out, "out").ptr,
+      out.length,
+      lo,
+      hi,
+      hi > lo ? float32Below(hi) : lo,
+    );
   }
 
   fillNormal(rng: RandomStream, out: Tensor, mean: number, std: number): void {
@@ -284,7 +482,8 @@ export class WasmBackend implements Backend {
   }
 
   transpose(src: Tensor, dst: Tensor, rows: number, cols: number): void {
-    const s = this.t(src, "src"), d = this.t(dst, "dst");
+    const s = this.t(src, "src"),
+      d = this.t(dst, "dst");
     checkMatrix("src", s, rows, cols);
     checkHolds("dst", d, rows * cols, `${cols} x ${rows}`);
     this.core.transpose(s.ptr, d.ptr, rows, cols);
@@ -298,44 +497,156 @@ export class WasmBackend implements Backend {
     this.core.gatherRows(this.t(src, "src").ptr, this.t(index, "index").ptr, this.t(dst, "dst").ptr, count, cols);
   }
 
-  sumSquares(x: Tensor): number { return this.core.sumSquares(this.t(x, "x").ptr, x.length); }
+  sumSquares(x: Tensor): number {
+    return this.core.sumSquares(this.t(x, "x").ptr, x.length);
+  }
   countNonFinite(x: Tensor): number {
     const p = this.t(x, "x").ptr;
     // A count: the chunks' counts add up exactly, in any order.
-    return this.splits(x.length) ? this.range("countNonFinite", [p, x.length], [0], 1) : this.core.countNonFinite(p, x.length);
+    return this.splits(x.length)
+      ? this.range("countNonFinite", [p, x.length], [0], 1)
+      : this.core.countNonFinite(p, x.length);
   }
 
-  meanSquaredError(pred: Tensor, target: Tensor, grad: Tensor | null, scale: number, weights: Tensor | null = null): number {
-    return this.core.meanSquaredError(this.t(pred, "pred").ptr, this.t(target, "target").ptr, this.opt(grad), pred.length, scale,
-      this.opt(weights), rowWidth(pred, weights));
+  meanSquaredError(
+    pred: Tensor,
+    target: Tensor,
+    grad: Tensor | null,
+    scale: number,
+    weights: Tensor | null = null,
+  ): number {
+    return this.core.meanSquaredError(
+      this.t(pred, "pred").ptr,
+      this.t(target, "target").ptr,
+      this.opt(grad),
+      pred.length,
+      scale,
+      this.opt(weights),
+      rowWidth(pred, weights),
+    );
   }
-  sigmoidCrossEntropy(logits: Tensor, target: Tensor, grad: Tensor | null, scale: number, weights: Tensor | null = null): number {
-    return this.core.sigmoidCrossEntropy(this.t(logits, "logits").ptr, this.t(target, "target").ptr, this.opt(grad), logits.length, scale,
-      this.opt(weights), rowWidth(logits, weights));
+  sigmoidCrossEntropy(
+    logits: Tensor,
+    target: Tensor,
+    grad: Tensor | null,
+    scale: number,
+    weights: Tensor | null = null,
+  ): number {
+    return this.core.sigmoidCrossEntropy(
+      this.t(logits, "logits").ptr,
+      this.t(target, "target").ptr,
+      this.opt(grad),
+      logits.length,
+      scale,
+      this.opt(weights),
+      rowWidth(logits, weights),
+    );
   }
-  binaryCrossEntropy(prob: Tensor, target: Tensor, grad: Tensor | null, scale: number, eps: number, weights: Tensor | null = null): number {
-    return this.core.binaryCrossEntropy(this.t(prob, "prob").ptr, this.t(target, "target").ptr, this.opt(grad), prob.length, scale, eps,
-      this.opt(weights), rowWidth(prob, weights));
+  binaryCrossEntropy(
+    prob: Tensor,
+    target: Tensor,
+    grad: Tensor | null,
+    scale: number,
+    eps: number,
+    weights: Tensor | null = null,
+  ): number {
+    return this.core.binaryCrossEntropy(
+      this.t(prob, "prob").ptr,
+      this.t(target, "target").ptr,
+      this.opt(grad),
+      prob.length,
+      scale,
+      eps,
+      this.opt(weights),
+      rowWidth(prob, weights),
+    );
   }
-  softmaxCrossEntropy(logits: Tensor, target: Tensor, probs: Tensor, grad: Tensor | null, rows: number, cols: number, scale: number,
-    weights: Tensor | null = null): number {
-    return this.core.softmaxCrossEntropy(this.t(logits, "logits").ptr, this.t(target, "target").ptr, this.t(probs, "probs").ptr,
-      this.opt(grad), rows, cols, scale, this.opt(weights));
+  softmaxCrossEntropy(
+    logits: Tensor,
+    target: Tensor,
+    probs: Tensor,
+    grad: Tensor | null,
+    rows: number,
+    cols: number,
+    scale: number,
+    weights: Tensor | null = null,
+  ): number {
+    return this.core.softmaxCrossEntropy(
+      this.t(logits, "logits").ptr,
+      this.t(target, "target").ptr,
+      this.t(probs, "probs").ptr,
+      this.opt(grad),
+      rows,
+      cols,
+      scale,
+      this.opt(weights),
+    );
   }
-  meanAbsoluteError(pred: Tensor, target: Tensor, grad: Tensor | null, scale: number, weights: Tensor | null = null): number {
-    return this.core.meanAbsoluteError(this.t(pred, "pred").ptr, this.t(target, "target").ptr, this.opt(grad), pred.length, scale,
-      this.opt(weights), rowWidth(pred, weights));
+  meanAbsoluteError(
+    pred: Tensor,
+    target: Tensor,
+    grad: Tensor | null,
+    scale: number,
+    weights: Tensor | null = null,
+  ): number {
+    return this.core.meanAbsoluteError(
+      this.t(pred, "pred").ptr,
+      this.t(target, "target").ptr,
+      this.opt(grad),
+      pred.length,
+      scale,
+      this.opt(weights),
+      rowWidth(pred, weights),
+    );
   }
-  huber(pred: Tensor, target: Tensor, grad: Tensor | null, scale: number, delta: number, weights: Tensor | null = null): number {
-    return this.core.huber(this.t(pred, "pred").ptr, this.t(target, "target").ptr, this.opt(grad), pred.length, scale, delta,
-      this.opt(weights), rowWidth(pred, weights));
+  huber(
+    pred: Tensor,
+    target: Tensor,
+    grad: Tensor | null,
+    scale: number,
+    delta: number,
+    weights: Tensor | null = null,
+  ): number {
+    return this.core.huber(
+      this.t(pred, "pred").ptr,
+      this.t(target, "target").ptr,
+      this.opt(grad),
+      pred.length,
+      scale,
+      delta,
+      this.opt(weights),
+      rowWidth(pred, weights),
+    );
   }
   logCosh(pred: Tensor, target: Tensor, grad: Tensor | null, scale: number, weights: Tensor | null = null): number {
-    return this.core.logCosh(this.t(pred, "pred").ptr, this.t(target, "target").ptr, this.opt(grad), pred.length, scale,
-      this.opt(weights), rowWidth(pred, weights));
+    return this.core.logCosh(
+      this.t(pred, "pred").ptr,
+      this.t(target, "target").ptr,
+      this.opt(grad),
+      pred.length,
+      scale,
+      this.opt(weights),
+      rowWidth(pred, weights),
+    );
   }
-  categoricalHinge(pred: Tensor, target: Tensor, grad: Tensor | null, rows: number, cols: number, scale: number, weights: Tensor | null = null): number {
-    return this.core.categoricalHinge(this.t(pred, "pred").ptr, this.t(target, "target").ptr, this.opt(grad), rows, cols, scale, this.opt(weights));
+  categoricalHinge(
+    pred: Tensor,
+    target: Tensor,
+    grad: Tensor | null,
+    rows: number,
+    cols: number,
+    scale: number,
+    weights: Tensor | null = null,
+  ): number {
+    return this.core.categoricalHinge(
+      this.t(pred, "pred").ptr,
+      this.t(target, "target").ptr,
+      this.opt(grad),
+      rows,
+      cols,
+      scale,
+      this.opt(weights),
+    );
   }
   regularize(w: Tensor, grad: Tensor | null, l1: number, l2: number): number {
     return this.core.regularize(this.t(w, "w").ptr, this.opt(grad), w.length, l1, l2);
@@ -344,19 +655,48 @@ export class WasmBackend implements Backend {
     return this.core.countCorrect(this.t(y, "y").ptr, this.t(target, "target").ptr, rows, cols, threshold);
   }
 
-  optimizerStep(kernel: UpdateKernel, w: Tensor, g: Tensor, state: readonly Tensor[], params: Float32Array, out?: UpdateOutputs): void {
-    const n = state.length, s0 = state[0], s1 = state[1];
+  optimizerStep(
+    kernel: UpdateKernel,
+    w: Tensor,
+    g: Tensor,
+    state: readonly Tensor[],
+    params: Float32Array,
+    out?: UpdateOutputs,
+  ): void {
+    const n = state.length,
+      s0 = state[0],
+      s1 = state[1];
     const at = this.core.updateParams();
     this.arena.f32().set(params, at / 4);
     // The parameter block is read, never written, by the kernel: every thread's chunk reads the same one.
-    this.range("optimizerStep", [UPDATE_KERNELS[kernel].code, at, w.length, this.t(w, "w").ptr, this.t(g, "g").ptr,
-      n > 0 ? this.t(s0!, "state[0]").ptr : 0, n > 1 ? this.t(s1!, "state[1]").ptr : 0, this.outPtr(out?.w, w),
-      n > 0 ? this.outPtr(out?.state[0], s0!) : 0, n > 1 ? this.outPtr(out?.state[1], s1!) : 0], [3, 4, 5, 6, 7, 8, 9], 2);
+    this.range(
+      "optimizerStep",
+      [
+        UPDATE_KERNELS[kernel].code,
+        at,
+        w.length,
+        this.t(w, "w").ptr,
+        this.t(g, "g").ptr,
+        n > 0 ? this.t(s0!, "state[0]").ptr : 0,
+        n > 1 ? this.t(s1!, "state[1]").ptr : 0,
+        this.outPtr(out?.w, w),
+        n > 0 ? this.outPtr(out?.state[0], s0!) : 0,
+        n > 1 ? this.outPtr(out?.state[1], s1!) : 0,
+      ],
+      [3, 4, 5, 6, 7, 8, 9],
+      2,
+    );
   }
 
-  sum(x: Tensor): number { return this.core.sum(this.t(x, "x").ptr, x.length); }
-  countAbsAbove(x: Tensor, t: number): number { return this.core.countAbsAbove(this.t(x, "x").ptr, x.length, t); }
-  countBelow(x: Tensor, t: number): number { return this.core.countBelow(this.t(x, "x").ptr, x.length, t); }
+  sum(x: Tensor): number {
+    return this.core.sum(this.t(x, "x").ptr, x.length);
+  }
+  countAbsAbove(x: Tensor, t: number): number {
+    return this.core.countAbsAbove(this.t(x, "x").ptr, x.length, t);
+  }
+  countBelow(x: Tensor, t: number): number {
+    return this.core.countBelow(this.t(x, "x").ptr, x.length, t);
+  }
   columnMax(x: Tensor, rows: number, cols: number, out: Tensor, accumulate: boolean): void {
     this.core.columnMax(this.t(x, "x").ptr, rows, cols, this.t(out, "out").ptr, accumulate ? 1 : 0);
   }
@@ -375,7 +715,9 @@ export class WasmBackend implements Backend {
   countSameSignColumns(x: Tensor, rows: number, cols: number): number {
     return this.core.countSameSignColumns(this.t(x, "x").ptr, rows, cols);
   }
-  sumSquaredDiff(a: Tensor, b: Tensor): number { return this.core.sumSquaredDiff(this.t(a, "a").ptr, this.t(b, "b").ptr, a.length); }
+  sumSquaredDiff(a: Tensor, b: Tensor): number {
+    return this.core.sumSquaredDiff(this.t(a, "a").ptr, this.t(b, "b").ptr, a.length);
+  }
   columnSumSquares(x: Tensor, out: Tensor, rows: number, cols: number): void {
     this.core.columnSumSquares(this.t(x, "x").ptr, rows, cols, this.t(out, "out").ptr);
   }
@@ -398,14 +740,19 @@ export class WasmBackend implements Backend {
   }
 
   // An update's output: the given tensor, or the input itself (in place).
-  private outPtr(out: Tensor | undefined, input: Tensor): number { return this.t(out ?? input, "out").ptr; }
+  private outPtr(out: Tensor | undefined, input: Tensor): number {
+    return this.t(out ?? input, "out").ptr;
+  }
 
   // 0 stands for "no tensor": the heap starts above it.
-  private opt(tensor: Tensor | null): number { return tensor === null ? 0 : this.t(tensor, "grad").ptr; }
+  private opt(tensor: Tensor | null): number {
+    return tensor === null ? 0 : this.t(tensor, "grad").ptr;
+  }
 
   private rng(r: RandomStream): WasmRandom {
     this.live();
-    if (!(r instanceof WasmRandom) || r.owner !== this) throw new ArgumentError("rng", "a random stream of this wasm backend", r);
+    if (!(r instanceof WasmRandom) || r.owner !== this)
+      throw new ArgumentError("rng", "a random stream of this wasm backend", r);
     if (r.released) throw new ArgumentError("rng", "a random stream that has not been freed", "a freed stream");
     return r;
   }
@@ -416,9 +763,12 @@ export class WasmBackend implements Backend {
       return this.arena.alloc(bytes);
     } catch (cause) {
       const models = this.models === 1 ? "1 model" : `${this.models} models`;
-      throw new InternalError(`wasm memory exhausted allocating ${what} (${mib(bytes)}): ${mib(this.arena.liveBytes)} in use `
-        + `of ${mib(this.arena.memoryBytes)} reserved (the core's limit is 4 GiB); ${models} alive on this core. `
-        + "A model holds its memory until model.dispose(): dispose models you no longer use, or use smaller batches", { cause });
+      throw new InternalError(
+        `wasm memory exhausted allocating ${what} (${mib(bytes)}): ${mib(this.arena.liveBytes)} in use ` +
+          `of ${mib(this.arena.memoryBytes)} reserved (the core's limit is 4 GiB); ${models} alive on this core. ` +
+          "A model holds its memory until model.dispose(): dispose models you no longer use, or use smaller batches",
+        { cause },
+      );
     }
   }
 
@@ -436,7 +786,13 @@ export function trackModel(backend: Backend, delta: 1 | -1): void {
 
 /** The kernels the threads split, by the names both sides of the pool call them. */
 const SPLIT_KERNELS = [
-  "sgemm", "sgemmPacked", "addBias", "activationForward", "activationBackward", "optimizerStep", "countNonFinite",
+  "sgemm",
+  "sgemmPacked",
+  "addBias",
+  "activationForward",
+  "activationBackward",
+  "optimizerStep",
+  "countNonFinite",
 ] as const;
 
 /** Pages a threads-build memory starts with (the single-thread build declares the same) and
@@ -456,17 +812,25 @@ export async function createWasmBackend(source?: WasmSource, threads: ThreadsOpt
   if (choice.count === 1 && source === undefined) return new WasmBackend(await instantiateCore(), null, choice.reason);
   const module = await compileCore(source, "threads");
   if (!importsMemory(module)) {
-    const reason = choice.count === 1 ? choice.reason : "the wasm given is the single-thread build (build/simdnet-threads.wasm runs on threads)";
+    const reason =
+      choice.count === 1
+        ? choice.reason
+        : "the wasm given is the single-thread build (build/simdnet-threads.wasm runs on threads)";
     return new WasmBackend(await instantiateCore(module), null, reason);
   }
   let memory: WebAssembly.Memory;
   try {
     memory = new WebAssembly.Memory({ initial: INITIAL_PAGES, maximum: MAXIMUM_PAGES, shared: true });
   } catch (cause) {
-    return new WasmBackend(await instantiateCore(source), null, `this engine could not make a shared memory: ${(cause as Error).message}`);
+    return new WasmBackend(
+      await instantiateCore(source),
+      null,
+      `this engine could not make a shared memory: ${(cause as Error).message}`,
+    );
   }
   const core = await instantiateCore(module, memory);
-  if (choice.count === 1) return new WasmBackend(core, null, choice.reason); // the threads build given, run on one thread
+  // the threads build given, run on one thread
+  if (choice.count === 1) return new WasmBackend(core, null, choice.reason);
   const scratchBytes = core.scratchBytes();
   // The workers' scratch regions, below the allocator's blocks: grown into before any worker starts.
   const scratch = core.heapBase();
@@ -475,7 +839,15 @@ export async function createWasmBackend(source?: WasmSource, threads: ThreadsOpt
   const kernels = Object.fromEntries(SPLIT_KERNELS.map((name) => [name, core[name] as (...args: number[]) => number]));
   let pool: ThreadPool;
   try {
-    pool = await ThreadPool.start({ size: choice.count, cores: choice.cores, module, memory, scratch, scratchBytes, kernels });
+    pool = await ThreadPool.start({
+      size: choice.count,
+      cores: choice.cores,
+      module,
+      memory,
+      scratch,
+      scratchBytes,
+      kernels,
+    });
   } catch (cause) {
     return new WasmBackend(core, null, (cause as Error).message);
   }

@@ -18,16 +18,39 @@ export function uniformRows(rows: number, cols: number, seed: number): Float32Ar
 }
 
 /** Histograms of each layer's activations (or pre-activations), one series per setup. */
-export function histogramChart(name: string, title: string, setups: { label: string; layers: LayerDiagnostics[] }[],
-  of: "activation" | "preActivation"): Chart {
+export function histogramChart(
+  name: string,
+  title: string,
+  setups: { label: string; layers: LayerDiagnostics[] }[],
+  of: "activation" | "preActivation",
+): Chart {
   const data: Record<string, number | string>[] = [];
   for (const { label, layers } of setups) {
     for (const l of layers) {
       const h = (of === "activation" ? l.activationStats : l.preActivation).histogram;
-      const width = (h.hi - h.lo) / h.counts.length, total = h.counts.reduce((s, c) => s + c, 0) + h.below + h.above;
-      edgeFoldedCounts(h).forEach((c, k) => data.push({ setup: label, layer: `layer ${l.layer}`, from: h.lo + k * width, to: h.lo + (k + 1) * width, share: c / total }));
+      const width = (h.hi - h.lo) / h.counts.length,
+        total = h.counts.reduce((s, c) => s + c, 0) + h.below + h.above;
+      edgeFoldedCounts(h).forEach((c, k) =>
+        data.push({
+          setup: label,
+          layer: `layer ${l.layer}`,
+          from: h.lo + k * width,
+          to: h.lo + (k + 1) * width,
+          share: c / total,
+        }),
+      );
     }
   }
-  return { name, title, kind: "bar", x: { field: "from", title: of === "activation" ? "activation" : "pre-activation" }, x2: "to",
-    y: { field: "share", title: "share of values" }, series: "setup", facet: "layer", row: "setup", data };
+  return {
+    name,
+    title,
+    kind: "bar",
+    x: { field: "from", title: of === "activation" ? "activation" : "pre-activation" },
+    x2: "to",
+    y: { field: "share", title: "share of values" },
+    series: "setup",
+    facet: "layer",
+    row: "setup",
+    data,
+  };
 }

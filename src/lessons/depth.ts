@@ -8,12 +8,19 @@ import { createModel } from "../model.js";
 import { fmt, lesson } from "./lesson.js";
 import { standardNormalRows } from "./data.js";
 
-const DEPTH = 10, WIDTH = 256, ROWS = 512;
+const DEPTH = 10,
+  WIDTH = 256,
+  ROWS = 512;
 
 /** A pairing's std ratio (last layer over first) counts as steady within [1/4, 4]. */
 const STEADY = 4;
 
-const PAIRINGS: { activation: ActivationName; init: string; make: () => Initializer; expect: "steady" | "shrinks" | "explodes" }[] = [
+const PAIRINGS: {
+  activation: ActivationName;
+  init: string;
+  make: () => Initializer;
+  expect: "steady" | "shrinks" | "explodes";
+}[] = [
   { activation: "tanh", init: "glorotUniform", make: init.glorotUniform, expect: "steady" },
   { activation: "sigmoid", init: "glorotUniform", make: init.glorotUniform, expect: "steady" },
   { activation: "relu", init: "heNormal", make: init.heNormal, expect: "steady" },
@@ -23,15 +30,25 @@ const PAIRINGS: { activation: ActivationName; init: string; make: () => Initiali
   { activation: "relu", init: "normal(0.2)", make: () => init.normal({ std: 0.2 }), expect: "explodes" },
 ];
 
-export default lesson("depth", "Match the initializer to the activation",
+export default lesson(
+  "depth",
+  "Match the initializer to the activation",
   "Through 10 layers of 256 units, Xavier keeps the spread of tanh and logistic activations steady and He keeps that of ReLU and leaky ReLU; the wrong pairing shrinks or explodes it.",
   async ({ backend, onProgress }) => {
     const x = { data: standardNormalRows(ROWS, WIDTH, 15), shape: [ROWS, WIDTH] as [number, number] };
     const rows: Record<string, number | string>[] = [];
     const results = [];
     for (const [k, p] of PAIRINGS.entries()) {
-      const m = await createModel({ inputs: WIDTH, seed: 16, backend,
-        layers: Array.from({ length: DEPTH }, () => ({ units: WIDTH, activation: p.activation, kernelInitializer: p.make() })) });
+      const m = await createModel({
+        inputs: WIDTH,
+        seed: 16,
+        backend,
+        layers: Array.from({ length: DEPTH }, () => ({
+          units: WIDTH,
+          activation: p.activation,
+          kernelInitializer: p.make(),
+        })),
+      });
       const std = m.diagnose(x, undefined, { console: false }).layers.map((l) => l.activationStats.std);
       m.dispose();
       const label = `${p.activation} + ${p.init}`;
@@ -45,8 +62,21 @@ export default lesson("depth", "Match the initializer to the activation",
     return {
       holds,
       verdict: results.map((r) => `${r.label} ${r.seen} (x${fmt(r.ratio)})`).join("; "),
-      figures: results.map((r) => ({ label: `${r.label}: std layer 1 -> 10 (expected ${r.expected})`, value: `${fmt(r.first)} -> ${fmt(r.last)}, ${r.seen}` })),
-      charts: [{ name: "std-by-depth", title: "Std of activations through 10 layers of 256 units", kind: "line",
-        x: { field: "layer", title: "layer" }, y: { field: "std", title: "std of activations", log: true }, series: "pairing", data: rows }],
+      figures: results.map((r) => ({
+        label: `${r.label}: std layer 1 -> 10 (expected ${r.expected})`,
+        value: `${fmt(r.first)} -> ${fmt(r.last)}, ${r.seen}`,
+      })),
+      charts: [
+        {
+          name: "std-by-depth",
+          title: "Std of activations through 10 layers of 256 units",
+          kind: "line",
+          x: { field: "layer", title: "layer" },
+          y: { field: "std", title: "std of activations", log: true },
+          series: "pairing",
+          data: rows,
+        },
+      ],
     };
-  });
+  },
+);

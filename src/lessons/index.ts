@@ -17,8 +17,19 @@ export type { Chart, Figure, Lesson, LessonOptions, LessonResult } from "./lesso
 
 /** The ten lessons, in the order of "Activation Functions and Initialization Methods", then
  *  the ones beyond it (normalization layers). */
-export const LESSONS: readonly Lesson[] = [linear, saturation, zeroCentred, cost, tanh, deadRelu, symmetry, normalization, depth, summary,
-  normalizationLayers];
+export const LESSONS: readonly Lesson[] = [
+  linear,
+  saturation,
+  zeroCentred,
+  cost,
+  tanh,
+  deadRelu,
+  symmetry,
+  normalization,
+  depth,
+  summary,
+  normalizationLayers,
+];
 
 /** The lesson of that name; an ArgumentError listing the names otherwise. */
 export function lessonNamed(name: string): Lesson {

@@ -58,12 +58,16 @@ export interface Lesson {
   run(options?: LessonOptions): Promise<LessonResult>;
 }
 
-type Body = (o: Required<Pick<LessonOptions, "onProgress">> & LessonOptions) => Promise<Omit<LessonResult, "name" | "title" | "claim" | "seconds">>;
+type Body = (
+  o: Required<Pick<LessonOptions, "onProgress">> & LessonOptions,
+) => Promise<Omit<LessonResult, "name" | "title" | "claim" | "seconds">>;
 
 /** A lesson from its text and its experiment. */
 export function lesson(name: string, title: string, claim: string, body: Body): Lesson {
   return {
-    name, title, claim,
+    name,
+    title,
+    claim,
     async run(options = {}) {
       const t0 = (globalThis.performance ?? Date).now();
       const onProgress = options.onProgress ?? (() => {});

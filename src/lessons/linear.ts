@@ -4,23 +4,44 @@ import { createModel } from "../model.js";
 import { sgd } from "../optimizers.js";
 import { fmt, lesson, pct } from "./lesson.js";
 
-export default lesson("linear", "Without a non-linearity, depth adds nothing",
+export default lesson(
+  "linear",
+  "Without a non-linearity, depth adds nothing",
   "A stack of identity layers computes x·W + b with W the product of its kernels: it cannot fit XOR, a tanh net can.",
   async ({ backend, onProgress }) => {
-    const deep = await createModel({ inputs: 2, seed: 1, backend, loss: "binaryCrossEntropy", optimizer: sgd({ learningRate: 0.5, momentum: 0.9 }),
-      layers: [{ units: 8, activation: "identity" }, { units: 8, activation: "identity" }, { units: 8, activation: "identity" }, { units: 1, activation: "identity" }] });
+    const deep = await createModel({
+      inputs: 2,
+      seed: 1,
+      backend,
+      loss: "binaryCrossEntropy",
+      optimizer: sgd({ learningRate: 0.5, momentum: 0.9 }),
+      layers: [
+        { units: 8, activation: "identity" },
+        { units: 8, activation: "identity" },
+        { units: 8, activation: "identity" },
+        { units: 1, activation: "identity" },
+      ],
+    });
     // The product of the kernels and the folded biases, in float64.
     const w = deep.getWeights();
-    let map: number[][] = [[1, 0], [0, 1]];
+    let map: number[][] = [
+      [1, 0],
+      [0, 1],
+    ];
     let shift = [0, 0];
     for (const { kernel, bias } of w) {
       const units = bias.length;
-      map = map.map((row) => Array.from({ length: units }, (_, j) => row.reduce((s, v, k) => s + v * kernel[k * units + j]!, 0)));
-      shift = Array.from({ length: units }, (_, j) => shift.reduce((s, v, k) => s + v * kernel[k * units + j]!, bias[j]!));
+      map = map.map((row) =>
+        Array.from({ length: units }, (_, j) => row.reduce((s, v, k) => s + v * kernel[k * units + j]!, 0)),
+      );
+      shift = Array.from({ length: units }, (_, j) =>
+        shift.reduce((s, v, k) => s + v * kernel[k * units + j]!, bias[j]!),
+      );
     }
     const probe = Array.from({ length: 64 }, (_, i) => [Math.sin(i) * 3, Math.cos(i * 1.7) * 3]);
     const out = deep.predict(probe).data;
-    let worst = 0, scale = 0;
+    let worst = 0,
+      scale = 0;
     probe.forEach(([a, b], i) => {
       const linear = a! * map[0]![0]! + b! * map[1]![0]! + shift[0]!;
       worst = Math.max(worst, Math.abs(out[i]! - linear));
@@ -32,10 +53,21 @@ export default lesson("linear", "Without a non-linearity, depth adds nothing",
     const xor = datasets.xor();
     const curves: Record<string, number | string>[] = [];
     const train = async (name: string, activation: "identity" | "tanh", layers: number) => {
-      const m = await createModel({ inputs: 2, seed: 3, backend, loss: "binaryCrossEntropy", optimizer: sgd({ learningRate: 0.5, momentum: 0.9 }),
-        layers: [...Array.from({ length: layers }, () => ({ units: 8, activation })), { units: 1, activation: "sigmoid" as const }] });
+      const m = await createModel({
+        inputs: 2,
+        seed: 3,
+        backend,
+        loss: "binaryCrossEntropy",
+        optimizer: sgd({ learningRate: 0.5, momentum: 0.9 }),
+        layers: [
+          ...Array.from({ length: layers }, () => ({ units: 8, activation })),
+          { units: 1, activation: "sigmoid" as const },
+        ],
+      });
       const h = await m.fit(xor.x, xor.labels, { epochs: 400, batchSize: 4 });
-      h.loss.forEach((loss, epoch) => { if (epoch % 4 === 0) curves.push({ net: name, epoch, loss }); });
+      h.loss.forEach((loss, epoch) => {
+        if (epoch % 4 === 0) curves.push({ net: name, epoch, loss });
+      });
       const { accuracy, loss } = m.evaluate(xor.x, xor.labels);
       m.dispose();
       return [accuracy!, loss] as const;
@@ -55,7 +87,17 @@ export default lesson("linear", "Without a non-linearity, depth adds nothing",
         { label: "final loss, identity layers (ln 2 = 0.693 is chance)", value: fmt(linearLoss) },
         { label: "final loss, tanh layer", value: fmt(tanhLoss) },
       ],
-      charts: [{ name: "xor-loss", title: "XOR: loss by epoch, linear stack vs one tanh layer", kind: "line",
-        x: { field: "epoch", title: "epoch" }, y: { field: "loss", title: "binary cross-entropy", log: true }, series: "net", data: curves }],
+      charts: [
+        {
+          name: "xor-loss",
+          title: "XOR: loss by epoch, linear stack vs one tanh layer",
+          kind: "line",
+          x: { field: "epoch", title: "epoch" },
+          y: { field: "loss", title: "binary cross-entropy", log: true },
+          series: "net",
+          data: curves,
+        },
+      ],
     };
-  });
+  },
+);

@@ -21,7 +21,12 @@ export interface OnnxExportOptions {
 }
 
 /** Appends a node (op, inputs, attributes, which attributes are floats); returns its output. */
-type AddNode = (opType: string, inputs: string[], attributes?: NodeSpec["attributes"], floatAttributes?: string[]) => string;
+type AddNode = (
+  opType: string,
+  inputs: string[],
+  attributes?: NodeSpec["attributes"],
+  floatAttributes?: string[],
+) => string;
 
 /** How one activation is written after its Gemm. */
 interface OnnxActivation {
@@ -57,7 +62,8 @@ const ONNX_ACTIVATIONS: Record<ActivationName, OnnxActivation> = {
   silu: { emit: (add, x) => add("Mul", [x, add("Sigmoid", [x])]) },
   gelu: { emit: (add, x) => add("Gelu", [x], { approximate: "tanh" }), requires: GELU_OPSET },
   mish: {
-    emit: (add, x, _alpha, opset) => (opset >= MISH_OPSET ? add("Mish", [x]) : add("Mul", [x, add("Tanh", [add("Softplus", [x])])])),
+    emit: (add, x, _alpha, opset) =>
+      opset >= MISH_OPSET ? add("Mish", [x]) : add("Mul", [x, add("Tanh", [add("Softplus", [x])])]),
     prefers: MISH_OPSET,
   },
   softmax: { emit: (add, x, _alpha, opset) => add("Softmax", [x], { axis: lastAxis(opset) }) },
@@ -68,29 +74,55 @@ const ONNX_ACTIVATIONS: Record<ActivationName, OnnxActivation> = {
 export function exportOnnx(model: Model, options: OnnxExportOptions = {}): Uint8Array {
   if (!(model instanceof Model)) throw new ArgumentError("model", "a Model", model);
   if (options == null || typeof options !== "object") throw new ArgumentError("options", "{ opset? }", options);
-  for (const key of Object.keys(options)) if (key !== "opset") throw new ArgumentError(`options.${key}`, "the option opset", key);
+  for (const key of Object.keys(options))
+    if (key !== "opset") throw new ArgumentError(`options.${key}`, "the option opset", key);
   model.checkUsable("exportOnnx", false);
-  const activated = model.layers.filter((l): l is DenseLayer | ActivationLayer => l.type === "dense" || l.type === "activation");
+  const activated = model.layers.filter(
+    (l): l is DenseLayer | ActivationLayer => l.type === "dense" || l.type === "activation",
+  );
   const writers = activated.map((l) => ONNX_ACTIVATIONS[l.activation]);
   const layerNormalized = model.layers.some((l) => l.type === "layerNormalization");
-  const opset = options.opset ?? Math.max(BASE_OPSET, ...writers.map((w) => w.requires ?? w.prefers ?? BASE_OPSET),
-    layerNormalized ? LAYER_NORMALIZATION_OPSET : BASE_OPSET);
-  if (!Number.isInteger(opset) || opset < MIN_OPSET || opset > MAX_OPSET) throw new ArgumentError("options.opset", `an integer in [${MIN_OPSET}, ${MAX_OPSET}]`, opset);
+  const opset =
+    options.opset ??
+    Math.max(
+      BASE_OPSET,
+      ...writers.map((w) => w.requires ?? w.prefers ?? BASE_OPSET),
+      layerNormalized ? LAYER_NORMALIZATION_OPSET : BASE_OPSET,
+    );
+  if (!Number.isInteger(opset) || opset < MIN_OPSET || opset > MAX_OPSET)
+    throw new ArgumentError("options.opset", `an integer in [${MIN_OPSET}, ${MAX_OPSET}]`, opset);
   activated.forEach((l, i) => {
     const needs = writers[i]!.requires;
-    if (needs !== undefined && opset < needs) throw new ArgumentError("options.opset", `${needs} or later for a model with ${l.activation} (its ONNX op)`, opset);
+    if (needs !== undefined && opset < needs)
+      throw new ArgumentError(
+        "options.opset",
+        `${needs} or later for a model with ${l.activation} (its ONNX op)`,
+        opset,
+      );
   });
   if (layerNormalized && opset < LAYER_NORMALIZATION_OPSET) {
-    throw new ArgumentError("options.opset", `${LAYER_NORMALIZATION_OPSET} or later for a model with a layer normalization (its ONNX op)`, opset);
+    throw new ArgumentError(
+      "options.opset",
+      `${LAYER_NORMALIZATION_OPSET} or later for a model with a layer normalization (its ONNX op)`,
+      opset,
+    );
   }
-  const weights = model.getWeights(), normalizer = model.normalizer?.toConfig() ?? null;
+  const weights = model.getWeights(),
+    normalizer = model.normalizer?.toConfig() ?? null;
 
   const nodes: NodeSpec[] = [];
   const initializers: ModelSpec["initializers"] = [];
-  let current = "x", counter = 0;
+  let current = "x",
+    counter = 0;
   const add: AddNode = (opType, inputs, attributes, floatAttributes) => {
     const output = `t${counter++}`;
-    nodes.push({ opType, inputs, outputs: [output], ...(attributes ? { attributes } : {}), ...(floatAttributes ? { floatAttributes } : {}) });
+    nodes.push({
+      opType,
+      inputs,
+      outputs: [output],
+      ...(attributes ? { attributes } : {}),
+      ...(floatAttributes ? { floatAttributes } : {}),
+    });
     return output;
   };
   if (normalizer) {
@@ -107,10 +139,20 @@ export function exportOnnx(model: Model, options: OnnxExportOptions = {}): Uint8
     switch (layer.type) {
       case "dense": {
         const transposed = new Float32Array(layer.units * layer.inputs);
-        for (let p = 0; p < layer.inputs; p++) for (let q = 0; q < layer.units; q++) transposed[q * layer.inputs + p] = w.kernel[p * layer.units + q]!;
+        for (let p = 0; p < layer.inputs; p++)
+          for (let q = 0; q < layer.units; q++) transposed[q * layer.inputs + p] = w.kernel[p * layer.units + q]!;
         initializers.push({ name: `layers.${i}.weight`, dims: [layer.units, layer.inputs], data: transposed });
-        const gemmInputs = [current, `layers.${i}.weight`, ...(layer.useBias ? [vector(`layers.${i}.bias`, w.bias)] : [])];
-        current = ONNX_ACTIVATIONS[layer.activation].emit(add, add("Gemm", gemmInputs, { transB: 1 }), layer.alpha, opset);
+        const gemmInputs = [
+          current,
+          `layers.${i}.weight`,
+          ...(layer.useBias ? [vector(`layers.${i}.bias`, w.bias)] : []),
+        ];
+        current = ONNX_ACTIVATIONS[layer.activation].emit(
+          add,
+          add("Gemm", gemmInputs, { transB: 1 }),
+          layer.alpha,
+          opset,
+        );
         return;
       }
       case "activation":
@@ -118,13 +160,26 @@ export function exportOnnx(model: Model, options: OnnxExportOptions = {}): Uint8
         return;
       case "batchNormalization":
         // ONNX's momentum is Keras's (the old value's weight); inference mode reads only the statistics.
-        current = add("BatchNormalization", [current, vector(`layers.${i}.weight`, w.gamma!), vector(`layers.${i}.bias`, w.beta!),
-          vector(`layers.${i}.running_mean`, w.movingMean!), vector(`layers.${i}.running_var`, w.movingVariance!)],
-        { epsilon: layer.epsilon, momentum: layer.momentum }, ["epsilon", "momentum"]);
+        current = add(
+          "BatchNormalization",
+          [
+            current,
+            vector(`layers.${i}.weight`, w.gamma!),
+            vector(`layers.${i}.bias`, w.beta!),
+            vector(`layers.${i}.running_mean`, w.movingMean!),
+            vector(`layers.${i}.running_var`, w.movingVariance!),
+          ],
+          { epsilon: layer.epsilon, momentum: layer.momentum },
+          ["epsilon", "momentum"],
+        );
         return;
       case "layerNormalization":
-        current = add("LayerNormalization", [current, vector(`layers.${i}.weight`, w.gamma!), vector(`layers.${i}.bias`, w.beta!)],
-          { axis: -1, epsilon: layer.epsilon }, ["epsilon"]);
+        current = add(
+          "LayerNormalization",
+          [current, vector(`layers.${i}.weight`, w.gamma!), vector(`layers.${i}.bias`, w.beta!)],
+          { axis: -1, epsilon: layer.epsilon },
+          ["epsilon"],
+        );
         return;
       case "dropout":
         return; // the identity in inference
@@ -132,11 +187,18 @@ export function exportOnnx(model: Model, options: OnnxExportOptions = {}): Uint8
   });
   nodes[nodes.length - 1]!.outputs = ["y"];
   return encodeModel({
-    opset, producer: "simdnet", producerVersion: "0.1.0", graphName: "simdnet",
-    nodes, initializers,
+    opset,
+    producer: "simdnet",
+    producerVersion: "0.1.0",
+    graphName: "simdnet",
+    nodes,
+    initializers,
     input: { name: "x", width: model.inputs },
     output: { name: "y", width: model.outputs },
     // What ONNX has no place for, kept so importOnnx restores it: the loss, the normalizer's kind.
-    metadata: { "simdnet.loss": JSON.stringify(model.loss), ...(normalizer ? { "simdnet.normalize": normalizer.kind } : {}) },
+    metadata: {
+      "simdnet.loss": JSON.stringify(model.loss),
+      ...(normalizer ? { "simdnet.normalize": normalizer.kind } : {}),
+    },
   });
 }

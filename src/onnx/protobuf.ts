@@ -4,7 +4,10 @@
 // so a hostile file fails with an ArgumentError instead of reading past its end.
 import { ArgumentError } from "../errors.js";
 
-export const VARINT = 0, FIXED64 = 1, BYTES = 2, FIXED32 = 5;
+export const VARINT = 0,
+  FIXED64 = 1,
+  BYTES = 2,
+  FIXED32 = 5;
 
 const TEXT_DECODER = new TextDecoder("utf-8", { fatal: true });
 const TEXT_ENCODER = new TextEncoder();
@@ -12,7 +15,12 @@ const TEXT_ENCODER = new TextEncoder();
 /** Reads fields of one message in bytes[pos, end). `what` names the message in errors. */
 export class ProtoReader {
   pos: number;
-  constructor(readonly bytes: Uint8Array, readonly what: string, start = 0, readonly end = bytes.length) {
+  constructor(
+    readonly bytes: Uint8Array,
+    readonly what: string,
+    start = 0,
+    readonly end = bytes.length,
+  ) {
     this.pos = start;
   }
 
@@ -20,11 +28,14 @@ export class ProtoReader {
     throw new ArgumentError(this.what, expected, `${given} at byte ${this.pos}`);
   }
 
-  get done(): boolean { return this.pos >= this.end; }
+  get done(): boolean {
+    return this.pos >= this.end;
+  }
 
   /** An unsigned varint that fits a safe integer (tags, lengths, enums, counts). */
   uint(): number {
-    let result = 0, scale = 1;
+    let result = 0,
+      scale = 1;
     for (let i = 0; i < 8; i++) {
       if (this.pos >= this.end) this.fail("a complete protobuf message", "a varint cut off by the end");
       const b = this.bytes[this.pos++]!;
@@ -37,14 +48,16 @@ export class ProtoReader {
 
   /** A signed int64 varint (two's complement, as ONNX writes -1 dims); must fit a safe integer. */
   int64(): number {
-    let value = 0n, shift = 0n;
+    let value = 0n,
+      shift = 0n;
     for (let i = 0; i < 10; i++) {
       if (this.pos >= this.end) this.fail("a complete protobuf message", "a varint cut off by the end");
       const b = this.bytes[this.pos++]!;
       value |= BigInt(b & 0x7f) << shift;
       if (b < 0x80) {
         const signed = BigInt.asIntN(64, value);
-        if (signed > BigInt(Number.MAX_SAFE_INTEGER) || signed < -BigInt(Number.MAX_SAFE_INTEGER)) this.fail("an integer of at most 2^53", String(signed));
+        if (signed > BigInt(Number.MAX_SAFE_INTEGER) || signed < -BigInt(Number.MAX_SAFE_INTEGER))
+          this.fail("an integer of at most 2^53", String(signed));
         return Number(signed);
       }
       shift += 7n;
@@ -62,7 +75,8 @@ export class ProtoReader {
   /** The next length-delimited field's bytes, as a view (nothing copied). */
   bytesField(): Uint8Array {
     const length = this.uint();
-    if (length > this.end - this.pos) this.fail("a length within the message", `${length} bytes where ${this.end - this.pos} remain`);
+    if (length > this.end - this.pos)
+      this.fail("a length within the message", `${length} bytes where ${this.end - this.pos} remain`);
     const view = this.bytes.subarray(this.pos, this.pos + length);
     this.pos += length;
     return view;
@@ -80,13 +94,19 @@ export class ProtoReader {
   /** A reader over the next embedded message. */
   message(what: string): ProtoReader {
     const b = this.bytesField();
-    return new ProtoReader(this.bytes, what, b.byteOffset - this.bytes.byteOffset, b.byteOffset - this.bytes.byteOffset + b.length);
+    return new ProtoReader(
+      this.bytes,
+      what,
+      b.byteOffset - this.bytes.byteOffset,
+      b.byteOffset - this.bytes.byteOffset + b.length,
+    );
   }
 
   /** The next tag: field number and wire type. */
   tag(): { field: number; wire: number } {
     const t = this.uint();
-    const field = Math.floor(t / 8), wire = t % 8;
+    const field = Math.floor(t / 8),
+      wire = t % 8;
     if (field === 0) this.fail("a field number >= 1", "field 0");
     return { field, wire };
   }
@@ -102,7 +122,11 @@ export class ProtoReader {
 
   /** Repeated int64: packed (one length-delimited run) or one value per tag. */
   int64s(wire: number, into: number[]): void {
-    if (wire !== BYTES) { this.expectWire(wire, VARINT); into.push(this.int64()); return; }
+    if (wire !== BYTES) {
+      this.expectWire(wire, VARINT);
+      into.push(this.int64());
+      return;
+    }
     const packed = this.message(this.what);
     while (!packed.done) into.push(packed.int64());
     this.pos = packed.end;
@@ -110,7 +134,11 @@ export class ProtoReader {
 
   /** Repeated float: packed or one value per tag. */
   floats(wire: number, into: number[]): void {
-    if (wire !== BYTES) { this.expectWire(wire, FIXED32); into.push(this.float()); return; }
+    if (wire !== BYTES) {
+      this.expectWire(wire, FIXED32);
+      into.push(this.float());
+      return;
+    }
     const b = this.bytesField();
     if (b.length % 4 !== 0) this.fail("packed floats (a multiple of 4 bytes)", `${b.length} bytes`);
     const view = new DataView(b.buffer, b.byteOffset, b.length);
@@ -157,7 +185,9 @@ export class ProtoWriter {
     this.buf[this.length++] = Number(v);
   }
 
-  private key(field: number, wire: number): void { this.varint(field * 8 + wire); }
+  private key(field: number, wire: number): void {
+    this.varint(field * 8 + wire);
+  }
 
   int(field: number, value: number): this {
     this.key(field, VARINT);
@@ -182,9 +212,13 @@ export class ProtoWriter {
     return this;
   }
 
-  string(field: number, value: string): this { return this.bytes(field, TEXT_ENCODER.encode(value)); }
+  string(field: number, value: string): this {
+    return this.bytes(field, TEXT_ENCODER.encode(value));
+  }
 
-  message(field: number, value: ProtoWriter): this { return this.bytes(field, value.finish()); }
+  message(field: number, value: ProtoWriter): this {
+    return this.bytes(field, value.finish());
+  }
 
   /** Packed repeated int64. */
   int64s(field: number, values: readonly number[]): this {
@@ -193,5 +227,7 @@ export class ProtoWriter {
     return this.bytes(field, packed.finish());
   }
 
-  finish(): Uint8Array { return this.buf.slice(0, this.length); }
+  finish(): Uint8Array {
+    return this.buf.slice(0, this.length);
+  }
 }

@@ -5,9 +5,14 @@ import { ArgumentError } from "../errors.js";
 import { BYTES, FIXED32, ProtoReader, ProtoWriter, VARINT } from "./protobuf.js";
 
 /** TensorProto.DataType values simdnet reads or writes. */
-export const FLOAT = 1, INT64 = 7, DOUBLE = 11;
+export const FLOAT = 1,
+  INT64 = 7,
+  DOUBLE = 11;
 /** AttributeProto.AttributeType values. */
-export const ATTR_FLOAT = 1, ATTR_INT = 2, ATTR_STRING = 3, ATTR_INTS = 7;
+export const ATTR_FLOAT = 1,
+  ATTR_INT = 2,
+  ATTR_STRING = 3,
+  ATTR_INTS = 7;
 
 export interface OnnxTensor {
   name: string;
@@ -78,7 +83,8 @@ export function decodeModel(bytes: Uint8Array): OnnxModel {
     else if (field === 14 && wire === BYTES) decodeEntry(r.message("onnx metadata_props"), model.metadata);
     else r.skip(wire);
   }
-  if (!model.graph) throw new ArgumentError("onnx model", "a ModelProto with a graph", "no graph (is this an ONNX file?)");
+  if (!model.graph)
+    throw new ArgumentError("onnx model", "a ModelProto with a graph", "no graph (is this an ONNX file?)");
   return model;
 }
 
@@ -94,7 +100,8 @@ function decodeOpset(r: ProtoReader): { domain: string; version: number } {
 }
 
 function decodeEntry(r: ProtoReader, into: Map<string, string>): void {
-  let key = "", value = "";
+  let key = "",
+    value = "";
   while (!r.done) {
     const { field, wire } = r.tag();
     if (field === 1 && wire === BYTES) key = r.string();
@@ -110,10 +117,12 @@ function decodeGraph(r: ProtoReader): OnnxGraph {
     const { field, wire } = r.tag();
     if (field === 1 && wire === BYTES) g.nodes.push(decodeNode(r.message(`onnx node ${g.nodes.length}`)));
     else if (field === 2 && wire === BYTES) g.name = r.string();
-    else if (field === 5 && wire === BYTES) g.initializers.push(decodeTensor(r.message(`onnx initializer ${g.initializers.length}`)));
+    else if (field === 5 && wire === BYTES)
+      g.initializers.push(decodeTensor(r.message(`onnx initializer ${g.initializers.length}`)));
     else if (field === 11 && wire === BYTES) g.inputs.push(decodeValueInfo(r.message("onnx graph input")));
     else if (field === 12 && wire === BYTES) g.outputs.push(decodeValueInfo(r.message("onnx graph output")));
-    else if (field === 15 && wire === BYTES) throw new ArgumentError("onnx graph", "dense initializers", "a sparse initializer");
+    else if (field === 15 && wire === BYTES)
+      throw new ArgumentError("onnx graph", "dense initializers", "a sparse initializer");
     else r.skip(wire);
   }
   return g;
@@ -154,7 +163,16 @@ function decodeAttribute(r: ProtoReader): OnnxAttribute {
 }
 
 export function decodeTensor(r: ProtoReader): OnnxTensor {
-  const t: OnnxTensor = { name: "", dims: [], dataType: 0, raw: null, floatBytes: [], int64Data: [], doubleBytes: [], external: null };
+  const t: OnnxTensor = {
+    name: "",
+    dims: [],
+    dataType: 0,
+    raw: null,
+    floatBytes: [],
+    int64Data: [],
+    doubleBytes: [],
+    external: null,
+  };
   let location = 0;
   const external = new Map<string, string>();
   while (!r.done) {
@@ -197,7 +215,10 @@ function decodeValueInfo(r: ProtoReader): OnnxValueInfo {
       const type = r.message("onnx value type");
       while (!type.done) {
         const f = type.tag();
-        if (f.field !== 1 || f.wire !== BYTES) { type.skip(f.wire); continue; }
+        if (f.field !== 1 || f.wire !== BYTES) {
+          type.skip(f.wire);
+          continue;
+        }
         const tensorType = type.message("onnx tensor type");
         while (!tensorType.done) {
           const g = tensorType.tag();
@@ -215,7 +236,10 @@ function decodeShape(r: ProtoReader): (number | string | null)[] {
   const dims: (number | string | null)[] = [];
   while (!r.done) {
     const { field, wire } = r.tag();
-    if (field !== 1 || wire !== BYTES) { r.skip(wire); continue; }
+    if (field !== 1 || wire !== BYTES) {
+      r.skip(wire);
+      continue;
+    }
     const d = r.message("onnx dimension");
     let dim: number | string | null = null;
     while (!d.done) {
@@ -275,16 +299,33 @@ export function encodeModel(spec: ModelSpec): Uint8Array {
   spec.nodes.forEach((n, i) => graph.message(1, encodeNode(n, `${n.opType.toLowerCase()}_${i}`)));
   graph.string(2, spec.graphName);
   for (const t of spec.initializers) graph.message(5, encodeTensor(t));
-  graph.message(11, encodeValueInfo(spec.input.name, spec.input.width, spec.input.batch === undefined ? undefined : [spec.input.batch, spec.input.width]));
-  if (spec.weightsAsInputs) for (const t of spec.initializers) graph.message(11, encodeValueInfo(t.name, 0, t.dims, t.data instanceof Float32Array ? FLOAT : INT64));
-  graph.message(12, encodeValueInfo(spec.output.name, spec.output.width, spec.output.batch === undefined ? undefined : [spec.output.batch, spec.output.width]));
+  graph.message(
+    11,
+    encodeValueInfo(
+      spec.input.name,
+      spec.input.width,
+      spec.input.batch === undefined ? undefined : [spec.input.batch, spec.input.width],
+    ),
+  );
+  if (spec.weightsAsInputs)
+    for (const t of spec.initializers)
+      graph.message(11, encodeValueInfo(t.name, 0, t.dims, t.data instanceof Float32Array ? FLOAT : INT64));
+  graph.message(
+    12,
+    encodeValueInfo(
+      spec.output.name,
+      spec.output.width,
+      spec.output.batch === undefined ? undefined : [spec.output.batch, spec.output.width],
+    ),
+  );
   const model = new ProtoWriter()
     .int(1, irVersionFor(spec.opset))
     .string(2, spec.producer)
     .string(3, spec.producerVersion)
     .message(7, graph)
     .message(8, new ProtoWriter().string(1, "").int(2, spec.opset));
-  for (const [key, value] of Object.entries(spec.metadata)) model.message(14, new ProtoWriter().string(1, key).string(2, value));
+  for (const [key, value] of Object.entries(spec.metadata))
+    model.message(14, new ProtoWriter().string(1, key).string(2, value));
   return model.finish();
 }
 
@@ -320,7 +361,8 @@ function encodeTensor(t: TensorSpec): ProtoWriter {
     .string(8, t.name);
   if (!t.external) return w.bytes(9, tensorBytes(t.data));
   const entry = (key: string, value: string) => new ProtoWriter().string(1, key).string(2, value);
-  return w.message(13, entry("location", t.external.location))
+  return w
+    .message(13, entry("location", t.external.location))
     .message(13, entry("offset", String(t.external.offset)))
     .message(13, entry("length", String(t.data.byteLength)))
     .int(14, 1);

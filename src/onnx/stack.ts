@@ -13,7 +13,13 @@ export type Step =
   | { kind: "dense"; at: string; inputs: number; units: number; kernel: Float64Array; bias: Float64Array }
   | { kind: "activation"; at: string; activation: ActivationName; alpha: number }
   /** y = x * scale + shift per feature; `op` says which ONNX op wrote it (normalizer detection). */
-  | { kind: "affine"; at: string; op: "sub" | "mul" | "div" | "add" | "batchNormalization"; scale: Float64Array; shift: Float64Array };
+  | {
+      kind: "affine";
+      at: string;
+      op: "sub" | "mul" | "div" | "add" | "batchNormalization";
+      scale: Float64Array;
+      shift: Float64Array;
+    };
 
 /** A chain of simdnet layers with their weights: what a Model is built from and exported as. */
 export interface DenseStack {
@@ -40,13 +46,20 @@ type Affine = Extract<Step, { kind: "affine" }>;
 
 /** The layers a chain of steps describes: affine steps folded, leading Sub/Mul(or Div) kept as
  *  the normalizer, each dense layer followed by at most one activation. */
-export function assembleStack(steps: Step[], inputs: number, normalizeKind: NormalizerKind = "standardize"): DenseStack {
+export function assembleStack(
+  steps: Step[],
+  inputs: number,
+  normalizeKind: NormalizerKind = "standardize",
+): DenseStack {
   const firstDense = steps.findIndex((s) => s.kind === "dense");
   if (firstDense < 0) throw new ArgumentError("model", "at least one dense layer (Gemm, MatMul or Dense)", "none");
   const leading = steps.slice(0, firstDense);
   const before = leading.find((s) => s.kind !== "affine");
-  if (before) throw new ArgumentError(before.at, "a dense layer before the first activation", `an activation on the inputs`);
-  const chain: Step[] = steps.slice(firstDense).map((s) => (s.kind === "dense" ? { ...s, kernel: s.kernel.slice(), bias: s.bias.slice() } : s));
+  if (before)
+    throw new ArgumentError(before.at, "a dense layer before the first activation", `an activation on the inputs`);
+  const chain: Step[] = steps
+    .slice(firstDense)
+    .map((s) => (s.kind === "dense" ? { ...s, kernel: s.kernel.slice(), bias: s.bias.slice() } : s));
   let normalizer: NormalizerConfig | null = null;
   const ops = leading.map((s) => (s as Affine).op).join(",");
   if (["sub", "mul", "div", "sub,mul", "sub,div"].includes(ops)) {
@@ -69,14 +82,24 @@ export function assembleStack(steps: Step[], inputs: number, normalizeKind: Norm
       const run: Affine[] = [];
       while (chain[i]?.kind === "affine") run.push(chain[i++] as Affine);
       i--;
-      const previous = chain[i - run.length], next = chain[i + 1];
+      const previous = chain[i - run.length],
+        next = chain[i + 1];
       if (previous?.kind === "dense") foldIntoPrevious(composeAffine(run), previous);
       else if (next?.kind === "dense") foldIntoNext(composeAffine(run), next);
-      else throw new ArgumentError(run[0]!.at, "a per-feature affine map next to a dense layer it can be folded into", `${run[0]!.op} between activations`);
+      else
+        throw new ArgumentError(
+          run[0]!.at,
+          "a per-feature affine map next to a dense layer it can be folded into",
+          `${run[0]!.op} between activations`,
+        );
     } else if (step.kind === "activation") {
       const last = layers[layers.length - 1]!;
       if (last.activation !== "identity" || chain[i - 1]?.kind === "activation") {
-        throw new ArgumentError(step.at, "one activation after each dense layer", `a second activation (${step.activation})`);
+        throw new ArgumentError(
+          step.at,
+          "one activation after each dense layer",
+          `a second activation (${step.activation})`,
+        );
       }
       last.activation = step.activation;
       last.alpha = step.alpha;
@@ -86,20 +109,30 @@ export function assembleStack(steps: Step[], inputs: number, normalizeKind: Norm
   }
   layers.slice(0, -1).forEach((l, i) => {
     if (l.activation === "softmax" || l.activation === "logSoftmax") {
-      throw new ArgumentError(`layer ${i + 1}`, `${l.activation} only on the output`, `${l.activation} on a hidden layer`);
+      throw new ArgumentError(
+        `layer ${i + 1}`,
+        `${l.activation} only on the output`,
+        `${l.activation} on a hidden layer`,
+      );
     }
   });
   // Kernels are final only after every fold: rounded to float32 here, once.
   return {
-    inputs, normalizer,
+    inputs,
+    normalizer,
     layers: layers.map(({ dense, activation, alpha }) => ({
-      units: dense.units, activation, alpha, kernel: Float32Array.from(dense.kernel), bias: Float32Array.from(dense.bias),
+      units: dense.units,
+      activation,
+      alpha,
+      kernel: Float32Array.from(dense.kernel),
+      bias: Float32Array.from(dense.bias),
     })),
   };
 }
 
 function composeAffine(run: Affine[]): { scale: Float64Array; shift: Float64Array } {
-  const scale = run[0]!.scale.slice(), shift = run[0]!.shift.slice();
+  const scale = run[0]!.scale.slice(),
+    shift = run[0]!.shift.slice();
   for (const a of run.slice(1)) {
     for (let j = 0; j < scale.length; j++) {
       scale[j] = scale[j]! * a.scale[j]!;
@@ -111,7 +144,8 @@ function composeAffine(run: Affine[]): { scale: Float64Array; shift: Float64Arra
 
 /** dense then y*s + t: column j of the kernel and bias j scaled, t added to the bias. */
 function foldIntoPrevious(a: { scale: Float64Array; shift: Float64Array }, d: Extract<Step, { kind: "dense" }>): void {
-  for (let i = 0; i < d.inputs; i++) for (let j = 0; j < d.units; j++) d.kernel[i * d.units + j] = d.kernel[i * d.units + j]! * a.scale[j]!;
+  for (let i = 0; i < d.inputs; i++)
+    for (let j = 0; j < d.units; j++) d.kernel[i * d.units + j] = d.kernel[i * d.units + j]! * a.scale[j]!;
   for (let j = 0; j < d.units; j++) d.bias[j] = d.bias[j]! * a.scale[j]! + a.shift[j]!;
 }
 
@@ -128,7 +162,11 @@ function foldIntoNext(a: { scale: Float64Array; shift: Float64Array }, d: Extrac
 
 /** The loss an imported model trains with unless told otherwise. */
 function defaultLoss(output: ActivationName): LossName {
-  return output === "softmax" || output === "logSoftmax" ? "softmaxCrossEntropy" : output === "sigmoid" ? "binaryCrossEntropy" : "meanSquaredError";
+  return output === "softmax" || output === "logSoftmax"
+    ? "softmaxCrossEntropy"
+    : output === "sigmoid"
+      ? "binaryCrossEntropy"
+      : "meanSquaredError";
 }
 
 /** A full Model (it predicts, trains, diagnoses, saves) holding the stack's weights. */
@@ -136,7 +174,11 @@ export async function stackToModel(stack: DenseStack, options: ImportOptions): P
   const output = stack.layers[stack.layers.length - 1]!.activation;
   const model = await createModel({
     inputs: stack.inputs,
-    layers: stack.layers.map((l) => ({ units: l.units, activation: l.activation, ...(activationSpec(l.activation).parameter ? { alpha: l.alpha } : {}) })),
+    layers: stack.layers.map((l) => ({
+      units: l.units,
+      activation: l.activation,
+      ...(activationSpec(l.activation).parameter ? { alpha: l.alpha } : {}),
+    })),
     loss: options.loss ?? stack.loss ?? defaultLoss(output),
     ...(options.optimizer !== undefined ? { optimizer: options.optimizer } : {}),
     ...(options.seed !== undefined ? { seed: options.seed } : {}),
@@ -157,7 +199,12 @@ export async function stackToModel(stack: DenseStack, options: ImportOptions): P
 export function modelToStack(model: Model): DenseStack {
   const weights = model.getWeights();
   const layers = model.layers.map((l, i) => {
-    if (l.type !== "dense") throw new ArgumentError("model", "a model of dense layers only for this export", `a ${l.type} layer at layers[${i}]`);
+    if (l.type !== "dense")
+      throw new ArgumentError(
+        "model",
+        "a model of dense layers only for this export",
+        `a ${l.type} layer at layers[${i}]`,
+      );
     return { units: l.units, activation: l.activation, alpha: l.alpha, ...weights[i]! };
   });
   return {
@@ -179,11 +226,22 @@ export function checkImportOptions(options: unknown, extra: readonly string[]): 
 export function foldNormalizer(stack: DenseStack): DenseStack {
   if (!stack.normalizer) return stack;
   const first = stack.layers[0]!;
-  const dense = { kind: "dense" as const, at: "layer 0", inputs: stack.inputs, units: first.units, kernel: Float64Array.from(first.kernel), bias: Float64Array.from(first.bias) };
+  const dense = {
+    kind: "dense" as const,
+    at: "layer 0",
+    inputs: stack.inputs,
+    units: first.units,
+    kernel: Float64Array.from(first.kernel),
+    bias: Float64Array.from(first.bias),
+  };
   const scale = Float64Array.from(stack.normalizer.scale);
   foldIntoNext({ scale, shift: Float64Array.from(stack.normalizer.shift, (s, i) => -s * scale[i]!) }, dense);
   return {
-    inputs: stack.inputs, normalizer: null,
-    layers: [{ ...first, kernel: Float32Array.from(dense.kernel), bias: Float32Array.from(dense.bias) }, ...stack.layers.slice(1)],
+    inputs: stack.inputs,
+    normalizer: null,
+    layers: [
+      { ...first, kernel: Float32Array.from(dense.kernel), bias: Float32Array.from(dense.bias) },
+      ...stack.layers.slice(1),
+    ],
   };
 }

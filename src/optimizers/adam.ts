@@ -1,7 +1,12 @@
 // Adam (Kingma & Ba 2015) as torch.optim.Adam, and AdamW (Loshchilov & Hutter 2019): one
 // kernel, the decay either added to the gradient or shrinking the weights directly.
 import {
-  ADAM_BETA1, ADAM_BETA2, ADAM_DECOUPLED, ADAM_EPS, ADAM_INV_ROOT_BC2, ADAM_STEP_SIZE,
+  ADAM_BETA1,
+  ADAM_BETA2,
+  ADAM_DECOUPLED,
+  ADAM_EPS,
+  ADAM_INV_ROOT_BC2,
+  ADAM_STEP_SIZE,
 } from "../shared/updateParams.js";
 import { powInt } from "../schedules.js";
 import { inRange, optimizerFactory, type OptimizerDescriptor } from "./descriptor.js";
@@ -13,7 +18,10 @@ export interface AdamOptions {
   epsilon: number;
 }
 
-function adamLike<Name extends "adam" | "adamw">(name: Name, weightDecay: number): OptimizerDescriptor<Name, AdamOptions> {
+function adamLike<Name extends "adam" | "adamw">(
+  name: Name,
+  weightDecay: number,
+): OptimizerDescriptor<Name, AdamOptions> {
   return {
     name,
     kernel: "adam",

@@ -63,7 +63,8 @@ const COMMON_KEYS = ["learningRate", "weightDecay", "clipNorm", "schedule"];
  *  config with every option explicit, the common ones first. */
 export function optimizerFactory<Name extends string, Own extends object>(d: OptimizerDescriptor<Name, Own>) {
   return (options: OptimizerOptions<Own> = {}): { name: Name } & CommonOptions & Own => {
-    if (options == null || typeof options !== "object") throw new ArgumentError("optimizer options", "an object", options);
+    if (options == null || typeof options !== "object")
+      throw new ArgumentError("optimizer options", "an object", options);
     const o = options as Record<string, unknown>;
     rejectUnknownKeys(o, [...COMMON_KEYS, ...d.keys], "optimizer");
     const learningRate = inRange("learningRate", o.learningRate ?? d.defaults.learningRate, 0, 1e3, true);
@@ -72,7 +73,9 @@ export function optimizerFactory<Name extends string, Own extends object>(d: Opt
       throw new ArgumentError("schedule.min", `at most the learning rate (${learningRate})`, schedule.min);
     }
     return {
-      name: d.name, learningRate, schedule,
+      name: d.name,
+      learningRate,
+      schedule,
       weightDecay: inRange("weightDecay", o.weightDecay ?? d.defaults.weightDecay, 0, 1e3),
       clipNorm: inRange("clipNorm", o.clipNorm ?? 0, 0, Infinity),
       ...d.own(o as Partial<Record<keyof Own, unknown>>),

@@ -17,7 +17,9 @@ export type OptimizerName = Descriptors["name"];
 /** An optimizer with every option explicit (what a model saves); sgd(), adam(), adamw(),
  *  rmsprop() and lion() make one. */
 export type OptimizerConfig = Descriptors extends infer D
-  ? D extends OptimizerDescriptor<infer Name, infer Own> ? { name: Name } & CommonOptions & Own : never
+  ? D extends OptimizerDescriptor<infer Name, infer Own>
+    ? { name: Name } & CommonOptions & Own
+    : never
   : never;
 
 /** Every optimizer name. */

@@ -17,14 +17,22 @@ export class OptimizerRunner {
   step = 0;
   private readonly storage: Tensor[] = [];
   // sides[s][part][vector]: side s's state vectors whole (part 0), their kernel part (1) and bias part (2).
-  private readonly sides: [Tensor[], Tensor[], Tensor[]][] = [[[], [], []], [[], [], []]];
+  private readonly sides: [Tensor[], Tensor[], Tensor[]][] = [
+    [[], [], []],
+    [[], [], []],
+  ];
   private current = 0;
   private readonly descriptor: OptimizerDescriptor;
   private readonly kernel: UpdateKernel;
   private readonly params = new Float32Array(UPDATE_PARAMS);
   private readonly outputs: UpdateOutputs = { w: null as unknown as Tensor, state: [] };
 
-  constructor(private readonly backend: Backend, readonly config: OptimizerConfig, kernelCount: number, paramCount: number) {
+  constructor(
+    private readonly backend: Backend,
+    readonly config: OptimizerConfig,
+    kernelCount: number,
+    paramCount: number,
+  ) {
     this.descriptor = descriptorOf(config);
     this.kernel = this.descriptor.kernel;
     for (let i = 0; i < stateVectors(config); i++) {
@@ -38,7 +46,8 @@ export class OptimizerRunner {
       backend.fill(t, 0);
       this.storage.push(t);
       for (const side of [0, 1]) {
-        const whole = backend.slice(t, side * paramCount, paramCount), parts = this.sides[side]!;
+        const whole = backend.slice(t, side * paramCount, paramCount),
+          parts = this.sides[side]!;
         parts[0].push(whole);
         parts[1].push(backend.slice(whole, 0, kernelCount));
         parts[2].push(backend.slice(whole, kernelCount, paramCount - kernelCount));
@@ -47,10 +56,14 @@ export class OptimizerRunner {
   }
 
   /** The live state vectors (for save and load). */
-  get state(): Tensor[] { return this.sides[this.current]![0]; }
+  get state(): Tensor[] {
+    return this.sides[this.current]![0];
+  }
 
   /** The learning rate the next step will use. */
-  get learningRate(): number { return rateAt(this.config.schedule, this.config.learningRate, this.step); }
+  get learningRate(): number {
+    return rateAt(this.config.schedule, this.config.learningRate, this.step);
+  }
 
   /** The factor clipping applies to gradients whose global norm is `norm` (1: none). */
   clipFactor(norm: number): number {
@@ -61,11 +74,13 @@ export class OptimizerRunner {
   /** Writes the next step's weights and state, from the live ones and the gradients scaled by
    *  gradScale, into the other copies; nothing live changes until commit. */
   stage(net: Network, gradScale: number): void {
-    const p = this.params, lr = this.learningRate;
+    const p = this.params,
+      lr = this.learningRate;
     p[PARAM_LR] = lr;
     p[PARAM_GRAD_SCALE] = gradScale;
     this.descriptor.writeParams(this.config, this.step + 1, lr, p);
-    const live = net.live, staged = net.staged;
+    const live = net.live,
+      staged = net.staged;
     this.update(live.allKernels, net.allKernelGrads, staged.allKernels, 1, this.config.weightDecay);
     if (live.allBiases.length > 0) this.update(live.allBiases, net.allBiasGrads, staged.allBiases, 2, 0);
   }

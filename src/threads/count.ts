@@ -38,12 +38,20 @@ export async function chooseThreads(option: ThreadsOption | undefined): Promise<
 
 /** Why this engine cannot run the core on several threads, or null when it can. */
 export function missingSupport(): string | null {
-  const g = globalThis as { SharedArrayBuffer?: unknown; crossOriginIsolated?: boolean; Worker?: unknown; process?: { versions?: { node?: string } } };
+  const g = globalThis as {
+    SharedArrayBuffer?: unknown;
+    crossOriginIsolated?: boolean;
+    Worker?: unknown;
+    process?: { versions?: { node?: string } };
+  };
   if (typeof g.SharedArrayBuffer !== "function" || g.crossOriginIsolated === false) {
-    return "SharedArrayBuffer is unavailable: a web page must be cross-origin isolated "
-      + "(served with Cross-Origin-Opener-Policy: same-origin and Cross-Origin-Embedder-Policy: require-corp)";
+    return (
+      "SharedArrayBuffer is unavailable: a web page must be cross-origin isolated " +
+      "(served with Cross-Origin-Opener-Policy: same-origin and Cross-Origin-Embedder-Policy: require-corp)"
+    );
   }
-  if (typeof g.Worker !== "function" && typeof g.process?.versions?.node !== "string") return "this engine has no workers";
+  if (typeof g.Worker !== "function" && typeof g.process?.versions?.node !== "string")
+    return "this engine has no workers";
   return null;
 }
 
@@ -53,7 +61,7 @@ async function availableCores(): Promise<number> {
   const g = globalThis as { process?: { versions?: { node?: string } } };
   if (typeof g.process?.versions?.node === "string") {
     const specifier = "node:os"; // computed: bundlers for the browser leave node:os alone
-    const os = await import(/* @vite-ignore */ specifier) as typeof import("node:os");
+    const os = (await import(/* @vite-ignore */ specifier)) as typeof import("node:os");
     return os.availableParallelism?.() ?? os.cpus().length;
   }
   return 1;

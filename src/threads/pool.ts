@@ -62,7 +62,12 @@ export class ThreadPool {
    * no instantiation (and its data segments) ever overlaps a running kernel.
    */
   static async start(options: {
-    size: number; cores: number; module: WebAssembly.Module; memory: WebAssembly.Memory; scratch: number; scratchBytes: number;
+    size: number;
+    cores: number;
+    module: WebAssembly.Module;
+    memory: WebAssembly.Memory;
+    scratch: number;
+    scratchBytes: number;
     kernels: Record<string, Kernel>;
   }): Promise<ThreadPool> {
     const poll = options.size <= options.cores ? POLL_MICROSECONDS : 0;
@@ -75,20 +80,35 @@ export class ThreadPool {
       if (pool && !pool.closed) pool.broken ??= why;
     };
     try {
-      await Promise.all(Array.from({ length: options.size - 1 }, async (_, i) => {
-        const { handle, ready } = await spawn(lost);
-        workers.push(handle);
-        handle.post({
-          core: options.module, memory: options.memory, scratch: options.scratch + i * options.scratchBytes, poll,
-          kernels: names, control, table,
-        });
-        await ready;
-      }));
+      await Promise.all(
+        Array.from({ length: options.size - 1 }, async (_, i) => {
+          const { handle, ready } = await spawn(lost);
+          workers.push(handle);
+          handle.post({
+            core: options.module,
+            memory: options.memory,
+            scratch: options.scratch + i * options.scratchBytes,
+            poll,
+            kernels: names,
+            control,
+            table,
+          });
+          await ready;
+        }),
+      );
     } catch (cause) {
       for (const w of workers) w.terminate();
       throw cause;
     }
-    pool = new ThreadPool(options.size, names.map((n) => options.kernels[n]!), names, workers, control, table, poll);
+    pool = new ThreadPool(
+      options.size,
+      names.map((n) => options.kernels[n]!),
+      names,
+      workers,
+      control,
+      table,
+      poll,
+    );
     return pool;
   }
 
@@ -156,9 +176,29 @@ export class ThreadPool {
   }
 
   private call(ticket: number): void {
-    const t = this.table, r = (ticket % ROWS) * WIDTH;
-    t[r + 19] = this.kernels[t[r]!]!(t[r + 1]!, t[r + 2]!, t[r + 3]!, t[r + 4]!, t[r + 5]!, t[r + 6]!, t[r + 7]!, t[r + 8]!, t[r + 9]!,
-      t[r + 10]!, t[r + 11]!, t[r + 12]!, t[r + 13]!, t[r + 14]!, t[r + 15]!, t[r + 16]!, t[r + 17]!, t[r + 18]!) || 0;
+    const t = this.table,
+      r = (ticket % ROWS) * WIDTH;
+    t[r + 19] =
+      this.kernels[t[r]!]!(
+        t[r + 1]!,
+        t[r + 2]!,
+        t[r + 3]!,
+        t[r + 4]!,
+        t[r + 5]!,
+        t[r + 6]!,
+        t[r + 7]!,
+        t[r + 8]!,
+        t[r + 9]!,
+        t[r + 10]!,
+        t[r + 11]!,
+        t[r + 12]!,
+        t[r + 13]!,
+        t[r + 14]!,
+        t[r + 15]!,
+        t[r + 16]!,
+        t[r + 17]!,
+        t[r + 18]!,
+      ) || 0;
   }
 
   private describe(r: number): string {
@@ -198,7 +238,8 @@ async function spawn(lost: (why: string) => void): Promise<{ handle: WorkerHandl
   });
   let settle!: (error?: string) => void;
   const ready = new Promise<void>((resolve, reject) => {
-    settle = (error) => (error === undefined ? resolve() : reject(new InternalError(`a worker thread could not start: ${error}`)));
+    settle = (error) =>
+      error === undefined ? resolve() : reject(new InternalError(`a worker thread could not start: ${error}`));
   });
   const onMessage = (data: unknown): void => {
     if (data === "ready") settle();
@@ -235,7 +276,7 @@ async function spawn(lost: (why: string) => void): Promise<{ handle: WorkerHandl
   }
   // Node. A computed specifier, so that bundlers for the browser leave node:worker_threads alone.
   const specifier = "node:worker_threads";
-  const { Worker: NodeWorker } = await import(/* @vite-ignore */ specifier) as typeof import("node:worker_threads");
+  const { Worker: NodeWorker } = (await import(/* @vite-ignore */ specifier)) as typeof import("node:worker_threads");
   const worker = new NodeWorker(workerSource, { eval: true });
   let ending = false;
   // A listener for messages keeps the process alive even on an unref'ed worker: it goes once

@@ -24,32 +24,73 @@ export const MIN_SPLIT_ELEMENTS = 1 << 16;
  * blocks of C: column blocks when C is at least as wide as tall (each thread packs all of A,
  * the smaller operand), else row blocks (each packs all of B). Returns the chunk count.
  */
-export function splitSgemm(pool: ThreadPool, kernel: number, transA: number, transB: number, m: number, n: number, k: number,
-  alpha: number, a: number, lda: number, b: number, ldb: number, beta: number, c: number, ldc: number): number {
+export function splitSgemm(
+  pool: ThreadPool,
+  kernel: number,
+  transA: number,
+  transB: number,
+  m: number,
+  n: number,
+  k: number,
+  alpha: number,
+  a: number,
+  lda: number,
+  b: number,
+  ldb: number,
+  beta: number,
+  c: number,
+  ldc: number,
+): number {
   const byColumns = n >= m;
-  const size = byColumns ? n : m, unit = byColumns ? NR : MR;
+  const size = byColumns ? n : m,
+    unit = byColumns ? NR : MR;
   const step = Math.ceil(Math.ceil(size / pool.size) / unit) * unit;
   const t = pool.table;
   let chunks = 0;
   for (let from = 0; from < size; from += step, chunks++) {
-    const part = Math.min(step, size - from), r = pool.row(chunks);
-    t[r] = kernel; t[r + 1] = transA; t[r + 2] = transB;
-    t[r + 3] = byColumns ? m : part; t[r + 4] = byColumns ? part : n; t[r + 5] = k; t[r + 6] = alpha;
-    t[r + 7] = byColumns ? a : a + 4 * from * (transA ? 1 : lda); t[r + 8] = lda;
-    t[r + 9] = byColumns ? b + 4 * from * (transB ? ldb : 1) : b; t[r + 10] = ldb;
-    t[r + 11] = beta; t[r + 12] = c + 4 * from * (byColumns ? 1 : ldc); t[r + 13] = ldc;
+    const part = Math.min(step, size - from),
+      r = pool.row(chunks);
+    t[r] = kernel;
+    t[r + 1] = transA;
+    t[r + 2] = transB;
+    t[r + 3] = byColumns ? m : part;
+    t[r + 4] = byColumns ? part : n;
+    t[r + 5] = k;
+    t[r + 6] = alpha;
+    t[r + 7] = byColumns ? a : a + 4 * from * (transA ? 1 : lda);
+    t[r + 8] = lda;
+    t[r + 9] = byColumns ? b + 4 * from * (transB ? ldb : 1) : b;
+    t[r + 10] = ldb;
+    t[r + 11] = beta;
+    t[r + 12] = c + 4 * from * (byColumns ? 1 : ldc);
+    t[r + 13] = ldc;
   }
   return chunks;
 }
 
 /** sgemmPacked(m, n, k, a, packed, c) split into row blocks of C. */
-export function splitSgemmPacked(pool: ThreadPool, kernel: number, m: number, n: number, k: number, a: number, packed: number, c: number): number {
-  const step = Math.ceil(Math.ceil(m / pool.size) / MR) * MR, t = pool.table;
+export function splitSgemmPacked(
+  pool: ThreadPool,
+  kernel: number,
+  m: number,
+  n: number,
+  k: number,
+  a: number,
+  packed: number,
+  c: number,
+): number {
+  const step = Math.ceil(Math.ceil(m / pool.size) / MR) * MR,
+    t = pool.table;
   let chunks = 0;
   for (let from = 0; from < m; from += step, chunks++) {
     const r = pool.row(chunks);
-    t[r] = kernel; t[r + 1] = Math.min(step, m - from); t[r + 2] = n; t[r + 3] = k;
-    t[r + 4] = a + 4 * from * k; t[r + 5] = packed; t[r + 6] = c + 4 * from * n;
+    t[r] = kernel;
+    t[r + 1] = Math.min(step, m - from);
+    t[r + 2] = n;
+    t[r + 3] = k;
+    t[r + 4] = a + 4 * from * k;
+    t[r + 5] = packed;
+    t[r + 6] = c + 4 * from * n;
   }
   return chunks;
 }
@@ -59,9 +100,16 @@ export function splitSgemmPacked(pool: ThreadPool, kernel: number, m: number, n:
  * at `pointers` byte offsets of float arrays (0: no array, left 0) and the one at `lengthAt` the
  * element count. Any elementwise or optimizer kernel of that shape splits this way.
  */
-export function splitRange(pool: ThreadPool, kernel: number, args: readonly number[], pointers: readonly number[], lengthAt: number): number {
+export function splitRange(
+  pool: ThreadPool,
+  kernel: number,
+  args: readonly number[],
+  pointers: readonly number[],
+  lengthAt: number,
+): number {
   const n = args[lengthAt]!;
-  const step = Math.ceil(Math.ceil(n / pool.size) / RANGE_ALIGN) * RANGE_ALIGN, t = pool.table;
+  const step = Math.ceil(Math.ceil(n / pool.size) / RANGE_ALIGN) * RANGE_ALIGN,
+    t = pool.table;
   let chunks = 0;
   for (let from = 0; from < n; from += step, chunks++) {
     const r = pool.row(chunks);
@@ -74,12 +122,24 @@ export function splitRange(pool: ThreadPool, kernel: number, args: readonly numb
 }
 
 /** addBias(x, bias, rows, cols) split into row blocks of x. */
-export function splitRows(pool: ThreadPool, kernel: number, x: number, bias: number, rows: number, cols: number): number {
-  const step = Math.ceil(rows / pool.size), t = pool.table;
+export function splitRows(
+  pool: ThreadPool,
+  kernel: number,
+  x: number,
+  bias: number,
+  rows: number,
+  cols: number,
+): number {
+  const step = Math.ceil(rows / pool.size),
+    t = pool.table;
   let chunks = 0;
   for (let from = 0; from < rows; from += step, chunks++) {
     const r = pool.row(chunks);
-    t[r] = kernel; t[r + 1] = x + 4 * from * cols; t[r + 2] = bias; t[r + 3] = Math.min(step, rows - from); t[r + 4] = cols;
+    t[r] = kernel;
+    t[r + 1] = x + 4 * from * cols;
+    t[r + 2] = bias;
+    t[r + 3] = Math.min(step, rows - from);
+    t[r + 4] = cols;
   }
   return chunks;
 }

@@ -100,7 +100,13 @@ if (typeof globalThis.postMessage === "function" && typeof globalThis.addEventLi
  * the model is idle no thread spins. The worker runs a copy of its source text (bound to this
  * name, whatever a minifier calls it), so it may use nothing but globals.
  */
-export function pollThenWait(control: Int32Array, slot: number, seen: number, microseconds: number, mayBlock: boolean): void {
+export function pollThenWait(
+  control: Int32Array,
+  slot: number,
+  seen: number,
+  microseconds: number,
+  mayBlock: boolean,
+): void {
   const until = performance.now() + microseconds / 1000;
   for (let i = 1; Atomics.load(control, slot) === seen; i++) {
     if ((i & 63) === 0 && performance.now() > until) {

@@ -30,7 +30,10 @@ export class Arena {
       if (block.size < size) continue;
       const offset = block.offset;
       if (block.size === size) this.free.splice(i, 1);
-      else { block.offset += size; block.size -= size; }
+      else {
+        block.offset += size;
+        block.size -= size;
+      }
       this.live.set(offset, size);
       return offset;
     }
@@ -46,16 +49,30 @@ export class Arena {
     const size = this.live.get(offset);
     if (size === undefined) throw new Error(`internal: release of unknown block at ${offset}`);
     this.live.delete(offset);
-    let lo = 0, hi = this.free.length;
-    while (lo < hi) { const mid = (lo + hi) >> 1; if (this.free[mid]!.offset < offset) lo = mid + 1; else hi = mid; }
+    let lo = 0,
+      hi = this.free.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.free[mid]!.offset < offset) lo = mid + 1;
+      else hi = mid;
+    }
     this.free.splice(lo, 0, { offset, size });
     const next = this.free[lo + 1];
-    if (next && offset + size === next.offset) { this.free[lo]!.size += next.size; this.free.splice(lo + 1, 1); }
+    if (next && offset + size === next.offset) {
+      this.free[lo]!.size += next.size;
+      this.free.splice(lo + 1, 1);
+    }
     const prev = this.free[lo - 1];
-    if (prev && prev.offset + prev.size === offset) { prev.size += this.free[lo]!.size; this.free.splice(lo, 1); }
+    if (prev && prev.offset + prev.size === offset) {
+      prev.size += this.free[lo]!.size;
+      this.free.splice(lo, 1);
+    }
     // A free block at the top is handed back to the bump pointer, so the top stays tight.
     const last = this.free[this.free.length - 1];
-    if (last && last.offset + last.size === this.top) { this.top = last.offset; this.free.pop(); }
+    if (last && last.offset + last.size === this.top) {
+      this.top = last.offset;
+      this.free.pop();
+    }
   }
 
   /** Bytes currently handed out. */

@@ -1,6 +1,7 @@
 // FNV-1a (64-bit) over the little-endian bytes of float32 arrays: plain JS, so every engine
 // (browsers and workerd included, where node:crypto is missing) computes it the same way.
-const PRIME = 0x100000001b3n, MASK = 0xffffffffffffffffn;
+const PRIME = 0x100000001b3n,
+  MASK = 0xffffffffffffffffn;
 
 /** Hex FNV-1a 64 of the arrays' float32 values, in order, each as 4 little-endian bytes. */
 export function hashFloat32(arrays) {

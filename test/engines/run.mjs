@@ -29,7 +29,10 @@ for (const built of ["dist/index.js", "build/simdnet.wasm"]) {
 }
 await rm(out, { recursive: true, force: true });
 await mkdir(out, { recursive: true });
-const tarball = join(out, npm(root, "pack", "--ignore-scripts", "--silent", "--pack-destination", out).trim().split("\n").at(-1));
+const tarball = join(
+  out,
+  npm(root, "pack", "--ignore-scripts", "--silent", "--pack-destination", out).trim().split("\n").at(-1),
+);
 npm(here, "install", "--no-save", "--no-package-lock", "--no-audit", "--no-fund", "--silent", tarball);
 
 const node = (file) => () => runHarness(process.execPath, [file], { cwd: here });
@@ -61,27 +64,43 @@ if (Object.keys(PAGES).some(selected)) {
   } catch (e) {
     for (const name of Object.keys(PAGES)) results[name] = e;
   }
-  console.error(`chromium (build and ${Object.keys(PAGES).length} pages): ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  console.error(
+    `chromium (build and ${Object.keys(PAGES).length} pages): ${((performance.now() - t0) / 1000).toFixed(1)} s`,
+  );
 }
 
 if (update) {
   const node = results["node esm"];
-  if (!node || node instanceof Error) throw new Error(`--update-fixture needs the node esm run: ${node?.message ?? "not selected"}`);
-  const fixture = { initHash: node.wasm.initHash, trainedHash: node.wasm.trainedHash, kernelHash: node.kernels.hash, computedBy: `node ${process.version}` };
+  if (!node || node instanceof Error)
+    throw new Error(`--update-fixture needs the node esm run: ${node?.message ?? "not selected"}`);
+  const fixture = {
+    initHash: node.wasm.initHash,
+    trainedHash: node.wasm.trainedHash,
+    kernelHash: node.kernels.hash,
+    computedBy: `node ${process.version}`,
+  };
   await writeFile(fixturePath, JSON.stringify(fixture, null, 2) + "\n");
   console.log(`wrote ${fixturePath}`);
 }
 const expected = JSON.parse(await readFile(fixturePath, "utf8"));
 
-let passed = 0, failed = 0;
+let passed = 0,
+  failed = 0;
 console.log(`expected: init ${expected.initHash}  trained ${expected.trainedHash}  kernels ${expected.kernelHash}\n`);
-console.log(`${"engine".padEnd(28)}${"version".padEnd(26)}${"core".padEnd(6)}${"init hash".padEnd(18)}${"trained hash".padEnd(18)}${"kernel hash".padEnd(18)}${"checks".padEnd(8)}acc  js acc  result`);
+console.log(
+  `${"engine".padEnd(28)}${"version".padEnd(26)}${"core".padEnd(6)}${"init hash".padEnd(18)}${"trained hash".padEnd(18)}${"kernel hash".padEnd(18)}${"checks".padEnd(8)}acc  js acc  result`,
+);
 for (const [name, r] of Object.entries(results)) {
-  const problems = r instanceof Error ? [r.message] : verify(r, expected, { onnx: ONNX_ENGINES.includes(name), noThreads: name === "workerd" });
-  if (problems.length === 0) passed++; else failed++;
-  const row = r instanceof Error
-    ? `${name.padEnd(28)}(no result)`
-    : `${name.padEnd(28)}${String(r.engine).padEnd(26)}${r.wasm.core.padEnd(6)}${r.wasm.initHash.padEnd(18)}${r.wasm.trainedHash.padEnd(18)}${r.kernels.hash.padEnd(18)}${String(r.kernels.checks).padEnd(8)}${String(r.wasm.accuracy).padEnd(5)}${String(r.js.accuracy).padEnd(8)}`;
+  const problems =
+    r instanceof Error
+      ? [r.message]
+      : verify(r, expected, { onnx: ONNX_ENGINES.includes(name), noThreads: name === "workerd" });
+  if (problems.length === 0) passed++;
+  else failed++;
+  const row =
+    r instanceof Error
+      ? `${name.padEnd(28)}(no result)`
+      : `${name.padEnd(28)}${String(r.engine).padEnd(26)}${r.wasm.core.padEnd(6)}${r.wasm.initHash.padEnd(18)}${r.wasm.trainedHash.padEnd(18)}${r.kernels.hash.padEnd(18)}${String(r.kernels.checks).padEnd(8)}${String(r.wasm.accuracy).padEnd(5)}${String(r.js.accuracy).padEnd(8)}`;
   console.log(`${row}${problems.length ? "FAIL" : "ok"}`);
   for (const p of problems) console.log(`    ${p.split("\n").join("\n    ")}`);
 }
@@ -94,10 +113,14 @@ if (Object.keys(PAGES).some(selected)) {
 }
 const onnxRuns = Object.entries(results).filter(([, r]) => !(r instanceof Error) && r.onnx);
 if (onnxRuns.length) console.log("\nONNX import (PyTorch's 4-16-3 export; error relative to the output's scale):");
-for (const [name, { onnx }] of onnxRuns) console.log(`  ${name.padEnd(26)}core ${onnx.core}  error ${onnx.error.toExponential(1)}  export/import round trip ${onnx.roundTrip}`);
+for (const [name, { onnx }] of onnxRuns)
+  console.log(
+    `  ${name.padEnd(26)}core ${onnx.core}  error ${onnx.error.toExponential(1)}  export/import round trip ${onnx.roundTrip}`,
+  );
 // The pure-JS path is checked for accuracy only (its bits may differ by engine); show them.
 const jsHashes = {};
-for (const [name, r] of Object.entries(results)) if (!(r instanceof Error)) (jsHashes[r.js.trainedHash] ??= []).push(name);
+for (const [name, r] of Object.entries(results))
+  if (!(r instanceof Error)) (jsHashes[r.js.trainedHash] ??= []).push(name);
 console.log("\npure-JS path, weights after 100 steps:");
 for (const [hash, names] of Object.entries(jsHashes)) console.log(`  ${hash}  ${names.join(", ")}`);
 console.log(`\nengines: ${passed} passed, ${failed} failed`);

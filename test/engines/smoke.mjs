@@ -11,7 +11,10 @@ const STEPS = 100; // XOR has 4 rows: one full batch per epoch, so epochs == opt
 export async function trainXor(simdnet, backend) {
   const model = await simdnet.createModel({
     inputs: 2,
-    layers: [{ units: 8, activation: "tanh" }, { units: 1, activation: "sigmoid" }],
+    layers: [
+      { units: 8, activation: "tanh" },
+      { units: 1, activation: "sigmoid" },
+    ],
     loss: "binaryCrossEntropy",
     optimizer: simdnet.adam({ learningRate: 0.05 }),
     seed: SEED,
@@ -21,7 +24,12 @@ export async function trainXor(simdnet, backend) {
   const initHash = hashFloat32(weights());
   const { x, labels } = simdnet.datasets.xor();
   await model.fit(x, labels, { epochs: STEPS, batchSize: 4 });
-  const result = { core: model.backend.name, initHash, trainedHash: hashFloat32(weights()), accuracy: model.evaluate(x, labels).accuracy };
+  const result = {
+    core: model.backend.name,
+    initHash,
+    trainedHash: hashFloat32(weights()),
+    accuracy: model.evaluate(x, labels).accuracy,
+  };
   model.dispose();
   return result;
 }
@@ -34,7 +42,13 @@ export async function trainThreaded(simdnet, threadsWasm) {
     const backend = await simdnet.createBackend({ backend: "wasm", threads, wasm: threadsWasm });
     if (backend.inner?.splitAt) backend.inner.splitAt = { flops: 0, elements: 0 };
     const run = await trainXor(simdnet, backend);
-    runs.push({ threads, ran: backend.threads, reason: backend.threadsReason, initHash: run.initHash, trainedHash: run.trainedHash });
+    runs.push({
+      threads,
+      ran: backend.threads,
+      reason: backend.threadsReason,
+      initHash: run.initHash,
+      trainedHash: run.trainedHash,
+    });
     backend.dispose();
   }
   return runs;
@@ -53,7 +67,16 @@ export async function runSmoke(simdnet, { wasm, threadsWasm } = {}) {
   autoCore.dispose();
   const threaded = await trainThreaded(simdnet, threadsWasm);
   const shared = typeof SharedArrayBuffer === "function" && globalThis.crossOriginIsolated !== false;
-  return { engine: engineName(), simd: simdnet.simdSupported(), auto, kernels, wasm: wasmRun, js: jsRun, shared, threaded };
+  return {
+    engine: engineName(),
+    simd: simdnet.simdSupported(),
+    auto,
+    kernels,
+    wasm: wasmRun,
+    js: jsRun,
+    shared,
+    threaded,
+  };
 }
 
 /** Which engine ran, for the report. Deno and Bun also define process, so they go first. */
@@ -71,27 +94,52 @@ function engineName() {
  *  the engine must also have imported the ONNX fixture (onnx-smoke.mjs). */
 export function verify(result, expected, { onnx = false, noThreads = false } = {}) {
   const problems = [];
-  const want = (ok, what) => { if (!ok) problems.push(what); };
-  want(result.simd === true && result.auto === "wasm", `SIMD detection: simdSupported() ${result.simd}, auto chose ${result.auto}`);
+  const want = (ok, what) => {
+    if (!ok) problems.push(what);
+  };
+  want(
+    result.simd === true && result.auto === "wasm",
+    `SIMD detection: simdSupported() ${result.simd}, auto chose ${result.auto}`,
+  );
   want(result.kernels.failures.length === 0, `kernels: ${result.kernels.failures.join("; ")}`);
-  want(result.kernels.hash === expected.kernelHash, `kernel output hash ${result.kernels.hash}, expected ${expected.kernelHash}`);
+  want(
+    result.kernels.hash === expected.kernelHash,
+    `kernel output hash ${result.kernels.hash}, expected ${expected.kernelHash}`,
+  );
   want(result.wasm.core === "wasm", `XOR ran on ${result.wasm.core}, not the wasm core`);
-  want(result.wasm.initHash === expected.initHash, `weights after init hash ${result.wasm.initHash}, expected ${expected.initHash}`);
-  want(result.wasm.trainedHash === expected.trainedHash, `weights after ${STEPS} steps hash ${result.wasm.trainedHash}, expected ${expected.trainedHash}`);
+  want(
+    result.wasm.initHash === expected.initHash,
+    `weights after init hash ${result.wasm.initHash}, expected ${expected.initHash}`,
+  );
+  want(
+    result.wasm.trainedHash === expected.trainedHash,
+    `weights after ${STEPS} steps hash ${result.wasm.trainedHash}, expected ${expected.trainedHash}`,
+  );
   want(result.wasm.accuracy === 1, `XOR accuracy on wasm ${result.wasm.accuracy}, expected 1`);
-  want(result.js.core === "js" && result.js.accuracy === 1, `XOR on the JS path: core ${result.js.core}, accuracy ${result.js.accuracy}`);
+  want(
+    result.js.core === "js" && result.js.accuracy === 1,
+    `XOR on the JS path: core ${result.js.core}, accuracy ${result.js.accuracy}`,
+  );
   // Threaded runs: the threads asked for wherever memory can be shared (one, with a reason,
   // elsewhere), and the single thread's hashes for every count.
   for (const t of result.threaded ?? []) {
     const running = result.shared && !noThreads ? t.threads : 1;
-    want(t.ran === running && (running === t.threads || typeof t.reason === "string"), `threads: ${t.threads} asked, ${t.ran} ran (${t.reason})`);
-    want(t.initHash === expected.initHash && t.trainedHash === expected.trainedHash,
-      `${t.threads} threads: hashes ${t.initHash} / ${t.trainedHash}, expected ${expected.initHash} / ${expected.trainedHash}`);
+    want(
+      t.ran === running && (running === t.threads || typeof t.reason === "string"),
+      `threads: ${t.threads} asked, ${t.ran} ran (${t.reason})`,
+    );
+    want(
+      t.initHash === expected.initHash && t.trainedHash === expected.trainedHash,
+      `${t.threads} threads: hashes ${t.initHash} / ${t.trainedHash}, expected ${expected.initHash} / ${expected.trainedHash}`,
+    );
   }
   want(result.threaded?.length === 4, "the threaded runs did not run");
   if (onnx || result.onnx) {
     const o = result.onnx;
-    want(o?.core === "wasm" && o.error < 1e-5 && o.roundTrip < 1e-6, `ONNX import: ${o ? `core ${o.core}, error ${o.error} of the output scale, round trip ${o.roundTrip}` : "not run"}`);
+    want(
+      o?.core === "wasm" && o.error < 1e-5 && o.roundTrip < 1e-6,
+      `ONNX import: ${o ? `core ${o.core}, error ${o.error} of the output scale, round trip ${o.roundTrip}` : "not run"}`,
+    );
   }
   return problems;
 }

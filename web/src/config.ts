@@ -6,7 +6,16 @@ export type ClassificationData = "circles" | "xor" | "moons" | "spiral" | "blobs
 /** The TensorFlow Playground's two regression sets: a tilted plane and a sum of gaussian bumps. */
 export type RegressionData = "plane" | "gaussians";
 export type DatasetName = ClassificationData | RegressionData;
-export type KernelInit = "heNormal" | "heUniform" | "glorotUniform" | "glorotNormal" | "lecunNormal" | "zeros" | "constant" | "normalLarge" | "normalSmall";
+export type KernelInit =
+  | "heNormal"
+  | "heUniform"
+  | "glorotUniform"
+  | "glorotNormal"
+  | "lecunNormal"
+  | "zeros"
+  | "constant"
+  | "normalLarge"
+  | "normalSmall";
 export type BiasInit = "zeros" | "smallPositive" | "negative";
 export type OptimizerChoice = "sgd" | "momentum" | "adam" | "rmsprop";
 
@@ -36,15 +45,31 @@ export interface Setup {
 }
 
 export const ACTIVATION_CHOICES: ActivationName[] = ["relu", "leakyRelu", "tanh", "sigmoid", "elu", "identity"];
-export const KERNEL_CHOICES: KernelInit[] = ["heNormal", "heUniform", "glorotUniform", "glorotNormal", "lecunNormal", "normalSmall", "normalLarge", "constant", "zeros"];
+export const KERNEL_CHOICES: KernelInit[] = [
+  "heNormal",
+  "heUniform",
+  "glorotUniform",
+  "glorotNormal",
+  "lecunNormal",
+  "normalSmall",
+  "normalLarge",
+  "constant",
+  "zeros",
+];
 /** The named initializers' parameters: the large and small normals' std, the constant, the negative bias. */
 export const KERNEL_STD = { normalLarge: 16, normalSmall: 0.01 } as const;
-export const CONSTANT_KERNEL = 0.5, NEGATIVE_BIAS = -3;
+export const CONSTANT_KERNEL = 0.5,
+  NEGATIVE_BIAS = -3;
 export const BIAS_CHOICES: BiasInit[] = ["zeros", "smallPositive", "negative"];
 export const DATASETS: DatasetName[] = ["circles", "xor", "moons", "spiral", "blobs", "plane", "gaussians"];
 export const DATASET_LABELS: Record<DatasetName, string> = {
-  circles: "circles", xor: "XOR", moons: "two moons", spiral: "spiral", blobs: "gaussian blobs",
-  plane: "plane (regression)", gaussians: "gaussian bumps (regression)",
+  circles: "circles",
+  xor: "XOR",
+  moons: "two moons",
+  spiral: "spiral",
+  blobs: "gaussian blobs",
+  plane: "plane (regression)",
+  gaussians: "gaussian bumps (regression)",
 };
 /** Regression sets train one linear output on the mean squared error; the others a logistic
  *  output on the binary cross-entropy. */
@@ -57,17 +82,26 @@ export const DEFAULT_SPEED = 5;
 export const OPTIMIZERS: OptimizerChoice[] = ["adam", "sgd", "momentum", "rmsprop"];
 
 export const DEFAULT_SETUP: Setup = {
-  dataset: "circles", noise: 0.1, samples: 400, testFraction: 0.3,
+  dataset: "circles",
+  noise: 0.1,
+  samples: 400,
+  testFraction: 0.3,
   layers: [
     { units: 8, activation: "relu", alpha: 0.01, kernel: "heNormal", bias: "zeros" },
     { units: 8, activation: "relu", alpha: 0.01, kernel: "heNormal", bias: "zeros" },
   ],
-  learningRate: 0.005, optimizer: "adam", batchSize: 16, normalize: true, inputScale: 1, seed: 1,
+  learningRate: 0.005,
+  optimizer: "adam",
+  batchSize: 16,
+  normalize: true,
+  inputScale: 1,
+  seed: 1,
 };
 
 const clamp = (v: unknown, lo: number, hi: number, fallback: number): number =>
   typeof v === "number" && Number.isFinite(v) ? Math.min(hi, Math.max(lo, v)) : fallback;
-const oneOf = <T extends string>(v: unknown, choices: readonly T[], fallback: T): T => (choices.includes(v as T) ? (v as T) : fallback);
+const oneOf = <T extends string>(v: unknown, choices: readonly T[], fallback: T): T =>
+  choices.includes(v as T) ? (v as T) : fallback;
 
 /** A setup from untrusted input (a URL): every field checked and clamped, defaults for the rest. */
 export function sanitize(raw: unknown): Setup {

@@ -13,7 +13,10 @@ export interface PlayData {
 /** The setup's data, split into train and test rows (seeded), scaled by the input scale. */
 export function makeData(s: Setup): { train: PlayData; test: PlayData } {
   const all = isRegression(s.dataset) ? regression(s) : classification(s);
-  if (s.inputScale !== 1) all.x.data.forEach((v, i) => { all.x.data[i] = v * s.inputScale; });
+  if (s.inputScale !== 1)
+    all.x.data.forEach((v, i) => {
+      all.x.data[i] = v * s.inputScale;
+    });
   // trainTestSplit shuffles rows with their labels; the targets ride along as row indices.
   const indexed = { x: all.x, labels: Int32Array.from(all.y, (_, i) => i), classes: 2 };
   const { train, test } = datasets.trainTestSplit(indexed, s.testFraction, s.seed);
@@ -23,20 +26,35 @@ export function makeData(s: Setup): { train: PlayData; test: PlayData } {
 
 function classification(s: Setup): PlayData {
   const o = { samples: s.samples, noise: s.noise, seed: s.seed };
-  const d = s.dataset === "circles" ? datasets.circles(o) : s.dataset === "moons" ? datasets.twoMoons(o) : s.dataset === "spiral" ? datasets.spiral(o)
-    : s.dataset === "blobs" ? datasets.blobs({ ...o, noise: 0.2 + s.noise }) : xorCloud(s);
+  const d =
+    s.dataset === "circles"
+      ? datasets.circles(o)
+      : s.dataset === "moons"
+        ? datasets.twoMoons(o)
+        : s.dataset === "spiral"
+          ? datasets.spiral(o)
+          : s.dataset === "blobs"
+            ? datasets.blobs({ ...o, noise: 0.2 + s.noise })
+            : xorCloud(s);
   return { x: d.x, y: Float32Array.from(d.labels) };
 }
 
 /** XOR as a cloud: four quadrants of points, class 1 where the signs differ. */
 function xorCloud(s: Setup): datasets.Dataset {
   const d = datasets.blobs({ samples: s.samples, noise: 0.15 + s.noise, classes: 4, seed: s.seed });
-  const corners = [[1, 1], [-1, 1], [-1, -1], [1, -1]];
-  const data = new Float32Array(d.x.data.length), labels = new Int32Array(d.labels.length);
+  const corners = [
+    [1, 1],
+    [-1, 1],
+    [-1, -1],
+    [1, -1],
+  ];
+  const data = new Float32Array(d.x.data.length),
+    labels = new Int32Array(d.labels.length);
   d.labels.forEach((c, i) => {
-    const [cx, cy] = corners[c]!, a = (2 * Math.PI * c) / 4;
-    data[2 * i] = (d.x.data[2 * i]! - Math.cos(a)) + cx! * 0.8;
-    data[2 * i + 1] = (d.x.data[2 * i + 1]! - Math.sin(a)) + cy! * 0.8;
+    const [cx, cy] = corners[c]!,
+      a = (2 * Math.PI * c) / 4;
+    data[2 * i] = d.x.data[2 * i]! - Math.cos(a) + cx! * 0.8;
+    data[2 * i + 1] = d.x.data[2 * i + 1]! - Math.sin(a) + cy! * 0.8;
     labels[i] = c % 2;
   });
   return { x: { data, shape: d.x.shape }, labels, classes: 2 };

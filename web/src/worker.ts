@@ -16,7 +16,8 @@ let epochsPerSecond: number = DEFAULT_SPEED;
 let generation = 0; // a new setup or a pause makes any loop of the old one stop
 let drawing = false; // a snapshot is with the page, not yet drawn
 
-const post = (message: FromWorker, transfer: Transferable[] = []): void => (self as unknown as Worker).postMessage(message, transfer);
+const post = (message: FromWorker, transfer: Transferable[] = []): void =>
+  (self as unknown as Worker).postMessage(message, transfer);
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /** Posts a snapshot; while training, only once the page has drawn the previous one (`always`
@@ -31,10 +32,17 @@ function postSnapshot(always = true): void {
 /** Trains while running: at a finite speed, epoch k is due k / speed seconds after the start
  *  (the clock restarts when the speed changes); at full speed, epochs back to back. */
 async function loop(): Promise<void> {
-  const mine = ++generation, s = session!;
-  let start = performance.now(), done = 0, speed = epochsPerSecond;
+  const mine = ++generation,
+    s = session!;
+  let start = performance.now(),
+    done = 0,
+    speed = epochsPerSecond;
   while (running && mine === generation) {
-    if (speed !== epochsPerSecond) { speed = epochsPerSecond; start = performance.now(); done = 0; }
+    if (speed !== epochsPerSecond) {
+      speed = epochsPerSecond;
+      start = performance.now();
+      done = 0;
+    }
     const t0 = performance.now();
     let trained = 0;
     do {
@@ -76,8 +84,14 @@ async function handle(m: ToWorker): Promise<void> {
       postSnapshot();
     } else if (m.type === "run" && session) {
       until = m.until ?? Infinity;
-      if (session.epoch >= until) { postSnapshot(); return; }
-      if (!running) { running = true; void loop().catch(fail); }
+      if (session.epoch >= until) {
+        postSnapshot();
+        return;
+      }
+      if (!running) {
+        running = true;
+        void loop().catch(fail);
+      }
     } else if (m.type === "pause") {
       generation++;
       running = false;

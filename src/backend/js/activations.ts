@@ -31,33 +31,66 @@ const TWINS: Record<ElementwiseActivation, Twin> = {
   identity: { forward: (z) => z, derivative: (z) => (z === z ? 1 : NaN) },
   sigmoid: {
     forward: sigmoid,
-    derivative: (z) => { const t = Math.exp(-Math.abs(z)); return t / ((1 + t) * (1 + t)); },
-    forwardLoop: (x, y) => { for (let i = 0; i < x.length; i++) y[i] = sigmoid(x[i]!); },
+    derivative: (z) => {
+      const t = Math.exp(-Math.abs(z));
+      return t / ((1 + t) * (1 + t));
+    },
+    forwardLoop: (x, y) => {
+      for (let i = 0; i < x.length; i++) y[i] = sigmoid(x[i]!);
+    },
   },
   tanh: {
     forward: Math.tanh,
-    derivative: (z) => { const t = Math.exp(-2 * Math.abs(z)); return (4 * t) / ((1 + t) * (1 + t)); },
-    forwardLoop: (x, y) => { for (let i = 0; i < x.length; i++) y[i] = Math.tanh(x[i]!); },
+    derivative: (z) => {
+      const t = Math.exp(-2 * Math.abs(z));
+      return (4 * t) / ((1 + t) * (1 + t));
+    },
+    forwardLoop: (x, y) => {
+      for (let i = 0; i < x.length; i++) y[i] = Math.tanh(x[i]!);
+    },
   },
   relu: {
     forward: (z) => (z > 0 ? z : z <= 0 ? 0 : z),
     derivative: (z) => slope(z, 0),
-    forwardLoop: (x, y) => { for (let i = 0; i < x.length; i++) { const z = x[i]!; y[i] = z > 0 ? z : z <= 0 ? 0 : z; } },
-    backwardLoop: (z, dy, dz) => { for (let i = 0; i < z.length; i++) dz[i] = dy[i]! * slope(z[i]!, 0); },
+    forwardLoop: (x, y) => {
+      for (let i = 0; i < x.length; i++) {
+        const z = x[i]!;
+        y[i] = z > 0 ? z : z <= 0 ? 0 : z;
+      }
+    },
+    backwardLoop: (z, dy, dz) => {
+      for (let i = 0; i < z.length; i++) dz[i] = dy[i]! * slope(z[i]!, 0);
+    },
   },
   leakyRelu: {
     forward: (z, alpha) => (z > 0 ? z : alpha * z),
     derivative: (z, alpha) => slope(z, alpha),
-    forwardLoop: (x, y, alpha) => { for (let i = 0; i < x.length; i++) { const z = x[i]!; y[i] = z > 0 ? z : alpha * z; } },
-    backwardLoop: (z, dy, dz, alpha) => { for (let i = 0; i < z.length; i++) dz[i] = dy[i]! * slope(z[i]!, alpha); },
+    forwardLoop: (x, y, alpha) => {
+      for (let i = 0; i < x.length; i++) {
+        const z = x[i]!;
+        y[i] = z > 0 ? z : alpha * z;
+      }
+    },
+    backwardLoop: (z, dy, dz, alpha) => {
+      for (let i = 0; i < z.length; i++) dz[i] = dy[i]! * slope(z[i]!, alpha);
+    },
   },
-  elu: { forward: (z, alpha) => (z > 0 ? z : alpha * Math.expm1(z)), derivative: (z, alpha) => slope(z, alpha * Math.exp(z)) },
+  elu: {
+    forward: (z, alpha) => (z > 0 ? z : alpha * Math.expm1(z)),
+    derivative: (z, alpha) => slope(z, alpha * Math.exp(z)),
+  },
   selu: {
     forward: (z) => SELU_SCALE * (z > 0 ? z : SELU_ALPHA * Math.expm1(z)),
     derivative: (z) => SELU_SCALE * slope(z, SELU_ALPHA * Math.exp(z)),
   },
   softplus: { forward: softplus, derivative: sigmoid },
-  silu: { forward: (z) => z * sigmoid(z), derivative: (z) => { const s = sigmoid(z); return s + z * s * sigmoid(-z); } },
+  silu: {
+    forward: (z) => z * sigmoid(z),
+    derivative: (z) => {
+      const s = sigmoid(z);
+      return s + z * s * sigmoid(-z);
+    },
+  },
   gelu: {
     forward: (z) => z * sigmoid(2 * GELU_C * (z + GELU_K * z * z * z)),
     derivative: (z) => {
@@ -70,7 +103,10 @@ const TWINS: Record<ElementwiseActivation, Twin> = {
   // tanh(sp) + z sech^2(sp) sigmoid(z), as d softplus / dz = sigmoid.
   mish: {
     forward: (z) => z * Math.tanh(softplus(z)),
-    derivative: (z) => { const th = Math.tanh(softplus(z)); return th + z * (1 - th * th) * sigmoid(z); },
+    derivative: (z) => {
+      const th = Math.tanh(softplus(z));
+      return th + z * (1 - th * th) * sigmoid(z);
+    },
   },
 };
 
@@ -93,7 +129,13 @@ export function activationForward(name: ElementwiseActivation, x: Float32Array, 
 }
 
 /** dz = dy * f'(z) elementwise; dz may alias dy. */
-export function activationBackward(name: ElementwiseActivation, z: Float32Array, dy: Float32Array, dz: Float32Array, alpha: number): void {
+export function activationBackward(
+  name: ElementwiseActivation,
+  z: Float32Array,
+  dy: Float32Array,
+  dz: Float32Array,
+  alpha: number,
+): void {
   const twin = TWINS[name];
   if (twin.backwardLoop) return twin.backwardLoop(z, dy, dz, alpha);
   const d = twin.derivative;

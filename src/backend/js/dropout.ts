@@ -4,9 +4,18 @@ import { next, seedState } from "./random.js";
 
 const bits = new Uint32Array(4);
 
-export function dropoutForward(x: Float32Array, mask: Float32Array, y: Float32Array, n: number, rate: number, seed: number, stream: number): void {
+export function dropoutForward(
+  x: Float32Array,
+  mask: Float32Array,
+  y: Float32Array,
+  n: number,
+  rate: number,
+  seed: number,
+  stream: number,
+): void {
   const state = seedState(seed >>> 0, stream >>> 0);
-  const r = Math.fround(rate), keep = Math.fround(1 / Math.fround(1 - r));
+  const r = Math.fround(rate),
+    keep = Math.fround(1 / Math.fround(1 - r));
   for (let j = 0; j < n; j++) {
     if ((j & 3) === 0) next(state, bits);
     const m = (bits[j & 3]! >>> 8) * 2 ** -24 >= r ? keep : 0;

@@ -2,7 +2,13 @@
 import type { ElementwiseActivation } from "../../activations.js";
 import { ArgumentError } from "../../errors.js";
 import {
-  float32Below, type Backend, type Overlap, type RandomStream, type Tensor, type UpdateKernel, type UpdateOutputs,
+  float32Below,
+  type Backend,
+  type Overlap,
+  type RandomStream,
+  type Tensor,
+  type UpdateKernel,
+  type UpdateOutputs,
 } from "../backend.js";
 import { checkHolds, checkMatrix, checkSlice, checkWrite } from "../checks.js";
 import * as activations from "./activations.js";
@@ -22,12 +28,22 @@ import * as vector from "./vector.js";
 
 /** A Float32Array as a tensor. Frozen, so that its storage cannot be swapped for another's. */
 export class JsTensor implements Tensor {
-  constructor(readonly data: Float32Array) { Object.freeze(this); }
-  get length(): number { return this.data.length; }
+  constructor(readonly data: Float32Array) {
+    Object.freeze(this);
+  }
+  get length(): number {
+    return this.data.length;
+  }
 }
 
 class JsRandom implements RandomStream {
-  constructor(readonly seed: number, readonly stream: number, readonly state: Uint32Array) { Object.freeze(this); }
+  constructor(
+    readonly seed: number,
+    readonly stream: number,
+    readonly state: Uint32Array,
+  ) {
+    Object.freeze(this);
+  }
 }
 
 const data = (t: Tensor): Float32Array => {
@@ -45,7 +61,9 @@ export class JsBackend implements Backend {
   readonly threads = 1;
   readonly threadsReason = null;
 
-  alloc(length: number): Tensor { return new JsTensor(new Float32Array(length)); }
+  alloc(length: number): Tensor {
+    return new JsTensor(new Float32Array(length));
+  }
   free(_tensor: Tensor): void {}
   slice(tensor: Tensor, start: number, length: number): Tensor {
     const d = data(tensor);
@@ -54,7 +72,8 @@ export class JsBackend implements Backend {
   }
   overlap(a: Tensor, b: Tensor): Overlap {
     if (!(a instanceof JsTensor) || !(b instanceof JsTensor)) return "disjoint"; // refused by the call itself
-    const x = a.data, y = b.data;
+    const x = a.data,
+      y = b.data;
     if (x.buffer !== y.buffer || x.length === 0 || y.length === 0) return "disjoint";
     if (x.byteOffset === y.byteOffset && x.length === y.length) return "same";
     const disjoint = x.byteOffset + x.byteLength <= y.byteOffset || y.byteOffset + y.byteLength <= x.byteOffset;
@@ -65,25 +84,49 @@ export class JsBackend implements Backend {
     checkWrite(tensor, values.length, at);
     d.set(values, at);
   }
-  read(tensor: Tensor): Float32Array { return data(tensor).slice(); }
-  readInto(tensor: Tensor, out: Float32Array, at = 0): void { out.set(data(tensor), at); }
+  read(tensor: Tensor): Float32Array {
+    return data(tensor).slice();
+  }
+  readInto(tensor: Tensor, out: Float32Array, at = 0): void {
+    out.set(data(tensor), at);
+  }
 
-  fill(tensor: Tensor, value: number): void { vector.fill(data(tensor), value); }
-  scale(tensor: Tensor, s: number): void { vector.scale(data(tensor), s); }
+  fill(tensor: Tensor, value: number): void {
+    vector.fill(data(tensor), value);
+  }
+  scale(tensor: Tensor, s: number): void {
+    vector.scale(data(tensor), s);
+  }
 
-  sgemm(transA: boolean, transB: boolean, m: number, n: number, k: number,
-    alpha: number, a: Tensor, b: Tensor, beta: number, c: Tensor): void {
+  sgemm(
+    transA: boolean,
+    transB: boolean,
+    m: number,
+    n: number,
+    k: number,
+    alpha: number,
+    a: Tensor,
+    b: Tensor,
+    beta: number,
+    c: Tensor,
+  ): void {
     matmul.sgemm(transA, transB, m, n, k, alpha, data(a), data(b), beta, data(c));
   }
   matvec(rows: number, n: number, k: number, x: Tensor, w: Tensor, b: Tensor, y: Tensor): void {
     matvec.matvec(rows, n, k, data(x), data(w), data(b), data(y));
   }
-  packWeights(w: Tensor, k: number, n: number, packed: Tensor): void { matmul.packWeights(data(w), n, k, data(packed)); }
+  packWeights(w: Tensor, k: number, n: number, packed: Tensor): void {
+    matmul.packWeights(data(w), n, k, data(packed));
+  }
   sgemmPacked(m: number, n: number, k: number, a: Tensor, packed: Tensor, c: Tensor): void {
     matmul.sgemmPacked(m, n, k, data(a), data(packed), data(c));
   }
-  addBias(x: Tensor, b: Tensor, rows: number, cols: number): void { bias.addBias(data(x), data(b), rows, cols); }
-  sumRows(x: Tensor, out: Tensor, rows: number, cols: number): void { bias.sumRows(data(x), data(out), rows, cols); }
+  addBias(x: Tensor, b: Tensor, rows: number, cols: number): void {
+    bias.addBias(data(x), data(b), rows, cols);
+  }
+  sumRows(x: Tensor, out: Tensor, rows: number, cols: number): void {
+    bias.sumRows(data(x), data(out), rows, cols);
+  }
 
   activation(name: ElementwiseActivation, x: Tensor, y: Tensor, alpha: number): void {
     activations.activationForward(name, data(x), data(y), Math.fround(alpha));
@@ -91,32 +134,136 @@ export class JsBackend implements Backend {
   activationGrad(name: ElementwiseActivation, z: Tensor, dy: Tensor, dz: Tensor, alpha: number): void {
     activations.activationBackward(name, data(z), data(dy), data(dz), Math.fround(alpha));
   }
-  softmax(x: Tensor, y: Tensor, rows: number, cols: number): void { softmax.softmaxForward(data(x), data(y), rows, cols); }
+  softmax(x: Tensor, y: Tensor, rows: number, cols: number): void {
+    softmax.softmaxForward(data(x), data(y), rows, cols);
+  }
   softmaxGrad(y: Tensor, dy: Tensor, dx: Tensor, rows: number, cols: number): void {
     softmax.softmaxBackward(data(y), data(dy), data(dx), rows, cols);
   }
-  logSoftmax(x: Tensor, y: Tensor, rows: number, cols: number): void { softmax.logSoftmaxForward(data(x), data(y), rows, cols); }
+  logSoftmax(x: Tensor, y: Tensor, rows: number, cols: number): void {
+    softmax.logSoftmaxForward(data(x), data(y), rows, cols);
+  }
   logSoftmaxGrad(y: Tensor, dy: Tensor, dx: Tensor, rows: number, cols: number): void {
     softmax.logSoftmaxBackward(data(y), data(dy), data(dx), rows, cols);
   }
 
-  batchNormForward(x: Tensor, y: Tensor, xhat: Tensor, stats: Tensor, gamma: Tensor, beta: Tensor, rows: number, cols: number, epsilon: number): void {
-    normalization.batchNormForward(data(x), data(y), data(xhat), data(stats), data(gamma), data(beta), rows, cols, epsilon);
+  batchNormForward(
+    x: Tensor,
+    y: Tensor,
+    xhat: Tensor,
+    stats: Tensor,
+    gamma: Tensor,
+    beta: Tensor,
+    rows: number,
+    cols: number,
+    epsilon: number,
+  ): void {
+    normalization.batchNormForward(
+      data(x),
+      data(y),
+      data(xhat),
+      data(stats),
+      data(gamma),
+      data(beta),
+      rows,
+      cols,
+      epsilon,
+    );
   }
-  batchNormInference(x: Tensor, y: Tensor, mean: Tensor, variance: Tensor, gamma: Tensor, beta: Tensor, rows: number, cols: number, epsilon: number): void {
-    normalization.batchNormInference(data(x), data(y), data(mean), data(variance), data(gamma), data(beta), rows, cols, epsilon);
+  batchNormInference(
+    x: Tensor,
+    y: Tensor,
+    mean: Tensor,
+    variance: Tensor,
+    gamma: Tensor,
+    beta: Tensor,
+    rows: number,
+    cols: number,
+    epsilon: number,
+  ): void {
+    normalization.batchNormInference(
+      data(x),
+      data(y),
+      data(mean),
+      data(variance),
+      data(gamma),
+      data(beta),
+      rows,
+      cols,
+      epsilon,
+    );
   }
-  batchNormBackward(xhat: Tensor, dy: Tensor, dx: Tensor, invStd: Tensor, gamma: Tensor, dGamma: Tensor, dBeta: Tensor, rows: number, cols: number): void {
-    normalization.batchNormBackward(data(xhat), data(dy), data(dx), data(invStd), data(gamma), data(dGamma), data(dBeta), rows, cols);
+  batchNormBackward(
+    xhat: Tensor,
+    dy: Tensor,
+    dx: Tensor,
+    invStd: Tensor,
+    gamma: Tensor,
+    dGamma: Tensor,
+    dBeta: Tensor,
+    rows: number,
+    cols: number,
+  ): void {
+    normalization.batchNormBackward(
+      data(xhat),
+      data(dy),
+      data(dx),
+      data(invStd),
+      data(gamma),
+      data(dGamma),
+      data(dBeta),
+      rows,
+      cols,
+    );
   }
   movingAverage(moving: Tensor, batch: Tensor, momentum: number): void {
     normalization.movingAverage(data(moving), data(batch), moving.length, momentum);
   }
-  layerNormForward(x: Tensor, y: Tensor, xhat: Tensor, invStd: Tensor, gamma: Tensor, beta: Tensor, rows: number, cols: number, epsilon: number): void {
-    normalization.layerNormForward(data(x), data(y), data(xhat), data(invStd), data(gamma), data(beta), rows, cols, epsilon);
+  layerNormForward(
+    x: Tensor,
+    y: Tensor,
+    xhat: Tensor,
+    invStd: Tensor,
+    gamma: Tensor,
+    beta: Tensor,
+    rows: number,
+    cols: number,
+    epsilon: number,
+  ): void {
+    normalization.layerNormForward(
+      data(x),
+      data(y),
+      data(xhat),
+      data(invStd),
+      data(gamma),
+      data(beta),
+      rows,
+      cols,
+      epsilon,
+    );
   }
-  layerNormBackward(xhat: Tensor, dy: Tensor, dx: Tensor, invStd: Tensor, gamma: Tensor, dGamma: Tensor, dBeta: Tensor, rows: number, cols: number): void {
-    normalization.layerNormBackward(data(xhat), data(dy), data(dx), data(invStd), data(gamma), data(dGamma), data(dBeta), rows, cols);
+  layerNormBackward(
+    xhat: Tensor,
+    dy: Tensor,
+    dx: Tensor,
+    invStd: Tensor,
+    gamma: Tensor,
+    dGamma: Tensor,
+    dBeta: Tensor,
+    rows: number,
+    cols: number,
+  ): void {
+    normalization.layerNormBackward(
+      data(xhat),
+      data(dy),
+      data(dx),
+      data(invStd),
+      data(gamma),
+      data(dGamma),
+      data(dBeta),
+      rows,
+      cols,
+    );
   }
   dropoutForward(x: Tensor, mask: Tensor, y: Tensor, rate: number, seed: number, stream: number): void {
     dropout.dropoutForward(data(x), data(mask), data(y), x.length, rate, seed, stream);
@@ -140,7 +287,14 @@ export class JsBackend implements Backend {
     random.fillNormal(state(rng), data(out), Math.fround(mean), Math.fround(std));
   }
   fillTruncatedNormal(rng: RandomStream, out: Tensor, mean: number, std: number, lo: number, hi: number): void {
-    random.fillTruncatedNormal(state(rng), data(out), Math.fround(mean), Math.fround(std), Math.fround(lo), Math.fround(hi));
+    random.fillTruncatedNormal(
+      state(rng),
+      data(out),
+      Math.fround(mean),
+      Math.fround(std),
+      Math.fround(lo),
+      Math.fround(hi),
+    );
   }
   // The two fills whose extent is given (rows x cols): a typed array drops writes past its end
   // silently and reads undefined there, so a short tensor is refused as in the wasm core.
@@ -154,39 +308,158 @@ export class JsBackend implements Backend {
     initializers.transpose(data(src), data(dst), rows, cols);
   }
 
-  copy(src: Tensor, dst: Tensor): void { data(dst).set(data(src)); }
+  copy(src: Tensor, dst: Tensor): void {
+    data(dst).set(data(src));
+  }
   gatherRows(src: Tensor, index: Tensor, dst: Tensor, count: number, cols: number): void {
     vector.gatherRows(data(src), data(index), data(dst), count, cols);
   }
-  sumSquares(x: Tensor): number { return vector.sumSquares(data(x)); }
-  countNonFinite(x: Tensor): number { return vector.countNonFinite(data(x)); }
+  sumSquares(x: Tensor): number {
+    return vector.sumSquares(data(x));
+  }
+  countNonFinite(x: Tensor): number {
+    return vector.countNonFinite(data(x));
+  }
 
-  meanSquaredError(pred: Tensor, target: Tensor, grad: Tensor | null, scale: number, weights: Tensor | null = null): number {
-    return losses.meanSquaredError(data(pred), data(target), grad && data(grad), pred.length, scale, weights && data(weights), rowWidth(pred, weights));
+  meanSquaredError(
+    pred: Tensor,
+    target: Tensor,
+    grad: Tensor | null,
+    scale: number,
+    weights: Tensor | null = null,
+  ): number {
+    return losses.meanSquaredError(
+      data(pred),
+      data(target),
+      grad && data(grad),
+      pred.length,
+      scale,
+      weights && data(weights),
+      rowWidth(pred, weights),
+    );
   }
-  sigmoidCrossEntropy(logits: Tensor, target: Tensor, grad: Tensor | null, scale: number, weights: Tensor | null = null): number {
-    return losses.sigmoidCrossEntropy(data(logits), data(target), grad && data(grad), logits.length, scale, weights && data(weights),
-      rowWidth(logits, weights));
+  sigmoidCrossEntropy(
+    logits: Tensor,
+    target: Tensor,
+    grad: Tensor | null,
+    scale: number,
+    weights: Tensor | null = null,
+  ): number {
+    return losses.sigmoidCrossEntropy(
+      data(logits),
+      data(target),
+      grad && data(grad),
+      logits.length,
+      scale,
+      weights && data(weights),
+      rowWidth(logits, weights),
+    );
   }
-  binaryCrossEntropy(prob: Tensor, target: Tensor, grad: Tensor | null, scale: number, eps: number, weights: Tensor | null = null): number {
-    return losses.binaryCrossEntropy(data(prob), data(target), grad && data(grad), prob.length, scale, eps, weights && data(weights),
-      rowWidth(prob, weights));
+  binaryCrossEntropy(
+    prob: Tensor,
+    target: Tensor,
+    grad: Tensor | null,
+    scale: number,
+    eps: number,
+    weights: Tensor | null = null,
+  ): number {
+    return losses.binaryCrossEntropy(
+      data(prob),
+      data(target),
+      grad && data(grad),
+      prob.length,
+      scale,
+      eps,
+      weights && data(weights),
+      rowWidth(prob, weights),
+    );
   }
-  softmaxCrossEntropy(logits: Tensor, target: Tensor, probs: Tensor, grad: Tensor | null, rows: number, cols: number, scale: number,
-    weights: Tensor | null = null): number {
-    return losses.softmaxCrossEntropy(data(logits), data(target), data(probs), grad && data(grad), rows, cols, scale, weights && data(weights));
+  softmaxCrossEntropy(
+    logits: Tensor,
+    target: Tensor,
+    probs: Tensor,
+    grad: Tensor | null,
+    rows: number,
+    cols: number,
+    scale: number,
+    weights: Tensor | null = null,
+  ): number {
+    return losses.softmaxCrossEntropy(
+      data(logits),
+      data(target),
+      data(probs),
+      grad && data(grad),
+      rows,
+      cols,
+      scale,
+      weights && data(weights),
+    );
   }
-  meanAbsoluteError(pred: Tensor, target: Tensor, grad: Tensor | null, scale: number, weights: Tensor | null = null): number {
-    return losses.meanAbsoluteError(data(pred), data(target), grad && data(grad), pred.length, scale, weights && data(weights), rowWidth(pred, weights));
+  meanAbsoluteError(
+    pred: Tensor,
+    target: Tensor,
+    grad: Tensor | null,
+    scale: number,
+    weights: Tensor | null = null,
+  ): number {
+    return losses.meanAbsoluteError(
+      data(pred),
+      data(target),
+      grad && data(grad),
+      pred.length,
+      scale,
+      weights && data(weights),
+      rowWidth(pred, weights),
+    );
   }
-  huber(pred: Tensor, target: Tensor, grad: Tensor | null, scale: number, delta: number, weights: Tensor | null = null): number {
-    return losses.huber(data(pred), data(target), grad && data(grad), pred.length, scale, delta, weights && data(weights), rowWidth(pred, weights));
+  huber(
+    pred: Tensor,
+    target: Tensor,
+    grad: Tensor | null,
+    scale: number,
+    delta: number,
+    weights: Tensor | null = null,
+  ): number {
+    return losses.huber(
+      data(pred),
+      data(target),
+      grad && data(grad),
+      pred.length,
+      scale,
+      delta,
+      weights && data(weights),
+      rowWidth(pred, weights),
+    );
   }
   logCosh(pred: Tensor, target: Tensor, grad: Tensor | null, scale: number, weights: Tensor | null = null): number {
-    return losses.logCosh(data(pred), data(target), grad && data(grad), pred.length, scale, weights && data(weights), rowWidth(pred, weights));
+    return losses.logCosh(
+      data(pred),
+      data(target),
+      grad && data(grad),
+      pred.length,
+      scale,
+      weights && data(weights),
+      rowWidth(pred, weights),
+    );
   }
-  categoricalHinge(pred: Tensor, target: Tensor, grad: Tensor | null, rows: number, cols: number, scale: number, weights: Tensor | null = null): number {
-    return losses.categoricalHinge(data(pred), data(target), grad && data(grad), rows, cols, scale, weights && data(weights));
+  categoricalHinge(
+    pred: Tensor,
+    target: Tensor,
+    grad: Tensor | null,
+    rows: number,
+    cols: number,
+    scale: number,
+    weights: Tensor | null = null,
+  ): number {
+    return losses.categoricalHinge(
+      data(pred),
+      data(target),
+      grad && data(grad),
+      rows,
+      cols,
+      scale,
+      weights && data(weights),
+    );
   }
   regularize(w: Tensor, grad: Tensor | null, l1: number, l2: number): number {
     return regularizers.regularize(data(w), grad && data(grad), l1, l2);
@@ -195,16 +468,31 @@ export class JsBackend implements Backend {
     return losses.countCorrect(data(y), data(target), rows, cols, Math.fround(threshold));
   }
 
-  optimizerStep(kernel: UpdateKernel, w: Tensor, g: Tensor, state: readonly Tensor[], params: Float32Array, out?: UpdateOutputs): void {
+  optimizerStep(
+    kernel: UpdateKernel,
+    w: Tensor,
+    g: Tensor,
+    state: readonly Tensor[],
+    params: Float32Array,
+    out?: UpdateOutputs,
+  ): void {
     // A kernel without state (SGD without momentum) neither reads nor writes s0 and s1.
-    const s0 = state.length > 0 ? data(state[0]!) : data(g), s1 = state.length > 1 ? data(state[1]!) : s0;
-    const s0Out = state.length > 0 ? data(out?.state[0] ?? state[0]!) : s0, s1Out = state.length > 1 ? data(out?.state[1] ?? state[1]!) : s0Out;
+    const s0 = state.length > 0 ? data(state[0]!) : data(g),
+      s1 = state.length > 1 ? data(state[1]!) : s0;
+    const s0Out = state.length > 0 ? data(out?.state[0] ?? state[0]!) : s0,
+      s1Out = state.length > 1 ? data(out?.state[1] ?? state[1]!) : s0Out;
     optimizers.UPDATES[kernel](data(w), data(g), s0, s1, params, data(out?.w ?? w), s0Out, s1Out);
   }
 
-  sum(x: Tensor): number { return stats.sum(data(x)); }
-  countAbsAbove(x: Tensor, t: number): number { return stats.countAbsAbove(data(x), Math.fround(t)); }
-  countBelow(x: Tensor, t: number): number { return stats.countBelow(data(x), Math.fround(t)); }
+  sum(x: Tensor): number {
+    return stats.sum(data(x));
+  }
+  countAbsAbove(x: Tensor, t: number): number {
+    return stats.countAbsAbove(data(x), Math.fround(t));
+  }
+  countBelow(x: Tensor, t: number): number {
+    return stats.countBelow(data(x), Math.fround(t));
+  }
   columnMax(x: Tensor, rows: number, cols: number, out: Tensor, accumulate: boolean): void {
     stats.columnMax(data(x), rows, cols, data(out), accumulate);
   }
@@ -216,9 +504,15 @@ export class JsBackend implements Backend {
     stats.columnHash(data(x), rows, cols, out);
     return out;
   }
-  countSameSignColumns(x: Tensor, rows: number, cols: number): number { return stats.countSameSignColumns(data(x), rows, cols); }
-  sumSquaredDiff(a: Tensor, b: Tensor): number { return stats.sumSquaredDiff(data(a), data(b)); }
-  columnSumSquares(x: Tensor, out: Tensor, rows: number, cols: number): void { stats.columnSumSquares(data(x), data(out), rows, cols); }
+  countSameSignColumns(x: Tensor, rows: number, cols: number): number {
+    return stats.countSameSignColumns(data(x), rows, cols);
+  }
+  sumSquaredDiff(a: Tensor, b: Tensor): number {
+    return stats.sumSquaredDiff(data(a), data(b));
+  }
+  columnSumSquares(x: Tensor, out: Tensor, rows: number, cols: number): void {
+    stats.columnSumSquares(data(x), data(out), rows, cols);
+  }
 
   dispose(): void {}
 }

@@ -3,8 +3,17 @@
 // lane sums (element j in lane j & 3), added lane 0 to 3, as the core's vectors do.
 const f = Math.fround;
 
-export function batchNormForward(x: Float32Array, y: Float32Array, xhat: Float32Array, stats: Float32Array, gamma: Float32Array,
-  beta: Float32Array, rows: number, cols: number, epsilon: number): void {
+export function batchNormForward(
+  x: Float32Array,
+  y: Float32Array,
+  xhat: Float32Array,
+  stats: Float32Array,
+  gamma: Float32Array,
+  beta: Float32Array,
+  rows: number,
+  cols: number,
+  epsilon: number,
+): void {
   const eps = f(epsilon);
   for (let j = 0; j < cols; j++) {
     let sum = 0;
@@ -18,7 +27,8 @@ export function batchNormForward(x: Float32Array, y: Float32Array, xhat: Float32
     const variance = f(squares / rows);
     const invStd = f(1 / f(Math.sqrt(f(variance + eps))));
     for (let r = 0; r < rows; r++) {
-      const at = r * cols + j, h = f(f(x[at]! - mean) * invStd);
+      const at = r * cols + j,
+        h = f(f(x[at]! - mean) * invStd);
       xhat[at] = h;
       y[at] = f(f(h * gamma[j]!) + beta[j]!);
     }
@@ -28,8 +38,17 @@ export function batchNormForward(x: Float32Array, y: Float32Array, xhat: Float32
   }
 }
 
-export function batchNormInference(x: Float32Array, y: Float32Array, mean: Float32Array, variance: Float32Array, gamma: Float32Array,
-  beta: Float32Array, rows: number, cols: number, epsilon: number): void {
+export function batchNormInference(
+  x: Float32Array,
+  y: Float32Array,
+  mean: Float32Array,
+  variance: Float32Array,
+  gamma: Float32Array,
+  beta: Float32Array,
+  rows: number,
+  cols: number,
+  epsilon: number,
+): void {
   const eps = f(epsilon);
   for (let j = 0; j < cols; j++) {
     const invStd = f(1 / f(Math.sqrt(f(variance[j]! + eps))));
@@ -40,10 +59,20 @@ export function batchNormInference(x: Float32Array, y: Float32Array, mean: Float
   }
 }
 
-export function batchNormBackward(xhat: Float32Array, dy: Float32Array, dx: Float32Array, invStd: Float32Array, gamma: Float32Array,
-  dGamma: Float32Array, dBeta: Float32Array, rows: number, cols: number): void {
+export function batchNormBackward(
+  xhat: Float32Array,
+  dy: Float32Array,
+  dx: Float32Array,
+  invStd: Float32Array,
+  gamma: Float32Array,
+  dGamma: Float32Array,
+  dBeta: Float32Array,
+  rows: number,
+  cols: number,
+): void {
   for (let j = 0; j < cols; j++) {
-    let sumDy = 0, sumDyXhat = 0;
+    let sumDy = 0,
+      sumDyXhat = 0;
     for (let r = 0; r < rows; r++) {
       const at = r * cols + j;
       sumDy = f(sumDy + dy[at]!);
@@ -60,15 +89,25 @@ export function batchNormBackward(xhat: Float32Array, dy: Float32Array, dx: Floa
 }
 
 export function movingAverage(moving: Float32Array, batch: Float32Array, n: number, momentum: number): void {
-  const m = f(momentum), rest = f(1 - m);
+  const m = f(momentum),
+    rest = f(1 - m);
   for (let j = 0; j < n; j++) moving[j] = f(f(moving[j]! * m) + f(batch[j]! * rest));
 }
 
 const lanes = new Float64Array(4);
 const laneSum = (): number => f(f(f(lanes[0]! + lanes[1]!) + lanes[2]!) + lanes[3]!);
 
-export function layerNormForward(x: Float32Array, y: Float32Array, xhat: Float32Array, invStd: Float32Array, gamma: Float32Array,
-  beta: Float32Array, rows: number, cols: number, epsilon: number): void {
+export function layerNormForward(
+  x: Float32Array,
+  y: Float32Array,
+  xhat: Float32Array,
+  invStd: Float32Array,
+  gamma: Float32Array,
+  beta: Float32Array,
+  rows: number,
+  cols: number,
+  epsilon: number,
+): void {
   const eps = f(epsilon);
   for (let r = 0; r < rows; r++) {
     const o = r * cols;
@@ -90,8 +129,17 @@ export function layerNormForward(x: Float32Array, y: Float32Array, xhat: Float32
   }
 }
 
-export function layerNormBackward(xhat: Float32Array, dy: Float32Array, dx: Float32Array, invStd: Float32Array, gamma: Float32Array,
-  dGamma: Float32Array, dBeta: Float32Array, rows: number, cols: number): void {
+export function layerNormBackward(
+  xhat: Float32Array,
+  dy: Float32Array,
+  dx: Float32Array,
+  invStd: Float32Array,
+  gamma: Float32Array,
+  dGamma: Float32Array,
+  dBeta: Float32Array,
+  rows: number,
+  cols: number,
+): void {
   dGamma.fill(0, 0, cols);
   dBeta.fill(0, 0, cols);
   const sumGXhat = new Float64Array(4);
@@ -100,7 +148,9 @@ export function layerNormBackward(xhat: Float32Array, dy: Float32Array, dx: Floa
     lanes.fill(0);
     sumGXhat.fill(0);
     for (let j = 0; j < cols; j++) {
-      const d = dy[o + j]!, h = xhat[o + j]!, g = f(d * gamma[j]!);
+      const d = dy[o + j]!,
+        h = xhat[o + j]!,
+        g = f(d * gamma[j]!);
       lanes[j & 3] = f(lanes[j & 3]! + g);
       sumGXhat[j & 3] = f(sumGXhat[j & 3]! + f(g * h));
       dGamma[j] = f(dGamma[j]! + f(d * h));

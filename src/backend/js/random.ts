@@ -20,7 +20,9 @@ export function fillBits(state: Uint32Array, out: Uint32Array): void {
 
 export function fillUniform(state: Uint32Array, out: Float32Array, lo: number, hi: number, below: number): void {
   const f32 = Math.fround;
-  const flo = f32(lo), w = f32(f32(hi) - flo), cap = hi > lo ? below : flo;
+  const flo = f32(lo),
+    w = f32(f32(hi) - flo),
+    cap = hi > lo ? below : flo;
   for (let i = 0; i < out.length; i += 4) {
     next(state, bits);
     for (let l = 0; l < 4 && i + l < out.length; l++) {
@@ -53,8 +55,16 @@ export function fillNormal(state: Uint32Array, out: Float32Array, mean: number, 
   }
 }
 
-export function fillTruncatedNormal(state: Uint32Array, out: Float32Array, mean: number, std: number, lo: number, hi: number): void {
-  const plo = normalCdf(lo), phi = normalCdf(hi);
+export function fillTruncatedNormal(
+  state: Uint32Array,
+  out: Float32Array,
+  mean: number,
+  std: number,
+  lo: number,
+  hi: number,
+): void {
+  const plo = normalCdf(lo),
+    phi = normalCdf(hi);
   const n = out.length;
   if (phi - plo >= 0.3) {
     let count = 0;

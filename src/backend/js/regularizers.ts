@@ -2,8 +2,11 @@
 // for bit), the penalty's sums in float64 in plain order (the kernel's lanes only reorder them).
 
 export function regularize(w: Float32Array, grad: Float32Array | null, l1: number, l2: number): number {
-  const f = Math.fround, l1f = f(l1), l2x2 = f(f(l2) * 2);
-  let abs = 0, sq = 0;
+  const f = Math.fround,
+    l1f = f(l1),
+    l2x2 = f(f(l2) * 2);
+  let abs = 0,
+    sq = 0;
   for (let i = 0; i < w.length; i++) {
     const x = w[i]!;
     abs += Math.abs(x);

@@ -10,7 +10,11 @@ export function softmaxForward(x: Float32Array, y: Float32Array, rows: number, c
     let max = -Infinity;
     for (let j = 0; j < cols; j++) max = Math.max(max, x[o + j]!);
     let sum = 0;
-    for (let j = 0; j < cols; j++) { const e = Math.exp(x[o + j]! - max); row[j] = e; sum += e; }
+    for (let j = 0; j < cols; j++) {
+      const e = Math.exp(x[o + j]! - max);
+      row[j] = e;
+      sum += e;
+    }
     for (let j = 0; j < cols; j++) y[o + j] = row[j]! / sum;
   }
 }
@@ -38,7 +42,13 @@ export function logSoftmaxForward(x: Float32Array, y: Float32Array, rows: number
 }
 
 /** Twin of the core's logSoftmaxBackward: dx = dy - e^y sum(dy) per row. */
-export function logSoftmaxBackward(y: Float32Array, dy: Float32Array, dx: Float32Array, rows: number, cols: number): void {
+export function logSoftmaxBackward(
+  y: Float32Array,
+  dy: Float32Array,
+  dx: Float32Array,
+  rows: number,
+  cols: number,
+): void {
   for (let r = 0; r < rows; r++) {
     const o = r * cols;
     let total = 0;

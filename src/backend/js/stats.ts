@@ -34,7 +34,8 @@ export function histogram(x: Float32Array, lo: number, hi: number, bins: number,
   for (let i = 0; i < x.length; i++) {
     const v = x[i]!;
     if (Number.isNaN(v)) continue;
-    const slot = v < lo ? 0 : v >= hi ? bins + 1 : 1 + Math.min(bins - 1, Math.trunc(Math.fround(Math.fround(v - lo) * scale)));
+    const slot =
+      v < lo ? 0 : v >= hi ? bins + 1 : 1 + Math.min(bins - 1, Math.trunc(Math.fround(Math.fround(v - lo) * scale)));
     out[slot]! += 1;
   }
 }
@@ -54,7 +55,8 @@ export function columnHash(x: Float32Array, rows: number, cols: number, out: Uin
 export function countSameSignColumns(x: Float32Array, rows: number, cols: number): number {
   let count = 0;
   for (let j = 0; j < cols; j++) {
-    let pos = 0, neg = 0;
+    let pos = 0,
+      neg = 0;
     for (let r = 0; r < rows; r++) {
       const v = x[r * cols + j]!;
       if (v > 0) pos++;

@@ -9,7 +9,13 @@ export function scale(x: Float32Array, s: number): void {
   for (let i = 0; i < x.length; i++) x[i]! *= f;
 }
 
-export function gatherRows(src: Float32Array, index: Float32Array, dst: Float32Array, count: number, cols: number): void {
+export function gatherRows(
+  src: Float32Array,
+  index: Float32Array,
+  dst: Float32Array,
+  count: number,
+  cols: number,
+): void {
   for (let i = 0; i < count; i++) {
     const from = index[i]! * cols;
     dst.set(src.subarray(from, from + cols), i * cols);

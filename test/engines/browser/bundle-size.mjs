@@ -5,7 +5,8 @@ import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 
 const APPS = {
-  "minimal app": 'import { createModel, datasets } from "simdnet"; const m = await createModel({ inputs: 2, layers: [{ units: 8 }, { units: 1, activation: "sigmoid" }], loss: "binaryCrossEntropy" }); const d = datasets.xor(); await m.fit(d.x, d.labels, { epochs: 10 }); console.log(m.predict(d.x));',
+  "minimal app":
+    'import { createModel, datasets } from "simdnet"; const m = await createModel({ inputs: 2, layers: [{ units: 8 }, { units: 1, activation: "sigmoid" }], loss: "binaryCrossEntropy" }); const d = datasets.xor(); await m.fit(d.x, d.labels, { epochs: 10 }); console.log(m.predict(d.x));',
   "whole API": 'export * from "simdnet";',
   "API + onnx": 'export * from "simdnet"; export { importOnnx, exportOnnx } from "simdnet/onnx";',
   "API + tfjs": 'export * from "simdnet"; export { fromTfjs, toTfjs } from "simdnet/tfjs";',
@@ -18,8 +19,13 @@ export async function bundleSizes(here) {
   const rows = { "wasm core": wasm };
   for (const [name, contents] of Object.entries(APPS)) {
     const { outputFiles } = await esbuild.build({
-      stdin: { contents, resolveDir: here, loader: "js" }, bundle: true, minify: true, write: false,
-      format: "esm", platform: "browser", logLevel: "warning",
+      stdin: { contents, resolveDir: here, loader: "js" },
+      bundle: true,
+      minify: true,
+      write: false,
+      format: "esm",
+      platform: "browser",
+      logLevel: "warning",
     });
     const js = sizes(outputFiles[0].contents);
     rows[`${name} JS`] = js;

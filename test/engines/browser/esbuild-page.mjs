@@ -7,4 +7,9 @@ import { checkOnnx } from "../onnx-smoke.mjs";
 import { runSmoke } from "../smoke.mjs";
 import { publish } from "./publish.mjs";
 
-publish(runSmoke(simdnet, { wasm, threadsWasm }).then(async (result) => ({ ...result, onnx: await checkOnnx(onnx, await simdnet.createBackend({ backend: "wasm", wasm })) })));
+publish(
+  runSmoke(simdnet, { wasm, threadsWasm }).then(async (result) => ({
+    ...result,
+    onnx: await checkOnnx(onnx, await simdnet.createBackend({ backend: "wasm", wasm })),
+  })),
+);

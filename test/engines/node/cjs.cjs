@@ -3,4 +3,7 @@
   const simdnet = await import("simdnet");
   const { runSmoke } = await import("../smoke.mjs");
   console.log(JSON.stringify(await runSmoke(simdnet)));
-})().catch((e) => { console.error(e); process.exit(1); });
+})().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});

@@ -9,7 +9,8 @@ import { runSmoke } from "../smoke.mjs";
 export default {
   async fetch() {
     try {
-      const result = await runSmoke(simdnet, { wasm, threadsWasm: wasm }); // no workers here: the threaded runs fall back to this one build
+      // no workers here: the threaded runs fall back to this one build
+      const result = await runSmoke(simdnet, { wasm, threadsWasm: wasm });
       result.onnx = await checkOnnx(onnx, await simdnet.createBackend({ backend: "wasm", wasm }));
       return Response.json(result);
     } catch (e) {
