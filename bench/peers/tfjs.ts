@@ -128,7 +128,7 @@ export function sgemm(backend: TfBackend, x: SgemmInputs, options: { cachedB?: b
   return options.cachedB ? { ...contender, name: `${contender.name}-cachedB` } : contender;
 }
 
-// tfjs-core has no silu or gelu op: those are the compositions a tfjs user would write
+// tfjs-core has no silu, gelu or mish op: those are the compositions a tfjs user would write
 // (gelu in the tanh form simdnet uses), so they time several kernels and temporaries.
 const GELU_C = Math.sqrt(2 / Math.PI);
 const FORWARD: Record<string, (x: tf.Tensor) => tf.Tensor> = {
@@ -141,9 +141,10 @@ const FORWARD: Record<string, (x: tf.Tensor) => tf.Tensor> = {
   softplus: (x) => tf.softplus(x),
   silu: (x) => tf.mul(x, tf.sigmoid(x)),
   gelu: (x) => tf.mul(tf.mul(x, 0.5), tf.add(1, tf.tanh(tf.mul(GELU_C, tf.add(x, tf.mul(0.044715, tf.pow(x, 3))))))),
+  mish: (x) => tf.mul(x, tf.tanh(tf.softplus(x))),
 };
 /** Forward activations that are a composition of kernels rather than one kernel. */
-export const COMPOSITE_FORWARD = new Set(["silu", "gelu"]);
+export const COMPOSITE_FORWARD = new Set(["silu", "gelu", "mish"]);
 
 export const hasActivation = (name: string): boolean => name in FORWARD;
 
