@@ -35,7 +35,7 @@ import { rowWeights, sampleWeights, type ClassWeight } from "./sampleWeights.js"
 import { Network, type Batch } from "./network.js";
 import { normalizeChunk, Normalizer, writeRows, type NormalizerKind } from "./normalizers.js";
 import { OptimizerRunner, optimizerFromConfig, type OptimizerConfig, type OptimizerName } from "./optimizers.js";
-import { fit, type FitOptions, type History, type Trainable } from "./training.js";
+import { fit, type FitOptions, type History } from "./training.js";
 import { deepFreeze } from "./immutable.js";
 
 export type { MetricName } from "./metrics.js";
@@ -131,7 +131,9 @@ export async function createModel(options: ModelOptions): Promise<Model> {
  * by createModel or loadModel. Its descriptive properties are frozen (writing to them throws
  * in strict code and changes nothing); its state changes only through its methods.
  */
-export class Model implements Trainable {
+// Model is what fit trains (training.ts's Trainable), checked where fit(this, ...) is called:
+// an `implements` here would name members that the published types leave out.
+export class Model {
   /** Width of an input row. */
   readonly inputs: number;
   /** The layers, resolved (every default filled in); frozen. */
