@@ -1,12 +1,12 @@
 // Elementwise activations and their derivatives (from the pre-activation z); softmax, which
-// works on rows, is in softmax.ts. The codes are src/shared/activationCodes.ts, which the
+// works on rows, is in softmax.ts. The codes are src/kernelCodes/activationCodes.ts, which the
 // TypeScript side compiles too. Every loop runs whole
 // f32x4 vectors and sends the tail through the same vector code (see loadPartial), so no
 // element is computed differently from another.
 import { loadConst, ONE, ZERO, expMinusLanes, expNegLanes, expm1NegLanes, negAbs, log1pLanes, fma, select,
     loadPartial, storePartial } from "./math";
 import { IDENTITY, SIGMOID, TANH, RELU, LEAKY_RELU, ELU, SELU, SOFTPLUS, SILU, GELU,
-    MISH } from "../src/shared/activationCodes";
+    MISH } from "../src/kernelCodes/activationCodes";
 import { scratch, LANES_A } from "./scratch";
 
 // SELU constants (Klambauer et al. 2017, "Self-Normalizing Neural Networks").

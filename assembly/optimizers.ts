@@ -5,12 +5,12 @@
 // Every update first forms g' = gradScale g (global-norm clipping) + decay w (L2 weight
 // decay, coupled into the gradient); the formulas follow PyTorch's torch.optim documentation
 // so results can be compared with it. One entry point,
-// optimizerStep, reads the scalars from a parameter block laid out by src/shared/updateParams.ts.
+// optimizerStep, reads the scalars from a parameter block laid out by src/kernelCodes/updateParams.ts.
 import {
   UPDATE_SGD, UPDATE_ADAM, UPDATE_RMSPROP, UPDATE_LION, UPDATE_PARAMS, PARAM_LR, PARAM_DECAY, PARAM_GRAD_SCALE,
   SGD_MOMENTUM, SGD_NESTEROV, ADAM_BETA1, ADAM_BETA2, ADAM_EPS, ADAM_DECOUPLED, ADAM_STEP_SIZE, ADAM_INV_ROOT_BC2,
   RMSPROP_RHO, RMSPROP_EPS, LION_BETA1, LION_BETA2,
-} from "../src/shared/updateParams";
+} from "../src/kernelCodes/updateParams";
 
 // The parameter block the TypeScript side fills before each optimizerStep.
 const paramBlock = memory.data(UPDATE_PARAMS * 4, 16);

@@ -1,9 +1,9 @@
 // The activation functions simdnet knows: one spec row each, which every other place reads
 // (the kernel code, the initialization gain, the default kernel initializer, the diagnostics'
 // histogram range and saturation bound, the parameter and its check). Adding an activation is
-// a row here, a code in src/shared/activationCodes.ts, its kernels and its JS twin; the
+// a row here, a code in src/kernelCodes/activationCodes.ts, its kernels and its JS twin; the
 // `satisfies` clauses here and in the consumers make a forgotten place a compile error.
-import * as codes from "./shared/activationCodes.js";
+import * as codes from "./kernelCodes/activationCodes.js";
 import { ArgumentError } from "./errors.js";
 
 /** The parameter an activation takes (leaky ReLU's slope, ELU's alpha). */
@@ -16,7 +16,7 @@ export interface ActivationParameter {
 
 /** Everything simdnet needs to know about one activation. */
 export interface ActivationSpec {
-  /** Its code in the wasm core (src/shared/activationCodes.ts), or null for the row-wise
+  /** Its code in the wasm core (src/kernelCodes/activationCodes.ts), or null for the row-wise
    *  activations (softmax, logSoftmax), which have kernels of their own and sit on the output
    *  layer only. */
   readonly code: number | null;

@@ -6,7 +6,7 @@
  */
 export type { Backend, Tensor, RandomStream, UpdateKernel, UpdateOutputs } from "./backend/backend.js";
 /** The parameter block layout of Backend.optimizerStep: slot indices and kernel codes. */
-export * as updateParams from "./shared/updateParams.js";
+export * as updateParams from "./kernelCodes/updateParams.js";
 export type { WasmSource } from "./wasm/load.js";
 export { ArgumentError, InternalError, StateError, NonFiniteError } from "./errors.js";
 export type { NonFiniteStage } from "./errors.js";

@@ -14,7 +14,7 @@ import { InternalError } from "../src/errors.js";
 import { createModel, gain, loadModel, saturationBound, saveModel } from "../src/index.js";
 import { defaultKernelInitializer } from "../src/layers.js";
 import { exportOnnx, importOnnx } from "../src/onnx/index.js";
-import * as codes from "../src/shared/activationCodes.js";
+import * as codes from "../src/kernelCodes/activationCodes.js";
 import { fromTfjs, toTfjs } from "../src/tfjs/index.js";
 import { js, randomArray, tensor, wasm } from "./helpers.js";
 

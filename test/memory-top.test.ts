@@ -20,7 +20,7 @@ import {
   SGD_MOMENTUM,
   SGD_NESTEROV,
   UPDATE_PARAMS,
-} from "../src/shared/updateParams.js";
+} from "../src/kernelCodes/updateParams.js";
 import { packedWeightsLength, type Backend, type RandomStream, type Tensor } from "../src/backend/backend.js";
 import type { CheckedBackend } from "../src/backend/checked.js";
 import { WasmBackend, type WasmTensor } from "../src/backend/wasm.js";

@@ -7,7 +7,7 @@ import { describe, expect, it } from "vitest";
 import * as simdnet from "../src/index.js";
 import { ArgumentError, createModel, lion, loadModel, saveModel, type Backend } from "../src/index.js";
 import { UPDATE_KERNELS } from "../src/backend/backend.js";
-import { PARAM_GRAD_SCALE, PARAM_LR, UPDATE_PARAMS } from "../src/shared/updateParams.js";
+import { PARAM_GRAD_SCALE, PARAM_LR, UPDATE_PARAMS } from "../src/kernelCodes/updateParams.js";
 import {
   OPTIMIZERS,
   optimizerFromConfig,

@@ -21,7 +21,7 @@ import {
   SGD_MOMENTUM,
   SGD_NESTEROV,
   UPDATE_PARAMS,
-} from "../src/shared/updateParams.js";
+} from "../src/kernelCodes/updateParams.js";
 import { ELEMENTWISE_SIZES } from "./edge-sizes.js";
 import { bitsOf, js, randomArray, tensor, wasm } from "./helpers.js";
 

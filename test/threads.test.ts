@@ -33,7 +33,7 @@ import {
   SGD_MOMENTUM,
   SGD_NESTEROV,
   UPDATE_PARAMS,
-} from "../src/shared/updateParams.js";
+} from "../src/kernelCodes/updateParams.js";
 import { adam, lion, rmsprop, sgd } from "../src/optimizers.js";
 import { runningWorkers } from "../src/threads/pool.js";
 import { compileCore } from "../src/wasm/load.js";

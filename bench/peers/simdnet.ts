@@ -4,7 +4,7 @@ import { activationParameter, type ElementwiseActivation } from "../../src/activ
 import type { Backend, Tensor } from "../../src/backend/backend.js";
 import type { WasmBackend } from "../../src/backend/wasm.js";
 import type { Initializer } from "../../src/initializers.js";
-import { PARAM_DECAY, PARAM_GRAD_SCALE, PARAM_LR, UPDATE_PARAMS } from "../../src/shared/updateParams.js";
+import { PARAM_DECAY, PARAM_GRAD_SCALE, PARAM_LR, UPDATE_PARAMS } from "../../src/kernelCodes/updateParams.js";
 import { descriptorOf, stateVectors, type OptimizerConfig } from "../../src/optimizers.js";
 import type { Contender, Runner } from "../harness.js";
 import type { SgemmInputs } from "../inputs.js";

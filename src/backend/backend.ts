@@ -3,7 +3,7 @@
 // Kernels here trust their arguments: the public API (src/initializers.ts, the model)
 // validates first. Matrices are row-major float32.
 import type { ElementwiseActivation } from "../activations.js";
-import { SGD_MOMENTUM, UPDATE_ADAM, UPDATE_LION, UPDATE_RMSPROP, UPDATE_SGD } from "../shared/updateParams.js";
+import { SGD_MOMENTUM, UPDATE_ADAM, UPDATE_LION, UPDATE_RMSPROP, UPDATE_SGD } from "../kernelCodes/updateParams.js";
 
 /** A float32 buffer owned by a backend (wasm linear memory or a Float32Array). */
 export interface Tensor {
@@ -20,7 +20,7 @@ export interface RandomStream {
 }
 
 /** The update kernels of Backend.optimizerStep: each one's code in the wasm core and the state
- *  tensors it reads and writes, given its parameter block (layout in src/shared/updateParams.ts). */
+ *  tensors it reads and writes, given its parameter block (layout in src/kernelCodes/updateParams.ts). */
 export const UPDATE_KERNELS = {
   sgd: { code: UPDATE_SGD, stateTensors: (p: Float32Array): number => (p[SGD_MOMENTUM] === 0 ? 0 : 1) }, // velocity
   adam: { code: UPDATE_ADAM, stateTensors: (): number => 2 }, // first and second moments
@@ -264,7 +264,7 @@ export interface Backend {
   /** One optimizer update of w from its gradient g (same length) and the kernel's state
    *  tensors (UPDATE_KERNELS[kernel].stateTensors(params) of them, each as long as w), with
    *  the scalars in `params`, a parameter block of UPDATE_PARAMS floats laid out as
-   *  src/shared/updateParams.ts says. Results go to `out` (new weights and state, in the inputs' order)
+   *  src/kernelCodes/updateParams.ts says. Results go to `out` (new weights and state, in the inputs' order)
    *  or, without it, in place. */
   optimizerStep(
     kernel: UpdateKernel,

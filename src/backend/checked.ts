@@ -13,7 +13,7 @@ import {
   type UpdateKernel,
   type UpdateOutputs,
 } from "./backend.js";
-import { UPDATE_PARAMS } from "../shared/updateParams.js";
+import { UPDATE_PARAMS } from "../kernelCodes/updateParams.js";
 import {
   checkCount,
   checkFinite,

@@ -7,7 +7,7 @@ import {
   ADAM_EPS,
   ADAM_INV_ROOT_BC2,
   ADAM_STEP_SIZE,
-} from "../shared/updateParams.js";
+} from "../kernelCodes/updateParams.js";
 import { powInt } from "../schedules.js";
 import { inRange, optimizerFactory, type OptimizerDescriptor } from "./descriptor.js";
 

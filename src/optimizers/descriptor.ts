@@ -41,7 +41,7 @@ export interface OptimizerDescriptor<Name extends string = string, Own extends o
   own(options: Partial<Record<keyof Own, unknown>>): Own;
   /** The state vectors a model with this config keeps, in the kernel's order. */
   state(config: Own): readonly StateVector[];
-  /** Writes the kernel's own slots of the parameter block (src/shared/updateParams.ts) for step t
+  /** Writes the kernel's own slots of the parameter block (src/kernelCodes/updateParams.ts) for step t
    *  (1 for the first) at learning rate lr; the runner writes the common slots. */
   writeParams(config: Own, t: number, lr: number, block: Float32Array): void;
 }

@@ -1,7 +1,7 @@
 // Lion (Chen et al. 2023, "Symbolic Discovery of Optimization Algorithms") as Keras 3's
 // keras.optimizers.Lion and optax's lion: the update is the sign of an interpolation of the
 // momentum and the gradient, so every weight moves by exactly lr (plus the decay).
-import { LION_BETA1, LION_BETA2 } from "../shared/updateParams.js";
+import { LION_BETA1, LION_BETA2 } from "../kernelCodes/updateParams.js";
 import { inRange, optimizerFactory, type OptimizerDescriptor } from "./descriptor.js";
 
 /** Lion's own options. */

@@ -1,5 +1,5 @@
 // RMSprop (Hinton's lecture 6e) with PyTorch's formula, without momentum.
-import { RMSPROP_EPS, RMSPROP_RHO } from "../shared/updateParams.js";
+import { RMSPROP_EPS, RMSPROP_RHO } from "../kernelCodes/updateParams.js";
 import { inRange, optimizerFactory, type OptimizerDescriptor } from "./descriptor.js";
 
 /** RMSprop's own options. */

@@ -1,7 +1,7 @@
 // A model's optimizer at run time: its state vectors and one update per step, through the one
 // backend update call with the parameter block its descriptor fills.
 import type { Backend, Tensor, UpdateKernel, UpdateOutputs } from "../backend/backend.js";
-import { PARAM_DECAY, PARAM_GRAD_SCALE, PARAM_LR, UPDATE_PARAMS } from "../shared/updateParams.js";
+import { PARAM_DECAY, PARAM_GRAD_SCALE, PARAM_LR, UPDATE_PARAMS } from "../kernelCodes/updateParams.js";
 import type { Network } from "../network.js";
 import { rateAt } from "../schedules.js";
 import type { OptimizerDescriptor } from "./descriptor.js";

@@ -1,6 +1,6 @@
 // SGD, optionally with momentum and Nesterov momentum (Sutskever et al. 2013, as torch.optim.SGD).
 import { ArgumentError } from "../errors.js";
-import { SGD_MOMENTUM, SGD_NESTEROV } from "../shared/updateParams.js";
+import { SGD_MOMENTUM, SGD_NESTEROV } from "../kernelCodes/updateParams.js";
 import { inRange, optimizerFactory, type OptimizerDescriptor } from "./descriptor.js";
 
 /** SGD's own options. */

@@ -20,7 +20,7 @@ import {
   RMSPROP_RHO,
   SGD_MOMENTUM,
   SGD_NESTEROV,
-} from "../../shared/updateParams.js";
+} from "../../kernelCodes/updateParams.js";
 
 const f = Math.fround;
 
